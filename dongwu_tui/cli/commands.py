@@ -1,0 +1,318 @@
+"""What each `dongwu` command does: open the desk, call one service, print the result."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from dongwu_tui.cli.render import Renderer, print_json, print_table
+from dongwu_tui.domain.errors import ValidationFailed
+from dongwu_tui.domain.lifecycle import event_label
+from dongwu_tui.domain.roles import sees_personal_data
+from dongwu_tui.services.desk import Desk
+from dongwu_tui.services.setup import initialise, open_desk
+from dongwu_tui.storage.paths import default_database_path
+
+
+def _db_path(args: argparse.Namespace) -> Path:
+    return args.db if args.db is not None else default_database_path()
+
+
+def _limit(args: argparse.Namespace) -> int | None:
+    limit = getattr(args, "limit", 50)
+    if limit is not None and limit < 0:
+        raise ValidationFailed("--limit 不能为负数。")
+    return limit or None
+
+
+def _renderer(desk: Desk) -> Renderer:
+    return Renderer(desk, unmasked=desk.actor is not None and sees_personal_data(desk.actor.role))
+
+
+def _date(text: str | None, flag: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed(f"{flag} 应为 YYYY-MM-DD 格式的日期，收到「{text}」。") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.command == "init":
+        return cmd_init(args)
+    if args.command == "demo":
+        return cmd_demo(args)
+    desk = open_desk(_db_path(args), args.actor)
+    try:
+        handler = {
+            None: cmd_open,
+            "summary": cmd_summary,
+            "staff": cmd_staff,
+            "site": cmd_site,
+            "enterprise": cmd_enterprise,
+            "talent": cmd_talent,
+            "call": cmd_call,
+            "request": cmd_request,
+            "stats": cmd_stats,
+        }[args.command]
+        return handler(desk, args)
+    finally:
+        desk.office.close()
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    desk = initialise(_db_path(args), args.site, args.kind, township=args.township, code=args.code,
+                      admin_name=args.admin)
+    site = desk.directory.this_site()
+    print(f"已创建数据库 {desk.office.path}")
+    print(f"本单位：{site.name}（代码 {site.code}）；管理员：{args.admin}")
+    print(f"下一步：dongwu --db {desk.office.path} staff add --as {args.admin} --name 姓名 --role operator")
+    desk.office.close()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from dongwu_tui.services.demo import build_demo
+
+    path = _db_path(args)
+    if path.exists() and args.if_missing:
+        print(f"使用已有的演示数据库 {path}")
+        return 0
+    if args.talents < 10 or args.talents > 500_000:
+        raise ValidationFailed("--talents 应在 10 到 500000 之间。")
+    report = build_demo(path, talents=args.talents, seed=args.seed, progress=sys.stderr.isatty())
+    print(f"已生成演示数据库 {path}")
+    for line in report:
+        print(f"  {line}")
+    return 0
+
+
+def cmd_open(desk: Desk, args: argparse.Namespace) -> int:
+    return cmd_summary(desk, args)
+
+
+def cmd_summary(desk: Desk, args: argparse.Namespace) -> int:
+    t = desk.office.tables
+    site = desk.directory.this_site()
+    stats = desk.stats.closure()["totals"]
+    print(f"东吴人才服务台 · {site.name}")
+    print(f"数据库：{desk.office.path}（架构版本 {desk.office.schema_version}）")
+    print(
+        f"人才 {t.TalentRow.select().where(t.TalentRow.deleted == False).count()} 人，"  # noqa: E712
+        f"企业 {t.EnterpriseRow.select().where(t.EnterpriseRow.deleted == False).count()} 家，"  # noqa: E712
+        f"来电 {t.CallRow.select().count()} 次，工作人员 {t.StaffRow.select().count()} 人"
+    )
+    print(f"工单 {stats['total']} 件：已办结 {stats['closed']}，未办结 {stats['open']}，其中超期 {stats['overdue']}")
+    for warning in desk.calendar.warnings():
+        print(f"提示：{warning}")
+    return 0
+
+
+def cmd_staff(desk: Desk, args: argparse.Namespace) -> int:
+    render = _renderer(desk)
+    if args.action == "add":
+        staff = desk.directory.add_staff(args.name, args.role, args.office, args.phone)
+        print(f"已添加{staff.role.label} {staff.name}（{staff.office_name}），编号 {staff.id}")
+        return 0
+    rows = desk.directory.staff_list(args.role, args.office, _limit(args))
+    if args.json:
+        print_json([render.staff(s) for s in rows])
+    else:
+        print_table(["姓名", "角色", "单位", "编号"], [(s.name, s.role.label, s.office_name, s.id) for s in rows])
+    return 0
+
+
+def cmd_site(desk: Desk, args: argparse.Namespace) -> int:
+    render = _renderer(desk)
+    if args.action == "add":
+        site = desk.directory.add_site(args.code, args.name, args.kind, args.township)
+        print(f"已添加单位 {site.name}（代码 {site.code}），编号 {site.id}")
+        return 0
+    sites = desk.directory.sites()[: _limit(args)]
+    if args.json:
+        print_json([render.site(s) for s in sites])
+    else:
+        print_table(["代码", "名称", "类型"], [(s.code, s.name, s.kind.label) for s in sites])
+    return 0
+
+
+def cmd_enterprise(desk: Desk, args: argparse.Namespace) -> int:
+    directory = desk.directory
+    if args.action == "add":
+        e = directory.add_enterprise(args.name, args.credit_code, args.township, args.industry)
+        print(f"已登记企业 {e.name}（{e.credit_code}），编号 {e.id}")
+        return 0
+    rows = directory.enterprises(_limit(args))
+    if args.json:
+        print_json([{"id": e.id, "name": e.name, "credit_code": e.credit_code, "township": e.township_code,
+                     "industry": e.industry_code} for e in rows])
+    else:
+        print_table(
+            ["企业名称", "统一社会信用代码", "板块", "行业"],
+            [(e.name, e.credit_code, directory.townships[e.township_code].name if e.township_code else "",
+              directory.industries[e.industry_code].name if e.industry_code else "") for e in rows],
+        )
+    return 0
+
+
+def _talent_values(args: argparse.Namespace) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "name": args.name, "phone": args.phone, "category_code": args.category, "level_code": args.level,
+        "enterprise_id": args.enterprise, "township_code": args.township, "specialist_id": args.specialist,
+        "card_no": args.card, "notes": args.notes,
+    }
+    if getattr(args, "passport", None):
+        values.update(id_kind="passport", id_number=args.passport)
+    elif getattr(args, "id_number", None):
+        values.update(id_kind="resident", id_number=args.id_number)
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def cmd_talent(desk: Desk, args: argparse.Namespace) -> int:
+    render = _renderer(desk)
+    talents = desk.talents
+    if args.action == "add":
+        talent = talents.add(**_talent_values(args))
+        if args.json:
+            print_json(render.talent(talent))
+        else:
+            print(f"已登记人才 {talent.name}，编号 {talent.id}")
+        return 0
+    if args.action == "edit":
+        talent = talents.update(args.ref, reason=args.reason, **_talent_values(args))
+        print(f"已更新人才 {talent.name}（{talent.id}）")
+        return 0
+    if args.action == "show":
+        file = talents.file(args.ref)
+        if args.json:
+            print_json({**render.talent(file.talent), "calls": [render.call(c) for c in file.calls],
+                        "requests": [render.request(r) for r in file.requests]})
+            return 0
+        data = render.talent(file.talent)
+        print(f"{data['name']}  {data['category_name']} · {data['level_name']}")
+        print(f"电话 {data['phone']}  证件 {data['id_number'] or '—'}  人才卡 {data['card_no'] or '—'}")
+        print(f"企业 {data['enterprise'] or '—'}  板块 {data['township_name'] or '—'}  专员 {data['specialist'] or '—'}")
+        print(f"\n工单（{len(file.requests)}）")
+        print_table(["编号", "举措", "状态", "期限", "摘要"],
+                    [(r.number, r.measure, r.status.label, r.due, r.summary[:20]) for r in file.requests])
+        print(f"\n来电（{len(file.calls)}）")
+        print_table(["时间", "方向", "举措", "处理", "摘要"],
+                    [(c.at, c.direction.label, c.measure or "", c.outcome.label, c.summary[:20]) for c in file.calls])
+        return 0
+    rows = talents.list(township=args.township, category=args.category, specialist=args.specialist,
+                        limit=_limit(args))
+    if args.json:
+        print_json([render.talent(t) for t in rows])
+    else:
+        directory = desk.directory
+        print_table(
+            ["姓名", "电话", "类别", "板块", "编号"],
+            [(t.name, render.phone(t.phone), directory.talent_categories.get(t.category_code, ""),
+              directory.townships[t.township_code].name if t.township_code else "", t.id) for t in rows],
+        )
+    return 0
+
+
+def cmd_call(desk: Desk, args: argparse.Namespace) -> int:
+    render = _renderer(desk)
+    if args.action == "list":
+        from dongwu_tui.domain.identifiers import normalize_phone
+
+        calls = desk.calls.list(limit=_limit(args), phone=normalize_phone(args.phone) if args.phone else None)
+        if args.json:
+            print_json([render.call(c) for c in calls])
+        else:
+            print_table(["时间", "号码", "举措", "处理", "摘要"],
+                        [(c.at, render.phone(c.phone), c.measure or "", c.outcome.label, c.summary[:24]) for c in calls])
+        return 0
+    new_talent = None
+    if args.name:
+        new_talent = {"name": args.name, "category_code": args.category or "industry", "township_code": args.township}
+        new_talent = {k: v for k, v in new_talent.items() if v}
+    result = desk.calls.log(
+        phone=args.phone, summary=args.summary, measure=args.measure, outcome=args.outcome,
+        resolution=args.resolution, direction=args.direction, duration_s=args.duration,
+        confidential=args.confidential, attach_to=args.attach, force_new=args.new,
+        dispatch_to=args.dispatch_to, dispatch_staff=args.dispatch_staff, new_talent=new_talent,
+    )
+    if args.json:
+        print_json({"call": render.call(result.call),
+                    "talent": render.talent(result.talent) if result.talent else None,
+                    "request": render.request(result.request) if result.request else None})
+        return 0
+    who = result.talent.name if result.talent else "未登记来电人"
+    print(f"已登记来电：{who}，{result.call.outcome.label}")
+    if result.request:
+        print(f"工单 {result.request.number}：{result.request.status.label}，办理期限 {result.request.due}")
+    return 0
+
+
+def cmd_request(desk: Desk, args: argparse.Namespace) -> int:
+    render = _renderer(desk)
+    requests = desk.requests
+    if args.action == "list":
+        rows = requests.list(status=args.status, measure=args.measure, township=args.township,
+                             assignee=args.assignee, talent=args.talent, overdue=args.overdue, limit=_limit(args))
+        if args.json:
+            print_json([render.request(r) for r in rows])
+        else:
+            print_table(
+                ["编号", "举措", "状态", "期限", "剩余工作日", "摘要"],
+                [(r.number, r.measure, r.status.label, r.due,
+                  requests.working_days_left(r) if r.is_open else "", r.summary[:20]) for r in rows],
+            )
+        return 0
+    if args.action == "show":
+        request = requests.get(args.ref)
+        if args.json:
+            print_json(render.request(request))
+            return 0
+        data = render.request(request)
+        print(f"工单 {request.number}  {request.status.label}  举措 {request.measure} {data['measure_name']}")
+        print(f"受理 {request.opened_at}  期限 {request.due}" +
+              (f"（剩余 {data['working_days_left']} 个工作日）" if request.is_open else ""))
+        print(f"摘要：{request.summary}")
+        if request.resolution:
+            print(f"办理结果：{request.resolution}")
+        print_table(["时间", "操作人", "操作", "状态", "说明"],
+                    [(e.at, e.actor_name, event_label(e.action), e.to_status.label, e.reason[:30]) for e in request.events])
+        return 0
+    request = requests.move(
+        args.ref, args.action, reason=args.reason, to_site=getattr(args, "to_site", None),
+        to_staff=getattr(args, "to_staff", None), satisfied=getattr(args, "satisfied", None),
+        days=getattr(args, "days", None), into=getattr(args, "into", None),
+    )
+    if args.json:
+        print_json(render.request(request))
+    else:
+        print(f"工单 {request.number}：{event_label(request.events[-1].action)}完成，当前状态「{request.status.label}」，期限 {request.due}")
+    return 0
+
+
+def cmd_stats(desk: Desk, args: argparse.Namespace) -> int:
+    stats = desk.stats.closure(_date(args.since, "--since"), _date(args.until, "--until"))
+    if args.json:
+        print_json(stats)
+        return 0
+    def rate(row: dict[str, Any]) -> str:
+        return f"{row['closed'] / row['total']:.1%}" if row["total"] else "—"
+
+    print(f"截至 {stats['as_of']} 的办结情况（不含已并单）")
+    print_table(["举措", "名称", "合计", "已办结", "未办结", "超期", "办结率"],
+                [(r["measure"], r["name"][:14], r["total"], r["closed"], r["open"], r["overdue"], rate(r))
+                 for r in stats["by_measure"]])
+    print()
+    print_table(["类别", "合计", "已办结", "未办结", "超期", "办结率"],
+                [(r["name"], r["total"], r["closed"], r["open"], r["overdue"], rate(r)) for r in stats["by_category"]])
+    print()
+    print_table(["板块", "合计", "已办结", "未办结", "超期", "办结率"],
+                [(r["name"], r["total"], r["closed"], r["open"], r["overdue"], rate(r)) for r in stats["by_township"]])
+    print()
+    print_table(["专员", "单位", "合计", "已办结", "未办结", "超期", "办结率"],
+                [(r["name"], r["office"], r["total"], r["closed"], r["open"], r["overdue"], rate(r))
+                 for r in stats["by_specialist"]])
+    return 0

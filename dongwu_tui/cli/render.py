@@ -1,0 +1,148 @@
+"""Turning domain objects into JSON-ready dicts and plain-text tables for the command line.
+
+Personal data (phone and ID numbers) is masked unless the acting role needs it (PIPL minimum use).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from rich.cells import cell_len
+
+from dongwu_tui.domain.identifiers import mask_id, mask_phone
+from dongwu_tui.domain.models import Call, RequestEvent, ServiceRequest, Site, Staff, Talent
+from dongwu_tui.services.desk import Desk
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+class Renderer:
+    def __init__(self, desk: Desk, unmasked: bool) -> None:
+        self.desk = desk
+        self.unmasked = unmasked
+
+    def phone(self, value: str | None) -> str | None:
+        if not value:
+            return value
+        return value if self.unmasked else mask_phone(value)
+
+    def id_number(self, value: str | None) -> str | None:
+        if not value:
+            return value
+        return value if self.unmasked else mask_id(value)
+
+    def staff(self, staff: Staff) -> dict[str, Any]:
+        return {"id": staff.id, "name": staff.name, "role": staff.role.value, "role_label": staff.role.label,
+                "office_id": staff.office_id, "office": staff.office_name, "phone": self.phone(staff.phone),
+                "active": staff.active}
+
+    def site(self, site: Site) -> dict[str, Any]:
+        return {"id": site.id, "code": site.code, "name": site.name, "kind": site.kind.value,
+                "township": site.township_code}
+
+    def talent(self, talent: Talent) -> dict[str, Any]:
+        directory = self.desk.directory
+        township = directory.townships.get(talent.township_code or "")
+        return {
+            "id": talent.id,
+            "name": talent.name,
+            "phone": self.phone(talent.phone),
+            "id_kind": talent.id_kind.value,
+            "id_number": self.id_number(talent.id_number),
+            "category": talent.category_code,
+            "category_name": directory.talent_categories.get(talent.category_code, ""),
+            "level": talent.level_code,
+            "level_name": directory.talent_levels.get(talent.level_code, ""),
+            "enterprise_id": talent.enterprise_id,
+            "enterprise": talent.enterprise_name,
+            "township": talent.township_code,
+            "township_name": township.name if township else None,
+            "specialist_id": talent.specialist_id,
+            "specialist": talent.specialist_name,
+            "card_no": talent.card_no,
+            "notes": talent.notes,
+            "created_at": _iso(talent.created_at),
+            "updated_at": _iso(talent.updated_at),
+            "masked": not self.unmasked,
+        }
+
+    def call(self, call: Call) -> dict[str, Any]:
+        return {
+            "id": call.id, "at": _iso(call.at), "direction": call.direction.value, "phone": self.phone(call.phone),
+            "talent_id": call.talent_id, "operator_id": call.operator_id, "duration_s": call.duration_s,
+            "summary": call.summary, "measure": call.measure, "outcome": call.outcome.value,
+            "request_id": call.request_id,
+        }
+
+    def event(self, event: RequestEvent) -> dict[str, Any]:
+        return {
+            "id": event.id, "at": _iso(event.at), "actor_id": event.actor_id, "actor": event.actor_name,
+            "action": event.action, "from": event.from_status.value if event.from_status else None,
+            "to": event.to_status.value, "reason": event.reason, "detail": event.detail,
+        }
+
+    def request(self, request: ServiceRequest) -> dict[str, Any]:
+        requests = self.desk.requests
+        measure = self.desk.directory.measures.get(request.measure)
+        return {
+            "id": request.id,
+            "number": request.number,
+            "status": request.status.value,
+            "status_label": request.status.label,
+            "measure": request.measure,
+            "measure_name": measure.name if measure else "",
+            "talent_id": request.talent_id,
+            "phone": self.phone(request.phone),
+            "summary": request.summary,
+            "township": request.township_code,
+            "opened_at": _iso(request.opened_at),
+            "opened_by_id": request.opened_by_id,
+            "due": request.due.isoformat(),
+            "working_days_left": requests.working_days_left(request) if request.is_open else None,
+            "overdue": requests.is_overdue(request),
+            "assignee_site_id": request.assignee_site_id,
+            "assignee_id": request.assignee_id,
+            "dispatched_at": _iso(request.dispatched_at),
+            "signed_at": _iso(request.signed_at),
+            "resolved_at": _iso(request.resolved_at),
+            "resolution": request.resolution,
+            "direct": request.direct,
+            "visited_at": _iso(request.visited_at),
+            "satisfied": request.satisfied,
+            "archived_at": _iso(request.archived_at),
+            "merged_into_id": request.merged_into_id,
+            "extension_pending_days": request.extension_days,
+            "extension_reason": request.extension_reason,
+            "return_reason": request.return_reason,
+            "confidential": request.confidential,
+            "events": [self.event(e) for e in request.events],
+        }
+
+
+def print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - cell_len(text))
+
+
+def print_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A plain aligned table measured in terminal cells, so Chinese columns line up in any pipe."""
+    materialised = [["" if v is None else str(v) for v in row] for row in rows]
+    widths = [cell_len(h) for h in headers]
+    for row in materialised:
+        widths = [max(w, cell_len(v)) for w, v in zip(widths, row, strict=False)]
+    print("  ".join(_pad(h, w) for h, w in zip(headers, widths, strict=False)).rstrip())
+    print("  ".join("─" * w for w in widths))
+    for row in materialised:
+        print("  ".join(_pad(v, w) for v, w in zip(row, widths, strict=False)).rstrip())
+    if not materialised:
+        print("（无记录）")

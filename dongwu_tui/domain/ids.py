@@ -1,0 +1,37 @@
+"""Record ids: UUIDv7 (RFC 9562), time-ordered so new rows land at the end of every B-tree index.
+
+Written out here rather than taken from a package because the demo builder needs ids that are
+deterministic for a seed and stamped with simulated times. Within one process the ids are strictly
+increasing (RFC 9562 §6.2, method 2: the random part is incremented when the millisecond repeats),
+so records written in the same second still sort in the order they were written.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import threading
+import uuid
+from datetime import datetime
+
+_lock = threading.Lock()
+_last = (0, 0)
+
+
+def uuid7(at: datetime | None = None, rng: random.Random | None = None) -> str:
+    """A UUIDv7 string: 48-bit Unix milliseconds, version 7, 74 random bits, RFC 4122 variant."""
+    global _last
+    millis = int((at.timestamp() if at is not None else datetime.now().timestamp()) * 1000)
+    rand = rng.getrandbits(74) if rng is not None else secrets.randbits(74)
+    with _lock:
+        last_millis, last_rand = _last
+        if millis <= last_millis:
+            # Same or earlier millisecond (or a clock step back): keep order by counting on.
+            millis, rand = last_millis, last_rand + 1 + (rand & 0xFFFF)
+            if rand >= 1 << 74:
+                millis, rand = millis + 1, rand & 0xFFFF
+        _last = (millis, rand)
+    rand_a = rand >> 62
+    rand_b = rand & ((1 << 62) - 1)
+    value = (millis & ((1 << 48) - 1)) << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b
+    return str(uuid.UUID(int=value))

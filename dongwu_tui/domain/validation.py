@@ -1,0 +1,186 @@
+"""Validation at the boundary: pydantic models for everything a person types, with Chinese messages.
+
+The services accept these models only, so no unchecked value reaches the database. Each rejection
+names the field in Chinese and says what is wrong.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from dongwu_tui.domain import identifiers
+from dongwu_tui.domain.errors import ValidationFailed
+from dongwu_tui.domain.models import CallDirection, CallOutcome, IdKind
+from dongwu_tui.domain.roles import Role, SiteKind
+
+FIELD_LABELS = {
+    "name": "姓名",
+    "phone": "电话号码",
+    "id_number": "证件号码",
+    "id_kind": "证件类型",
+    "category_code": "人才类别",
+    "level_code": "人才工程层级",
+    "enterprise_id": "所在企业",
+    "township_code": "所属板块",
+    "specialist_id": "联系专员",
+    "card_no": "东吴人才卡号",
+    "notes": "备注",
+    "credit_code": "统一社会信用代码",
+    "industry_code": "行业",
+    "role": "角色",
+    "office_id": "所在单位",
+    "summary": "来电摘要",
+    "measure": "服务举措",
+    "duration_s": "通话时长",
+    "direction": "呼叫方向",
+    "outcome": "处理方式",
+    "code": "单位代码",
+    "kind": "单位类型",
+    "reason": "原因",
+}
+
+
+def _wrap(check: Any) -> Any:
+    def run(value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return check(value)
+        except identifiers.InvalidIdentifier as error:
+            raise ValueError(str(error)) from None
+
+    return AfterValidator(run)
+
+
+Phone = Annotated[str, _wrap(identifiers.normalize_phone)]
+CreditCode = Annotated[str, _wrap(identifiers.validate_credit_code)]
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", frozen=True)
+
+
+class StaffInput(_Input):
+    name: str = Field(min_length=2, max_length=20)
+    role: Role
+    office_id: str = Field(min_length=1)
+    phone: Phone | None = None
+
+
+class SiteInput(_Input):
+    code: str = Field(min_length=2, max_length=20, pattern=r"^[a-z0-9_-]+$")
+    name: str = Field(min_length=2, max_length=40)
+    kind: SiteKind
+    township_code: str | None = None
+
+
+class EnterpriseInput(_Input):
+    name: str = Field(min_length=2, max_length=60)
+    credit_code: CreditCode
+    township_code: str | None = None
+    industry_code: str | None = None
+
+
+class TalentInput(_Input):
+    name: str = Field(min_length=2, max_length=30)
+    phone: Phone
+    id_kind: IdKind = IdKind.RESIDENT
+    id_number: str | None = Field(default=None, max_length=20)
+    category_code: str = Field(min_length=1)
+    level_code: str = "none"
+    enterprise_id: str | None = None
+    township_code: str | None = None
+    specialist_id: str | None = None
+    card_no: str | None = Field(default=None, max_length=20, pattern=r"^[A-Za-z0-9-]+$")
+    notes: str = Field(default="", max_length=500)
+
+    @model_validator(mode="after")
+    def _check_id_number(self) -> TalentInput:
+        if self.id_number:
+            check = (
+                identifiers.validate_resident_id
+                if self.id_kind is IdKind.RESIDENT
+                else identifiers.validate_passport
+            )
+            try:
+                object.__setattr__(self, "id_number", check(self.id_number))
+            except identifiers.InvalidIdentifier as error:
+                raise ValueError(str(error)) from None
+        return self
+
+
+class TalentUpdate(_Input):
+    """Fields a person may change on a talent; None means unchanged."""
+
+    name: str | None = Field(default=None, min_length=2, max_length=30)
+    phone: Phone | None = None
+    category_code: str | None = None
+    level_code: str | None = None
+    enterprise_id: str | None = None
+    township_code: str | None = None
+    specialist_id: str | None = None
+    card_no: str | None = Field(default=None, max_length=20, pattern=r"^[A-Za-z0-9-]+$")
+    notes: str | None = Field(default=None, max_length=500)
+
+
+class CallInput(_Input):
+    phone: Phone
+    summary: str = Field(min_length=2, max_length=500)
+    measure: int | None = Field(default=None, ge=1, le=18)
+    outcome: CallOutcome
+    direction: CallDirection = CallDirection.IN
+    duration_s: int = Field(default=0, ge=0, le=6 * 3600)
+    talent_id: str | None = None
+    resolution: str = Field(default="", max_length=500)
+    confidential: bool = False
+
+    @model_validator(mode="after")
+    def _check_outcome(self) -> CallInput:
+        if self.outcome in (CallOutcome.ANSWERED, CallOutcome.REQUEST, CallOutcome.ATTACHED) and self.measure is None:
+            raise ValueError("当场答复或转工单时必须选择服务举措（1–18）")
+        if self.outcome is CallOutcome.ANSWERED and not self.resolution.strip():
+            raise ValueError("当场答复时必须填写答复内容")
+        return self
+
+
+def _message(error: dict[str, Any]) -> str:
+    location = [str(part) for part in error.get("loc", ()) if not str(part).startswith("function-")]
+    label = "、".join(FIELD_LABELS.get(part, part) for part in location[:1]) if location else ""
+    kind = error.get("type", "")
+    ctx = error.get("ctx", {}) or {}
+    if kind == "missing":
+        return f"缺少必填项：{label}"
+    if kind == "string_too_short":
+        return f"{label}太短（至少 {ctx.get('min_length')} 个字）" if ctx.get("min_length", 0) > 1 else f"{label}不能为空"
+    if kind == "string_too_long":
+        return f"{label}太长（最多 {ctx.get('max_length')} 个字）"
+    if kind == "string_pattern_mismatch":
+        return f"{label}只能包含字母、数字和连字符"
+    if kind in ("greater_than_equal", "less_than_equal", "int_parsing", "int_type"):
+        return f"{label}超出允许的范围" if kind != "int_parsing" else f"{label}应为整数"
+    if kind == "enum":
+        return f"{label}不正确，可选值：{ctx.get('expected', '')}"
+    if kind == "extra_forbidden":
+        return f"不认识的字段：{label}"
+    if kind == "value_error":
+        text = str(error.get("msg", ""))
+        return text.removeprefix("Value error, ")
+    return f"{label}不正确：{error.get('msg', '')}"
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def parse(model: type[ModelT], **values: Any) -> ModelT:
+    """Build an input model or raise ValidationFailed listing every problem in Chinese."""
+    try:
+        return model(**{key: _strip(value) for key, value in values.items()})
+    except ValidationError as error:
+        problems = [_message(item) for item in error.errors(include_url=False)]
+        raise ValidationFailed("；".join(dict.fromkeys(problems)) + "。") from None

@@ -1,0 +1,222 @@
+"""Service requests: opening them, every move of their life, and finding them again.
+
+The rules live in `domain.lifecycle`; this module loads the request inside a write transaction,
+asks the rules for the transition, writes the changed fields and the event together.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from dongwu_tui.domain.errors import NotFound
+from dongwu_tui.domain.lifecycle import Move, MoveArgs, Transition, allowed_moves, plan_move
+from dongwu_tui.domain.models import OPEN_STATUSES, RequestEvent, ServiceRequest, Status
+from dongwu_tui.domain.roles import Role
+from dongwu_tui.storage.convert import event_from_row, request_from_row
+
+if TYPE_CHECKING:
+    from dongwu_tui.services.desk import Desk
+
+LOG_ACTION = "log"
+REPEAT_CALL_ACTION = "repeat-call"
+MERGED_IN_ACTION = "merged-in"
+
+
+class RequestService:
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+        self.t = desk.office.tables
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    def _row(self, ref: str) -> Any:
+        r = self.t.RequestRow
+        ref = ref.strip()
+        row = r.select().where((r.deleted == False) & ((r.number == ref.upper()) | (r.id == ref))).first()  # noqa: E712
+        if row is None and len(ref) >= 8:
+            rows = list(r.select().where((r.deleted == False) & r.id.startswith(ref)).limit(2))  # noqa: E712
+            row = rows[0] if len(rows) == 1 else None
+        if row is None:
+            raise NotFound(f"没有找到工单「{ref}」。")
+        return row
+
+    def events(self, request_id: str) -> tuple[RequestEvent, ...]:
+        e, s = self.t.RequestEventRow, self.t.StaffRow
+        rows = (
+            e.select(e, s.name.alias("actor_name"))
+            .join(s, on=(s.id == e.actor_id))
+            .where((e.request_id == request_id) & (e.deleted == False))  # noqa: E712
+            .order_by(e.at, e.id)
+            .objects()
+        )
+        return tuple(event_from_row(row, row.actor_name) for row in rows)
+
+    def get(self, ref: str, with_events: bool = True) -> ServiceRequest:
+        row = self._row(ref)
+        return request_from_row(row, self.events(row.id) if with_events else ())
+
+    def list(
+        self,
+        *,
+        status: str | None = None,
+        measure: int | None = None,
+        township: str | None = None,
+        assignee: str | None = None,
+        talent: str | None = None,
+        overdue: bool = False,
+        limit: int | None = 50,
+        after: tuple[str, str] | None = None,
+    ) -> list[ServiceRequest]:
+        """Requests, newest first, paged by key: pass the last (opened_at, id) as `after`."""
+        r = self.t.RequestRow
+        query = r.select().where(r.deleted == False).order_by(r.opened_at.desc(), r.id.desc())  # noqa: E712
+        if status:
+            query = query.where(r.status == Status(status).value)
+        if measure:
+            query = query.where(r.measure_number == self.desk.directory.measure(measure).number)
+        if township:
+            query = query.where(r.township_code == self.desk.directory.township(township).code)
+        if assignee:
+            query = query.where(r.assignee_id == self.desk.directory.staff(assignee).id)
+        if talent:
+            query = query.where(r.talent_id == self.desk.talents.get(talent).id)
+        if overdue:
+            query = query.where(r.status.in_([s.value for s in OPEN_STATUSES]) & (r.due_date < self.today()))
+        if after:
+            query = query.where((r.opened_at < after[0]) | ((r.opened_at == after[0]) & (r.id < after[1])))
+        if limit:
+            query = query.limit(limit)
+        return [request_from_row(row) for row in query]
+
+    def today(self) -> date:
+        return self.desk.clock().date()
+
+    def working_days_left(self, request: ServiceRequest) -> int:
+        """Working days from today to the due date; negative when overdue."""
+        return self.desk.calendar.working_days_between(self.today(), request.due)
+
+    def is_overdue(self, request: ServiceRequest) -> bool:
+        return request.is_open and request.due < self.today()
+
+    def find_repeat(self, phone: str, measure: int, talent_id: str | None = None) -> ServiceRequest | None:
+        """The open request from the same caller about the same measure, if any (newest first)."""
+        r = self.t.RequestRow
+        same_caller = r.phone == phone
+        if talent_id:
+            same_caller = same_caller | (r.talent_id == talent_id)
+        row = (
+            r.select()
+            .where(
+                (r.deleted == False)  # noqa: E712
+                & same_caller
+                & (r.measure_number == measure)
+                & r.status.in_([s.value for s in OPEN_STATUSES])
+            )
+            .order_by(r.opened_at.desc())
+            .first()
+        )
+        return request_from_row(row) if row else None
+
+    def allowed_moves(self, request: ServiceRequest) -> list[Move]:
+        return allowed_moves(request, self.desk.actor) if self.desk.actor else []
+
+    # -- writing ----------------------------------------------------------------------------------
+
+    def _next_number(self, at: datetime) -> str:
+        """WZ-20261128-0007: the office code, the day and a per-day counter kept in the database."""
+        site = self.desk.directory.this_site()
+        key = f"request_seq:{at:%Y%m%d}"
+        seq = int(self.desk.office.meta(key, "0") or 0) + 1
+        self.desk.office.set_meta(key, str(seq))
+        return f"{site.code.upper()}-{at:%Y%m%d}-{seq:04d}"
+
+    def _event(self, request_id: str, at: datetime, action: str, from_status: Status | None, to_status: Status,
+               reason: str = "", detail: dict[str, Any] | None = None) -> None:
+        assert self.desk.actor is not None
+        self.t.RequestEventRow.insert(
+            id=self.desk.new_id(at),
+            request_id=request_id,
+            at=at,
+            actor_id=self.desk.actor.id,
+            action=action,
+            from_status=from_status.value if from_status else None,
+            to_status=to_status.value,
+            reason=reason,
+            detail=json.dumps(detail or {}, ensure_ascii=False, default=str),
+            **self.desk.record_fields(at),
+        ).execute()
+
+    def create(self, *, talent_id: str | None, phone: str, measure: int, summary: str, township_code: str | None,
+               confidential: bool = False, reason: str = "") -> str:
+        """Open a request in `new` (受理). Runs inside the caller's transaction; returns the id."""
+        actor = self.desk.require(Role.OPERATOR, Role.SPECIALIST, Role.SUPERVISOR, action="受理工单")
+        limit = self.desk.directory.measure(measure).limit_days
+        at = self.desk.clock()
+        request_id = self.desk.new_id(at)
+        self.t.RequestRow.insert(
+            id=request_id,
+            number=self._next_number(at),
+            talent_id=talent_id,
+            phone=phone,
+            measure_number=measure,
+            summary=summary,
+            status=Status.NEW.value,
+            township_code=township_code,
+            opened_by_id=actor.id,
+            opened_at=at,
+            due_date=self.desk.calendar.add_working_days(at.date(), limit),
+            confidential=confidential,
+            **self.desk.record_fields(at),
+        ).execute()
+        self._event(request_id, at, LOG_ACTION, None, Status.NEW, reason or summary)
+        return request_id
+
+    def note_repeat_call(self, request_id: str, call_id: str, summary: str) -> None:
+        """A repeat call on an open request is recorded on its timeline (重复来电); it changes no status."""
+        row = self.t.RequestRow.get_by_id(request_id)
+        status = Status(row.status)
+        self._event(request_id, self.desk.clock(), REPEAT_CALL_ACTION, status, status, summary, {"call_id": call_id})
+
+    def move(
+        self,
+        ref: str,
+        move: Move | str,
+        *,
+        reason: str = "",
+        to_site: str | None = None,
+        to_staff: str | None = None,
+        satisfied: bool | None = None,
+        days: int | None = None,
+        into: str | None = None,
+    ) -> ServiceRequest:
+        """Apply one move of the lifecycle, or raise with a Chinese message and change nothing."""
+        move = Move(move)
+        actor = self.desk.require(action=Move(move).label)
+        directory = self.desk.directory
+        staff = directory.staff(to_staff) if to_staff else None
+        site_id = directory.site(to_site).id if to_site else (staff.office_id if staff else None)
+        if staff is not None and site_id is not None and staff.office_id != site_id:
+            raise NotFound(f"{staff.name}不在所选单位，不能派给他。")
+        with self.desk.office.write():
+            request = self.get(ref, with_events=False)
+            target = self.get(into, with_events=False) if into else None
+            limit = directory.measure(request.measure).limit_days
+            now = self.desk.clock()
+            args = MoveArgs(reason=reason, to_site_id=site_id, to_staff=staff, satisfied=satisfied, days=days,
+                            target=target)
+            transition = plan_move(request, move, actor, now, self.desk.calendar, limit, args)
+            self._apply(request, transition, now)
+            if move is Move.MERGE and target is not None:
+                self._event(target.id, now, MERGED_IN_ACTION, target.status, target.status, reason,
+                            {"from": request.id, "from_number": request.number})
+        return self.get(request.id)
+
+    def _apply(self, request: ServiceRequest, transition: Transition, now: datetime) -> None:
+        columns = {("due_date" if key == "due" else key): value for key, value in transition.changes.items()}
+        self.t.RequestRow.update(status=transition.to_status.value, updated_at=now, **columns).where(
+            self.t.RequestRow.id == request.id
+        ).execute()
+        self._event(request.id, now, transition.move.value, transition.from_status, transition.to_status,
+                    transition.reason, dict(transition.detail))

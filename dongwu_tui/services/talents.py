@@ -1,0 +1,148 @@
+"""Talents: registering, editing, finding by phone, and the caseload lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from dongwu_tui.domain.errors import NotFound, ValidationFailed
+from dongwu_tui.domain.models import Call, ServiceRequest, Talent
+from dongwu_tui.domain.pinyin import pinyin_keys
+from dongwu_tui.domain.roles import Role
+from dongwu_tui.domain.validation import TalentInput, TalentUpdate, parse
+from dongwu_tui.storage.convert import call_from_row, request_from_row, talent_from_row
+
+if TYPE_CHECKING:
+    from dongwu_tui.services.desk import Desk
+
+WRITERS = (Role.OPERATOR, Role.SPECIALIST, Role.SUPERVISOR)
+
+
+@dataclass(frozen=True, slots=True)
+class TalentFile:
+    """A talent with what the desk knows about them: their calls and requests, newest first."""
+
+    talent: Talent
+    calls: list[Call]
+    requests: list[ServiceRequest]
+
+
+class TalentService:
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+        self.t = desk.office.tables
+
+    def _resolve_refs(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Turn the names a person types (township, category, specialist, enterprise) into stored codes/ids."""
+        directory = self.desk.directory
+        resolved = dict(values)
+        if resolved.get("township_code"):
+            resolved["township_code"] = directory.township(resolved["township_code"]).code
+        if resolved.get("category_code"):
+            resolved["category_code"] = directory.code_of(directory.talent_categories, resolved["category_code"], "人才类别")
+        if resolved.get("level_code"):
+            resolved["level_code"] = directory.code_of(directory.talent_levels, resolved["level_code"], "人才工程层级")
+        if resolved.get("specialist_id"):
+            specialist = directory.staff(resolved["specialist_id"])
+            if specialist.role is not Role.SPECIALIST:
+                raise ValidationFailed(f"{specialist.name}不是人才工作专员，不能作为联系专员。")
+            resolved["specialist_id"] = specialist.id
+        if resolved.get("enterprise_id"):
+            resolved["enterprise_id"] = directory.enterprise(resolved["enterprise_id"]).id
+        return resolved
+
+    def add(self, **values: Any) -> Talent:
+        self.desk.require(*WRITERS, action="登记人才")
+        data = parse(TalentInput, **self._resolve_refs(values))
+        at = self.desk.clock()
+        talent_id = self.desk.new_id(at)
+        full, initials = pinyin_keys(data.name)
+        with self.desk.office.write():
+            self.t.TalentRow.insert(
+                id=talent_id,
+                name_pinyin=full,
+                name_initials=initials,
+                **{**data.model_dump(), "id_kind": data.id_kind.value},
+                **self.desk.record_fields(at),
+            ).execute()
+            self.desk.audit("talent", talent_id, "add", {"name": data.name})
+        return self.get(talent_id)
+
+    def update(self, ref: str, reason: str = "", **values: Any) -> Talent:
+        self.desk.require(*WRITERS, action="修改人才信息")
+        current = self.get(ref)
+        data = parse(TalentUpdate, **self._resolve_refs({k: v for k, v in values.items() if v is not None}))
+        changes = {k: v for k, v in data.model_dump(exclude_none=True).items() if getattr(current, k) != v}
+        if not changes:
+            return current
+        at = self.desk.clock()
+        row_changes: dict[str, Any] = dict(changes)
+        if "name" in changes:
+            row_changes["name_pinyin"], row_changes["name_initials"] = pinyin_keys(changes["name"])
+        with self.desk.office.write():
+            self.t.TalentRow.update(updated_at=at, **row_changes).where(self.t.TalentRow.id == current.id).execute()
+            audit = {k: {"from": getattr(current, k), "to": v} for k, v in changes.items()}
+            self.desk.audit("talent", current.id, "update", audit, reason)
+        return self.get(current.id)
+
+    def get(self, ref: str) -> Talent:
+        """A talent by id, card number or (when it names exactly one person) phone."""
+        t = self.t.TalentRow
+        ref = ref.strip()
+        row = t.select().where((t.deleted == False) & ((t.id == ref) | (t.card_no == ref))).first()  # noqa: E712
+        if row is None:
+            matches = self.find_by_phone(ref) if ref.replace("-", "").isdigit() else []
+            if len(matches) == 1:
+                return matches[0]
+            raise NotFound(f"没有找到人才「{ref}」。")
+        return self._with_names(row)
+
+    def _with_names(self, row: Any) -> Talent:
+        enterprise = self.t.EnterpriseRow.get_or_none(self.t.EnterpriseRow.id == row.enterprise_id) if row.enterprise_id else None
+        specialist = self.t.StaffRow.get_or_none(self.t.StaffRow.id == row.specialist_id) if row.specialist_id else None
+        return talent_from_row(row, enterprise.name if enterprise else None, specialist.name if specialist else None)
+
+    def find_by_phone(self, phone: str) -> list[Talent]:
+        from dongwu_tui.domain.identifiers import InvalidIdentifier, normalize_phone
+
+        try:
+            number = normalize_phone(phone)
+        except InvalidIdentifier:
+            return []
+        t = self.t.TalentRow
+        rows = t.select().where((t.phone == number) & (t.deleted == False)).order_by(t.id).limit(5)  # noqa: E712
+        return [self._with_names(row) for row in rows]
+
+    def file(self, ref: str, limit: int = 50) -> TalentFile:
+        talent = self.get(ref)
+        c, r = self.t.CallRow, self.t.RequestRow
+        calls = c.select().where((c.talent_id == talent.id) & (c.deleted == False)).order_by(c.at.desc()).limit(limit)  # noqa: E712
+        requests = (
+            r.select().where((r.talent_id == talent.id) & (r.deleted == False)).order_by(r.opened_at.desc()).limit(limit)  # noqa: E712
+        )
+        return TalentFile(talent, [call_from_row(row) for row in calls], [request_from_row(row) for row in requests])
+
+    def list(
+        self,
+        *,
+        township: str | None = None,
+        category: str | None = None,
+        specialist: str | None = None,
+        limit: int | None = 50,
+        after: tuple[str, str] | None = None,
+    ) -> list[Talent]:
+        """Talents ordered by name, paged by key: pass the last (name, id) as `after` for the next page."""
+        t = self.t.TalentRow
+        query = t.select().where(t.deleted == False).order_by(t.name, t.id)  # noqa: E712
+        directory = self.desk.directory
+        if township:
+            query = query.where(t.township_code == directory.township(township).code)
+        if category:
+            query = query.where(t.category_code == directory.code_of(directory.talent_categories, category, "人才类别"))
+        if specialist:
+            query = query.where(t.specialist_id == directory.staff(specialist).id)
+        if after:
+            query = query.where((t.name > after[0]) | ((t.name == after[0]) & (t.id > after[1])))
+        if limit:
+            query = query.limit(limit)
+        return [talent_from_row(row) for row in query]

@@ -1,0 +1,157 @@
+"""Opening an office database: pragmas, migrations, the schema version check and error translation.
+
+One SQLite file per office. WAL lets the screens read while a write is under way and lets a second
+copy of the program open the same file; write transactions begin IMMEDIATE so that they take the write
+lock up front and wait (busy timeout) instead of failing half-way through on a lock upgrade.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import peewee
+from playhouse.migrations import Runner
+
+from dongwu_tui.domain.errors import StorageError
+from dongwu_tui.storage.tables import Tables, bind_tables
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+BUSY_TIMEOUT_MS = 5000
+PRAGMAS = (
+    ("journal_mode", "wal"),
+    ("foreign_keys", 1),
+    ("busy_timeout", BUSY_TIMEOUT_MS),
+    ("synchronous", "normal"),
+)
+
+logging.getLogger("peewee.migrations").setLevel(logging.WARNING)
+
+
+def known_migrations() -> list[str]:
+    return sorted(path.stem for path in MIGRATIONS_DIR.glob("[0-9]*.py"))
+
+
+def schema_version_of(names: list[str]) -> int:
+    return max((int(name.split("_", 1)[0]) for name in names), default=0)
+
+
+SCHEMA_VERSION = schema_version_of(known_migrations())
+
+
+def storage_message(error: BaseException) -> str:
+    """A Chinese sentence for a database failure, saying what happened and that nothing was saved."""
+    text = str(error).lower()
+    if "locked" in text or "busy" in text:
+        return "数据库正被另一个程序使用（可能是另一个窗口中的东吴人才服务台），请稍后重试；本次操作未保存。"
+    if "disk is full" in text or "database or disk is full" in text or "no space" in text:
+        return "磁盘空间已满，本次操作未保存，原有数据未受影响；请清理磁盘后重试。"
+    if "not a database" in text or "malformed" in text or "file is encrypted" in text:
+        return "数据库文件已损坏或不是东吴人才服务台的数据库，未做任何修改。"
+    if "readonly" in text or "read-only" in text:
+        return "数据库文件是只读的，无法保存；请检查文件权限。"
+    if "unable to open" in text:
+        return "无法打开数据库文件，请检查路径和权限。"
+    return f"数据库操作失败（{error}），本次操作未保存。"
+
+
+@contextmanager
+def translated_errors() -> Iterator[None]:
+    """Turn SQLite failures into StorageError with a Chinese message."""
+    try:
+        yield
+    except (peewee.OperationalError, peewee.DatabaseError, sqlite3.OperationalError, sqlite3.DatabaseError) as error:
+        if isinstance(error, peewee.IntegrityError | sqlite3.IntegrityError):
+            raise
+        raise StorageError(storage_message(error)) from error
+
+
+class OfficeDatabase:
+    """An open office database with its bound models."""
+
+    def __init__(self, path: Path, database: peewee.SqliteDatabase) -> None:
+        self.path = path
+        self.db = database
+        self.tables: Tables = bind_tables(database)
+
+    # -- transactions ---------------------------------------------------------------------------
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        """One write transaction (BEGIN IMMEDIATE); nested calls become savepoints."""
+        with translated_errors(), self.db.atomic():
+            yield
+
+    # -- metadata ---------------------------------------------------------------------------------
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.tables.Meta.get_or_none(self.tables.Meta.key == key)
+        return row.value if row is not None else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.tables.Meta.insert(key=key, value=value).on_conflict_replace().execute()
+
+    def applied_migrations(self) -> list[str]:
+        return sorted(name for name, _ in Runner(self.db, str(MIGRATIONS_DIR)).applied().items())
+
+    @property
+    def schema_version(self) -> int:
+        return schema_version_of(self.applied_migrations())
+
+    def close(self) -> None:
+        if not self.db.is_closed():
+            self.db.close()
+
+
+def _connect(path: Path) -> peewee.SqliteDatabase:
+    database = peewee.SqliteDatabase(
+        str(path), pragmas=PRAGMAS, lock_type="IMMEDIATE", timeout=BUSY_TIMEOUT_MS / 1000
+    )
+    database.connect(reuse_if_open=True)
+    return database
+
+
+def open_database(path: Path | str, *, create: bool = False) -> OfficeDatabase:
+    """Open (and, with create, make) an office database, upgrading an older schema.
+
+    A database written by a newer program is refused: its tables may mean things this program
+    does not know, and writing to it could damage it.
+    """
+    path = Path(path).expanduser()
+    if not path.exists() and not create:
+        raise StorageError(f"数据库文件不存在：{path}。请先运行 dongwu init 或 dongwu demo 创建数据库。")
+    if create:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StorageError(f"无法创建数据库所在的文件夹 {path.parent}：{error.strerror}。") from error
+    with translated_errors():
+        database = _connect(path)
+        try:
+            office = OfficeDatabase(path, database)
+            _check_and_upgrade(office, create=create)
+        except BaseException:
+            database.close()
+            raise
+    return office
+
+
+def _check_and_upgrade(office: OfficeDatabase, *, create: bool) -> None:
+    tables = set(office.db.get_tables())
+    if tables and "schema_migration" not in tables:
+        raise StorageError(f"文件 {office.path} 不是东吴人才服务台的数据库，未做任何修改。")
+    if not tables and not create:
+        raise StorageError(f"数据库 {office.path} 尚未初始化。请先运行 dongwu init 或 dongwu demo。")
+    applied = office.applied_migrations()
+    unknown = sorted(set(applied) - set(known_migrations()))
+    if unknown:
+        raise StorageError(
+            f"数据库 {office.path} 由更新版本的程序创建（数据库版本 {schema_version_of(applied)}，"
+            f"本程序只支持到版本 {SCHEMA_VERSION}）。请升级东吴人才服务台后再打开，数据库未做任何修改。"
+        )
+    if len(applied) < len(known_migrations()):
+        Runner(office.db, str(MIGRATIONS_DIR)).up()
+        office.db.pragma("user_version", SCHEMA_VERSION)

@@ -1,0 +1,276 @@
+"""Peewee models of the office database, bound per open database.
+
+The schema itself is made by the migrations in `storage/migrations`; these models only read and write
+it. Foreign keys are plain id columns here (the constraints live in the schema) so that rows never
+drag ORM objects across the seam: `storage.convert` turns rows into domain objects.
+
+Several databases may be open in one process (sync tests open one per office), so the models are
+cloned and bound to each database instead of being bound globally.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from peewee import (
+    BooleanField,
+    DateField,
+    DateTimeField,
+    IntegerField,
+    Model,
+    SqliteDatabase,
+    TextField,
+)
+
+
+class _Base(Model):
+    class Meta:
+        legacy_table_names = False
+
+
+class _Synced(_Base):
+    """A record that offices exchange: global id, creating office, timestamps, tombstone."""
+
+    id = TextField(primary_key=True)
+    site_id = TextField()
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+    deleted = BooleanField(default=False)
+
+
+class Meta(_Base):
+    key = TextField(primary_key=True)
+    value = TextField()
+
+    class Meta:
+        table_name = "meta"
+
+
+class MeasureCategoryRow(_Base):
+    code = TextField(primary_key=True)
+    name = TextField()
+    position = IntegerField()
+
+    class Meta:
+        table_name = "measure_category"
+
+
+class MeasureRow(_Base):
+    number = IntegerField(primary_key=True)
+    category_code = TextField()
+    name = TextField()
+    limit_days = IntegerField()
+    office = TextField()
+    pinyin = TextField(default="")
+    initials = TextField(default="")
+
+    class Meta:
+        table_name = "measure"
+
+
+class TownshipRow(_Base):
+    code = TextField(primary_key=True)
+    name = TextField()
+    kind = TextField()
+    position = IntegerField()
+
+    class Meta:
+        table_name = "township"
+
+
+class IndustryRow(_Base):
+    code = TextField(primary_key=True)
+    name = TextField()
+    position = IntegerField()
+
+    class Meta:
+        table_name = "industry"
+
+
+class TalentCategoryRow(_Base):
+    code = TextField(primary_key=True)
+    name = TextField()
+    position = IntegerField()
+
+    class Meta:
+        table_name = "talent_category"
+
+
+class TalentLevelRow(_Base):
+    code = TextField(primary_key=True)
+    name = TextField()
+    position = IntegerField()
+
+    class Meta:
+        table_name = "talent_level"
+
+
+class SiteRow(_Synced):
+    code = TextField()
+    name = TextField()
+    kind = TextField()
+    township_code = TextField(null=True)
+
+    class Meta:
+        table_name = "site"
+
+
+class StaffRow(_Synced):
+    name = TextField()
+    role = TextField()
+    office_id = TextField()
+    phone = TextField(null=True)
+    active = BooleanField(default=True)
+
+    class Meta:
+        table_name = "staff"
+
+
+class EnterpriseRow(_Synced):
+    name = TextField()
+    credit_code = TextField()
+    township_code = TextField(null=True)
+    industry_code = TextField(null=True)
+
+    class Meta:
+        table_name = "enterprise"
+
+
+class TalentRow(_Synced):
+    name = TextField()
+    name_pinyin = TextField(default="")
+    name_initials = TextField(default="")
+    phone = TextField()
+    id_kind = TextField()
+    id_number = TextField(null=True)
+    category_code = TextField()
+    level_code = TextField()
+    enterprise_id = TextField(null=True)
+    township_code = TextField(null=True)
+    specialist_id = TextField(null=True)
+    card_no = TextField(null=True)
+    notes = TextField(default="")
+
+    class Meta:
+        table_name = "talent"
+
+
+class CallRow(_Synced):
+    at = DateTimeField()
+    direction = TextField()
+    phone = TextField()
+    talent_id = TextField(null=True)
+    operator_id = TextField()
+    duration_s = IntegerField(default=0)
+    summary = TextField()
+    measure_number = IntegerField(null=True)
+    outcome = TextField()
+    request_id = TextField(null=True)
+
+    class Meta:
+        table_name = "call"
+
+
+class RequestRow(_Synced):
+    number = TextField(unique=True)
+    talent_id = TextField(null=True)
+    phone = TextField()
+    measure_number = IntegerField()
+    summary = TextField()
+    status = TextField()
+    township_code = TextField(null=True)
+    opened_by_id = TextField()
+    opened_at = DateTimeField()
+    due_date = DateField()
+    assignee_site_id = TextField(null=True)
+    assignee_id = TextField(null=True)
+    dispatched_at = DateTimeField(null=True)
+    signed_at = DateTimeField(null=True)
+    resolved_at = DateTimeField(null=True)
+    resolution = TextField(default="")
+    direct = BooleanField(default=False)
+    visited_at = DateTimeField(null=True)
+    satisfied = BooleanField(null=True)
+    archived_at = DateTimeField(null=True)
+    merged_into_id = TextField(null=True)
+    extension_days = IntegerField(null=True)
+    extension_reason = TextField(default="")
+    return_reason = TextField(default="")
+    confidential = BooleanField(default=False)
+
+    class Meta:
+        table_name = "service_request"
+
+
+class RequestEventRow(_Synced):
+    request_id = TextField()
+    at = DateTimeField()
+    actor_id = TextField()
+    action = TextField()
+    from_status = TextField(null=True)
+    to_status = TextField()
+    reason = TextField(default="")
+    detail = TextField(default="{}")
+
+    class Meta:
+        table_name = "request_event"
+
+
+class AuditRow(_Synced):
+    at = DateTimeField()
+    actor_id = TextField(null=True)
+    entity = TextField()
+    entity_id = TextField()
+    action = TextField()
+    reason = TextField(default="")
+    changes = TextField(default="{}")
+
+    class Meta:
+        table_name = "audit_log"
+
+
+MODELS: tuple[type[_Base], ...] = (
+    Meta,
+    MeasureCategoryRow,
+    MeasureRow,
+    TownshipRow,
+    IndustryRow,
+    TalentCategoryRow,
+    TalentLevelRow,
+    SiteRow,
+    StaffRow,
+    EnterpriseRow,
+    TalentRow,
+    CallRow,
+    RequestRow,
+    RequestEventRow,
+    AuditRow,
+)
+
+
+class Tables(SimpleNamespace):
+    """The models of one open database, reachable by class name: `tables.TalentRow.select()`."""
+
+    Meta: type[Meta]
+    MeasureCategoryRow: type[MeasureCategoryRow]
+    MeasureRow: type[MeasureRow]
+    TownshipRow: type[TownshipRow]
+    IndustryRow: type[IndustryRow]
+    TalentCategoryRow: type[TalentCategoryRow]
+    TalentLevelRow: type[TalentLevelRow]
+    SiteRow: type[SiteRow]
+    StaffRow: type[StaffRow]
+    EnterpriseRow: type[EnterpriseRow]
+    TalentRow: type[TalentRow]
+    CallRow: type[CallRow]
+    RequestRow: type[RequestRow]
+    RequestEventRow: type[RequestEventRow]
+    AuditRow: type[AuditRow]
+
+
+def bind_tables(database: SqliteDatabase) -> Tables:
+    bound = {}
+    for model in MODELS:
+        meta = type("Meta", (), {"database": database, "table_name": model._meta.table_name})
+        bound[model.__name__] = type(model.__name__, (model,), {"Meta": meta, "__module__": __name__})
+    return Tables(**bound)
