@@ -286,6 +286,7 @@ def cmd_request(desk: Desk, args: argparse.Namespace) -> int:
         to_staff=getattr(args, "to_staff", None), satisfied=getattr(args, "satisfied", None),
         days=getattr(args, "days", None), into=getattr(args, "into", None),
     )
+    request = requests.get(request.id)
     if args.json:
         print_json(render.request(request))
     else:

@@ -76,7 +76,9 @@ MOVE_RULES: dict[Move, MoveRule] = {
         "办结", frozenset({Status.IN_PROGRESS}), frozenset(_SPECIALIST_MOVES), True, "办理结果"
     ),
     Move.VISIT: MoveRule("回访", frozenset({Status.RESOLVED}), frozenset(_SPECIALIST_MOVES), False, "回访记录"),
-    Move.ARCHIVE: MoveRule("归档", frozenset({Status.VISITED}), frozenset(_SUPERVISOR_MOVES), False),
+    Move.ARCHIVE: MoveRule(
+        "归档", frozenset({Status.VISITED, Status.RESOLVED}), frozenset(_SUPERVISOR_MOVES), False
+    ),
     Move.RETURN: MoveRule(
         "退单", frozenset({Status.DISPATCHED, Status.IN_PROGRESS}), frozenset(_SPECIALIST_MOVES), True, "退单理由"
     ),
@@ -146,6 +148,8 @@ def allowed_moves(request: ServiceRequest, actor: Staff) -> list[Move]:
         if move in (Move.APPROVE_EXTENSION, Move.REFUSE_EXTENSION) and not request.extension_pending:
             continue
         if move is Move.EXTEND and request.extension_pending:
+            continue
+        if move is Move.ARCHIVE and request.status is Status.RESOLVED and not request.direct:
             continue
         if actor.role is Role.SPECIALIST and request.assignee_id not in (None, actor.id):
             continue
@@ -230,7 +234,16 @@ def plan_move(
             # 重办: the request goes back to work with a fresh time limit from today.
             to_status = Status.IN_PROGRESS
             changes.update(resolved_at=None, due=calendar.add_working_days(today, limit_days))
+            if request.direct:
+                # An answer given during the call that did not satisfy is no longer a direct
+                # resolution: it now needs work, a return visit before archiving, and a clock.
+                changes["direct"] = False
+            if request.signed_at is None:
+                changes["signed_at"] = now
     elif move is Move.ARCHIVE:
+        if request.status is Status.RESOLVED and not request.direct:
+            # Only an answer given during the call may be archived without a return visit.
+            raise MoveRefused(f"工单 {request.number} 尚未回访，回访满意后才能归档。")
         to_status = Status.ARCHIVED
         changes["archived_at"] = now
     elif move is Move.RETURN:
@@ -271,7 +284,10 @@ def plan_move(
                 f"只能并入未办结的工单，工单 {target.number} 当前状态为「{target.status.label}」。"
             )
         to_status = Status.MERGED
-        changes["merged_into_id"] = target.id
+        # A merged request is closed to work, so an extension it asked for is dropped with it.
+        changes.update(merged_into_id=target.id, extension_days=None, extension_reason="")
+        if request.extension_pending:
+            detail["extension_dropped"] = request.extension_days
         detail.update(into=target.id, into_number=target.number)
     elif move in (Move.CHASE, Move.SUPERVISE):
         detail["due"] = request.due.isoformat()

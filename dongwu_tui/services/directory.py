@@ -19,6 +19,8 @@ class DirectoryService:
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
         self.t = desk.office.tables
+        self._this_site: Site | None = None
+        self._staff_by_id: dict[str, Staff] = {}
 
     # -- catalogue (read-only here; loaded from data files) ------------------------------------
 
@@ -99,7 +101,9 @@ class DirectoryService:
         return site_from_row(row)
 
     def this_site(self) -> Site:
-        return self.site(self.desk.site_id)
+        if self._this_site is None:
+            self._this_site = self.site(self.desk.site_id)
+        return self._this_site
 
     def add_site(self, code: str, name: str, kind: str, township: str | None = None, *, bootstrap: bool = False,
                  site_id: str | None = None) -> Site:
@@ -142,6 +146,8 @@ class DirectoryService:
         """A staff member by id or by name; a name shared by two people must be given as an id."""
         s = self.t.StaffRow
         ref = ref.strip()
+        if ref in self._staff_by_id:
+            return self._staff_by_id[ref]
         rows = list(s.select().where((s.deleted == False) & ((s.id == ref) | (s.name == ref))).limit(3))  # noqa: E712
         if not rows and len(ref) >= 8:
             rows = list(s.select().where((s.deleted == False) & s.id.startswith(ref)).limit(3))  # noqa: E712
@@ -149,7 +155,9 @@ class DirectoryService:
             raise NotFound(f"没有名为「{ref}」的工作人员。")
         if len(rows) > 1:
             raise NotFound(f"有多名工作人员叫「{ref}」，请用编号指明：{'、'.join(r.id for r in rows)}。")
-        return staff_from_row(rows[0], self._office_names().get(rows[0].office_id, ""))
+        staff = staff_from_row(rows[0], self._office_names().get(rows[0].office_id, ""))
+        self._staff_by_id[staff.id] = staff
+        return staff
 
     def add_staff(self, name: str, role: str, office: str | None = None, phone: str | None = None,
                   *, bootstrap: bool = False) -> Staff:

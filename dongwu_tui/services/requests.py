@@ -7,6 +7,7 @@ asks the rules for the transition, writes the changed fields and the event toget
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +35,9 @@ class RequestService:
     def _row(self, ref: str) -> Any:
         r = self.t.RequestRow
         ref = ref.strip()
-        row = r.select().where((r.deleted == False) & ((r.number == ref.upper()) | (r.id == ref))).first()  # noqa: E712
+        # Request numbers are upper-case office codes (WZ-20261128-0001); ids are lower-case UUIDs.
+        key = r.number == ref.upper() if ref[:1].isalpha() and "-" in ref[:6] else r.id == ref
+        row = r.select().where((r.deleted == False) & key).first()  # noqa: E712
         if row is None and len(ref) >= 8:
             rows = list(r.select().where((r.deleted == False) & r.id.startswith(ref)).limit(2))  # noqa: E712
             row = rows[0] if len(rows) == 1 else None
@@ -191,7 +194,9 @@ class RequestService:
         days: int | None = None,
         into: str | None = None,
     ) -> ServiceRequest:
-        """Apply one move of the lifecycle, or raise with a Chinese message and change nothing."""
+        """Apply one move of the lifecycle, or raise with a Chinese message and change nothing.
+
+        Returns the request as the move left it, without its events (`get` reads the timeline)."""
         move = Move(move)
         actor = self.desk.require(action=Move(move).label)
         directory = self.desk.directory
@@ -211,7 +216,7 @@ class RequestService:
             if move is Move.MERGE and target is not None:
                 self._event(target.id, now, MERGED_IN_ACTION, target.status, target.status, reason,
                             {"from": request.id, "from_number": request.number})
-        return self.get(request.id)
+        return replace(request, status=transition.to_status, **transition.changes)  # type: ignore[arg-type]
 
     def _apply(self, request: ServiceRequest, transition: Transition, now: datetime) -> None:
         columns = {("due_date" if key == "due" else key): value for key, value in transition.changes.items()}
