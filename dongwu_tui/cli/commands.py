@@ -92,7 +92,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_open(desk: Desk, args: argparse.Namespace) -> int:
-    return cmd_summary(desk, args)
+    """No subcommand: open the desk screens (the summary when not on a terminal)."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return cmd_summary(desk, args)
+    from dongwu_tui.ui.run import run_desk  # Textual is imported only on this path
+
+    return run_desk(desk)
 
 
 def cmd_summary(desk: Desk, args: argparse.Namespace) -> int:

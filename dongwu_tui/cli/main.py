@@ -13,6 +13,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
+from dongwu_tui.cli import report_commands
 from dongwu_tui.cli.chinese_argparse import ChineseArgumentParser
 from dongwu_tui.domain.errors import DeskError
 
@@ -167,6 +168,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", help="受理日期起（YYYY-MM-DD）")
     p.add_argument("--until", help="受理日期止（YYYY-MM-DD）")
     p.add_argument("--json", action="store_true")
+    report_commands.add_stats_period(p)
+    report_commands.add_parsers(command)
+    from dongwu_tui.cli.sync_commands import add_sync_parser  # issue 4
+
+    add_sync_parser(command)
     return parser
 
 
@@ -205,6 +211,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.command in report_commands.REPORT_COMMANDS:
+            from dongwu_tui.cli.commands import _db_path
+            from dongwu_tui.services.setup import open_desk
+
+            desk = open_desk(_db_path(args), args.actor)
+            try:
+                return report_commands.run(desk, args)
+            finally:
+                desk.office.close()
+        if args.command == "sync":  # issue 4
+            from dongwu_tui.cli.sync_commands import run_sync
+
+            return run_sync(args)
         from dongwu_tui.cli.commands import run
 
         return run(args)

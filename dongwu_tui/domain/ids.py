@@ -12,7 +12,10 @@ import random
 import secrets
 import threading
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
+
+# Naive datetimes in the desk are China time; reading them so keeps ids the same on any machine.
+_CHINA = timezone(timedelta(hours=8))
 
 _lock = threading.Lock()
 _last = (0, 0)
@@ -21,7 +24,9 @@ _last = (0, 0)
 def uuid7(at: datetime | None = None, rng: random.Random | None = None) -> str:
     """A UUIDv7 string: 48-bit Unix milliseconds, version 7, 74 random bits, RFC 4122 variant."""
     global _last
-    millis = int((at.timestamp() if at is not None else datetime.now().timestamp()) * 1000)
+    if at is not None and at.tzinfo is None:
+        at = at.replace(tzinfo=_CHINA)
+    millis = int((at or datetime.now(_CHINA)).timestamp() * 1000)
     rand = rng.getrandbits(74) if rng is not None else secrets.randbits(74)
     with _lock:
         last_millis, last_rand = _last
@@ -35,3 +40,12 @@ def uuid7(at: datetime | None = None, rng: random.Random | None = None) -> str:
     rand_b = rand & ((1 << 62) - 1)
     value = (millis & ((1 << 48) - 1)) << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b
     return str(uuid.UUID(int=value))
+
+
+# Sync (issue 4): an office's id follows from its code, so the centre's entry for a township office and
+# the township's own entry are the same record and merge instead of colliding on the code.
+_SITE_NAMESPACE = uuid.UUID("6f1d3c2e-7a44-5b0e-9d1c-0d5e2a7c9b10")
+
+
+def site_id_for_code(code: str) -> str:
+    return str(uuid.uuid5(_SITE_NAMESPACE, code.strip().lower()))

@@ -212,7 +212,9 @@ def plan_move(
     elif move is Move.SIGN:
         to_status = Status.IN_PROGRESS
         changes.update(signed_at=now, due=calendar.add_working_days(today, limit_days))
-        if request.assignee_id is None:
+        if request.assignee_id is None and actor.role is Role.SPECIALIST:
+            # Only a specialist can hold a request (dispatch refuses anyone else); a supervisor who
+            # signs for an office leaves it to be picked up there.
             changes["assignee_id"] = actor.id
     elif move is Move.PROGRESS:
         pass

@@ -93,7 +93,7 @@ class TalentInput(_Input):
     id_kind: IdKind = IdKind.RESIDENT
     id_number: str | None = Field(default=None, max_length=20)
     category_code: str = Field(min_length=1)
-    level_code: str = "none"
+    level_code: str = Field(default="none", min_length=1)
     enterprise_id: str | None = None
     township_code: str | None = None
     specialist_id: str | None = None
@@ -120,8 +120,8 @@ class TalentUpdate(_Input):
 
     name: str | None = Field(default=None, min_length=2, max_length=30)
     phone: Phone | None = None
-    category_code: str | None = None
-    level_code: str | None = None
+    category_code: str | None = Field(default=None, min_length=1)
+    level_code: str | None = Field(default=None, min_length=1)
     enterprise_id: str | None = None
     township_code: str | None = None
     specialist_id: str | None = None
@@ -149,9 +149,16 @@ class CallInput(_Input):
         return self
 
 
-def _message(error: dict[str, Any]) -> str:
+# `name` is a person's name (姓名) except on these models.
+MODEL_FIELD_LABELS: dict[str, dict[str, str]] = {
+    "EnterpriseInput": {"name": "企业名称"},
+    "SiteInput": {"name": "单位名称"},
+}
+
+
+def _message(error: dict[str, Any], labels: dict[str, str] = FIELD_LABELS) -> str:
     location = [str(part) for part in error.get("loc", ()) if not str(part).startswith("function-")]
-    label = "、".join(FIELD_LABELS.get(part, part) for part in location[:1]) if location else ""
+    label = "、".join(labels.get(part, part) for part in location[:1]) if location else ""
     kind = error.get("type", "")
     ctx = error.get("ctx", {}) or {}
     if kind == "missing":
@@ -165,7 +172,8 @@ def _message(error: dict[str, Any]) -> str:
     if kind in ("greater_than_equal", "less_than_equal", "int_parsing", "int_type"):
         return f"{label}超出允许的范围" if kind != "int_parsing" else f"{label}应为整数"
     if kind == "enum":
-        return f"{label}不正确，可选值：{ctx.get('expected', '')}"
+        choices = str(ctx.get("expected", "")).replace(" or ", "、").replace(", ", "、")
+        return f"{label}不正确，可选值：{choices}"
     if kind == "extra_forbidden":
         return f"不认识的字段：{label}"
     if kind == "value_error":
@@ -182,5 +190,6 @@ def parse(model: type[ModelT], **values: Any) -> ModelT:
     try:
         return model(**{key: _strip(value) for key, value in values.items()})
     except ValidationError as error:
-        problems = [_message(item) for item in error.errors(include_url=False)]
+        labels = FIELD_LABELS | MODEL_FIELD_LABELS.get(model.__name__, {})
+        problems = [_message(item, labels) for item in error.errors(include_url=False)]
         raise ValidationFailed("；".join(dict.fromkeys(problems)) + "。") from None

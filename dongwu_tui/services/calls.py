@@ -82,7 +82,9 @@ class CallService:
                     attach_to = repeat.number
                 target = requests.get(attach_to, with_events=False)
                 if not target.is_open:
-                    raise ValidationFailed(f"工单 {target.number} 已{target.status.label}，不能再关联来电；请另开新工单。")
+                    raise ValidationFailed(
+                        f"工单 {target.number} {target.status.label}，不能再关联来电；请另开新工单。"
+                    )
                 request_id = target.id
             elif data.outcome is CallOutcome.REQUEST:
                 repeat = requests.find_repeat(data.phone, data.measure or 0, talent_id)

@@ -356,7 +356,8 @@ def build_demo(path: Path | str, talents: int = 2000, seed: int = 2026, now: dat
     path = Path(path)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    now = now or china_now()
+    # The demo's year ends at the start of today, so the same seed gives the same database all day.
+    now = now or china_now().replace(hour=0, minute=0, second=0)
     builder = DemoBuilder(path, talents, seed, now)
     office = builder.desk.office
     try:

@@ -26,8 +26,10 @@ if TYPE_CHECKING:
     from dongwu_tui.services.calls import CallService
     from dongwu_tui.services.directory import DirectoryService
     from dongwu_tui.services.requests import RequestService
+    from dongwu_tui.services.search import SearchService
     from dongwu_tui.services.stats import StatsService
     from dongwu_tui.services.talents import TalentService
+    from dongwu_tui.services.views import ViewService
 
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
@@ -129,6 +131,18 @@ class Desk:
         from dongwu_tui.services.stats import StatsService
 
         return StatsService(self)
+
+    @cached_property
+    def views(self) -> ViewService:
+        from dongwu_tui.services.views import ViewService
+
+        return ViewService(self)
+
+    @cached_property
+    def search(self) -> SearchService:
+        from dongwu_tui.services.search import SearchService
+
+        return SearchService(self)
 
     def acting_as(self, actor: Staff | None) -> Desk:
         """The same desk with another person acting (the UI's user switch, the demo's cast)."""

@@ -6,6 +6,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from dongwu_tui.domain.errors import NotFound, ValidationFailed
+from dongwu_tui.domain.ids import site_id_for_code
 from dongwu_tui.domain.models import Enterprise, Industry, Measure, MeasureCategory, Site, Staff, Township
 from dongwu_tui.domain.roles import Role
 from dongwu_tui.domain.validation import EnterpriseInput, SiteInput, StaffInput, parse
@@ -115,7 +116,7 @@ class DirectoryService:
         if self.t.SiteRow.select().where((self.t.SiteRow.code == data.code) & (self.t.SiteRow.deleted == False)).exists():  # noqa: E712
             raise ValidationFailed(f"单位代码「{data.code}」已被使用。")
         at = self.desk.clock()
-        site_id = site_id or self.desk.new_id(at)
+        site_id = site_id or site_id_for_code(data.code)  # sync (issue 4): same office, same id everywhere
         with self.desk.office.write():
             self.t.SiteRow.insert(
                 id=site_id, code=data.code, name=data.name, kind=data.kind.value, township_code=data.township_code,

@@ -11,6 +11,8 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from peewee import Column
+
 from dongwu_tui.domain.errors import NotFound
 from dongwu_tui.domain.lifecycle import Move, MoveArgs, Transition, allowed_moves, plan_move
 from dongwu_tui.domain.models import OPEN_STATUSES, RequestEvent, ServiceRequest, Status
@@ -51,7 +53,10 @@ class RequestService:
             e.select(e, s.name.alias("actor_name"))
             .join(s, on=(s.id == e.actor_id))
             .where((e.request_id == request_id) & (e.deleted == False))  # noqa: E712
-            .order_by(e.at, e.id)
+            # Times are kept to the second and ids are ordered only within one process, so two
+            # moves made in the same second by two processes (two `dongwu` commands, two windows)
+            # are put in the order they were written: rowid, which the (request_id, at) index holds.
+            .order_by(e.at, Column(e, "rowid"))
             .objects()
         )
         return tuple(event_from_row(row, row.actor_name) for row in rows)
@@ -206,6 +211,9 @@ class RequestService:
             raise NotFound(f"{staff.name}不在所选单位，不能派给他。")
         with self.desk.office.write():
             request = self.get(ref, with_events=False)
+            from dongwu_tui.sync.conflicts import refuse_if_conflicted  # sync (issue 4): a fork blocks moves
+
+            refuse_if_conflicted(self.desk.office, "service_request", request.id)
             target = self.get(into, with_events=False) if into else None
             limit = directory.measure(request.measure).limit_days
             now = self.desk.clock()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from dongwu_tui import __version__
 from dongwu_tui.domain.errors import StorageError, ValidationFailed
+from dongwu_tui.domain.ids import site_id_for_code
 from dongwu_tui.domain.roles import Role, SiteKind
 from dongwu_tui.services.desk import Desk
 from dongwu_tui.storage.catalogue import load_catalogue
@@ -19,6 +20,10 @@ DEFAULT_ADMIN = "系统管理员"
 def open_desk(path: Path | str, actor: str | None = None) -> Desk:
     """Open an existing office database and, when named, the staff member who acts."""
     office = open_database(path)
+    # Sync (issue 4): a copied or restored database takes a new replica id before its first write.
+    from dongwu_tui.sync.identity import ensure_replica
+
+    ensure_replica(office)
     desk = Desk(office)
     if actor:
         desk.actor = desk.directory.staff(actor)
@@ -58,7 +63,7 @@ def initialise(
         site_code = code or (DISTRICT_CODE if site_kind is SiteKind.DISTRICT else township_code)
         assert site_code is not None
         with office.write():
-            site_id = desk.new_id()
+            site_id = site_id_for_code(site_code)  # sync (issue 4): same office, same id everywhere
             _set_identity(office, site_id, site_name)
             site = directory.add_site(site_code, site_name, site_kind.value, township_code, bootstrap=True,
                                       site_id=site_id)
@@ -67,6 +72,10 @@ def initialise(
                     kind_of = SiteKind.ZONE if t.kind == "zone" else SiteKind.TOWNSHIP
                     directory.add_site(t.code, f"{t.name}人才工作站", kind_of.value, t.code, bootstrap=True)
             desk.actor = directory.add_staff(admin_name, Role.ADMIN.value, site.id, bootstrap=True)
+            # Sync (issue 4): remember where this replica lives, so a copy is recognised as one.
+            from dongwu_tui.sync.identity import record_home
+
+            record_home(office)
         return desk
     except BaseException:
         office.close()

@@ -97,6 +97,8 @@ class StatsService:
         for row in measures:
             for field in ("total", "closed", "open", "overdue", "merged"):
                 totals[field] += row[field]
+            for status, count in row["by_status"].items():
+                totals["by_status"][status] += count
         return {
             "as_of": today.isoformat(),
             "since": since.isoformat() if since else None,

@@ -36,6 +36,11 @@ class TalentService:
         """Turn the names a person types (township, category, specialist, enterprise) into stored codes/ids."""
         directory = self.desk.directory
         resolved = dict(values)
+        for key in ("township_code", "specialist_id", "enterprise_id"):
+            # A blank optional reference (an emptied form field, `--township ""`) means none; stored
+            # as "" it would point at no row and break the foreign key.
+            if isinstance(resolved.get(key), str) and not resolved[key].strip():
+                resolved[key] = None
         if resolved.get("township_code"):
             resolved["township_code"] = directory.township(resolved["township_code"]).code
         if resolved.get("category_code"):
@@ -71,6 +76,9 @@ class TalentService:
     def update(self, ref: str, reason: str = "", **values: Any) -> Talent:
         self.desk.require(*WRITERS, action="修改人才信息")
         current = self.get(ref)
+        from dongwu_tui.sync.conflicts import refuse_if_conflicted  # sync (issue 4): conflicts block saving
+
+        refuse_if_conflicted(self.desk.office, "talent", current.id)
         data = parse(TalentUpdate, **self._resolve_refs({k: v for k, v in values.items() if v is not None}))
         changes = {k: v for k, v in data.model_dump(exclude_none=True).items() if getattr(current, k) != v}
         if not changes:

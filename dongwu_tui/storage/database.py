@@ -58,6 +58,19 @@ def storage_message(error: BaseException) -> str:
     return f"数据库操作失败（{error}），本次操作未保存。"
 
 
+# On some failures (disk full, I/O error) SQLite rolls the transaction back by itself; the ROLLBACK
+# (or ROLLBACK TO savepoint) that peewee then issues fails with one of these, hiding the real cause.
+_ROLLBACK_FAILURES = ("no transaction is active", "no such savepoint")
+
+
+def _original_error(error: BaseException) -> BaseException:
+    """The failure that started it all, looking past a failed rollback to the error it was cleaning up."""
+    current = error
+    while current.__context__ is not None and any(text in str(current).lower() for text in _ROLLBACK_FAILURES):
+        current = current.__context__
+    return current
+
+
 @contextmanager
 def translated_errors() -> Iterator[None]:
     """Turn SQLite failures into StorageError with a Chinese message."""
@@ -66,7 +79,9 @@ def translated_errors() -> Iterator[None]:
     except (peewee.OperationalError, peewee.DatabaseError, sqlite3.OperationalError, sqlite3.DatabaseError) as error:
         if isinstance(error, peewee.IntegrityError | sqlite3.IntegrityError):
             raise
-        raise StorageError(storage_message(error)) from error
+        original = _original_error(error)
+        message = original.message if isinstance(original, StorageError) else storage_message(original)
+        raise StorageError(message) from error
 
 
 class OfficeDatabase:
@@ -107,8 +122,11 @@ class OfficeDatabase:
 
 
 def _connect(path: Path) -> peewee.SqliteDatabase:
+    # journal_mode=wal is persistent: it rewrites the file header. It is switched on only once the
+    # file is known to be ours (open_database), so refusing a foreign file leaves it untouched.
+    session_pragmas = [(key, value) for key, value in PRAGMAS if key != "journal_mode"]
     database = peewee.SqliteDatabase(
-        str(path), pragmas=PRAGMAS, lock_type="IMMEDIATE", timeout=BUSY_TIMEOUT_MS / 1000
+        str(path), pragmas=session_pragmas, lock_type="IMMEDIATE", timeout=BUSY_TIMEOUT_MS / 1000
     )
     database.connect(reuse_if_open=True)
     return database
@@ -133,6 +151,7 @@ def open_database(path: Path | str, *, create: bool = False) -> OfficeDatabase:
         try:
             office = OfficeDatabase(path, database)
             _check_and_upgrade(office, create=create)
+            database.pragma("journal_mode", dict(PRAGMAS)["journal_mode"], permanent=True)
         except BaseException:
             database.close()
             raise

@@ -1,0 +1,81 @@
+"""`dongwu report` (the periodic report, 通报) and `dongwu stats` with its KPI block and --period."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from dongwu_tui.cli.render import print_json, print_table
+from dongwu_tui.services.desk import Desk
+
+REPORT_COMMANDS = ("report", "stats")
+
+
+def add_parsers(command: Any) -> None:
+    """Register `report` and extend `stats` (`command(name, help)` is main.build_parser's helper)."""
+    p = command("report", "生成定期通报（汇总指标、超期工单、不满意回访），导出为 xlsx、csv 或 md")
+    _period_options(p)
+    p.add_argument("--format", choices=["xlsx", "csv", "md"], help="文件格式（默认按 -o 的扩展名）")
+    p.add_argument("-o", "--output", type=Path, help="输出文件（默认：通报-统计期.xlsx）")
+
+
+def _period_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--period", help="统计期：2026-10（月）、2026-Q4（季度）、2026（年）")
+    p.add_argument("--since", help="受理日期起（YYYY-MM-DD）")
+    p.add_argument("--until", help="受理日期止（YYYY-MM-DD）")
+
+
+def add_stats_period(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--period", help="统计期：2026-10（月）、2026-Q4（季度）、2026（年），与 --since/--until 二选一")
+
+
+def run(desk: Desk, args: argparse.Namespace) -> int:
+    return cmd_report(desk, args) if args.command == "report" else cmd_stats(desk, args)
+
+
+def cmd_report(desk: Desk, args: argparse.Namespace) -> int:
+    from dongwu_tui.reports.engine import ReportService
+    from dongwu_tui.reports.period import resolve_period
+    from dongwu_tui.reports.tables import build_periodic_report
+    from dongwu_tui.reports.writer import format_for, write_report
+
+    period = resolve_period(args.period, args.since, args.until)
+    output = args.output or Path(f"通报-{period.slug}.{args.format or 'xlsx'}")
+    fmt = format_for(output, args.format)
+    report = build_periodic_report(ReportService(desk), period)
+    write_report(report, output, fmt)
+    overdue = len(report.table("overdue").rows)
+    unsatisfied = len(report.table("unsatisfied").rows)
+    print(f"已生成通报 {output}（{period.label}，截至 {report.as_of}）："
+          f"超期工单 {overdue} 件，不满意回访 {unsatisfied} 次")
+    return 0
+
+
+def cmd_stats(desk: Desk, args: argparse.Namespace) -> int:
+    from dongwu_tui.cli import commands
+    from dongwu_tui.reports.engine import ReportService
+    from dongwu_tui.reports.export import kpis_dict
+    from dongwu_tui.reports.period import resolve_period
+    from dongwu_tui.reports.tables import overall_table
+    from dongwu_tui.reports.writer import format_value
+
+    period = resolve_period(getattr(args, "period", None), args.since, args.until)
+    report = ReportService(desk).figures(period)
+    if args.json:
+        stats = desk.stats.closure(period.since, period.until)
+        stats["kpis"] = kpis_dict(report)
+        print_json(stats)
+        return 0
+    args.since = period.since.isoformat() if period.since else None
+    args.until = period.until.isoformat() if period.until else None
+    commands.cmd_stats(desk, args)
+    print()
+    table = overall_table(report.total)
+    print(f"指标（{period.label}，定义见 docs/KPI.md）")
+    print_table(["指标", "分子", "分母", "数值"],
+                [(row[0], row[1], row[3],
+                  format_value(row[6], table.kinds[6]) if row[5] is None and row[6] is not None
+                  else format_value(row[5], table.kinds[5]))
+                 for row in table.rows])
+    return 0

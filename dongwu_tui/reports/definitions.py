@@ -1,0 +1,113 @@
+"""The KPI definitions in code: every count is one SQL condition on a request row, and every KPI is
+one count over another (docs/KPI.md says the same in words, with the edge cases).
+
+A figure and the list behind it come from the same condition: the grid and the KPI tables sum it,
+the drill-down selects the rows where it holds. That is what makes a list's length equal its cell.
+
+Conditions are evaluated on `service_request r` restricted to the period's cohort (requests opened in
+the period, not deleted). `:today` is the desk's day: a request is overdue from the day after its due
+date. Event facts come from `request_event`, through the sets below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dongwu_tui.domain.models import CLOSED_STATUSES, OPEN_STATUSES, Status
+
+
+def _in(statuses: frozenset[Status]) -> str:
+    return "(" + ", ".join(f"'{s.value}'" for s in sorted(statuses)) + ")"
+
+
+CLOSED = f"r.status IN {_in(CLOSED_STATUSES)}"
+OPEN = f"r.status IN {_in(OPEN_STATUSES)}"
+COUNTED = "r.status <> 'merged'"
+WORKED = f"{COUNTED} AND r.direct = 0"
+
+
+def _event_set(condition: str) -> str:
+    return f"r.id IN (SELECT e.request_id FROM request_event e WHERE e.deleted = 0 AND {condition})"
+
+
+RETURNED_ONCE = _event_set("e.action = 'return'")
+EXTENSION_APPROVED = _event_set("e.action = 'approve-extension'")
+REPEATED = _event_set("e.action IN ('repeat-call', 'merged-in')")
+# An unsatisfied return visit sends the request back to work: to_status is in_progress.
+REWORKED = _event_set("e.action = 'visit' AND e.to_status = 'in_progress'")
+EXTENSION_PENDING = "r.extension_days IS NOT NULL"
+RESOLVED_DAY = "substr(r.resolved_at, 1, 10)"
+
+
+@dataclass(frozen=True, slots=True)
+class CountField:
+    key: str
+    label: str
+    condition: str
+
+
+_STATUS_ORDER = (
+    Status.NEW, Status.DISPATCHED, Status.IN_PROGRESS, Status.RETURNED,
+    Status.RESOLVED, Status.VISITED, Status.ARCHIVED,
+)
+# The grid's columns, in the order a request usually walks them; merged is shown apart, outside the total.
+GRID_STATUSES: tuple[Status, ...] = _STATUS_ORDER
+
+COUNT_FIELDS: dict[str, CountField] = {
+    field.key: field
+    for field in [
+        *(CountField(f"status_{s.value}", s.label, f"r.status = '{s.value}'") for s in (*_STATUS_ORDER, Status.MERGED)),
+        CountField("requests", "受理工单", COUNTED),
+        CountField("merged", "已并单", "r.status = 'merged'"),
+        CountField("direct", "直接办结", f"{COUNTED} AND r.direct = 1"),
+        CountField("closed", "已办结", CLOSED),
+        CountField("open", "未办结", OPEN),
+        CountField("overdue", "超期未办结", f"{OPEN} AND r.due_date < :today"),
+        CountField("worked_closed", "派单已办结", f"{WORKED} AND {CLOSED}"),
+        CountField("on_time", "按时办结", f"{WORKED} AND {CLOSED} AND {RESOLVED_DAY} <= r.due_date"),
+        CountField("late_closed", "超时办结", f"{WORKED} AND {CLOSED} AND {RESOLVED_DAY} > r.due_date"),
+        CountField("on_time_base", "应按时办结",
+                   f"{WORKED} AND ({CLOSED} OR ({OPEN} AND r.due_date < :today))"),
+        CountField("visit_base", "应回访", f"{WORKED} AND ({CLOSED} OR r.visited_at IS NOT NULL)"),
+        CountField("visited", "已回访", f"{WORKED} AND r.visited_at IS NOT NULL"),
+        # Satisfied means every return visit was satisfied: a talent once dissatisfied stays counted so,
+        # even after the request is reworked and a second visit is satisfied.
+        CountField("satisfied", "回访满意",
+                   f"{WORKED} AND r.visited_at IS NOT NULL AND r.satisfied = 1 AND NOT {REWORKED}"),
+        CountField("unsatisfied", "回访不满意",
+                   f"{WORKED} AND r.visited_at IS NOT NULL AND (r.satisfied = 0 OR {REWORKED})"),
+        CountField("reworked", "不满意重办", f"{COUNTED} AND {REWORKED}"),
+        CountField("handled", "派单承办", f"{WORKED} AND r.status <> 'new'"),
+        CountField("returned", "退单", f"{WORKED} AND r.status <> 'new' AND {RETURNED_ONCE}"),
+        CountField("extended", "批准延期", f"{WORKED} AND r.status <> 'new' AND {EXTENSION_APPROVED}"),
+        CountField("repeated", "重复来电", f"{COUNTED} AND {REPEATED}"),
+        CountField("extension_pending", "延期待审批", f"r.status = 'in_progress' AND {EXTENSION_PENDING}"),
+        CountField("returned_waiting", "退单待审核", "r.status = 'returned'"),
+    ]
+}
+
+
+@dataclass(frozen=True, slots=True)
+class KpiDefinition:
+    key: str
+    label: str
+    numerator: str
+    denominator: str
+    kind: str = "rate"  # rate: numerator / denominator; mean: working-day sum / denominator
+
+
+KPIS: tuple[KpiDefinition, ...] = (
+    KpiDefinition("direct_rate", "直接办结率", "direct", "requests"),
+    KpiDefinition("closure_rate", "办结率", "closed", "requests"),
+    KpiDefinition("on_time_rate", "按时办结率", "on_time", "on_time_base"),
+    KpiDefinition("visit_rate", "回访率", "visited", "visit_base"),
+    KpiDefinition("satisfaction_rate", "满意率", "satisfied", "visited"),
+    KpiDefinition("return_rate", "退单率", "returned", "handled"),
+    KpiDefinition("repeat_call_rate", "重复来电率", "repeated", "requests"),
+    KpiDefinition("extension_rate", "延期率", "extended", "handled"),
+    KpiDefinition("avg_working_days", "平均办理工作日", "working_days", "worked_closed", kind="mean"),
+)
+KPI_BY_KEY = {kpi.key: kpi for kpi in KPIS}
+
+# Additive figures held per group besides the count fields.
+SUM_FIELDS = ("working_days",)

@@ -1,0 +1,434 @@
+"""The lists behind the desk screens: counts, pages by key, saved request views and the talent timeline.
+
+A list on screen is a `PagedQuery`: a SQL view with a sort key that ends in the row id. The screen asks
+for the row count, a sparse set of anchor keys (every `step`-th row), and pages that start at a key, so
+it can jump anywhere in 100k rows without OFFSET and without loading anything it does not draw.
+Rows come back as small plain objects with display-ready text (personal data already masked for the
+acting role), never as storage rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from dongwu_tui.domain.identifiers import mask_id, mask_phone
+from dongwu_tui.domain.lifecycle import event_label
+from dongwu_tui.domain.models import OPEN_STATUSES, Status
+from dongwu_tui.domain.roles import Role, sees_personal_data
+from dongwu_tui.services.search import talent_condition
+from dongwu_tui.storage.database import translated_errors
+
+if TYPE_CHECKING:
+    from dongwu_tui.services.desk import Desk
+
+PAGE_SIZE = 100
+SEARCH_COUNT_CAP = 100_000
+
+Key = tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TalentLine:
+    id: str
+    name: str
+    phone: str
+    category: str
+    township: str
+    enterprise: str
+    specialist: str
+    card_no: str
+    key: Key
+
+
+@dataclass(frozen=True, slots=True)
+class RequestLine:
+    id: str
+    number: str
+    measure: int
+    measure_name: str
+    status: Status
+    status_label: str
+    due: date
+    days_left: int | None  # working days to the due date while open; negative when overdue
+    talent_name: str
+    assignee: str
+    summary: str
+    opened_at: datetime
+    key: Key
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    at: datetime
+    kind: str  # "call" or "request"
+    title: str
+    detail: str
+    request_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SavedView:
+    key: str
+    label: str
+
+
+class PagedQuery:
+    """One list: rows of `FROM ... WHERE ...` ordered by `order` (all ascending or all descending)."""
+
+    def __init__(
+        self,
+        desk: Desk,
+        select: str,
+        source: str,
+        where: Sequence[str],
+        params: Sequence[object],
+        order: Sequence[str],
+        descending: bool,
+        convert: Callable[[tuple[Any, ...]], Any],
+    ) -> None:
+        self.desk = desk
+        self.select = select
+        self.source = source
+        self.where = list(where)
+        self.params = list(params)
+        self.order = list(order)
+        self.descending = descending
+        self.convert = convert
+
+    def _execute(self, sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+        with translated_errors():
+            return list(self.desk.office.db.execute_sql(sql, list(params)).fetchall())
+
+    def _where(self, extra: str | None = None) -> str:
+        clauses = self.where + ([extra] if extra else [])
+        return (" WHERE " + " AND ".join(clauses)) if clauses else ""
+
+    def _order_by(self) -> str:
+        direction = " DESC" if self.descending else ""
+        return ", ".join(f"{column}{direction}" for column in self.order)
+
+    def count(self, cap: int | None = None) -> int:
+        inner = f"SELECT 1 {self.source}{self._where()}" + (f" LIMIT {int(cap)}" if cap else "")
+        return int(self._execute(f"SELECT count(*) FROM ({inner})", self.params)[0][0])
+
+    def anchors(self, step: int = PAGE_SIZE) -> list[Key]:
+        """The sort key of rows 0, step, 2*step, ...: where each page starts."""
+        keys = ", ".join(f"{column} AS k{i}" for i, column in enumerate(self.order))
+        names = ", ".join(f"k{i}" for i in range(len(self.order)))
+        sql = (
+            f"SELECT {names} FROM (SELECT {keys}, row_number() OVER (ORDER BY {self._order_by()}) - 1 AS rn "
+            f"{self.source}{self._where()}) WHERE rn % {int(step)} = 0 ORDER BY rn"
+        )
+        return [tuple(row) for row in self._execute(sql, self.params)]
+
+    def page(self, start: Key | None = None, limit: int = PAGE_SIZE, *, inclusive: bool = True) -> list[Any]:
+        """Up to `limit` rows from the row whose key is `start` (or after it when not inclusive)."""
+        extra = None
+        params = list(self.params)
+        if start is not None:
+            columns = ", ".join(self.order)
+            marks = ", ".join("?" for _ in self.order)
+            op = ("<" if self.descending else ">") + ("=" if inclusive else "")
+            extra = f"({columns}) {op} ({marks})"
+            params.extend(start)
+        keys = ", ".join(self.order)
+        sql = (f"SELECT {self.select}, {keys} {self.source}{self._where(extra)} "
+               f"ORDER BY {self._order_by()} LIMIT {int(limit)}")
+        width = len(self.order)
+        return [self.convert(tuple(row[:-width]) + (tuple(row[-width:]),)) for row in self._execute(sql, params)]
+
+
+    def neighbour(self, key: Key, forward: bool) -> Any | None:
+        """The row just after (or before) the row with this key, for next/previous without the list."""
+        if forward:
+            rows = self.page(key, 1, inclusive=False)
+            return rows[0] if rows else None
+        flipped = PagedQuery(self.desk, self.select, self.source, self.where, self.params, self.order,
+                             not self.descending, self.convert)
+        rows = flipped.page(key, 1, inclusive=False)
+        return rows[0] if rows else None
+
+
+class ViewService:
+    """Read-only queries for the screens; every method is safe to call from a worker thread."""
+
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+
+    @property
+    def unmasked(self) -> bool:
+        actor = self.desk.actor
+        return actor is not None and sees_personal_data(actor.role)
+
+    def phone(self, value: str | None) -> str:
+        if not value:
+            return ""
+        return value if self.unmasked else mask_phone(value)
+
+    def id_number(self, value: str | None) -> str:
+        if not value:
+            return ""
+        return value if self.unmasked else mask_id(value)
+
+    # -- talents ----------------------------------------------------------------------------------
+
+    def talents(
+        self,
+        *,
+        search: str = "",
+        township: str | None = None,
+        category: str | None = None,
+        specialist_id: str | None = None,
+    ) -> PagedQuery:
+        directory = self.desk.directory
+        townships = {code: t.name for code, t in directory.townships.items()}
+        categories = dict(directory.talent_categories)
+        where = ["t.deleted = 0"]
+        params: list[object] = []
+        if township:
+            where.append("t.township_code = ?")
+            params.append(township)
+        if category:
+            where.append("t.category_code = ?")
+            params.append(category)
+        if specialist_id:
+            where.append("t.specialist_id = ?")
+            params.append(specialist_id)
+        condition = talent_condition(search)
+        if condition is not None:
+            where.append(condition.sql)
+            params.extend(condition.params)
+
+        def convert(row: tuple[Any, ...]) -> TalentLine:
+            tid, name, phone, category_code, township_code, enterprise, specialist, card, key = row
+            return TalentLine(
+                id=tid, name=name, phone=self.phone(phone), category=categories.get(category_code, ""),
+                township=townships.get(township_code or "", ""), enterprise=enterprise or "",
+                specialist=specialist or "", card_no=card or "", key=key,
+            )
+
+        return PagedQuery(
+            self.desk,
+            select="t.id, t.name, t.phone, t.category_code, t.township_code, "
+            "(SELECT e.name FROM enterprise e WHERE e.id = t.enterprise_id), "
+            "(SELECT s.name FROM staff s WHERE s.id = t.specialist_id), t.card_no",
+            source="FROM talent t",
+            where=where,
+            params=params,
+            order=["t.name", "t.id"],
+            descending=False,
+            convert=convert,
+        )
+
+    def talent_profile(self, talent_id: str) -> dict[str, str]:
+        """The talent's profile as label → display text, personal numbers masked unless the role needs them."""
+        directory = self.desk.directory
+        talent = self.desk.talents.get(talent_id)
+        township = directory.townships.get(talent.township_code or "")
+        return {
+            "姓名": talent.name,
+            "电话": self.phone(talent.phone),
+            talent.id_kind.label: self.id_number(talent.id_number) or "—",
+            "人才类别": directory.talent_categories.get(talent.category_code, ""),
+            "工程层级": directory.talent_levels.get(talent.level_code, ""),
+            "所在企业": talent.enterprise_name or "—",
+            "所属板块": township.name if township else "—",
+            "联系专员": talent.specialist_name or "—",
+            "人才卡号": talent.card_no or "—",
+            "备注": talent.notes or "—",
+        }
+
+    def timeline(self, talent_id: str, limit: int = 200) -> list[TimelineEntry]:
+        """Calls and requests of one talent as one list, newest first."""
+        file = self.desk.talents.file(talent_id, limit=limit)
+        measures = self.desk.directory.measures
+        entries = [
+            TimelineEntry(
+                at=call.at, kind="call",
+                title=f"{call.direction.label} · {call.outcome.label}"
+                + (f" · {call.measure} {measures[call.measure].name}" if call.measure in measures else ""),
+                detail=call.summary, request_id=call.request_id,
+            )
+            for call in file.calls
+        ]
+        entries += [
+            TimelineEntry(
+                at=request.opened_at, kind="request",
+                title=f"工单 {request.number} · {request.status.label} · {request.measure} "
+                f"{measures[request.measure].name if request.measure in measures else ''}",
+                detail=request.summary, request_id=request.id,
+            )
+            for request in file.requests
+        ]
+        return sorted(entries, key=lambda entry: entry.at, reverse=True)
+
+    # -- caller lookup at intake ------------------------------------------------------------------
+
+    def caller_card(self, phone: str) -> dict[str, Any] | None:
+        """Everything the operator needs about a caller while still on the phone; None if unknown."""
+        talent = self.desk.calls.caller(phone)
+        if talent is None:
+            return None
+        directory = self.desk.directory
+        township = directory.townships.get(talent.township_code or "")
+        calls = self.desk.calls.recent_for_phone(talent.phone, limit=3)
+        r = self.desk.office.tables.RequestRow
+        open_rows = (
+            r.select(r.number, r.measure_number, r.status, r.summary)
+            .where((r.talent_id == talent.id) & (r.deleted == False)  # noqa: E712
+                   & r.status.in_([s.value for s in OPEN_STATUSES]))
+            .order_by(r.opened_at.desc())
+            .limit(5)
+            .tuples()
+        )
+        with translated_errors():
+            open_requests = [
+                {"number": number, "measure": measure, "status": Status(status).label, "summary": summary}
+                for number, measure, status, summary in open_rows
+            ]
+        return {
+            "talent": talent,
+            "township_name": township.name if township else "",
+            "category_name": directory.talent_categories.get(talent.category_code, ""),
+            "calls": [
+                {"at": c.at, "summary": c.summary, "outcome": c.outcome.label, "measure": c.measure} for c in calls
+            ],
+            "open_requests": open_requests,
+        }
+
+    # -- requests ---------------------------------------------------------------------------------
+
+    def request_views(self) -> list[SavedView]:
+        mine = self.desk.actor is not None and self.desk.actor.role is Role.SPECIALIST
+        return [
+            SavedView("to_sign", "待签收"),
+            SavedView("in_progress", "我的办理中" if mine else "办理中"),
+            SavedView("due_soon", "两日内到期"),
+            SavedView("overdue", "已超期"),
+            SavedView("to_visit", "待回访"),
+            SavedView("returned", "退单待审核"),
+            SavedView("all", "全部工单"),
+        ]
+
+    def _request_scope(self) -> tuple[list[str], list[object]]:
+        actor = self.desk.actor
+        if actor is not None and actor.role is Role.SPECIALIST:
+            # A specialist sees what is theirs, and what was sent to their office for nobody in particular.
+            return ["(r.assignee_id = ? OR (r.assignee_id IS NULL AND r.assignee_site_id = ?))"], [
+                actor.id, actor.office_id]
+        return [], []
+
+    def _view_where(self, view: str) -> tuple[list[str], list[object], bool]:
+        today = self.desk.clock().date()
+        open_list = ", ".join(f"'{s.value}'" for s in OPEN_STATUSES)
+        working = ("'dispatched', 'in_progress'")
+        where, params = self._request_scope()
+        descending = False
+        if view == "to_sign":
+            where.append("r.status = 'dispatched'")
+        elif view == "in_progress":
+            where.append("r.status = 'in_progress'")
+        elif view == "due_soon":
+            limit = self.desk.calendar.add_working_days(today, 2)
+            where.append(f"r.status IN ({working}) AND r.due_date >= ? AND r.due_date <= ?")
+            params += [today.isoformat(), limit.isoformat()]
+        elif view == "overdue":
+            where.append(f"r.status IN ({open_list}) AND r.due_date < ?")
+            params.append(today.isoformat())
+        elif view == "to_visit":
+            where.append("r.status = 'resolved' AND r.direct = 0")
+        elif view == "returned":
+            where.append("r.status = 'returned'")
+        elif view == "all":
+            descending = True
+        else:
+            raise ValueError(view)
+        return where, params, descending
+
+    def view_counts(self) -> dict[str, int]:
+        counts = {}
+        for view in self.request_views():
+            where, params, _ = self._view_where(view.key)
+            clause = (" AND " + " AND ".join(where)) if where else ""
+            with translated_errors():
+                counts[view.key] = int(self.desk.office.db.execute_sql(
+                    f"SELECT count(*) FROM service_request r WHERE r.deleted = 0{clause}", params).fetchone()[0])
+        return counts
+
+    def requests(self, view: str, search: str = "") -> PagedQuery:
+        where, params, descending = self._view_where(view)
+        where = ["r.deleted = 0", *where]
+        text = search.strip()
+        if text:
+            upper = text.upper()
+            condition = talent_condition(text)
+            parts = ["instr(r.number, ?) > 0", "(r.phone >= ? AND r.phone < ?)"]
+            values: list[object] = [upper, text, text + "\U0010ffff"]
+            if condition is not None:
+                parts.append(f"r.talent_id IN (SELECT t.id FROM talent t WHERE t.deleted = 0 AND {condition.sql})")
+                values += list(condition.params)
+            where.append("(" + " OR ".join(parts) + ")")
+            params += values
+        directory = self.desk.directory
+        requests = self.desk.requests
+
+        def convert(row: tuple[Any, ...]) -> RequestLine:
+            measures = directory.measures  # read on first use, in the worker that runs the query
+            rid, number, measure, status, due, talent, assignee, summary, opened, key = row
+            status = Status(status)
+            due_day = date.fromisoformat(str(due)[:10])
+            open_ = status in OPEN_STATUSES
+            return RequestLine(
+                id=rid, number=number, measure=measure,
+                measure_name=measures[measure].name if measure in measures else "",
+                status=status, status_label=status.label, due=due_day,
+                days_left=self.desk.calendar.working_days_between(requests.today(), due_day) if open_ else None,
+                talent_name=talent or "", assignee=assignee or "", summary=summary,
+                opened_at=datetime.fromisoformat(str(opened)), key=key,
+            )
+
+        order = ["r.opened_at", "r.id"] if view == "all" else ["r.due_date", "r.id"]
+        return PagedQuery(
+            self.desk,
+            select="r.id, r.number, r.measure_number, r.status, r.due_date, "
+            "(SELECT t.name FROM talent t WHERE t.id = r.talent_id), "
+            "(SELECT s.name FROM staff s WHERE s.id = r.assignee_id), r.summary, r.opened_at",
+            source="FROM service_request r",
+            where=where,
+            params=params,
+            order=order,
+            descending=descending,
+            convert=convert,
+        )
+
+    def request_page(self, ref: str) -> dict[str, Any]:
+        """A request with its timeline, due date in working days and the moves this actor may make."""
+        requests = self.desk.requests
+        request = requests.get(ref)
+        directory = self.desk.directory
+        talent_name = ""
+        if request.talent_id:
+            talent_name = self.desk.talents.get(request.talent_id).name
+        assignee = directory.staff(request.assignee_id).name if request.assignee_id else ""
+        site = ""
+        if request.assignee_site_id:
+            site = directory.site(request.assignee_site_id).name
+        events = [
+            {"at": e.at, "who": e.actor_name, "label": event_label(e.action), "to": e.to_status.label,
+             "reason": e.reason}
+            for e in request.events
+        ]
+        return {
+            "request": request,
+            "measure_name": directory.measure(request.measure).name,
+            "talent_name": talent_name,
+            "phone": self.phone(request.phone),
+            "assignee": assignee,
+            "assignee_site": site,
+            "days_left": requests.working_days_left(request) if request.is_open else None,
+            "events": events,
+            "moves": requests.allowed_moves(request),
+        }

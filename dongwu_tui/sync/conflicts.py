@@ -1,0 +1,163 @@
+"""The conflict inbox: fields changed on two sides, edits against deletes, and request forks.
+
+A conflict is a field whose concurrent versions disagree (`sync_sibling.open`). Each version shows its
+value, the office, the person and the time of its write. Resolving is a new local write that has seen
+every version, so it supersedes them at every office it reaches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from dongwu_tui.storage.database import OfficeDatabase
+from dongwu_tui.sync import identity
+from dongwu_tui.sync.errors import SyncRefused
+
+CHINA = timezone(timedelta(hours=8))
+LABEL_COLUMN = {"talent": "name", "enterprise": "name", "service_request": "number", "staff": "name", "site": "name"}
+TABLE_LABEL = {"talent": "人才", "enterprise": "企业", "service_request": "工单", "staff": "工作人员", "site": "单位",
+               "call": "来电", "request_event": "工单记录", "audit_log": "操作日志"}
+
+
+@dataclass
+class ConflictVersion:
+    value: Any
+    replica: str
+    counter: int
+    office: str
+    person: str
+    at: str
+    mine: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "office": self.office, "person": self.person, "at": self.at, "mine": self.mine,
+                "replica": self.replica, "counter": self.counter}
+
+
+@dataclass
+class Conflict:
+    id: str
+    table: str
+    record_id: str
+    record: str
+    field: str
+    kind: str  # edit | delete | fork
+    versions: list[ConflictVersion]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "table": self.table, "record_id": self.record_id, "record": self.record,
+                "field": self.field, "kind": self.kind, "versions": [v.as_dict() for v in self.versions]}
+
+
+def conflict_id(table: str, record_id: str, field: str) -> str:
+    return hashlib.sha1(f"{table}/{record_id}/{field}".encode()).hexdigest()[:10]
+
+
+def _time(counter: int) -> str:
+    return datetime.fromtimestamp(counter / 1000, CHINA).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def list_conflicts(office: OfficeDatabase, table: str | None = None) -> list[Conflict]:
+    db = office.db
+    own_site = office.meta("site_id")
+    sites = {sid: name for sid, name in db.execute_sql("SELECT id, name FROM site")}
+    replica_site = {r: s for r, s in db.execute_sql("SELECT replica, site_id FROM sync_replica")}
+    staff = {sid: name for sid, name in db.execute_sql("SELECT id, name FROM staff")}
+    query = "SELECT tbl, id, field, versions FROM sync_sibling WHERE open = 1"
+    args: list[Any] = []
+    if table:
+        query += " AND tbl = ?"
+        args.append(table)
+    result = []
+    for tbl, rid, fld, versions_text in db.execute_sql(query + " ORDER BY detected_at, tbl, id, field", args):
+        label_col = LABEL_COLUMN.get(tbl)
+        label = None
+        if label_col:
+            row = db.execute_sql(f'SELECT "{label_col}" FROM "{tbl}" WHERE id = ?', (rid,)).fetchone()
+            label = row[0] if row else None
+        versions = []
+        for value, rep, counter, actor in json.loads(versions_text):
+            site_id = replica_site.get(rep)
+            versions.append(ConflictVersion(value, rep, int(counter), sites.get(site_id, site_id or "未知单位"),
+                                            staff.get(actor, "未知"), _time(int(counter)), site_id == own_site))
+        kind = "delete" if fld == "deleted" else "fork" if (tbl, fld) == ("service_request", "status") else "edit"
+        result.append(Conflict(conflict_id(tbl, rid, fld), tbl, rid, f"{TABLE_LABEL.get(tbl, tbl)} {label or rid}",
+                               fld, kind, versions))
+    return result
+
+
+def open_conflict_count(office: OfficeDatabase) -> int:
+    return int(office.db.execute_sql("SELECT count(*) FROM sync_sibling WHERE open = 1").fetchone()[0])
+
+
+def record_in_conflict(office: OfficeDatabase, table: str, record_id: str) -> bool:
+    if not identity.has_sync(office):
+        return False
+    return office.db.execute_sql("SELECT 1 FROM sync_sibling WHERE tbl = ? AND id = ? AND open = 1 LIMIT 1",
+                                 (table, record_id)).fetchone() is not None
+
+
+def find(office: OfficeDatabase, ref: str) -> list[Conflict]:
+    """Conflicts by conflict id, or all of one record (by record id or its label, e.g. a request number)."""
+    every = list_conflicts(office)
+    matches = [c for c in every if c.id == ref or c.record_id == ref or c.record.split(" ", 1)[-1] == ref]
+    if not matches:
+        raise SyncRefused("no-conflict", f"没有编号或记录为「{ref}」的未处理冲突（dongwu sync conflicts 可查看）。")
+    return matches
+
+
+def choose(conflict: Conflict, take: str | None, value: Any = None) -> Any:
+    if value is not None:
+        return value
+    if take in ("mine", "theirs"):
+        picks = [v for v in conflict.versions if v.mine == (take == "mine")]
+        if len(picks) == 0:
+            raise SyncRefused("bad-choice", f"冲突 {conflict.id} 中没有{'本单位' if take == 'mine' else '其他单位'}的版本。")
+        if len({json.dumps(p.value) for p in picks}) > 1:
+            raise SyncRefused("bad-choice", f"冲突 {conflict.id} 有多个{'本单位' if take == 'mine' else '其他单位'}的版本，请用序号选择。")
+        return picks[0].value
+    if take and take.isdigit() and 1 <= int(take) <= len(conflict.versions):
+        return conflict.versions[int(take) - 1].value
+    raise SyncRefused("bad-choice", "请用 --take mine|theirs|序号 选择一个版本，或用 --value 给出新值。")
+
+
+def resolve(office: OfficeDatabase, conflict: Conflict, value: Any, actor_id: str | None, at: str) -> None:
+    """Write the chosen value as a new local version that has seen every sibling."""
+    db = office.db
+    table, rid, fld = conflict.table, conflict.record_id, conflict.field
+    extra: dict[str, Any] = {"updated_at": at}
+    if table == "talent" and fld == "name":
+        from dongwu_tui.domain.pinyin import pinyin_keys
+
+        extra["name_pinyin"], extra["name_initials"] = pinyin_keys(str(value))
+    fields = {fld: value, **extra}
+    with office.write():
+        db.execute_sql("UPDATE sync_state SET counter = max(counter + 1, CAST((julianday('now') - 2440587.5) "
+                       "* 86400000 AS INTEGER)) WHERE one = 1")
+        replica, counter = db.execute_sql("SELECT replica, counter FROM sync_state WHERE one = 1").fetchone()
+        db.execute_sql("UPDATE sync_state SET capture = 0 WHERE one = 1")
+        assignments = ", ".join(f'"{c}" = ?' for c in fields)
+        db.execute_sql(f'UPDATE "{table}" SET {assignments} WHERE id = ?', [*fields.values(), rid])
+        vv_text, stamps_text = db.execute_sql("SELECT vv, stamps FROM sync_row WHERE tbl = ? AND id = ?",
+                                              (table, rid)).fetchone()
+        vv, stamps = json.loads(vv_text), json.loads(stamps_text)
+        vv[replica] = counter
+        for name in fields:
+            stamps[name] = [replica, counter, actor_id] if actor_id else [replica, counter]
+        db.execute_sql("UPDATE sync_row SET vv = ?, stamps = ? WHERE tbl = ? AND id = ?",
+                       (json.dumps(vv), json.dumps(stamps), table, rid))
+        db.execute_sql(f"DELETE FROM sync_sibling WHERE tbl = ? AND id = ? AND field IN ({', '.join('?' * len(fields))})",
+                       [table, rid, *fields])
+        db.execute_sql("UPDATE sync_state SET capture = 1 WHERE one = 1")
+
+
+def refuse_if_conflicted(office: OfficeDatabase, table: str, record_id: str) -> None:
+    """Services call this before saving a record: a record in conflict waits for a person's choice."""
+    if record_in_conflict(office, table, record_id):
+        fields = [c.field for c in list_conflicts(office, table) if c.record_id == record_id]
+        raise SyncRefused("conflicted", f"该{TABLE_LABEL.get(table, '记录')}与其他单位的修改存在冲突（{'、'.join(fields)}），"
+                                        "须先选定冲突字段的取值（dongwu sync conflicts / sync resolve），本次未保存。")

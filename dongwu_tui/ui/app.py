@@ -1,0 +1,163 @@
+"""The desk application: who is working, the three workspaces (intake, talents, requests), help and palette.
+
+Each workspace is a Textual mode with its own screen stack: F2/F3/F4 switch between them from anywhere
+and Esc goes back within one. The role of the person at the desk decides where they start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from dongwu_tui.domain.models import Staff
+from dongwu_tui.domain.roles import Role
+from dongwu_tui.services.desk import Desk
+from dongwu_tui.ui.palette import ChinesePalette, DeskCommands
+
+FIRST_MODE = {Role.OPERATOR: "intake", Role.SPECIALIST: "talents", Role.SUPERVISOR: "requests", Role.ADMIN: "talents"}
+
+
+def _intake() -> Screen:
+    from dongwu_tui.ui.screens.intake import IntakeScreen
+
+    return IntakeScreen()
+
+
+def _talents() -> Screen:
+    from dongwu_tui.ui.screens.talents import TalentsScreen
+
+    return TalentsScreen()
+
+
+def _requests() -> Screen:
+    from dongwu_tui.ui.screens.requests import RequestsScreen
+
+    return RequestsScreen()
+
+
+class DeskApp(App[None]):
+    TITLE = "东吴人才服务台"
+    CSS_PATH = "desk.tcss"
+    COMMANDS = {DeskCommands}
+    ENABLE_COMMAND_PALETTE = True
+    MODES = {"intake": _intake, "talents": _talents, "requests": _requests}
+
+    BINDINGS = [
+        Binding("f2", "open_mode('intake')", "来电登记", id="app.intake", priority=True),
+        Binding("f3", "open_mode('talents')", "人才", id="app.talents", priority=True),
+        Binding("f4", "open_mode('requests')", "工单", id="app.requests", priority=True),
+        Binding("f1", "help", "帮助", id="app.help_f1", priority=True),
+        Binding("question_mark", "help", "帮助", show=False, id="app.help"),
+        Binding("f9", "switch_user", "切换用户", show=False, id="app.switch_user", priority=True),
+        Binding("ctrl+p", "command_palette", "命令面板", show=False, id="app.palette", priority=True),
+        Binding("ctrl+q", "quit", "退出", id="app.quit", priority=True),
+        Binding("ctrl+c", "help_quit", show=False, system=True),
+    ]
+
+    def __init__(self, desk: Desk, *, site_name: str = "", keymap: dict[str, str] | None = None,
+                 config_warning: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.desk = desk
+        self.site_name = site_name
+        self._startup_keymap = keymap or {}
+        self._config_warning = config_warning
+        self.theme = "textual-dark"
+
+    # -- start-up -------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self._startup_keymap:
+            self.set_keymap(self._startup_keymap)
+        if self._config_warning:
+            self.notify(self._config_warning, title="配置", severity="warning", markup=False)
+        if self.desk.actor is None:
+            from dongwu_tui.ui.screens.who import WhoScreen
+
+            self.push_screen(WhoScreen(), self._start_as)
+        else:
+            self._start_as(self.desk.actor)
+
+    def _start_as(self, staff: Staff | None) -> None:
+        if staff is None:
+            self.exit()
+            return
+        self.desk = self.desk.acting_as(staff)
+        self.sub_title = f"{staff.name} · {staff.role.label}"
+        for warning in self.desk.calendar.warnings():
+            self.notify(warning, title="工作日历", severity="warning", markup=False)
+        self.switch_mode(FIRST_MODE.get(staff.role, "talents"))
+
+    # -- moving about ---------------------------------------------------------------------------
+
+    def action_open_mode(self, mode: str, **values: Any) -> None:
+        if self.desk.actor is None:
+            return
+        self.switch_mode(mode)
+        if values:
+            screen = self.screen
+            hook = getattr(screen, "prefill", None)
+            if hook is not None:
+                hook(**values)
+
+    def start_call(self, **values: Any) -> None:
+        """Go to intake with fields filled in (from a talent's page: their number)."""
+        self.action_open_mode("intake", **values)
+
+    def action_switch_user(self) -> None:
+        from dongwu_tui.ui.screens.who import WhoScreen
+
+        def chosen(staff: Staff | None) -> None:
+            if staff is None:
+                return
+            # Screens hold their actor's views; start the workspaces afresh for the new person.
+            for mode in list(self.MODES):
+                if mode != self.current_mode:
+                    try:
+                        self.remove_mode(mode)
+                    except Exception:  # noqa: BLE001 - a mode never opened has nothing to remove
+                        pass
+                    self.add_mode(mode, self.MODES[mode])
+            current = self.current_mode
+            self.desk = self.desk.acting_as(staff)
+            self.sub_title = f"{staff.name} · {staff.role.label}"
+            target = FIRST_MODE.get(staff.role, "talents")
+            self.switch_mode(target)
+            if current != target and current in self.MODES:
+                try:
+                    self.remove_mode(current)
+                    self.add_mode(current, self.MODES[current])
+                except Exception:  # noqa: BLE001
+                    pass
+            if current == target:
+                refresh = getattr(self.screen, "reload", None)
+                if refresh is not None:
+                    refresh()
+
+        self.push_screen(WhoScreen(), chosen)
+
+    def action_help(self) -> None:
+        from dongwu_tui.ui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not ChinesePalette.is_open(self):
+            self.push_screen(ChinesePalette())
+
+    def action_help_quit(self) -> None:
+        for active in self.active_bindings.values():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"退出请按 {self.get_key_display(active.binding)}", title="要退出吗？", markup=False)
+                return
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield SystemCommand("退出", "关闭东吴人才服务台", self.action_quit)
+        yield SystemCommand("帮助", "查看本页的按键", self.action_help)
+
+    def show_error(self, message: str) -> None:
+        self.notify(message, title="未完成", severity="error", timeout=8, markup=False)

@@ -1,0 +1,286 @@
+"""A list that is a view over the database: drawn line by line, fetching only the pages about to be seen.
+
+`PagedList` is a ScrollView using Textual's Line API: `virtual_size` is the row count, `render_line(y)`
+draws one row, and pages of rows arrive from thread workers keyed by the sort key of their first row
+(the anchors), so scrolling to row 80,000 of 100,000 costs one indexed query, not an OFFSET scan.
+Pages and rendered lines are kept in LRU caches; nothing else is held in memory.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from dongwu_tui.services.views import PAGE_SIZE, PagedQuery
+from dongwu_tui.ui.work import FetchMixin
+
+MAX_PAGES = 64
+GAP = "  "
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    title: str
+    width: int  # terminal cells; 0 means "take what is left"
+    text: Callable[[Any], str]
+    align: str = "left"
+
+
+def fit(text: str, width: int, align: str = "left") -> str:
+    """Pad or cut `text` to exactly `width` terminal cells (a Chinese character is two)."""
+    if cell_len(text) > width:
+        cut = set_cell_size(text, max(0, width - 1))
+        return set_cell_size(cut + "…", width)
+    pad = " " * (width - cell_len(text))
+    return pad + text if align == "right" else text + pad
+
+
+def layout(columns: Sequence[Column], total: int) -> list[int]:
+    fixed = sum(c.width for c in columns if c.width) + cell_len(GAP) * (len(columns) - 1)
+    flexible = [c for c in columns if not c.width]
+    rest = max(6, total - fixed) // max(1, len(flexible)) if flexible else 0
+    return [c.width or rest for c in columns]
+
+
+def header_line(columns: Sequence[Column], total: int) -> str:
+    widths = layout(columns, total)
+    return GAP.join(fit(c.title, w, c.align) for c, w in zip(columns, widths, strict=True))
+
+
+class PagedList(FetchMixin, ScrollView, can_focus=True):
+    """Rows of a `PagedQuery` with a cursor; Enter opens the row under it."""
+
+    DEFAULT_CSS = """
+    PagedList { height: 1fr; scrollbar-size-vertical: 1; }
+    PagedList > .paged-list--cursor { background: $accent 40%; text-style: bold; }
+    PagedList:focus > .paged-list--cursor { background: $accent; color: $text; }
+    PagedList > .paged-list--empty { color: $text-muted; }
+    """
+    COMPONENT_CLASSES = {"paged-list--cursor", "paged-list--empty"}
+
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "上移", show=False, id="list.up"),
+        Binding("down", "cursor(1)", "下移", show=False, id="list.down"),
+        Binding("pageup", "page(-1)", "上一页", show=False, id="list.page_up"),
+        Binding("pagedown", "page(1)", "下一页", show=False, id="list.page_down"),
+        Binding("home", "edge(0)", "第一条", show=False, id="list.first"),
+        Binding("end", "edge(1)", "最后一条", show=False, id="list.last"),
+        Binding("enter", "open", "打开", id="list.open"),
+    ]
+
+    class Counted(Message):
+        def __init__(self, paged_list: PagedList, count: int) -> None:
+            super().__init__()
+            self.paged_list = paged_list
+            self.count = count
+
+    class Highlighted(Message):
+        def __init__(self, paged_list: PagedList, index: int, row: Any | None) -> None:
+            super().__init__()
+            self.paged_list = paged_list
+            self.index = index
+            self.row = row
+
+    class Selected(Message):
+        def __init__(self, paged_list: PagedList, index: int, row: Any) -> None:
+            super().__init__()
+            self.paged_list = paged_list
+            self.index = index
+            self.row = row
+
+    def __init__(self, columns: Sequence[Column], *, empty_text: str = "没有符合条件的记录", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.columns = list(columns)
+        self.empty_text = empty_text
+        self.query_source: PagedQuery | None = None
+        self.count: int | None = None
+        self.cursor = 0
+        self._generation = 0
+        self._anchors: list[tuple[Any, ...]] | None = None
+        self._pages: OrderedDict[int, list[Any]] = OrderedDict()
+        self._pending: set[int] = set()
+        self._lines: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
+
+    # -- the source -------------------------------------------------------------------------------
+
+    def set_query(self, query: PagedQuery, *, keep_cursor: bool = False) -> None:
+        """Show another query (a filter or a search changed); the count and first page load in a worker."""
+        self._generation += 1
+        generation = self._generation
+        self.query_source = query
+        self._pending.clear()
+        if not keep_cursor:
+            self.cursor = 0
+            self.scroll_to(y=0, animate=False)
+        first_index = (self.cursor // PAGE_SIZE) * PAGE_SIZE if keep_cursor else 0
+
+        def load() -> tuple[int, int, list[Any], list[tuple[Any, ...]] | None]:
+            count = query.count()
+            anchors = query.anchors() if count > PAGE_SIZE and (keep_cursor and first_index) else None
+            start = anchors[first_index // PAGE_SIZE] if anchors and first_index // PAGE_SIZE < len(anchors) else None
+            return generation, count, query.page(start), anchors
+
+        self.fetch("load", load)
+
+    def refresh_rows(self) -> None:
+        """Reload the same query (after a change), keeping the cursor where it was."""
+        if self.query_source is not None:
+            self.set_query(self.query_source, keep_cursor=True)
+
+    def got_load(self, value: tuple[int, int, list[Any], list[tuple[Any, ...]] | None]) -> None:
+        generation, count, first, anchors = value
+        if generation != self._generation:
+            return
+        query = self.query_source
+        assert query is not None
+        self.count = count
+        self._anchors = anchors
+        self._pages.clear()
+        self._lines.clear()
+        page_index = (self.cursor // PAGE_SIZE) if anchors else 0
+        self._pages[page_index] = first
+        self.cursor = min(self.cursor, max(0, count - 1))
+        self.virtual_size = Size(self.size.width, max(count, 1))
+        self.refresh()
+        self.post_message(self.Counted(self, count))
+        self._announce()
+        if count > PAGE_SIZE and anchors is None:
+            self.fetch("anchors", lambda: (generation, query.anchors()))
+
+    def got_anchors(self, value: tuple[int, list[tuple[Any, ...]]]) -> None:
+        generation, anchors = value
+        if generation == self._generation:
+            self._anchors = anchors
+            self.refresh()
+
+    def _request_page(self, page: int) -> None:
+        if page in self._pending or self.query_source is None:
+            return
+        start: tuple[Any, ...] | None
+        inclusive = True
+        if self._anchors is not None and page < len(self._anchors):
+            start = self._anchors[page]
+        elif page - 1 in self._pages and len(self._pages[page - 1]) == PAGE_SIZE:
+            start, inclusive = self._pages[page - 1][-1].key, False
+        elif page == 0:
+            start = None
+        else:
+            return  # the anchors are on their way; render_line asks again when they arrive
+        self._pending.add(page)
+        query, generation = self.query_source, self._generation
+        self.fetch(f"page_{page}", lambda: (generation, page, query.page(start, inclusive=inclusive)))
+
+    def on_fetched(self, message: Any) -> None:
+        if message.tag.startswith("page_"):
+            message.stop()
+            generation, page, rows = message.value
+            self._pending.discard(page)
+            if generation != self._generation:
+                return
+            self._pages[page] = rows
+            while len(self._pages) > MAX_PAGES:
+                self._pages.popitem(last=False)
+            self._lines.clear()
+            self.refresh()
+            if self.cursor // PAGE_SIZE == page:
+                self._announce()
+            return
+        super().on_fetched(message)
+
+    def row(self, index: int) -> Any | None:
+        page = self._pages.get(index // PAGE_SIZE)
+        if page is None:
+            return None
+        self._pages.move_to_end(index // PAGE_SIZE)
+        offset = index % PAGE_SIZE
+        return page[offset] if offset < len(page) else None
+
+    @property
+    def current(self) -> Any | None:
+        return self.row(self.cursor) if self.count else None
+
+    # -- drawing ----------------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = self.scroll_offset.y + y
+        if self.count is None or self.count == 0:
+            if y != 0:
+                return Strip.blank(width)
+            text = "正在加载……" if self.count is None else self.empty_text
+            style = self.get_component_rich_style("paged-list--empty")
+            return Strip([Segment(fit(" " + text, width), style)])
+        if index >= self.count:
+            return Strip.blank(width)
+        selected = index == self.cursor
+        key = (index, width, selected)
+        cached = self._lines.get(key)
+        if cached is not None:
+            return cached
+        row = self.row(index)
+        if row is None:
+            self._request_page(index // PAGE_SIZE)
+            return Strip([Segment(fit(" ……", width), self.get_component_rich_style("paged-list--empty"))])
+        widths = layout(self.columns, width - 1)
+        text = " " + GAP.join(fit(c.text(row), w, c.align) for c, w in zip(self.columns, widths, strict=True))
+        style = self.get_component_rich_style("paged-list--cursor") if selected else Style()
+        strip = Strip([Segment(fit(text, width), style)])
+        self._lines[key] = strip
+        return strip
+
+    def on_resize(self) -> None:
+        self._lines.clear()
+        if self.count is not None:
+            self.virtual_size = Size(self.size.width, max(self.count, 1))
+
+    # -- moving -----------------------------------------------------------------------------------
+
+    def _move_to(self, index: int) -> None:
+        if not self.count:
+            return
+        index = max(0, min(self.count - 1, index))
+        if index == self.cursor:
+            return
+        self.cursor = index
+        self._lines.clear()
+        height = self.scrollable_content_region.height or 1
+        top = self.scroll_offset.y
+        if index < top:
+            self.scroll_to(y=index, animate=False)
+        elif index >= top + height:
+            self.scroll_to(y=index - height + 1, animate=False)
+        self.refresh()
+        self._announce()
+
+    def _announce(self) -> None:
+        if self.count:
+            self.post_message(self.Highlighted(self, self.cursor, self.row(self.cursor)))
+
+    def action_cursor(self, delta: int) -> None:
+        self._move_to(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        self._move_to(self.cursor + direction * max(1, self.scrollable_content_region.height - 1))
+
+    def action_edge(self, end: int) -> None:
+        self._move_to((self.count or 1) - 1 if end else 0)
+
+    def action_open(self) -> None:
+        row = self.current
+        if row is not None:
+            self.post_message(self.Selected(self, self.cursor, row))
+
+    def scroll_to_cursor(self) -> None:
+        self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False)

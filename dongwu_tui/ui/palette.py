@@ -1,0 +1,86 @@
+"""The command palette in Chinese: the current screen's actions first, then moving about the desk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+from typing import TYPE_CHECKING
+
+from rich.align import Align
+from rich.text import Text
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.widgets.option_list import Option
+
+if TYPE_CHECKING:
+    from textual.binding import Binding
+    from textual.dom import DOMNode
+
+# Keys a list handles itself; offering "下移" in a palette helps nobody.
+_SKIPPED = {"list.up", "list.down", "list.page_up", "list.page_down", "list.first", "list.last"}
+
+
+class ChinesePalette(CommandPalette):
+    """Textual's palette with its own words in Chinese."""
+
+    def __init__(self) -> None:
+        super().__init__(placeholder="输入要执行的操作（可用拼音首字母）……", id="--command-palette")
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        self._stop_no_matches_countdown()
+
+        def show_no_matches() -> None:
+            if search_value:
+                from textual.command import CommandList
+
+                self.query_one(CommandList).add_option(
+                    Option(Align.center(Text("没有匹配的操作", style="not bold")), disabled=True, id=self._NO_MATCHES)
+                )
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
+
+
+class DeskCommands(Provider):
+    """The actions of the screen the palette was opened from, then the app's own."""
+
+    def _commands(self) -> Iterator[tuple[str, str, DOMNode, Binding]]:
+        seen: set[str] = set()
+        screen_first = sorted(
+            self.screen.active_bindings.values(),
+            key=lambda active: active.node is self.app,
+        )
+        for active in screen_first:
+            binding = active.binding
+            if not active.enabled or not binding.description or binding.system or not binding.id:
+                continue
+            if binding.id in _SKIPPED or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            key = self.app.get_key_display(binding)
+            where = "全局" if active.node is self.app else "本页"
+            yield binding.description, f"{where} · 按键 {key}", active.node, binding
+
+    def _runner(self, node: DOMNode, binding: Binding):  # noqa: ANN202 - a zero-argument callback
+        return partial(self.app.run_action, binding.action, node)
+
+    async def discover(self) -> Hits:
+        for title, help_text, node, binding in self._commands():
+            yield DiscoveryHit(title, self._runner(node, binding), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        from dongwu_tui.domain.pinyin import pinyin_keys
+
+        for title, help_text, node, binding in self._commands():
+            score = matcher.match(title)
+            if score <= 0:
+                full, initials = pinyin_keys(title)
+                score = matcher.match(initials) or matcher.match(full)
+                if score <= 0:
+                    continue
+                highlighted = Text(title)
+            else:
+                highlighted = matcher.highlight(title)
+            yield Hit(score, highlighted, self._runner(node, binding), text=title, help=help_text)

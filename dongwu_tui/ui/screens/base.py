@@ -1,0 +1,60 @@
+"""What every desk screen shares: the title line, the footer, Esc to go back, and the worker plumbing."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from dongwu_tui.ui.work import FetchMixin
+
+if TYPE_CHECKING:
+    from dongwu_tui.services.desk import Desk
+    from dongwu_tui.ui.app import DeskApp
+
+
+class TitleBar(Static):
+    DEFAULT_CSS = """
+    TitleBar { dock: top; height: 1; background: $primary; color: $text; text-style: bold; padding: 0 1; }
+    """
+
+
+class DeskScreen(FetchMixin, Screen):
+    """A workspace screen. Subclasses set TITLE_TEXT and compose their body in `body()`."""
+
+    TITLE_TEXT = ""
+    BINDINGS = [Binding("escape", "back", "返回", id="screen.back")]
+
+    @property
+    def desk(self) -> Desk:
+        return self.desk_app.desk
+
+    @property
+    def desk_app(self) -> DeskApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(self.title_text(), id="title")
+        yield from self.body()
+        yield Footer(compact=True)
+
+    def body(self) -> ComposeResult:
+        yield from ()
+
+    def title_text(self) -> str:
+        actor = self.desk.actor
+        who = f"{actor.name}（{actor.role.label}）" if actor else ""
+        site = self.desk_app.site_name
+        return f"东吴人才服务台 · {self.TITLE_TEXT}    {who}  {site}"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return len(self.app.screen_stack) > 1
+        return True
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()

@@ -1,0 +1,648 @@
+"""The supervisor's dashboard: the measure × status grid with its KPIs, weekly trends, the supervision
+queues (overdue, extensions, returns) and the export of the periodic report.
+
+Every number opens the list of requests behind it, made by the same condition that counted it
+(`reports.definitions`), so the list is exactly as long as the number. All database work runs in
+thread workers that post messages; a refused move or a database failure comes back as a toast.
+
+Self-contained: it needs only Textual, the reports service and a `desk` (given to the screen, or the
+hosting app's `desk` attribute).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+from textual_plotext import PlotextPlot
+
+from dongwu_tui.domain.errors import DeskError
+from dongwu_tui.domain.lifecycle import MOVE_RULES, Move
+from dongwu_tui.domain.models import ServiceRequest, Site, Staff
+from dongwu_tui.reports.definitions import COUNT_FIELDS, GRID_STATUSES, KPIS
+from dongwu_tui.reports.engine import AXIS_LABELS, Figures, Report, ReportService, WeekPoint
+from dongwu_tui.reports.period import PRESETS, Period, preset, span
+from dongwu_tui.reports.writer import format_value
+
+GRID_FIELDS = [f"status_{s.value}" for s in GRID_STATUSES] + ["requests", "overdue", "merged"]
+GRID_HEADERS = {**{f"status_{s.value}": s.label for s in GRID_STATUSES}, "requests": "合计", "overdue": "超期",
+                "merged": "已并单"}
+PAGE = 500
+# The list screen's single keys, as in its BINDINGS.
+MOVE_KEYS = {Move.CHASE: "c", Move.SUPERVISE: "s", Move.APPROVE_EXTENSION: "a", Move.REFUSE_EXTENSION: "x",
+             Move.REASSIGN: "r"}
+
+
+def _failure(error: BaseException) -> str:
+    if isinstance(error, DeskError):
+        return error.message
+    return f"操作未完成：程序内部错误（{type(error).__name__}）。数据未受影响，请重试。"
+
+
+class _DeskAccess:
+    """The desk: given to the screen, or the hosting app's (which follows the user switch)."""
+
+    _desk: Any = None
+
+    @property
+    def desk(self) -> Any:
+        return self._desk if self._desk is not None else self.app.desk  # type: ignore[attr-defined]
+
+    def _close_thread_connection(self) -> None:
+        # Each worker thread has its own SQLite connection; close it when the worker is done.
+        db = self.desk.office.db
+        if not db.is_closed() and not db.in_transaction():
+            db.close()
+
+
+# -- messages --------------------------------------------------------------------------------------
+
+
+class DashboardLoaded(Message):
+    def __init__(self, report: Report, trends: list[WeekPoint]) -> None:
+        super().__init__()
+        self.report = report
+        self.trends = trends
+
+
+class WorkFailed(Message):
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class ListLoaded(Message):
+    def __init__(self, requests: list[ServiceRequest], rows: list[list[str]], total: int, offset: int) -> None:
+        super().__init__()
+        self.requests = requests
+        self.rows = rows
+        self.total = total
+        self.offset = offset
+
+
+class MoveDone(Message):
+    def __init__(self, number: str, label: str) -> None:
+        super().__init__()
+        self.number = number
+        self.label = label
+
+
+class ReportExported(Message):
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+
+
+# -- what a list shows ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ListSpec:
+    """The requests behind one figure: period, group (axis and key) and count field."""
+
+    title: str
+    period: Period
+    axis: str
+    key: Any
+    field: str
+    by_due: bool = False
+    moves: tuple[Move, ...] = ()
+
+
+# -- dialogs --------------------------------------------------------------------------------------
+
+
+class ReasonDialog(ModalScreen[dict[str, Any] | None]):
+    """One move on one request: the reason, and for 改派 the office and specialist."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "取消", id="dashboard.reason.cancel"),
+        Binding("ctrl+s", "confirm", "确定", id="dashboard.reason.confirm", priority=True),
+    ]
+    DEFAULT_CSS = """
+    ReasonDialog { align: center middle; }
+    ReasonDialog > Vertical { width: 72; height: auto; border: thick $primary; background: $surface; padding: 1 2; }
+    """
+
+    def __init__(self, request: ServiceRequest, move: Move, sites: list[Site] | None = None,
+                 specialists: list[Staff] | None = None) -> None:
+        super().__init__()
+        self.request = request
+        self.move = move
+        self.sites = sites or []
+        self.specialists = specialists or []
+
+    def compose(self) -> ComposeResult:
+        rule = MOVE_RULES[self.move]
+        with Vertical():
+            yield Static(f"「{rule.label}」工单 {self.request.number}（{self.request.status.label}，期限 "
+                         f"{self.request.due}）")
+            if self.move is Move.REASSIGN:
+                if self.request.return_reason:
+                    yield Static(f"退单理由：{self.request.return_reason}")
+                yield Label("改派至单位")
+                yield Select([(s.name, s.id) for s in self.sites], prompt="请选择承办单位", id="site")
+                yield Label("承办专员（可不选）")
+                yield Select([], prompt="不指定专员", id="staff")
+            if self.move is Move.APPROVE_EXTENSION or self.move is Move.REFUSE_EXTENSION:
+                yield Static(f"申请延期 {self.request.extension_days} 个工作日：{self.request.extension_reason}")
+            need = "（必填）" if rule.needs_reason else "（选填）"
+            yield Label(f"{rule.reason_label}{need}")
+            yield Input(placeholder=f"请填写{rule.reason_label}", id="reason")
+            yield Static("Enter 或 Ctrl+S 确定　Esc 取消")
+
+    def on_mount(self) -> None:
+        self.query("Select, Input").first().focus()
+
+    @on(Select.Changed, "#site")
+    def _site_chosen(self, event: Select.Changed) -> None:
+        staff = self.query_one("#staff", Select)
+        staff.set_options([(s.name, s.id) for s in self.specialists if s.office_id == event.value])
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_confirm()
+
+    def action_confirm(self) -> None:
+        reason = self.query_one("#reason", Input).value.strip()
+        if MOVE_RULES[self.move].needs_reason and not reason:
+            self.notify(f"请填写{MOVE_RULES[self.move].reason_label}。", severity="warning")
+            return
+        result: dict[str, Any] = {"reason": reason}
+        if self.move is Move.REASSIGN:
+            site = self.query_one("#site", Select).value
+            if site is Select.BLANK:
+                self.notify("请选择改派的承办单位。", severity="warning")
+                return
+            staff = self.query_one("#staff", Select).value
+            result.update(to_site=site, to_staff=None if staff is Select.BLANK else staff)
+        self.dismiss(result)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PeriodDialog(ModalScreen[Period | None]):
+    """本月、上月、本季度、本年, or a custom span of 受理 dates."""
+
+    BINDINGS = [Binding("escape", "cancel", "取消", id="dashboard.period.cancel")]
+    DEFAULT_CSS = """
+    PeriodDialog { align: center middle; }
+    PeriodDialog > Vertical { width: 60; height: auto; border: thick $primary; background: $surface; padding: 1 2; }
+    PeriodDialog OptionList { height: auto; max-height: 8; }
+    """
+
+    def __init__(self, today: date) -> None:
+        super().__init__()
+        self.today = today
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("选择统计期（按受理日期）")
+            options = [Option(f"{label}（{preset(key, self.today).label}）", id=key) for key, label in PRESETS.items()]
+            yield OptionList(*options, Option("全部", id="all"), id="presets")
+            yield Label("自定义：起止日期（YYYY-MM-DD），回车确定")
+            with Horizontal():
+                yield Input(placeholder="起", id="since")
+                yield Input(placeholder="止", id="until")
+
+    @on(OptionList.OptionSelected)
+    def _preset(self, event: OptionList.OptionSelected) -> None:
+        key = event.option.id or "this_month"
+        self.dismiss(span(None, None) if key == "all" else preset(key, self.today))
+
+    @on(Input.Submitted)
+    def _custom(self) -> None:
+        try:
+            since = self.query_one("#since", Input).value.strip()
+            until = self.query_one("#until", Input).value.strip()
+            self.dismiss(span(date.fromisoformat(since) if since else None,
+                              date.fromisoformat(until) if until else None))
+        except (ValueError, DeskError):
+            self.notify("日期应为 YYYY-MM-DD，且止不早于起。", severity="warning")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ExportDialog(ModalScreen[Path | None]):
+    BINDINGS = [Binding("escape", "cancel", "取消", id="dashboard.export.cancel")]
+    DEFAULT_CSS = """
+    ExportDialog { align: center middle; }
+    ExportDialog > Vertical { width: 72; height: auto; border: thick $primary; background: $surface; padding: 1 2; }
+    """
+
+    def __init__(self, default: str) -> None:
+        super().__init__()
+        self.default = default
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("导出通报到文件（扩展名 .xlsx、.csv 或 .md），回车确定")
+            yield Input(value=self.default, id="path")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.dismiss(Path(event.value.strip()).expanduser())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+# -- the list behind a number -------------------------------------------------------------------------
+
+
+class RequestListScreen(_DeskAccess, Screen[bool]):
+    """The requests behind one figure, loaded in pages; supervision moves are single keys on a row.
+
+    Dismisses with True when a move changed something, so the dashboard refreshes its figures."""
+
+    BINDINGS = [
+        Binding("escape", "close", "返回", id="dashboard.list.back"),
+        Binding("c", "move('chase')", "催办", id="dashboard.list.chase"),
+        Binding("s", "move('supervise')", "督办", id="dashboard.list.supervise"),
+        Binding("a", "move('approve-extension')", "批准延期", id="dashboard.list.approve"),
+        Binding("x", "move('refuse-extension')", "驳回延期", id="dashboard.list.refuse"),
+        Binding("r", "move('reassign')", "改派", id="dashboard.list.reassign"),
+    ]
+    DEFAULT_CSS = """
+    RequestListScreen #list-title { height: 1; background: $primary; color: $text; text-style: bold; padding: 0 1; }
+    RequestListScreen DataTable { height: 1fr; }
+    """
+    HEADERS = ["工单编号", "受理日期", "服务举措", "板块", "承办专员", "状态", "办理期限", "摘要"]
+
+    def __init__(self, spec: ListSpec, desk: Any = None) -> None:
+        super().__init__()
+        self.spec = spec
+        self._desk = desk
+        self.requests: list[ServiceRequest] = []
+        self.total: int | None = None
+        self.changed = False
+        self.sites: list[Site] = []
+        self.specialists: list[Staff] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"{self.spec.title}　加载中……", id="list-title")
+        table: DataTable[str] = DataTable(id="requests", cursor_type="row", zebra_stripes=True)
+        table.add_columns(*self.HEADERS)
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load(0)
+        self.query_one(DataTable).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "move":
+            return Move(str(parameters[0])) in self.spec.moves
+        return True
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-list")
+    def load(self, offset: int) -> None:
+        try:
+            service = ReportService(self.desk)
+            spec = self.spec
+            total = service.drill_count(spec.period, spec.axis, spec.key, spec.field)
+            requests = service.drill(spec.period, spec.axis, spec.key, spec.field, limit=PAGE, offset=offset,
+                                     by_due=spec.by_due)
+            from dongwu_tui.reports.tables import RequestColumns
+
+            columns = RequestColumns(service)
+            rows = [[r.number, r.opened_at.date().isoformat(), columns.measure(r), columns.township(r),
+                     columns.specialist(r), r.status.label + ("（延期待批）" if r.extension_pending else ""),
+                     r.due.isoformat(), columns.summary(r)] for r in requests]
+            if Move.REASSIGN in spec.moves and not self.sites:
+                self.sites = self.desk.directory.sites()
+                self.specialists = [s for s in self.desk.directory.staff_list(role="specialist") if s.active]
+            self.post_message(ListLoaded(requests, rows, total, offset))
+        except Exception as error:  # noqa: BLE001 - shown as a toast, never a crash
+            self.post_message(WorkFailed(_failure(error)))
+        finally:
+            self._close_thread_connection()
+
+    @on(ListLoaded)
+    def _loaded(self, message: ListLoaded) -> None:
+        table = self.query_one(DataTable)
+        if message.offset == 0:
+            table.clear()
+            self.requests = []
+        self.requests.extend(message.requests)
+        for request, row in zip(message.requests, message.rows, strict=True):
+            table.add_row(*row, key=request.id)
+        self.total = message.total
+        keys = "　".join(f"{MOVE_KEYS[m]} {MOVE_RULES[m].label}" for m in self.spec.moves)
+        self.query_one("#list-title", Static).update(f"{self.spec.title}　共 {message.total} 件　{keys}")
+
+    @on(DataTable.RowHighlighted)
+    def _more(self, event: DataTable.RowHighlighted) -> None:
+        if self.total is not None and event.cursor_row >= len(self.requests) - 1 and len(self.requests) < self.total:
+            self.load(len(self.requests))
+
+    @on(WorkFailed)
+    def _failed(self, message: WorkFailed) -> None:
+        self.notify(message.text, title="未完成", severity="error", timeout=8)
+
+    def selected(self) -> ServiceRequest | None:
+        table = self.query_one(DataTable)
+        if not self.requests or table.cursor_row >= len(self.requests):
+            return None
+        return self.requests[table.cursor_row]
+
+    def action_move(self, name: str) -> None:
+        request = self.selected()
+        if request is None:
+            self.notify("列表中没有工单。", severity="warning")
+            return
+        move = Move(name)
+
+        def chosen(answer: dict[str, Any] | None) -> None:
+            if answer is not None:
+                self.apply_move(request, move, answer)
+
+        self.app.push_screen(ReasonDialog(request, move, self.sites, self.specialists), chosen)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-move")
+    def apply_move(self, request: ServiceRequest, move: Move, answer: dict[str, Any]) -> None:
+        try:
+            self.desk.requests.move(request.number, move, **answer)
+            self.post_message(MoveDone(request.number, MOVE_RULES[move].label))
+        except Exception as error:  # noqa: BLE001
+            self.post_message(WorkFailed(_failure(error)))
+        finally:
+            self._close_thread_connection()
+
+    @on(MoveDone)
+    def _moved(self, message: MoveDone) -> None:
+        self.changed = True
+        self.notify(f"工单 {message.number} 已{message.label}。", title="已完成")
+        self.load(0)
+
+    def action_close(self) -> None:
+        self.dismiss(self.changed)
+
+
+# -- the dashboard ---------------------------------------------------------------------------------
+
+
+class DashboardScreen(_DeskAccess, Screen[None]):
+    BINDINGS = [
+        Binding("escape", "back", "返回", id="dashboard.back"),
+        Binding("t", "switch_axis", "切换维度", id="dashboard.axis"),
+        Binding("p", "pick_period", "统计期", id="dashboard.period"),
+        Binding("o", "queue('overdue')", "超期督办", id="dashboard.overdue"),
+        Binding("e", "queue('extensions')", "延期审批", id="dashboard.extensions"),
+        Binding("b", "queue('returned')", "退单审核", id="dashboard.returned"),
+        Binding("x", "export", "导出通报", id="dashboard.export"),
+        Binding("f5", "refresh", "刷新", id="dashboard.refresh"),
+    ]
+    DEFAULT_CSS = """
+    DashboardScreen #dash-title { height: 1; background: $primary; color: $text; text-style: bold; padding: 0 1; }
+    DashboardScreen #dash-main { height: 2fr; }
+    DashboardScreen #grid { width: 3fr; }
+    DashboardScreen #kpi-side { width: 2fr; }
+    DashboardScreen #kpis { height: 1fr; }
+    DashboardScreen #trends { height: 1fr; }
+    DashboardScreen #hint { height: 1; color: $text-muted; padding: 0 1; }
+    """
+    AXES = ("measure", "township", "specialist")
+
+    def __init__(self, desk: Any = None, period: Period | None = None) -> None:
+        super().__init__()
+        self._desk = desk
+        self.period = period
+        self.axis = "measure"
+        self.report: Report | None = None
+        self.trends: list[WeekPoint] = []
+        self.grid_rows: dict[str, tuple[str, Any, Figures, str]] = {}  # row key → axis, key, figures, name
+        self.selected_row = "all"
+
+    def compose(self) -> ComposeResult:
+        yield Static("督办看板　加载中……", id="dash-title")
+        with Horizontal(id="dash-main"):
+            grid: DataTable[Any] = DataTable(id="grid", cursor_type="cell", zebra_stripes=True)
+            yield grid
+            with Vertical(id="kpi-side"):
+                kpis: DataTable[Any] = DataTable(id="kpis", cursor_type="cell")
+                yield kpis
+        with Horizontal(id="trends"):
+            yield PlotextPlot(id="trend-volume")
+            yield PlotextPlot(id="trend-on-time")
+        yield Static("Enter 打开数字背后的工单　t 切换维度　p 统计期　o 超期督办　e 延期审批　b 退单审核　x 导出通报",
+                     id="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.period is None:
+            self.period = preset("this_month", self.desk.clock().date())
+        self.query_one("#kpis", DataTable).add_columns(("指标", "label"), ("分子", "numerator"),
+                                                       ("分母", "denominator"), ("数值", "value"))
+        self.query_one("#grid", DataTable).focus()
+        self.action_refresh()
+
+    # -- loading --------------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        assert self.period is not None
+        self.query_one("#dash-title", Static).update(f"督办看板 · {self.period.label}　加载中……")
+        self.load(self.period)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-load")
+    def load(self, period: Period) -> None:
+        try:
+            service = ReportService(self.desk)
+            report = service.figures(period)
+            trends = service.trends(period)
+            self.post_message(DashboardLoaded(report, trends))
+        except Exception as error:  # noqa: BLE001
+            self.post_message(WorkFailed(_failure(error)))
+        finally:
+            self._close_thread_connection()
+
+    @on(WorkFailed)
+    def _failed(self, message: WorkFailed) -> None:
+        self.notify(message.text, title="未完成", severity="error", timeout=8)
+
+    @on(DashboardLoaded)
+    def _loaded(self, message: DashboardLoaded) -> None:
+        self.report, self.trends = message.report, message.trends
+        report = message.report
+        self.query_one("#dash-title", Static).update(
+            f"督办看板 · {report.period.label}（按受理日期）· 截至 {report.as_of} · 按{AXIS_LABELS[self.axis]}"
+            f"　受理 {report.total['requests']} 件　超期 {report.total['overdue']} 件")
+        self._fill_grid()
+        self._fill_kpis()
+        self._draw_trends()
+
+    def _fill_grid(self) -> None:
+        assert self.report is not None
+        grid = self.query_one("#grid", DataTable)
+        cursor = grid.cursor_coordinate
+        grid.clear(columns=True)
+        grid.add_column(AXIS_LABELS[self.axis], key="name")
+        for field in GRID_FIELDS:
+            grid.add_column(GRID_HEADERS[field], key=field)
+        self.grid_rows = {}
+
+        def add(row_key: str, axis: str, key: Any, name: str, figures: Figures) -> None:
+            self.grid_rows[row_key] = (axis, key, figures, name)
+            grid.add_row(name, *(figures[field] for field in GRID_FIELDS), key=row_key)
+
+        report = self.report
+        if self.axis == "measure":
+            for category in report.by_category:
+                for row in report.by_measure:
+                    if row.category == category.key:
+                        add(f"measure:{row.key}", "measure", row.key, f"{row.key:>2} {row.name[:12]}", row.figures)
+                add(f"category:{category.key}", "category", category.key, f"【{category.name}】小计",
+                    category.figures)
+        else:
+            for row in report.rows(self.axis):
+                add(f"{self.axis}:{row.key}", self.axis, row.key, row.name, row.figures)
+        add("all", "all", None, "合计", report.total)
+        grid.move_cursor(row=min(cursor.row, grid.row_count - 1), column=cursor.column)
+
+    def _fill_kpis(self) -> None:
+        axis, key, figures, name = self.grid_rows.get(self.selected_row, self.grid_rows["all"])
+        table = self.query_one("#kpis", DataTable)
+        table.clear()
+        for kpi in KPIS:
+            value = figures.kpi(kpi.key)
+            table.add_row(kpi.label, figures[kpi.numerator], figures[kpi.denominator],
+                          format_value(value, "days" if kpi.kind == "mean" else "rate"), key=kpi.key)
+        table.border_title = f"指标 · {name}"
+
+    def _draw_trends(self) -> None:
+        labels = [p.week_start.strftime("%m-%d") for p in self.trends]
+        volume = self.query_one("#trend-volume", PlotextPlot)
+        plt = volume.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title("每周受理 / 办结")
+        if labels:
+            plt.multiple_bar(labels, [[p.opened for p in self.trends], [p.closed for p in self.trends]],
+                             labels=["受理", "办结"])  # type: ignore[call-arg]  # the stub says label
+        volume.refresh()
+        on_time = self.query_one("#trend-on-time", PlotextPlot)
+        plt = on_time.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title("按时办结率（%）")
+        points = [(i, p.on_time_rate * 100) for i, p in enumerate(self.trends) if p.on_time_rate is not None]
+        if points:
+            plt.plot([i for i, _ in points], [v for _, v in points], marker="braille")
+            plt.xticks([i for i, _ in points], [labels[i] for i, _ in points])
+            plt.ylim(0, 100)
+        on_time.refresh()
+
+    # -- drill-down ------------------------------------------------------------------------------
+
+    @on(DataTable.CellHighlighted, "#grid")
+    def _grid_highlighted(self, event: DataTable.CellHighlighted) -> None:
+        row_key = event.cell_key.row_key.value
+        if row_key and row_key != self.selected_row and row_key in self.grid_rows:
+            self.selected_row = row_key
+            self._fill_kpis()
+
+    @on(DataTable.CellSelected, "#grid")
+    def _grid_selected(self, event: DataTable.CellSelected) -> None:
+        field = event.cell_key.column_key.value
+        row_key = event.cell_key.row_key.value
+        if field == "name" or field is None or row_key not in self.grid_rows:
+            return
+        axis, key, _, name = self.grid_rows[row_key]
+        self.open_list(axis, key, field, f"{name.strip()} · {GRID_HEADERS[field]}")
+
+    @on(DataTable.CellSelected, "#kpis")
+    def _kpi_selected(self, event: DataTable.CellSelected) -> None:
+        part = event.cell_key.column_key.value
+        kpi = next(k for k in KPIS if k.key == event.cell_key.row_key.value)
+        field = kpi.numerator if part == "numerator" else kpi.denominator
+        if field not in COUNT_FIELDS:  # the mean's numerator is a sum of days: show the requests it sums
+            field = kpi.denominator
+        axis, key, _, name = self.grid_rows.get(self.selected_row, self.grid_rows["all"])
+        self.open_list(axis, key, field, f"{name.strip()} · {kpi.label} · {COUNT_FIELDS[field].label}")
+
+    def open_list(self, axis: str, key: Any, field: str, title: str) -> None:
+        assert self.period is not None
+        moves: tuple[Move, ...] = ()
+        if field == "overdue":
+            moves = (Move.CHASE, Move.SUPERVISE)
+        elif field == "extension_pending":
+            moves = (Move.APPROVE_EXTENSION, Move.REFUSE_EXTENSION)
+        elif field in ("returned_waiting", "status_returned"):
+            moves = (Move.REASSIGN,)
+        spec = ListSpec(f"{self.period.label} · {title}", self.period, axis, key, field, field == "overdue", moves)
+        self.app.push_screen(RequestListScreen(spec, self._desk), self._list_closed)
+
+    def _list_closed(self, changed: bool | None) -> None:
+        if changed:
+            self.action_refresh()
+
+    def action_queue(self, name: str) -> None:
+        everything = span(None, None)
+        specs = {
+            "overdue": ListSpec("超期未办结工单（全部，按期限先后）", everything, "all", None, "overdue", True,
+                                (Move.CHASE, Move.SUPERVISE)),
+            "extensions": ListSpec("待审批的延期申请", everything, "all", None, "extension_pending", False,
+                                   (Move.APPROVE_EXTENSION, Move.REFUSE_EXTENSION)),
+            "returned": ListSpec("待审核的退单", everything, "all", None, "returned_waiting", False, (Move.REASSIGN,)),
+        }
+        self.app.push_screen(RequestListScreen(specs[name], self._desk), self._list_closed)
+
+    # -- axis, period, export -----------------------------------------------------------------------
+
+    def action_switch_axis(self) -> None:
+        self.axis = self.AXES[(self.AXES.index(self.axis) + 1) % len(self.AXES)]
+        self.selected_row = "all"
+        if self.report is not None:
+            self._loaded(DashboardLoaded(self.report, self.trends))
+
+    def action_pick_period(self) -> None:
+        def chosen(period: Period | None) -> None:
+            if period is not None:
+                self.period = period
+                self.action_refresh()
+
+        self.app.push_screen(PeriodDialog(self.desk.clock().date()), chosen)
+
+    def action_export(self) -> None:
+        assert self.period is not None
+
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                self.export(self.period, path)
+
+        self.app.push_screen(ExportDialog(f"通报-{self.period.slug}.xlsx"), chosen)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-export")
+    def export(self, period: Period, path: Path) -> None:
+        try:
+            from dongwu_tui.reports.tables import build_periodic_report
+            from dongwu_tui.reports.writer import format_for, write_report
+
+            fmt = format_for(path, None)
+            write_report(build_periodic_report(ReportService(self.desk), period), path, fmt)
+            self.post_message(ReportExported(path))
+        except Exception as error:  # noqa: BLE001
+            self.post_message(WorkFailed(_failure(error)))
+        finally:
+            self._close_thread_connection()
+
+    @on(ReportExported)
+    def _exported(self, message: ReportExported) -> None:
+        self.notify(f"通报已导出：{message.path}", title="已完成")
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()

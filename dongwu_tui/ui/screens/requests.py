@@ -1,0 +1,145 @@
+"""Requests (工单): saved views with live counts, each a list over the database."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from dongwu_tui.services.views import RequestLine, SavedView
+from dongwu_tui.ui.lines import Column, PagedList, header_line
+from dongwu_tui.ui.screens.base import DeskScreen
+
+COUNT_REFRESH_S = 30
+
+
+def _days_left(line: RequestLine) -> str:
+    if line.days_left is None:
+        return ""
+    if line.days_left < 0:
+        return f"超期{-line.days_left}天"
+    return "今天到期" if line.days_left == 0 else f"剩{line.days_left}天"
+
+
+REQUEST_COLUMNS = [
+    Column("编号", 16, lambda r: r.number),
+    Column("状态", 6, lambda r: r.status_label),
+    Column("期限", 10, lambda r: r.due.isoformat()),
+    Column("剩余", 8, _days_left),
+    Column("举措", 18, lambda r: f"{r.measure} {r.measure_name}"),
+    Column("人才", 10, lambda r: r.talent_name),
+    Column("承办", 8, lambda r: r.assignee),
+    Column("摘要", 0, lambda r: r.summary),
+]
+
+
+class RequestsScreen(DeskScreen):
+    TITLE_TEXT = "工单"
+    BINDINGS = [
+        Binding("slash", "search", "搜索", id="requests.search"),
+        Binding("ctrl+t", "focus_list", "到列表", id="requests.list", priority=True),
+        Binding("ctrl+v", "focus_views", "视图", id="requests.views", priority=True),
+        *[Binding(str(i + 1), f"view({i})", f"视图{i + 1}", show=False, id=f"requests.view_{i + 1}")
+          for i in range(7)],
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.views: list[SavedView] = []
+        self.counts: dict[str, int] = {}
+        self.view_key = "all"
+
+    def body(self) -> ComposeResult:
+        with Horizontal(id="requests"):
+            yield OptionList(id="views")
+            with Vertical(id="requests-main"):
+                yield Input(placeholder="搜索：工单编号、电话、人才姓名或拼音", id="search")
+                yield Static("", id="requests-header", classes="list-header")
+                yield PagedList(REQUEST_COLUMNS, empty_text="这个视图里没有工单", id="requests-list")
+                yield Static("", id="requests-count", classes="hint")
+
+    def on_mount(self) -> None:
+        self.views = self.desk.views.request_views()
+        self.view_key = self.views[0].key
+        self._show_views()
+        self.reload()
+        self.set_interval(COUNT_REFRESH_S, self._refresh_counts)
+        self.query_one(PagedList).focus()
+
+    def _show_views(self) -> None:
+        options = self.query_one("#views", OptionList)
+        highlighted = next((i for i, v in enumerate(self.views) if v.key == self.view_key), 0)
+        options.clear_options()
+        for i, view in enumerate(self.views):
+            count = self.counts.get(view.key)
+            options.add_option(Option(f"{i + 1} {view.label}" + (f"（{count}）" if count is not None else "")))
+        options.highlighted = highlighted
+
+    def _refresh_counts(self) -> None:
+        desk = self.desk
+        self.fetch("counts", desk.views.view_counts)
+
+    def got_counts(self, counts: dict[str, int]) -> None:
+        self.counts = counts
+        self._show_views()
+
+    def reload(self) -> None:
+        self._refresh_counts()
+        search = self.query_one("#search", Input).value
+        self.query_one(PagedList).set_query(self.desk.views.requests(self.view_key, search))
+
+    def on_resize(self) -> None:
+        width = self.query_one("#requests-main").size.width or (self.size.width - 24)
+        self.query_one("#requests-header", Static).update(header_line(REQUEST_COLUMNS, width - 2))
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_list.id == "views" and event.option_index < len(self.views):
+            key = self.views[event.option_index].key
+            if key != self.view_key:
+                self.view_key = key
+                self.reload()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.query_one(PagedList).focus()
+
+    def action_view(self, index: int) -> None:
+        if index < len(self.views):
+            self.view_key = self.views[index].key
+            self._show_views()
+            self.reload()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "search":
+            self.reload()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one(PagedList).focus()
+
+    def on_paged_list_counted(self, message: PagedList.Counted) -> None:
+        label = next((v.label for v in self.views if v.key == self.view_key), "")
+        self.query_one("#requests-count", Static).update(
+            f"{label}：共 {message.count} 件　Enter 打开　1–7 切换视图　/ 搜索")
+
+    def on_paged_list_selected(self, message: PagedList.Selected) -> None:
+        from dongwu_tui.ui.screens.request import RequestScreen
+
+        paged = self.query_one(PagedList)
+        line: RequestLine = message.row
+        self.app.push_screen(RequestScreen(line.id, paged.query_source, line.key))
+
+    def on_screen_resume(self) -> None:
+        if self.views:
+            self._refresh_counts()
+            self.query_one(PagedList).refresh_rows()
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_focus_list(self) -> None:
+        self.query_one(PagedList).focus()
+
+    def action_focus_views(self) -> None:
+        self.query_one("#views", OptionList).focus()

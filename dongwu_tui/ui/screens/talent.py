@@ -1,0 +1,101 @@
+"""A talent's page: profile (personal numbers masked unless the role needs them), one timeline, actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.cells import cell_len
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from dongwu_tui.services.views import TimelineEntry
+from dongwu_tui.ui.lines import fit
+from dongwu_tui.ui.screens.base import DeskScreen
+
+
+class TalentScreen(DeskScreen):
+    TITLE_TEXT = "人才档案"
+    BINDINGS = [
+        Binding("c", "log_call", "登记来电", id="talent.log_call"),
+        Binding("r", "open_request", "新开工单", id="talent.open_request"),
+        Binding("e", "edit", "修改", id="talent.edit"),
+    ]
+
+    def __init__(self, talent_id: str) -> None:
+        super().__init__()
+        self.talent_id = talent_id
+        self.talent: Any = None
+        self.entries: list[TimelineEntry] = []
+
+    def body(self) -> ComposeResult:
+        with Horizontal(id="talent-page"):
+            yield Static("正在加载……", id="profile")
+            yield OptionList(id="timeline")
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one("#timeline", OptionList).focus()
+
+    def reload(self) -> None:
+        desk, talent_id = self.desk, self.talent_id
+        self.fetch("page", lambda: (desk.talents.get(talent_id), desk.views.talent_profile(talent_id),
+                                    desk.views.timeline(talent_id)))
+
+    def got_page(self, value: tuple[Any, dict[str, str], list[TimelineEntry]]) -> None:
+        self.talent, profile, self.entries = value
+        width = max(cell_len(label) for label in profile) + 2
+        lines = [f"{escape(fit(label, width))}{escape(text)}" for label, text in profile.items()]
+        lines += ["", "c 登记来电　r 新开工单　e 修改　Esc 返回"]
+        self.query_one("#profile", Static).update("\n".join(lines))
+        timeline = self.query_one("#timeline", OptionList)
+        timeline.clear_options()
+        if not self.entries:
+            timeline.add_option(Option("暂无来电和工单记录", disabled=True))
+        for entry in self.entries:
+            mark = "☎" if entry.kind == "call" else "▣"
+            timeline.add_option(Option(f"{entry.at:%Y-%m-%d %H:%M} {mark} {entry.title}\n    {entry.detail}"))
+        timeline.border_title = f"来电与工单（{len(self.entries)}）"
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_index >= len(self.entries):
+            return
+        entry = self.entries[event.option_index]
+        if entry.request_id:
+            from dongwu_tui.ui.screens.request import RequestScreen
+
+            self.app.push_screen(RequestScreen(entry.request_id))
+
+    def action_log_call(self) -> None:
+        if self.talent is not None:
+            self.desk_app.start_call(phone=self.talent.phone, outcome="answered")
+
+    def action_open_request(self) -> None:
+        if self.talent is not None:
+            self.desk_app.start_call(phone=self.talent.phone, outcome="request")
+
+    def action_edit(self) -> None:
+        if self.talent is None:
+            return
+        from dongwu_tui.ui.screens.dialogs import TalentEditDialog
+
+        talent = self.talent
+        # Without the right to see personal numbers the phone field starts empty: typing one replaces it.
+        phone = talent.phone if self.desk.views.unmasked else ""
+        values = {"name": talent.name, "phone": phone, "card_no": talent.card_no or "", "notes": talent.notes}
+
+        def edited(result: dict[str, Any] | None) -> None:
+            if not result:
+                return
+            reason = result.pop("reason", "")
+            desk, talent_id = self.desk, self.talent_id
+            self.fetch("edited", lambda: desk.talents.update(talent_id, reason=reason, **result))
+
+        self.app.push_screen(TalentEditDialog(values), edited)
+
+    def got_edited(self, talent: Any) -> None:
+        self.notify(f"已更新 {talent.name} 的信息。", markup=False)
+        self.reload()

@@ -1,0 +1,131 @@
+"""Talents (人才): the caseload as a view over the database, with filters and search as you type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Input, Select, Static
+
+from dongwu_tui.domain.models import Staff
+from dongwu_tui.domain.roles import Role
+from dongwu_tui.services.views import TalentLine
+from dongwu_tui.ui.lines import Column, PagedList, header_line
+from dongwu_tui.ui.screens.base import DeskScreen
+
+TALENT_COLUMNS = [
+    Column("姓名", 14, lambda t: t.name),
+    Column("电话", 13, lambda t: t.phone),
+    Column("类别", 12, lambda t: t.category),
+    Column("板块", 14, lambda t: t.township),
+    Column("专员", 8, lambda t: t.specialist),
+    Column("人才卡", 9, lambda t: t.card_no),
+    Column("企业", 0, lambda t: t.enterprise),
+]
+
+
+class TalentsScreen(DeskScreen):
+    TITLE_TEXT = "人才"
+    BINDINGS = [
+        Binding("slash", "search", "搜索", id="talents.search"),
+        Binding("ctrl+r", "clear_filters", "清除筛选", id="talents.clear", priority=True),
+        Binding("ctrl+t", "focus_list", "到列表", id="talents.list", priority=True),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ready = False
+
+    def body(self) -> ComposeResult:
+        with Horizontal(id="filters"):
+            yield Input(placeholder="搜索：姓名、拼音、首字母、电话、人才卡号或企业", id="search")
+            yield Select([], prompt="全部板块", id="township")
+            yield Select([], prompt="全部类别", id="category")
+            yield Select([], prompt="全部专员", id="specialist")
+        yield Static("", id="talents-header", classes="list-header")
+        yield PagedList(TALENT_COLUMNS, id="talents-list")
+        yield Static("正在加载……", id="talents-count", classes="hint")
+
+    def on_mount(self) -> None:
+        desk = self.desk
+        self.fetch("catalogue", lambda: (
+            {code: t.name for code, t in desk.directory.townships.items()},
+            dict(desk.directory.talent_categories),
+            desk.directory.staff_list(role=Role.SPECIALIST.value),
+        ))
+        self.query_one(PagedList).focus()
+
+    def got_catalogue(self, value: tuple[dict[str, str], dict[str, str], list[Staff]]) -> None:
+        townships, categories, specialists = value
+        self.query_one("#township", Select).set_options([(n, c) for c, n in townships.items()])
+        self.query_one("#category", Select).set_options([(n, c) for c, n in categories.items()])
+        specialist = self.query_one("#specialist", Select)
+        specialist.set_options([(f"{s.name}（{s.office_name}）", s.id) for s in specialists])
+        actor = self.desk.actor
+        if actor is not None and actor.role is Role.SPECIALIST:
+            with specialist.prevent(Select.Changed):
+                specialist.value = actor.id  # a specialist opens on their own caseload
+        self.ready = True
+        self.reload()
+
+    def on_resize(self) -> None:
+        self.query_one("#talents-header", Static).update(header_line(TALENT_COLUMNS, self.size.width - 2))
+
+    def _filters(self) -> dict[str, Any]:
+        def value(selector: str) -> str | None:
+            chosen = self.query_one(selector, Select).value
+            return chosen if isinstance(chosen, str) else None
+
+        return {
+            "search": self.query_one("#search", Input).value,
+            "township": value("#township"),
+            "category": value("#category"),
+            "specialist_id": value("#specialist"),
+        }
+
+    def reload(self) -> None:
+        if not self.ready:
+            return
+        self.query_one(PagedList).set_query(self.desk.views.talents(**self._filters()))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "search":
+            self.reload()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one(PagedList).focus()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self.reload()
+
+    def on_paged_list_counted(self, message: PagedList.Counted) -> None:
+        filters = self._filters()
+        shown = "搜索结果" if filters["search"].strip() else "人才"
+        self.query_one("#talents-count", Static).update(f"{shown}共 {message.count} 人　Enter 打开档案　/ 搜索")
+
+    def on_paged_list_selected(self, message: PagedList.Selected) -> None:
+        from dongwu_tui.ui.screens.talent import TalentScreen
+
+        line: TalentLine = message.row
+        self.app.push_screen(TalentScreen(line.id))
+
+    def on_screen_resume(self) -> None:
+        self.query_one(PagedList).refresh_rows()
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_focus_list(self) -> None:
+        self.query_one(PagedList).focus()
+
+    def action_clear_filters(self) -> None:
+        search = self.query_one("#search", Input)
+        with search.prevent(Input.Changed):
+            search.value = ""
+        for select in self.query(Select):
+            with select.prevent(Select.Changed):
+                select.clear()
+        self.reload()

@@ -1,0 +1,154 @@
+"""Export/import between real offices: merge of different fields, conflicts, forks, deletes, identity."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from dongwu_tui.sync import conflicts as cf
+from dongwu_tui.sync import engine, identity
+from dongwu_tui.sync import knowledge as kn
+from dongwu_tui.sync.errors import SyncRefused
+
+from .offices import dump, make_offices, reopen
+
+
+@pytest.fixture
+def offices(tmp_path):
+    offices = make_offices(tmp_path, ["mudu", "xukou"])
+    yield offices
+    for office in offices.values():
+        office.close()
+
+
+def add_talent(office, talent_id, township="mudu", notes=""):
+    with office.write():
+        office.db.execute_sql(
+            "INSERT INTO talent (id, site_id, created_at, updated_at, deleted, name, phone, id_kind, category_code, "
+            "level_code, township_code, notes) VALUES (?, ?, '2026-11-01 09:00:00', '2026-11-01 09:00:00', 0, "
+            "'张伟', '13812345678', 'resident', (SELECT code FROM talent_category LIMIT 1), "
+            "(SELECT code FROM talent_level LIMIT 1), ?, ?)",
+            (talent_id, office.meta("site_id"), township, notes))
+
+
+def edit(office, talent_id, **values):
+    with office.write():
+        sets = ", ".join(f"{k} = ?" for k in values)
+        office.db.execute_sql(f"UPDATE talent SET {sets} WHERE id = ?", [*values.values(), talent_id])
+
+
+def row(office, talent_id):
+    return office.db.execute_sql("SELECT name, phone, notes, card_no, deleted FROM talent WHERE id = ?",
+                                 (talent_id,)).fetchone()
+
+
+def send(src, dst, tmp_path, code, full=False):
+    result = engine.export_file(src, code, tmp_path / "out", full=full)
+    return engine.import_file(dst, result.path), result.path
+
+
+def test_delivery_and_idempotence(offices, tmp_path):
+    add_talent(offices["wz"], "t1")
+    first, path = send(offices["wz"], offices["mudu"], tmp_path, "mudu")
+    assert first.applied > 0 and row(offices["mudu"], "t1")[0] == "张伟"
+    before = dump(offices["mudu"])
+    again = engine.import_file(offices["mudu"], path)
+    assert again.already_imported and dump(offices["mudu"]) == before
+
+
+def test_township_receives_only_its_partition(offices, tmp_path):
+    add_talent(offices["wz"], "t-mudu", "mudu")
+    add_talent(offices["wz"], "t-xukou", "xukou")
+    send(offices["wz"], offices["mudu"], tmp_path, "mudu")
+    assert row(offices["mudu"], "t-mudu") is not None and row(offices["mudu"], "t-xukou") is None
+
+
+def test_different_fields_merge_same_field_conflicts(offices, tmp_path):
+    c, m = offices["wz"], offices["mudu"]
+    add_talent(c, "t1")
+    send(c, m, tmp_path, "mudu")
+    edit(c, "t1", phone="13912345678", notes="中心")
+    edit(m, "t1", card_no="DW1", notes="木渎")
+    send(m, c, tmp_path, "wz")
+    send(c, m, tmp_path, "mudu")
+    assert row(c, "t1")[:4] == row(m, "t1")[:4]
+    assert row(c, "t1")[1] == "13912345678" and row(c, "t1")[3] == "DW1"
+    for office in (c, m):
+        [conflict] = cf.list_conflicts(office)
+        assert conflict.field == "notes" and sorted(v.value for v in conflict.versions) == ["中心", "木渎"]
+        assert {v.office for v in conflict.versions} == {"吴中区高层次人才服务中心", "木渎镇人才工作站"}
+    # A record in conflict cannot be saved until the field is chosen.
+    with pytest.raises(Exception, match="冲突"):
+        edit(m, "t1", phone="13700000000")
+    [conflict] = cf.list_conflicts(m)
+    cf.resolve(m, conflict, cf.choose(conflict, "mine"), None, "2026-11-28 10:00:00")
+    edit(m, "t1", phone="13700000000")
+    send(m, c, tmp_path, "wz")
+    assert cf.list_conflicts(c) == [] and row(c, "t1")[1:3] == ("13700000000", "木渎")
+
+
+def test_edit_against_concurrent_delete_is_a_conflict(offices, tmp_path):
+    c, m = offices["wz"], offices["mudu"]
+    add_talent(c, "t1")
+    send(c, m, tmp_path, "mudu")
+    edit(c, "t1", deleted=1)
+    edit(m, "t1", notes="还在联系")
+    send(m, c, tmp_path, "wz")
+    [conflict] = cf.list_conflicts(c)
+    assert conflict.kind == "delete" and {v.value for v in conflict.versions} == {0, 1}
+
+
+def test_concurrent_request_moves_are_a_fork(offices, tmp_path):
+    c, m = offices["wz"], offices["mudu"]
+    add_talent(c, "t1")
+    with c.write():
+        staff = c.db.execute_sql("SELECT id FROM staff LIMIT 1").fetchone()[0]
+        c.db.execute_sql(
+            "INSERT INTO service_request (id, site_id, created_at, updated_at, number, talent_id, phone, "
+            "measure_number, summary, status, township_code, opened_by_id, opened_at, due_date) VALUES "
+            "('r1', ?, '2026-11-01', '2026-11-01', 'WZ-1', 't1', '13812345678', 1, '咨询', 'in_progress', 'mudu', ?, "
+            "'2026-11-01', '2026-11-10')", (c.meta("site_id"), staff))
+    send(c, m, tmp_path, "mudu")
+    with c.write():
+        c.db.execute_sql("UPDATE service_request SET status = 'returned' WHERE id = 'r1'")
+    with m.write():
+        m.db.execute_sql("UPDATE service_request SET status = 'resolved' WHERE id = 'r1'")
+    send(m, c, tmp_path, "wz")
+    [conflict] = [x for x in cf.list_conflicts(c) if x.field == "status"]
+    assert conflict.kind == "fork" and {v.value for v in conflict.versions} == {"returned", "resolved"}
+
+
+def test_copied_database_gets_new_replica(offices, tmp_path):
+    m = offices["mudu"]
+    before = identity.replica(m)
+    m.close()
+    shutil.copy(tmp_path / "mudu.db", tmp_path / "laptop.db")
+    laptop = reopen(tmp_path / "laptop.db")
+    assert identity.replica(laptop) != before
+    original = reopen(tmp_path / "mudu.db")
+    assert identity.replica(original) == before
+    laptop.close()
+    original.close()
+
+
+def test_restored_backup_after_export_gets_new_replica(offices, tmp_path):
+    m = offices["mudu"]
+    add_talent(m, "t1")
+    m.close()
+    shutil.copy(tmp_path / "mudu.db", tmp_path / "backup.db")
+    m = reopen(tmp_path / "mudu.db")
+    old = identity.replica(m)
+    add_talent(m, "t2")
+    engine.export_file(m, "wz", tmp_path / "out")
+    m.close()
+    shutil.copyfile(tmp_path / "backup.db", tmp_path / "mudu.db")
+    restored = reopen(tmp_path / "mudu.db")
+    assert identity.replica(restored) != old
+    assert kn.knowledge(restored)["mudu"][old] > 0
+    restored.close()
+
+
+def test_export_needs_certified_peer(offices, tmp_path):
+    with pytest.raises(SyncRefused, match="没有已认证的单位"):
+        engine.export_file(offices["wz"], "guoxiang", tmp_path / "out")

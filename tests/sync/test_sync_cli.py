@@ -1,0 +1,106 @@
+"""`dongwu sync ...` through a subprocess: a centre and two townships set up only through the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def dongwu(db: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "dongwu_tui", "--db", str(db), *args], capture_output=True,
+                            text=True, cwd=db.parent)
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def dump(db: Path) -> str:
+    return "\n".join(subprocess.run(["sqlite3", str(db), ".dump"], capture_output=True, text=True).stdout.splitlines())
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("cli")
+    c, m, x = tmp / "wz.db", tmp / "mudu.db", tmp / "xukou.db"
+    dongwu(c, "init", "--site", "吴中区高层次人才服务中心", "--kind", "district")
+    dongwu(m, "init", "--site", "木渎镇人才工作站", "--kind", "township", "--township", "木渎镇")
+    dongwu(x, "init", "--site", "胥口镇人才工作站", "--kind", "township", "--township", "胥口镇")
+    for db in (c, m, x):
+        dongwu(db, "sync", "keys", "-o", str(tmp / "keys"))
+    dongwu(c, "sync", "trust", str(tmp / "keys" / "mudu-enrol.json"))
+    dongwu(c, "sync", "trust", str(tmp / "keys" / "xukou-enrol.json"))
+    for db in (m, x):
+        out = dongwu(db, "sync", "trust", str(tmp / "keys" / "trust-bundle.json")).stdout
+        assert "已安装" in out
+    dongwu(c, "staff", "add", "--as", "系统管理员", "--name", "王芳", "--role", "operator")
+    dongwu(c, "talent", "add", "--as", "王芳", "--name", "张伟", "--phone", "13812345678", "--id-number",
+           "11010519491231002X", "--category", "产业人才", "--township", "木渎镇", "--card", "DW000001")
+    return tmp, c, m, x
+
+
+def export(src: Path, to: str, out: Path, *extra: str) -> Path:
+    return Path(dongwu(src, "sync", "export", "--to", to, "-o", str(out), *extra).stdout.strip())
+
+
+def test_exchange_in_scrambled_order_with_duplicates(world):
+    tmp, c, m, x = world
+    f1 = export(c, "mudu", tmp / "out")
+    f2 = export(c, "xukou", tmp / "out", "--full")
+    out = dongwu(m, "sync", "import", str(f1), str(f1)).stdout
+    assert "应用" in out and "已导入过" in out
+    dongwu(x, "sync", "import", str(f2))
+    admin = json.loads(dongwu(m, "staff", "list", "--json").stdout)
+    admin_id = next(s["id"] for s in admin if s["role"] == "admin" and s.get("office_code", "mudu") == "mudu"
+                    and s["name"] == "系统管理员" and s["office_id"] == _site(m))
+    dongwu(m, "staff", "add", "--as", admin_id, "--name", "李强", "--role", "specialist")
+    dongwu(m, "talent", "edit", "DW000001", "--as", "李强", "--notes", "木渎的备注")
+    dongwu(c, "talent", "edit", "DW000001", "--as", "王芳", "--notes", "中心的备注", "--phone", "13912345678")
+    g1 = export(m, "wz", tmp / "out")
+    g2 = export(c, "mudu", tmp / "out")
+    g3 = export(m, "xukou", tmp / "out")
+    dongwu(c, "sync", "import", str(g1), str(g1))
+    dongwu(m, "sync", "import", str(g2))
+    dongwu(x, "sync", "import", str(g3))
+    for db in (c, m):
+        conflicts = json.loads(dongwu(db, "sync", "conflicts", "--json").stdout)
+        assert [(k["field"], sorted(v["value"] for v in k["versions"])) for k in conflicts] == [
+            ("notes", ["中心的备注", "木渎的备注"])]
+        shown = json.loads(dongwu(db, "talent", "show", "DW000001", "--json").stdout)
+        assert shown["phone"].endswith("5678")
+    refused = dongwu(m, "talent", "edit", "DW000001", "--as", "李强", "--notes", "再改", check=False)
+    assert refused.returncode == 2 and "冲突" in refused.stderr
+    [conflict] = json.loads(dongwu(m, "sync", "conflicts", "--json").stdout)
+    dongwu(m, "--as", "李强", "sync", "resolve", conflict["id"], "--take", "mine")
+    dongwu(c, "sync", "import", str(export(m, "wz", tmp / "out")))
+    assert json.loads(dongwu(c, "sync", "conflicts", "--json").stdout) == []
+    status = json.loads(dongwu(c, "sync", "status", "--json").stdout)
+    assert {p["code"] for p in status["peers"]} == {"mudu", "xukou"}
+
+
+def _site(db: Path) -> str:
+    return subprocess.run(["sqlite3", str(db), "SELECT value FROM meta WHERE key = 'site_id'"], capture_output=True,
+                          text=True).stdout.strip()
+
+
+@pytest.mark.parametrize("kind", ["damaged", "not-addressed", "foreign"])
+def test_refused_file_exits_2_with_one_line_and_database_unchanged(world, kind):
+    tmp, c, m, x = world
+    good = export(c, "mudu", tmp / "bad", "--full")
+    target = m
+    if kind == "damaged":
+        data = bytearray(good.read_bytes())
+        data[-50] ^= 1
+        good.write_bytes(bytes(data))
+    elif kind == "not-addressed":
+        target = x
+    else:
+        good.write_text("这不是同步文件", encoding="utf-8")
+    before = dump(target)
+    result = dongwu(target, "sync", "import", str(good), check=False)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "未导入" in result.stderr
+    assert dump(target) == before

@@ -1,0 +1,171 @@
+"""Pilot tests of the supervisor dashboard, hosted in a tiny app that only carries a desk."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from textual.app import App
+from textual.widgets import DataTable, Input, Select
+
+from dongwu_tui.reports.engine import ReportService
+from dongwu_tui.reports.period import span
+from dongwu_tui.ui.screens.dashboard import DashboardScreen, ReasonDialog, RequestListScreen
+
+EVERYTHING = span(None, None)
+
+
+class HostApp(App[None]):
+    def __init__(self, desk) -> None:
+        super().__init__()
+        self.desk = desk
+
+    def on_mount(self) -> None:
+        self.push_screen(DashboardScreen(period=EVERYTHING))
+
+
+@pytest.fixture
+def office(desk, cast, clock, talent, act):
+    """Three requests: one with an extension waiting, one returned, one overdue (now is Fri 13 March)."""
+    operator, specialist = act(cast.operator), act(cast.specialist)
+
+    def log(measure: int, when: datetime) -> str:
+        clock.now = when
+        return operator.calls.log(phone=talent.phone, summary="咨询事项", measure=measure, outcome="request",
+                                  dispatch_to="mudu", dispatch_staff=cast.specialist.id).request.number
+
+    extended = log(8, datetime(2026, 3, 2, 9))  # limit 15: not overdue
+    specialist.requests.move(extended, "sign")
+    clock.now = datetime(2026, 3, 4, 9)
+    specialist.requests.move(extended, "extend", days=3, reason="需会商")
+    returned = log(12, datetime(2026, 3, 4, 10))
+    specialist.requests.move(returned, "return", reason="不属于本板块")
+    overdue = log(16, datetime(2026, 3, 5, 9))
+    specialist.requests.move(overdue, "sign")
+    clock.now = datetime(2026, 3, 13, 17)
+    return {"extended": extended, "returned": returned, "overdue": overdue}
+
+
+async def _settle(app, pilot) -> None:
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def test_grid_totals_and_drill_down(desk, cast, act, office):
+    supervisor = act(cast.supervisor)
+    app = HostApp(supervisor)
+    async with app.run_test(size=(180, 50)) as pilot:
+        await _settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        grid = screen.query_one("#grid", DataTable)
+        assert grid.row_count == 18 + 4 + 1
+        figures = ReportService(supervisor).figures(EVERYTHING)
+        total_row = grid.get_row_index("all")
+        assert grid.get_cell("all", "requests") == figures.total["requests"] == 3
+        assert grid.get_cell("measure:8", "status_in_progress") == 1
+        assert grid.get_cell("all", "overdue") == figures.total["overdue"] == 1
+        # KPIs beside the grid follow the highlighted row.
+        kpis = screen.query_one("#kpis", DataTable)
+        assert kpis.row_count == 9
+        # Enter on a number opens the list behind it, as long as the number.
+        grid.move_cursor(row=total_row, column=grid.get_column_index("requests"))
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        assert isinstance(app.screen, RequestListScreen)
+        assert app.screen.query_one(DataTable).row_count == 3
+        await pilot.press("escape")
+        await pilot.pause()
+        grid.move_cursor(row=grid.get_row_index("measure:12"), column=grid.get_column_index("status_returned"))
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        rows = app.screen.query_one(DataTable)
+        assert rows.row_count == 1 and rows.get_row_at(0)[0] == office["returned"]
+        await pilot.press("escape")
+        await pilot.pause()
+        # Axis switch: townships (and the total) instead of measures.
+        await pilot.press("t")
+        await _settle(app, pilot)
+        assert grid.get_cell("township:mudu", "requests") == 3
+
+
+async def test_approve_an_extension(desk, cast, act, office):
+    supervisor = act(cast.supervisor)
+    before = desk.requests.get(office["extended"], with_events=False)
+    app = HostApp(supervisor)
+    async with app.run_test(size=(180, 50)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("e")
+        await _settle(app, pilot)
+        assert isinstance(app.screen, RequestListScreen)
+        assert app.screen.query_one(DataTable).row_count == 1
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonDialog)
+        await pilot.press(*"同意", "enter")
+        await _settle(app, pilot)
+        assert app.screen.query_one(DataTable).row_count == 0  # the queue is empty now
+        await pilot.press("escape")
+        await _settle(app, pilot)
+        assert isinstance(app.screen, DashboardScreen)
+    after = desk.requests.get(office["extended"])
+    assert after.extension_days is None
+    assert after.due == desk.calendar.add_working_days(before.due, 3)
+    assert after.events[-1].action == "approve-extension" and after.events[-1].actor_id == cast.supervisor.id
+
+
+async def test_redispatch_a_returned_request(desk, cast, act, office):
+    supervisor = act(cast.supervisor)
+    app = HostApp(supervisor)
+    async with app.run_test(size=(180, 50)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("b")
+        await _settle(app, pilot)
+        assert app.screen.query_one(DataTable).row_count == 1
+        await pilot.press("r")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ReasonDialog)
+        luzhi = desk.directory.site("luzhi")
+        dialog.query_one("#site", Select).value = luzhi.id
+        await pilot.pause()
+        dialog.query_one("#staff", Select).value = cast.specialist_luzhi.id
+        dialog.query_one("#reason", Input).focus()
+        await pilot.press(*"改派属地", "enter")
+        await _settle(app, pilot)
+        assert app.screen.query_one(DataTable).row_count == 0
+    request = desk.requests.get(office["returned"])
+    assert request.status.value == "dispatched"
+    assert request.assignee_id == cast.specialist_luzhi.id
+    assert request.events[-1].action == "reassign" and request.events[-1].reason == "改派属地"
+
+
+async def test_supervise_an_overdue_request(desk, cast, act, office):
+    app = HostApp(act(cast.supervisor))
+    async with app.run_test(size=(180, 50)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("o")
+        await _settle(app, pilot)
+        assert app.screen.query_one(DataTable).row_count == 1
+        await pilot.press("s", "enter")  # a supervision notice needs a reason: refused without one
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonDialog)
+        await pilot.press(*"请两日内办结", "enter")
+        await _settle(app, pilot)
+    events = desk.requests.get(office["overdue"]).events
+    assert events[-1].action == "supervise" and events[-1].reason == "请两日内办结"
+
+
+async def test_export_from_the_dashboard(desk, cast, act, office, tmp_path):
+    app = HostApp(act(cast.supervisor))
+    out = tmp_path / "通报.md"
+    async with app.run_test(size=(180, 50)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        field = app.screen.query_one(Input)
+        field.value = str(out)
+        await pilot.press("enter")
+        await _settle(app, pilot)
+    assert "办结率" in out.read_text(encoding="utf-8")

@@ -1,0 +1,102 @@
+"""The caseload: search by a 2-character name, pinyin initials, phone prefix; the talent's page."""
+
+from __future__ import annotations
+
+import pytest
+
+from dongwu_tui.ui.lines import PagedList
+from dongwu_tui.ui.screens.talent import TalentScreen
+from dongwu_tui.ui.screens.talents import TalentsScreen
+
+SIZE = (140, 40)
+
+
+@pytest.fixture
+def people(desk, cast, talent):
+    operator = desk.acting_as(cast.operator)
+    others = [("陈晓明", "13900001111"), ("王芳", "13700002222"), ("张伟", "18600003333")]
+    for name, phone in others:
+        operator.talents.add(name=name, phone=phone, category_code="young", township_code="luzhi")
+    return talent
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("陈人", {"陈人才"}),            # 1–2 characters: the name-prefix path
+    ("王芳", {"王芳"}),
+    ("crc", {"陈人才"}),             # pinyin initials
+    ("chen", {"陈人才", "陈晓明"}),   # full pinyin, trigram path
+    ("1380013", {"陈人才"}),         # phone prefix
+])
+async def test_search_as_you_type(make_app, cast, desk, people, settle, typed, expected):
+    app = make_app(cast.supervisor)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f3")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TalentsScreen)
+        await pilot.press("slash", *typed)
+        await settle(app, pilot)
+        paged = app.screen.query_one(PagedList)
+        names = {paged.row(i).name for i in range(paged.count)}
+        assert names == expected
+        # The list is what the database holds for that search.
+        ids = {paged.row(i).id for i in range(paged.count)}
+        assert ids == {line.id for line in desk.views.talents(search=typed).page(None)}
+        await pilot.press("enter", "enter")  # to the list, open the first
+        await settle(app, pilot)
+        assert isinstance(app.screen, TalentScreen)
+        assert app.screen.talent.name in expected
+
+
+async def test_specialist_opens_on_their_caseload_and_sees_numbers(make_app, cast, desk, people, settle):
+    app = make_app(cast.specialist)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        paged = app.screen.query_one(PagedList)
+        assert paged.count == 1 and paged.row(0).phone == people.phone
+        await pilot.press("enter")
+        await settle(app, pilot)
+        profile = str(app.screen.query_one("#profile").render())
+        assert people.phone in profile and "11010519491231002X" in profile
+
+
+async def test_supervisor_sees_masked_numbers(make_app, cast, desk, people, open_request, settle):
+    open_request()
+    app = make_app(cast.supervisor)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f3")
+        await settle(app, pilot)
+        paged = app.screen.query_one(PagedList)
+        assert all("****" in paged.row(i).phone for i in range(paged.count))
+        app.push_screen(TalentScreen(people.id))
+        await settle(app, pilot)
+        profile = str(app.screen.query_one("#profile").render())
+        assert "138****8000" in profile and "11010519491231002X" not in profile
+        timeline = app.screen.query_one("#timeline")
+        prompts = [str(timeline.get_option_at_index(i).prompt) for i in range(timeline.option_count)]
+        assert any("工单 WZ-" in p for p in prompts) and any("☎ 来电" in p for p in prompts)
+
+
+async def test_help_palette_and_escape(make_app, cast, people, settle):
+    app = make_app(cast.supervisor)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f3")
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        text = str(app.screen.query_one("#help-body").render())
+        assert "搜索" in text and "来电登记" in text and "帮助" in text
+        await pilot.press("escape")
+        await pilot.press("ctrl+p")
+        await settle(app, pilot)
+        from dongwu_tui.ui.palette import ChinesePalette
+
+        assert isinstance(app.screen, ChinesePalette)
+        await pilot.press(*"ss")  # 搜索 by its pinyin initials
+        await pilot.pause(0.6)
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TalentsScreen) and app.focused.id == "search"
