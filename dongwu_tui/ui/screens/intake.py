@@ -281,7 +281,9 @@ class IntakeScreen(DeskScreen):
                 self._choose_measure(matches[0], advance=True)
             return
         if event.input.id == "summary":
-            self.query_one(OutcomeBar).focus()
+            # An Enter typed out of habit right after the measure jumped here must not skip the summary.
+            if event.value.strip():
+                self.query_one(OutcomeBar).focus()
             return
         self.focus_next()
 
