@@ -39,17 +39,24 @@ def _requests() -> Screen:
     return RequestsScreen()
 
 
+def _dashboard() -> Screen:
+    from dongwu_tui.ui.screens.dashboard import DashboardScreen
+
+    return DashboardScreen()
+
+
 class DeskApp(App[None]):
     TITLE = "东吴人才服务台"
     CSS_PATH = "desk.tcss"
     COMMANDS = {DeskCommands}
     ENABLE_COMMAND_PALETTE = True
-    MODES = {"intake": _intake, "talents": _talents, "requests": _requests}
+    MODES = {"intake": _intake, "talents": _talents, "requests": _requests, "dashboard": _dashboard}
 
     BINDINGS = [
         Binding("f2", "open_mode('intake')", "来电登记", id="app.intake", priority=True),
         Binding("f3", "open_mode('talents')", "人才", id="app.talents", priority=True),
         Binding("f4", "open_mode('requests')", "工单", id="app.requests", priority=True),
+        Binding("f6", "open_mode('dashboard')", "督办看板", id="app.dashboard", priority=True),
         Binding("f1", "help", "帮助", id="app.help_f1", priority=True),
         Binding("question_mark", "help", "帮助", show=False, id="app.help"),
         Binding("f9", "switch_user", "切换用户", show=False, id="app.switch_user", priority=True),

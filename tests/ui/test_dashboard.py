@@ -169,3 +169,29 @@ async def test_export_from_the_dashboard(desk, cast, act, office, tmp_path):
         await pilot.press("enter")
         await _settle(app, pilot)
     assert "办结率" in out.read_text(encoding="utf-8")
+
+
+async def test_f6_opens_the_dashboard_from_the_desk(tmp_path, monkeypatch):
+    """The supervisor reaches the dashboard from any workspace with F6."""
+    from dongwu_tui.services.demo import build_demo
+    from dongwu_tui.services.setup import open_desk
+    from dongwu_tui.ui.app import DeskApp
+    from dongwu_tui.ui.screens.dashboard import DashboardScreen
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    path = tmp_path / "desk.db"
+    build_demo(path, talents=60, seed=3, now=datetime(2026, 11, 20))
+    desk = open_desk(path)
+    desk.clock = lambda: datetime(2026, 11, 20, 9)
+    supervisor = desk.directory.staff_list(role="supervisor")[0]
+    app = DeskApp(desk.acting_as(supervisor))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("f6")
+        for _ in range(4):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.current_mode == "dashboard"
+    desk.office.close()
