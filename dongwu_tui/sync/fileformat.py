@@ -25,6 +25,11 @@ from nacl.public import PrivateKey, PublicKey, SealedBox
 from nacl.secret import SecretBox
 
 from dongwu_tui.sync.errors import SyncRefused
+
+try:
+    import orjson
+except ImportError:  # pragma: no cover - orjson is a dependency; the standard library reads the same lines
+    orjson = None  # type: ignore[assignment]
 from dongwu_tui.sync.trust import OfficeKeys, b64, unb64, verify
 
 MAGIC = b"DWSYNC\n"
@@ -50,9 +55,21 @@ class OpenedFile:
     def records(self):
         """Decoded record lines, chunk by chunk (each already hash-checked)."""
         for chunk in self.chunks:
-            for line in zlib.decompress(chunk).splitlines():
-                if line:
-                    yield json.loads(line)
+            yield from decode_lines(zlib.decompress(chunk))
+
+
+def decode_lines(text: bytes) -> list[Any]:
+    """The records of one decompressed chunk. Raw newlines only separate lines, so the chunk is read as
+    one JSON array in one call (several times faster than a call per line)."""
+    lines = text.strip(b"\n")
+    if not lines:
+        return []
+    if orjson is not None:
+        try:
+            return orjson.loads(b"[" + lines.replace(b"\n", b",") + b"]")
+        except orjson.JSONDecodeError as error:
+            raise ValueError(str(error)) from None
+    return [json.loads(line) for line in lines.splitlines() if line]
 
 
 def seal(manifest: dict[str, Any], chunks: list[bytes], keys: OfficeKeys, certificate: dict[str, Any],

@@ -11,6 +11,7 @@ from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.reactive import reactive
 from textual.screen import Screen
 
 from dongwu_tui.domain.models import Staff
@@ -45,18 +46,26 @@ def _dashboard() -> Screen:
     return DashboardScreen()
 
 
+def _sync() -> Screen:
+    from dongwu_tui.ui.screens.sync import SyncScreen
+
+    return SyncScreen()
+
+
 class DeskApp(App[None]):
     TITLE = "东吴人才服务台"
     CSS_PATH = "desk.tcss"
     COMMANDS = {DeskCommands}
     ENABLE_COMMAND_PALETTE = True
-    MODES = {"intake": _intake, "talents": _talents, "requests": _requests, "dashboard": _dashboard}
+    MODES = {"intake": _intake, "talents": _talents, "requests": _requests, "dashboard": _dashboard,
+             "sync": _sync}
 
     BINDINGS = [
         Binding("f2", "open_mode('intake')", "来电登记", id="app.intake", priority=True),
         Binding("f3", "open_mode('talents')", "人才", id="app.talents", priority=True),
         Binding("f4", "open_mode('requests')", "工单", id="app.requests", priority=True),
         Binding("f6", "open_mode('dashboard')", "督办看板", id="app.dashboard", priority=True),
+        Binding("f7", "open_mode('sync')", "同步", id="app.sync", priority=True),
         Binding("f1", "help", "帮助", id="app.help_f1", priority=True),
         Binding("question_mark", "help", "帮助", show=False, id="app.help"),
         Binding("f9", "switch_user", "切换用户", show=False, id="app.switch_user", priority=True),
@@ -64,6 +73,9 @@ class DeskApp(App[None]):
         Binding("ctrl+q", "quit", "退出", id="app.quit", priority=True),
         Binding("ctrl+c", "help_quit", show=False, system=True),
     ]
+
+    # Open sync conflicts, shown on every title line (ui/sync_notice.py) (0 until counted).
+    conflicts_open: reactive[int] = reactive(0)
 
     def __init__(self, desk: Desk, *, site_name: str = "", keymap: dict[str, str] | None = None,
                  config_warning: str | None = None, **kwargs: Any) -> None:
@@ -97,13 +109,34 @@ class DeskApp(App[None]):
         for warning in self.desk.calendar.warnings():
             self.notify(warning, title="工作日历", severity="warning", markup=False)
         self.switch_mode(FIRST_MODE.get(staff.role, "talents"))
+        self.refresh_conflict_count()
+
+    def refresh_conflict_count(self) -> None:
+        """Count open sync conflicts in a worker; the title lines and banners follow `conflicts_open`."""
+        office = self.desk.office
+
+        def count() -> None:
+            from dongwu_tui.sync import conflicts, identity
+
+            try:
+                found = conflicts.open_conflict_count(office) if identity.has_sync(office) else 0
+            except Exception:  # noqa: BLE001 - an uncountable inbox shows nothing rather than stop the desk
+                return
+            finally:
+                if not office.db.is_closed() and not office.db.in_transaction():
+                    office.db.close()
+            self.call_from_thread(setattr, self, "conflicts_open", found)
+
+        self.run_worker(count, thread=True, exclusive=True, exit_on_error=False, group="conflict-count",
+                        name="conflict-count")
 
     # -- moving about ---------------------------------------------------------------------------
 
-    def action_open_mode(self, mode: str, **values: Any) -> None:
+    async def action_open_mode(self, mode: str, **values: Any) -> None:
         if self.desk.actor is None:
             return
-        self.switch_mode(mode)
+        # Awaited so that a workspace opened for the first time is composed before it is filled in.
+        await self.switch_mode(mode)
         if values:
             screen = self.screen
             hook = getattr(screen, "prefill", None)
@@ -112,7 +145,7 @@ class DeskApp(App[None]):
 
     def start_call(self, **values: Any) -> None:
         """Go to intake with fields filled in (from a talent's page: their number)."""
-        self.action_open_mode("intake", **values)
+        self.call_later(self.action_open_mode, "intake", **values)
 
     def action_switch_user(self) -> None:
         from dongwu_tui.ui.screens.who import WhoScreen
@@ -165,6 +198,34 @@ class DeskApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield SystemCommand("退出", "关闭东吴人才服务台", self.action_quit)
         yield SystemCommand("帮助", "查看本页的按键", self.action_help)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """The last line of defence on a real terminal: a bug in one action must not close the desk in front
+        of a caller. The traceback goes to the log file and the user sees a short Chinese notice. Headless
+        runs (the tests) keep Textual's behaviour so that bugs fail loudly."""
+        if self.is_headless:
+            super()._handle_exception(error)
+            return
+        from dongwu_tui.domain.errors import DeskError
+
+        if isinstance(error, DeskError):
+            self.show_error(error.message)
+            return
+        import traceback
+
+        from dongwu_tui.storage.paths import user_log_path
+
+        where = ""
+        try:
+            path = user_log_path()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write("".join(traceback.format_exception(error)))
+            where = f"，详情已记录在 {path}"
+        except OSError:
+            pass
+        self.notify(f"操作未完成：程序内部错误（{type(error).__name__}）{where}。", title="内部错误",
+                    severity="error", timeout=10, markup=False)
 
     def show_error(self, message: str) -> None:
         self.notify(message, title="未完成", severity="error", timeout=8, markup=False)

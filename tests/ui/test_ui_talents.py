@@ -100,3 +100,25 @@ async def test_help_palette_and_escape(make_app, cast, people, settle):
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, TalentsScreen) and app.focused.id == "search"
+
+
+async def test_new_request_from_a_talent_page_opens_intake_filled_in(make_app, cast, desk, people, settle):
+    """From the caseload, `r` on a talent's page starts a call for them even before intake was ever opened."""
+    from dongwu_tui.ui.screens.intake import IntakeScreen
+
+    app = make_app(cast.specialist)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TalentScreen)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert isinstance(app.screen, IntakeScreen)
+        assert app.screen.query_one("#phone").value == people.phone
+        await pilot.press("1", "1")
+        await settle(app, pilot)
+        await pilot.press(*"上门走访", "ctrl+s")
+        await settle(app, pilot)
+    requests = desk.requests.list(talent=people.id)
+    assert [r.summary for r in requests] == ["上门走访"]

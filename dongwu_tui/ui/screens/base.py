@@ -21,6 +21,12 @@ class TitleBar(Static):
     TitleBar { dock: top; height: 1; background: $primary; color: $text; text-style: bold; padding: 0 1; }
     """
 
+    def compose(self) -> ComposeResult:
+        # sync (issue 4): the open-conflict count, on every workspace's title line.
+        from dongwu_tui.ui.sync_notice import ConflictNotice
+
+        yield ConflictNotice()
+
 
 class DeskScreen(FetchMixin, Screen):
     """A workspace screen. Subclasses set TITLE_TEXT and compose their body in `body()`."""

@@ -33,6 +33,7 @@ from dongwu_tui.reports.definitions import COUNT_FIELDS, GRID_STATUSES, KPIS
 from dongwu_tui.reports.engine import AXIS_LABELS, Figures, Report, ReportService, WeekPoint
 from dongwu_tui.reports.period import PRESETS, Period, preset, span
 from dongwu_tui.reports.writer import format_value
+from dongwu_tui.ui.sync_notice import ConflictNotice
 
 GRID_FIELDS = [f"status_{s.value}" for s in GRID_STATUSES] + ["requests", "overdue", "merged"]
 GRID_HEADERS = {**{f"status_{s.value}": s.label for s in GRID_STATUSES}, "requests": "合计", "overdue": "超期",
@@ -428,7 +429,8 @@ class DashboardScreen(_DeskAccess, Screen[None]):
         self.selected_row = "all"
 
     def compose(self) -> ComposeResult:
-        yield Static("督办看板　加载中……", id="dash-title")
+        with Static("督办看板　加载中……", id="dash-title"):
+            yield ConflictNotice()  # sync (issue 4): the open-conflict count on the title line
         with Horizontal(id="dash-main"):
             grid: DataTable[Any] = DataTable(id="grid", cursor_type="cell", zebra_stripes=True)
             yield grid

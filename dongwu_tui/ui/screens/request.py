@@ -14,6 +14,7 @@ from dongwu_tui.domain.lifecycle import MOVE_RULES, Move
 from dongwu_tui.domain.models import ServiceRequest, Site
 from dongwu_tui.services.views import PagedQuery
 from dongwu_tui.ui.screens.base import DeskScreen
+from dongwu_tui.ui.sync_notice import ConflictBanner
 
 # One key per move; remappable by id ("request.sign" = "s").
 MOVE_KEYS: dict[Move, str] = {
@@ -58,6 +59,7 @@ class RequestScreen(DeskScreen):
         self.sites: list[Site] = []
 
     def body(self) -> ComposeResult:
+        yield ConflictBanner("service_request", id="conflict-banner")  # sync (issue 4)
         with VerticalScroll(id="request-page"):
             yield Static("正在加载……", id="request-head")
             yield Static("", id="request-moves", classes="hint")
@@ -80,6 +82,7 @@ class RequestScreen(DeskScreen):
         request: ServiceRequest = page["request"]
         self.request = request
         self.request_id = request.id
+        self.query_one(ConflictBanner).show_for(request.id)  # sync (issue 4)
         self.moves = list(page["moves"])
         days = page["days_left"]
         if days is None:

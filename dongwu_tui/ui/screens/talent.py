@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from dongwu_tui.services.views import TimelineEntry
 from dongwu_tui.ui.lines import fit
 from dongwu_tui.ui.screens.base import DeskScreen
+from dongwu_tui.ui.sync_notice import ConflictBanner
 
 
 class TalentScreen(DeskScreen):
@@ -32,6 +33,7 @@ class TalentScreen(DeskScreen):
         self.entries: list[TimelineEntry] = []
 
     def body(self) -> ComposeResult:
+        yield ConflictBanner("talent", id="conflict-banner")  # sync (issue 4)
         with Horizontal(id="talent-page"):
             yield Static("正在加载……", id="profile")
             yield OptionList(id="timeline")
@@ -47,6 +49,7 @@ class TalentScreen(DeskScreen):
 
     def got_page(self, value: tuple[Any, dict[str, str], list[TimelineEntry]]) -> None:
         self.talent, profile, self.entries = value
+        self.query_one(ConflictBanner).show_for(self.talent_id)  # sync (issue 4)
         width = max(cell_len(label) for label in profile) + 2
         lines = [f"{escape(fit(label, width))}{escape(text)}" for label, text in profile.items()]
         lines += ["", "c 登记来电　r 新开工单　e 修改　Esc 返回"]

@@ -62,7 +62,7 @@ class TalentsScreen(DeskScreen):
         self.query_one("#township", Select).set_options([(n, c) for c, n in townships.items()])
         self.query_one("#category", Select).set_options([(n, c) for c, n in categories.items()])
         specialist = self.query_one("#specialist", Select)
-        specialist.set_options([(f"{s.name}（{s.office_name}）", s.id) for s in specialists])
+        specialist.set_options([(f"{s.name} · {s.office_name.removesuffix('人才工作站')}", s.id) for s in specialists])
         actor = self.desk.actor
         if actor is not None and actor.role is Role.SPECIALIST:
             with specialist.prevent(Select.Changed):

@@ -1,0 +1,455 @@
+"""District-scale benchmark: build the district through the bulk path, measure every figure of issue 6
+beside its floor in the same run, print the table and write it to docs/PERFORMANCE.md.
+
+    python -m bench                                   # build /tmp/dongwu-district.db (scale 1), measure, write docs
+    python -m bench --reuse                           # measure an existing database again
+    python -m bench --scale 0.01 --repeats 3 --no-doc # a quick look (the smoke test runs this way)
+
+Floors, measured in the same run so ratios survive a noisy machine: a bare Textual app with one label
+(start-up, key to screen, memory); Textual's DataTable and textual-fastdatatable holding every talent
+(what a naive program does); raw sqlite3 running the program's own SQL (every query); raw sqlite3
+`executemany` of the same rows (import).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import district, tmux
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "PERFORMANCE.md"
+MARK_BEGIN = "<!-- bench:begin -->"
+MARK_END = "<!-- bench:end -->"
+
+
+@dataclass
+class Figure:
+    what: str
+    target: str
+    median: float | None
+    p95: float | None
+    floor_label: str = ""
+    floor: float | None = None
+    unit: str = "ms"
+    met: bool | None = None
+    note: str = ""
+
+
+def _stats(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[max(0, int(round(len(ordered) * 0.95)) - 1)]
+
+
+def _timed(function: Callable[[], Any], repeats: int) -> list[float]:
+    function()  # warm: the first call fills caches that every later call finds filled, as on the desk
+    out = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+class RawRunner:
+    """Raw sqlite3 on the same file, replaying the SQL a PagedQuery ran."""
+
+    def __init__(self, path: Path) -> None:
+        self.db = sqlite3.connect(path)
+
+    def run(self, statements: list[tuple[str, list[Any]]]) -> None:
+        for sql, params in statements:
+            self.db.execute(sql, params).fetchall()
+
+
+def _captured(query: Any, action: Callable[[Any], Any]) -> list[tuple[str, list[Any]]]:
+    seen: list[tuple[str, list[Any]]] = []
+    original = query._execute
+
+    def spy(sql: str, params: Any) -> Any:
+        seen.append((sql, list(params)))
+        return original(sql, params)
+
+    query._execute = spy
+    action(query)
+    query._execute = original
+    return seen
+
+
+def measure_queries(path: Path, repeats: int) -> list[Figure]:
+    from dongwu_tui.reports import period
+    from dongwu_tui.reports.engine import ReportService
+    from dongwu_tui.services.setup import open_desk
+
+    desk = open_desk(path, district.SUPERVISOR)
+    views = desk.views
+    raw = RawRunner(path)
+    figures: list[Figure] = []
+
+    def list_figure(label: str, make: Callable[[], Any], target: str = "≤ 50 ms", limit: float = 50) -> None:
+        def open_list() -> None:
+            query = make()
+            query.count()
+            query.page(None)
+
+        statements = _captured(make(), lambda q: (q.count(), q.page(None)))
+        program = _stats(_timed(open_list, repeats))
+        floor = _stats(_timed(lambda: raw.run(statements), repeats))
+        figures.append(Figure(label, target, *program, "raw sqlite3, same SQL", floor[0],
+                              met=program[0] <= limit))
+
+    list_figure("open talent list (100k): count + first page", lambda: views.talents())
+    list_figure("open request list 全部 (300k): count + first page", lambda: views.requests("all"))
+    list_figure("open request view 已超期: count + first page", lambda: views.requests("overdue"))
+    counts = _stats(_timed(views.view_counts, repeats))
+    floor = _stats(_timed(lambda: raw.db.execute(
+        "SELECT count(*) FROM service_request WHERE status = 'dispatched' AND deleted = 0").fetchall(), repeats))
+    figures.append(Figure("request screen: the seven view counts", "≤ 50 ms", *counts,
+                          "raw sqlite3, one count(*) by status", floor[0], met=counts[0] <= 50))
+    everyone = views.talents()
+    anchors = everyone.anchors()
+    rng = random.Random(1)
+    jump = _stats(_timed(lambda: everyone.page(rng.choice(anchors)), repeats * 3))
+    figures.append(Figure("jump to any page of the talent list (keyset)", "≤ 50 ms", *jump, met=jump[1] <= 50))
+    anchor_time = _stats(_timed(everyone.anchors, max(3, repeats // 3)))
+    figures.append(Figure("talent list page anchors (background worker)", "worker, not on a key", *anchor_time))
+
+    # Search as you type: what the list's worker runs per keystroke (count + first page).
+    sample = raw.db.execute("SELECT name, name_initials, phone, card_no FROM talent WHERE card_no IS NOT NULL "
+                            "AND length(name) = 3 ORDER BY id LIMIT 1").fetchone()
+    inputs = {
+        "2-char name": sample[0][:2], "3+ char name": sample[0], "pinyin initials": sample[1],
+        "phone prefix": sample[2][:5], "card number": sample[3], "one letter (broad)": "w",
+        "common enterprise word (broad)": "生物科技",
+    }
+    for kind, text in inputs.items():
+        statements = _captured(views.talents(search=text), lambda q: (q.count(), q.page(None)))
+
+        def keystroke(text: str = text) -> None:
+            query = views.talents(search=text)
+            query.count()
+            query.page(None)
+
+        program = _stats(_timed(keystroke, repeats))
+        floor = _stats(_timed(lambda s=statements: raw.run(s), repeats))
+        matches = views.talents(search=text).count()
+        figures.append(Figure(f"search per keystroke: {kind} 「{text}」 ({matches:,} matches)", "≤ 30 ms p95",
+                              *program, "raw sqlite3, same SQL", floor[0], met=program[1] <= 30))
+
+    phone = sample[2]
+    caller = _stats(_timed(lambda: views.caller_card(phone), repeats))
+
+    def raw_caller() -> None:
+        tid = raw.db.execute("SELECT id FROM talent WHERE phone = ? AND deleted = 0", (phone,)).fetchone()[0]
+        raw.db.execute("SELECT * FROM call WHERE phone = ? AND deleted = 0 ORDER BY at DESC LIMIT 3", (phone,)).fetchall()
+        raw.db.execute("SELECT number FROM service_request WHERE talent_id = ? AND deleted = 0 AND status IN "
+                       "('new','dispatched','in_progress') ORDER BY opened_at DESC LIMIT 5", (tid,)).fetchall()
+
+    floor = _stats(_timed(raw_caller, repeats))
+    figures.append(Figure("caller lookup by phone (1M calls)", "≤ 5 ms", *caller, "raw sqlite3, 3 indexed look-ups",
+                          floor[0], met=caller[0] <= 5))
+
+    reports = ReportService(desk)
+    year = period.year(2026)
+
+    def dashboard() -> None:
+        reports.figures(year)
+        reports.trends(year)
+
+    dash = _stats(_timed(dashboard, max(3, repeats // 3)))
+    floor = _stats(_timed(lambda: raw.db.execute(
+        "SELECT measure_number, township_code, assignee_id, count(*) FROM service_request "
+        "WHERE deleted = 0 AND opened_at >= '2026-01-01' AND opened_at < '2027-01-01' GROUP BY 1, 2, 3").fetchall(),
+        max(3, repeats // 3)))
+    figures.append(Figure("dashboard, one year (figures + weekly trends)", "≤ 200 ms", *dash,
+                          "raw sqlite3, one grouped count", floor[0], met=dash[0] <= 200))
+    desk.office.close()
+    return figures
+
+
+async def _draw_screen(path: Path) -> tuple[list[float], list[float]]:
+    """Drawing a full screen of list rows (cache cold) in the real app, and in Textual's DataTable."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable
+
+    from bench.apps import HEADERS, talent_rows
+    from dongwu_tui.services.setup import open_desk
+    from dongwu_tui.ui.app import DeskApp
+    from dongwu_tui.ui.lines import PagedList
+
+    desk = open_desk(path, "系统管理员")
+    app = DeskApp(desk)
+    ours: list[float] = []
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        paged = app.screen.query_one(PagedList)
+        height = paged.scrollable_content_region.height
+        for _ in range(30):
+            paged._lines.clear()
+            start = time.perf_counter()
+            for y in range(height):
+                paged.render_line(y)
+            ours.append((time.perf_counter() - start) * 1000)
+    desk.office.close()
+
+    rows = talent_rows(str(path))
+
+    class Table(App[None]):
+        def compose(self) -> ComposeResult:
+            yield DataTable()
+
+    theirs: list[float] = []
+    table_app = Table()
+    async with table_app.run_test(size=(140, 40)) as pilot:
+        table = table_app.query_one(DataTable)
+        table.add_columns(*HEADERS)
+        table.add_rows(rows)
+        await pilot.pause()
+        for _ in range(30):
+            table._clear_caches()
+            start = time.perf_counter()
+            for y in range(table.scrollable_content_region.height):
+                table.render_line(y)
+            theirs.append((time.perf_counter() - start) * 1000)
+    return ours, theirs
+
+
+def measure_drawing(path: Path) -> list[Figure]:
+    import asyncio
+
+    ours, theirs = asyncio.run(_draw_screen(path))
+    program = _stats(ours)
+    return [Figure("draw a full screen of rows (38 lines, line cache cold)", "≤ 5 ms", *program,
+                   "Textual DataTable, same screen", _stats(theirs)[0], met=program[0] <= 5)]
+
+
+def _python() -> str:
+    return sys.executable
+
+
+def measure_terminal(path: Path, repeats: int) -> list[Figure]:
+    """Start-up, key to screen and memory under tmux, beside the bare app and the two DataTables."""
+    if tmux.TMUX is None:
+        return [Figure("terminal figures", "tmux", None, None, note="skipped: tmux is not installed")]
+    dongwu = Path(sys.executable).with_name("dongwu")
+    env = f"cd {ROOT} && PYTHONPATH={ROOT}"
+    figures: list[Figure] = []
+    starts = max(1, repeats // 3)
+
+    def startup(command: str, ready: Callable[[str], bool], name: str) -> tuple[list[float], float]:
+        times, rss = [], 0.0
+        for _ in range(starts):
+            session = tmux.launch(command, name)
+            times.append(session.wait_for(ready) * 1000)
+            time.sleep(0.3)
+            rss = max(rss, session.rss_mb())
+            session.close()
+        return times, rss
+
+    bare, bare_rss = startup(f"{_python()} -m bench.apps bare", lambda s: "READY" in s, "bare")
+    desk_cmd = f"{dongwu} --db {path} --as {district.SUPERVISOR}"
+    first, desk_rss = startup(desk_cmd, lambda s: "WZ-" in s or "这个视图里没有工单" in s, "desk")
+    painted, _ = startup(desk_cmd, lambda s: "东吴人才服务台" in s, "desk-title")
+    table, table_rss = startup(f"sh -c '{env} {_python()} -m bench.apps datatable --db {path}'",
+                               lambda s: "READY" in s, "datatable")
+    fast, fast_rss = startup(f"sh -c '{env} {_python()} -m bench.apps fastdatatable --db {path}'",
+                             lambda s: "READY" in s, "fastdatatable")
+    bare_m = _stats(bare)[0]
+    for label, samples in (("start-up to first screen with rows (supervisor, request views)", first),
+                           ("start-up to first paint (title and footer)", painted)):
+        m, p = _stats(samples)
+        figures.append(Figure(label, "≤ 1.5 × bare app", m, p, "bare Textual app, one label", bare_m,
+                              met=m <= 1.5 * bare_m, note=f"{m / bare_m:.2f} × bare"))
+    figures.append(Figure("naive: DataTable filled with every talent, launch to first screen", "(comparison)",
+                          *_stats(table), "bare Textual app", bare_m))
+    figures.append(Figure("naive: textual-fastdatatable with every talent, launch to first screen", "(comparison)",
+                          *_stats(fast), "bare Textual app", bare_m))
+    figures.append(Figure("resident memory, district database open (first screen)", "≤ 250 MB", desk_rss, None,
+                          "bare Textual app", bare_rss, unit="MB", met=desk_rss <= 250,
+                          note=f"DataTable {table_rss:.0f} MB, fastdatatable {fast_rss:.0f} MB"))
+
+    # Key to screen: the bare app's label change is the floor (tmux round trip plus one Textual frame).
+    session = tmux.launch(f"{_python()} -m bench.apps bare", "bare-keys")
+    session.wait_for(lambda s: "READY" in s)
+    floor = _stats([session.key_to_screen("j", settle=0.15) * 1000 for _ in range(repeats)])
+    session.close()
+    session = tmux.launch(f"{dongwu} --db {path} --as 系统管理员", "desk-keys")
+    session.wait_for(lambda s: "共 " in s and "DW" in s)
+    time.sleep(1.0)  # the anchors worker
+    moves = [session.key_to_screen("Down", settle=0.15) * 1000 for _ in range(repeats)]
+    pages = [session.key_to_screen("PageDown", settle=0.15) * 1000 for _ in range(repeats)]
+    m, p = _stats(moves)
+    figures.append(Figure("key to screen: cursor down in the talent list", "≤ 33 ms median", m, p,
+                          "bare app, key → label", floor[0], met=m <= 33))
+    m, p = _stats(pages)
+    figures.append(Figure("key to screen: page down in the talent list", "≤ 33 ms median", m, p,
+                          "bare app, key → label", floor[0], met=m <= 33))
+    session.keys("/")
+    time.sleep(0.3)
+    typed = []
+    for _ in range(max(1, repeats // 4)):
+        for key in ("w", "a", "n", "g"):
+            typed.append(session.key_to_screen(key, settle=0.25) * 1000)
+        for _ in range(4):
+            session.keys("BSpace")
+        time.sleep(0.8)
+    m, p = _stats(typed)
+    figures.append(Figure("key to screen: search as you type 「wang」 (results drawn)", "≤ 30 ms p95 query",
+                          m, p, "bare app, key → label", floor[0], note="includes the 0.25 s debounce, if any"))
+    session.close()
+    figures.append(Figure("tmux capture-pane round trip (resolution of the figures above)", "", tmux.poll_cost() * 1000,
+                          None))
+    return figures
+
+
+def measure_import(records: int) -> list[Figure]:
+    """A full sync file of `records` talents into an empty township office, beside raw executemany."""
+    from dongwu_tui.services.setup import initialise
+    from dongwu_tui.storage.bulk import bulk_load
+    from dongwu_tui.sync import engine, trust
+
+    folder = Path(tempfile.mkdtemp(prefix="dongwu-bench-sync-"))
+    centre = initialise(folder / "wz.db", "吴中区高层次人才服务中心", "district").office
+    town = initialise(folder / "mudu.db", "木渎镇人才工作站", "township", township="mudu").office
+    trust.ensure_keys(centre)
+    trust.certify(centre, trust.enrolment_request(town))
+    trust.install_bundle(town, json.loads(json.dumps(trust.trust_bundle(centre))))
+    category = centre.db.execute_sql("SELECT code FROM talent_category LIMIT 1").fetchone()[0]
+    level = centre.db.execute_sql("SELECT code FROM talent_level LIMIT 1").fetchone()[0]
+    site = centre.meta("site_id")
+    rows = [(f"00000000-0000-7000-8000-{i:012d}", site, "2026-11-01 09:00:00", "2026-11-01 09:00:00", 0,
+             f"人才{i}", f"rencai{i}", "rc", f"138{i:08d}", "resident", None, category, level, None, "mudu", None,
+             f"DW{i:08d}", "") for i in range(records)]
+    with bulk_load(centre) as writer:
+        writer.insert("talent", district.TALENT, rows)
+    raw = initialise(folder / "raw.db", "木渎镇人才工作站", "township", township="mudu").office
+    for (name,) in raw.db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        raw.db.execute_sql(f'DROP TRIGGER "{name}"')
+    raw.close()
+    plain = sqlite3.connect(folder / "raw.db")
+    plain.execute("PRAGMA cache_size = -262144")
+    marks = ", ".join("?" for _ in district.TALENT)
+    start = time.perf_counter()
+    with plain:
+        plain.executemany(f"INSERT INTO talent ({', '.join(district.TALENT)}) VALUES ({marks})", rows)
+    raw_s = time.perf_counter() - start
+    plain.close()
+    exported = engine.export_file(centre, "mudu", folder / "out", full=True)
+    start = time.perf_counter()
+    result = engine.import_file(town, exported.path)
+    import_s = time.perf_counter() - start
+    applied = result.applied
+    searchable = town.db.execute_sql("SELECT count(*) FROM talent_fts WHERE talent_fts MATCH '\"rencai1\"'").fetchone()[0]
+    centre.close()
+    town.close()
+    rate, raw_rate = applied / import_s, records / raw_s
+    return [Figure(f"import of a {exported.records:,}-record sync file (empty township office)", "≥ 1/3 of raw",
+                   import_s * 1000, None, "raw sqlite3 executemany, same rows, no triggers", raw_s * 1000,
+                   met=rate >= raw_rate / 3,
+                   note=f"{rate:,.0f} rec/s vs raw {raw_rate:,.0f} rec/s = {rate / raw_rate:.2f}; "
+                        f"{applied:,} applied, search finds them: {searchable > 0}")]
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "ms" and value >= 10_000:
+        return f"{value / 1000:.1f} s"
+    return f"{value:,.1f} {unit}" if value < 100 else f"{value:,.0f} {unit}"
+
+
+def render(figures: list[Figure], header: dict[str, str]) -> str:
+    lines = [f"Command: `{header['command']}`  ",
+             f"Machine: {header['machine']}  ",
+             f"Date: {header['date']}; database: {header['database']}",
+             "",
+             "| what | target | median | p95 | floor (same run) | floor | met | note |",
+             "|---|---|---:|---:|---|---:|---|---|"]
+    for f in figures:
+        met = "—" if f.met is None else ("yes" if f.met else "**no**")
+        lines.append(f"| {f.what} | {f.target} | {_fmt(f.median, f.unit)} | {_fmt(f.p95, f.unit)} | {f.floor_label} | "
+                     f"{_fmt(f.floor, f.unit)} | {met} | {f.note} |")
+    return "\n".join(lines)
+
+
+def write_doc(table: str, path: Path = DOC) -> None:
+    text = path.read_text(encoding="utf-8")
+    block = f"{MARK_BEGIN}\n{table}\n{MARK_END}"
+    if MARK_BEGIN in text and MARK_END in text:
+        before, rest = text.split(MARK_BEGIN, 1)
+        after = rest.split(MARK_END, 1)[1]
+        text = before + block + after
+    else:
+        text = text + "\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (f"{os.cpu_count()} cores, {cpu}; Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; "
+            f"load average at start {load:.1f}")
+
+
+def main(argv: list[str] | None = None) -> list[Figure]:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", type=Path, default=Path("/tmp/dongwu-district.db"))
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--reuse", action="store_true", help="measure an existing database, do not build")
+    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--sync-records", type=int, default=1_000_000)
+    parser.add_argument("--no-doc", action="store_true")
+    parser.add_argument("--no-terminal", action="store_true")
+    args = parser.parse_args(argv)
+    header = {"command": "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
+              "machine": machine(), "date": date.today().isoformat()}
+    figures: list[Figure] = []
+    if not (args.reuse and args.db.exists()):
+        built = district.build(args.db, args.scale)
+        figures.append(Figure("build the district database through the bulk path", "< 60 s",
+                              built["seconds"] * 1000, None, met=built["seconds"] < 60,
+                              note=", ".join(f"{k} {int(v):,}" for k, v in built.items() if "seconds" not in k)))
+        print(f"built {args.db}: {built}", flush=True)
+    sizes = sqlite3.connect(args.db).execute(
+        "SELECT (SELECT count(*) FROM talent), (SELECT count(*) FROM enterprise), (SELECT count(*) FROM call), "
+        "(SELECT count(*) FROM service_request), (SELECT count(*) FROM request_event)").fetchone()
+    header["database"] = ("{:,} talents, {:,} enterprises, {:,} calls, {:,} requests, {:,} events".format(*sizes)
+                          + f" ({args.db.stat().st_size / 1e6:,.0f} MB)")
+    for step in (lambda: measure_queries(args.db, args.repeats), lambda: measure_drawing(args.db),
+                 (lambda: []) if args.no_terminal else (lambda: measure_terminal(args.db, args.repeats)),
+                 lambda: measure_import(args.sync_records)):
+        done = step()
+        for f in done:
+            print(f"{f.what}: median {_fmt(f.median, f.unit)} p95 {_fmt(f.p95, f.unit)} floor {_fmt(f.floor, f.unit)}"
+                  f" met {f.met} {f.note}", flush=True)
+        figures += done
+    table = render(figures, header)
+    print(table)
+    if not args.no_doc:
+        write_doc(table)
+    return figures
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""Driving a program in a real terminal (tmux): launch to first screen, key to screen, resident memory."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+TMUX = shutil.which("tmux")
+POLL_S = 0.002
+
+
+@dataclass
+class Session:
+    socket: str
+    started: float
+
+    def _tmux(self, *args: str) -> str:
+        assert TMUX is not None
+        return subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True, text=True).stdout
+
+    def screen(self, styles: bool = True) -> str:
+        return self._tmux("capture-pane", "-p", *(["-e"] if styles else []), "-t", "b")
+
+    def keys(self, *keys: str) -> None:
+        self._tmux("send-keys", "-t", "b", *keys)
+
+    def pid(self) -> int:
+        return int(self._tmux("display-message", "-p", "-t", "b", "#{pane_pid}").strip() or 0)
+
+    def rss_mb(self) -> float:
+        """Resident memory of the program in the pane (and its children)."""
+        total = 0
+        pids = [self.pid()]
+        while pids:
+            pid = pids.pop()
+            try:
+                with open(f"/proc/{pid}/status") as status:
+                    for line in status:
+                        if line.startswith("VmRSS:"):
+                            total += int(line.split()[1])
+                with open(f"/proc/{pid}/task/{pid}/children") as children:
+                    pids += [int(p) for p in children.read().split()]
+            except OSError:
+                continue
+        return total / 1024
+
+    def wait_for(self, ready: Callable[[str], bool], timeout: float = 60) -> float:
+        """Seconds from launch until `ready(screen text)`; nan on timeout."""
+        while time.perf_counter() - self.started < timeout:
+            if ready(self.screen(styles=False)):
+                return time.perf_counter() - self.started
+            time.sleep(POLL_S)
+        return float("nan")
+
+    def key_to_screen(self, key: str, settle: float = 0.25, timeout: float = 5.0) -> float:
+        """Seconds from sending `key` to the last change of the screen (stable for `settle` seconds after)."""
+        before = self.screen()
+        start = time.perf_counter()
+        self.keys(key)
+        last_change, current = None, before
+        while time.perf_counter() - start < timeout:
+            screen = self.screen()
+            now = time.perf_counter()
+            if screen != current:
+                current, last_change = screen, now - start
+            elif last_change is not None and now - start - last_change > settle:
+                break
+            time.sleep(POLL_S)
+        return last_change if last_change is not None else float("nan")
+
+    def close(self) -> None:
+        self._tmux("kill-server")
+
+
+def launch(command: str, name: str, width: int = 140, height: int = 40) -> Session:
+    assert TMUX is not None, "tmux is not installed"
+    socket = f"dongwu-bench-{os.getpid()}-{name}"
+    subprocess.run([TMUX, "-L", socket, "kill-server"], capture_output=True)
+    started = time.perf_counter()
+    subprocess.run([TMUX, "-L", socket, "new-session", "-d", "-s", "b", "-x", str(width), "-y", str(height),
+                    f"exec {command}"], check=True)
+    return Session(socket, started)
+
+
+def poll_cost() -> float:
+    """What one capture-pane round trip costs (the resolution of every tmux figure)."""
+    session = launch("sleep 30", "poll")
+    samples = []
+    for _ in range(20):
+        start = time.perf_counter()
+        session.screen()
+        samples.append(time.perf_counter() - start)
+    session.close()
+    samples.sort()
+    return samples[len(samples) // 2]

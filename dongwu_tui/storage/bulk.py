@@ -1,0 +1,195 @@
+"""Loading many records at once: one transaction, the per-row insert triggers set aside, derived data
+made afterwards in a few set-wise statements.
+
+Every insert into a synced table normally runs three kinds of trigger: the search index (migration
+0002), change capture with its version stamps (0003) and the actor patch of a request event or audit
+entry (0003). Row by row they cost 10–20 times the insert itself. `bulk_load` drops those INSERT
+triggers inside its transaction (DDL is transactional: a failure restores them), takes the rows by
+`executemany`, then writes what the triggers would have written:
+
+- the FTS5 indexes: `'rebuild'` when the table was empty, otherwise the new rows;
+- one `sync_row` per new record with the partition, version vector and stamp the capture trigger
+  gives, counters taken in insertion order exactly as the trigger takes them one row at a time;
+- the actor of the last request event (audit entry) of a record on that record's latest stamps.
+
+tests/storage/test_bulk.py builds the same records both ways and compares the derived tables.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from types import ModuleType
+from typing import Any
+
+from dongwu_tui.storage.database import MIGRATIONS_DIR, OfficeDatabase, translated_errors
+
+FTS_TABLES = {"talent": "talent_fts", "enterprise": "enterprise_fts"}
+NOW_MS = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
+# One large transaction touches every page of every index: with the default 2 MB page cache SQLite
+# spills pages to the WAL over and over and reads them back through an ever longer WAL index.
+BULK_CACHE_KIB = 1_048_576
+
+
+@cache
+def _migration(stem: str) -> ModuleType:
+    # Migrations are frozen files named by number; the bulk path reads the same definitions they used.
+    path = next(MIGRATIONS_DIR.glob(f"{stem}_*.py"))
+    spec = importlib.util.spec_from_file_location(f"dongwu_tui_migration_{stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@dataclass
+class _Segment:
+    table: str
+    first: int
+    last: int
+
+
+@dataclass
+class BulkWriter:
+    """Inserts rows; the derived data follows when the `bulk_load` block ends."""
+
+    office: OfficeDatabase
+    dropped: dict[str, str]
+    empty_before: dict[str, bool] = field(default_factory=dict)
+    # Secondary indexes of tables that were empty: built once at the end (a sort) instead of row by row.
+    deferred_indexes: list[str] = field(default_factory=list)
+    segments: list[_Segment] = field(default_factory=list)
+
+    def insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Insert rows (any iterable, streamed) into `table`; returns how many were inserted."""
+        db = self.office.db
+        before = db.execute_sql(f'SELECT coalesce(max(rowid), 0) FROM "{table}"').fetchone()[0]
+        if table not in self.empty_before:
+            self.empty_before[table] = before == 0
+            if before == 0:
+                self._defer_indexes(table)
+        marks = ", ".join("?" for _ in columns)
+        names = ", ".join(f'"{c}"' for c in columns)
+        cursor = db.cursor()
+        cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
+        after = db.execute_sql(f'SELECT coalesce(max(rowid), 0) FROM "{table}"').fetchone()[0]
+        if after > before:
+            self.segments.append(_Segment(table, before + 1, after))
+        return after - before
+
+    def _defer_indexes(self, table: str) -> None:
+        db = self.office.db
+        for name, sql in db.execute_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL "
+                "AND sql NOT LIKE 'CREATE UNIQUE%'", (table,)).fetchall():
+            db.execute_sql(f'DROP INDEX "{name}"')
+            self.deferred_indexes.append(sql)
+
+
+def _bypassed_triggers(office: OfficeDatabase) -> dict[str, str]:
+    synced = _migration("0003").SYNCED_COLUMNS if _has_table(office, "sync_state") else {}
+    names = {f"{table}_fts_insert" for table in FTS_TABLES}
+    names |= {f"sync_{table}_insert" for table in synced}
+    names |= {"sync_actor_from_audit", "sync_actor_from_event"}
+    rows = office.db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+    return {name: sql for name, sql in rows if name in names}
+
+
+def _has_table(office: OfficeDatabase, name: str) -> bool:
+    return office.db.execute_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
+@contextmanager
+def bulk_load(office: OfficeDatabase) -> Iterator[BulkWriter]:
+    """One write transaction for many rows; the search index and sync rows are made at the end."""
+    db = office.db
+    cache = db.execute_sql("PRAGMA cache_size").fetchone()[0]
+    db.execute_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+    try:
+        with office.write():
+            yield from _load(office)
+    finally:
+        db.execute_sql(f"PRAGMA cache_size = {int(cache)}")
+
+
+def _load(office: OfficeDatabase) -> Iterator[BulkWriter]:
+    dropped = _bypassed_triggers(office)
+    for name in dropped:
+        office.db.execute_sql(f'DROP TRIGGER "{name}"')
+    writer = BulkWriter(office, dropped)
+    yield writer
+    with translated_errors():
+        for sql in writer.deferred_indexes:
+            office.db.execute_sql(sql)
+        _derive(writer)
+        for sql in dropped.values():
+            office.db.execute_sql(sql)
+
+
+def _derive(writer: BulkWriter) -> None:
+    db = writer.office.db
+    # The search index: a whole table at once when it was empty, else the new rows.
+    for table, fts in FTS_TABLES.items():
+        if f"{table}_fts_insert" not in writer.dropped:
+            continue
+        segments = [s for s in writer.segments if s.table == table]
+        if not segments:
+            continue
+        if writer.empty_before.get(table):
+            db.execute_sql(f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')")
+            continue
+        columns = (_migration("0002").TALENT_FTS_COLUMNS if table == "talent" else "name")
+        for segment in segments:
+            db.execute_sql(f"INSERT INTO {fts} (rowid, {columns}) SELECT rowid, {columns} FROM {table} "
+                           "WHERE rowid BETWEEN ? AND ?", (segment.first, segment.last))
+    if not _has_table(writer.office, "sync_state"):
+        return
+    capturing = db.execute_sql("SELECT capture FROM sync_state WHERE one = 1").fetchone()
+    if not capturing or not capturing[0]:
+        return
+    sync = _migration("0003")
+    for segment in writer.segments:
+        if f"sync_{segment.table}_insert" in writer.dropped:
+            _capture(writer.office, sync, segment)
+        if segment.table == "request_event" and "sync_actor_from_event" in writer.dropped:
+            _patch_actors(writer.office, segment, "'service_request'", "request_id")
+        if segment.table == "audit_log" and "sync_actor_from_audit" in writer.dropped:
+            _patch_actors(writer.office, segment, "entity", "entity_id")
+
+
+def _capture(office: OfficeDatabase, sync: ModuleType, segment: _Segment) -> None:
+    """What `sync_<table>_insert` writes, for every row of the segment, counters in rowid order."""
+    db = office.db
+    db.execute_sql(f"UPDATE sync_state SET counter = max(counter + 1, {NOW_MS}) WHERE one = 1")
+    part = sync.PARTITION[segment.table].replace("NEW.", "t.")
+    counter = "(st.counter + t.rowid - ?)"
+    stamp = f"json_array(st.replica, {counter})"
+    db.execute_sql(
+        f"""INSERT OR REPLACE INTO sync_row (tbl, id, part, vv, stamps)
+            SELECT '{segment.table}', t.id, {part}, json_object(st.replica, {counter}), json_object('*', {stamp})
+            FROM "{segment.table}" t, sync_state st WHERE st.one = 1 AND t.rowid BETWEEN ? AND ?
+            ORDER BY t.rowid""",
+        (segment.first, segment.first, segment.first, segment.last))
+    db.execute_sql("UPDATE sync_state SET counter = counter + ? WHERE one = 1", (segment.last - segment.first,))
+
+
+def _patch_actors(office: OfficeDatabase, segment: _Segment, tbl_expr: str, id_column: str) -> None:
+    """The actor trigger, set-wise: each record's latest stamps name the actor of its last new entry."""
+    source = "request_event" if segment.table == "request_event" else "audit_log"
+    office.db.execute_sql(
+        f"""WITH last AS (
+                SELECT {tbl_expr} AS tbl, {id_column} AS rid, actor_id, max(rowid) FROM {source}
+                WHERE rowid BETWEEN ? AND ? AND actor_id IS NOT NULL GROUP BY 1, 2)
+            UPDATE sync_row SET stamps = (
+                SELECT json_group_object(j.key, CASE
+                    WHEN j.type = 'array' AND j.value ->> 0 = st.replica
+                         AND j.value ->> 1 = sync_row.vv ->> ('$."' || st.replica || '"')
+                    THEN json_array(st.replica, j.value ->> 1, last.actor_id)
+                    ELSE json(j.value) END)
+                FROM json_each(sync_row.stamps) j, sync_state st WHERE st.one = 1)
+            FROM last WHERE sync_row.tbl = last.tbl AND sync_row.id = last.rid""",
+        (segment.first, segment.last))
