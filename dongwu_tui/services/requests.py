@@ -133,12 +133,14 @@ class RequestService:
     # -- writing ----------------------------------------------------------------------------------
 
     def _next_number(self, at: datetime) -> str:
-        """WZ-20261128-0007: the office code, the day and a per-day counter kept in the database."""
+        """WZ-20261128-0007: the office code, the day and a per-day counter kept in the database; a copied
+        or restored database adds its replica tag (WZ-20261128-0007-3F9A) so two copies never clash."""
         site = self.desk.directory.this_site()
         key = f"request_seq:{at:%Y%m%d}"
         seq = int(self.desk.office.meta(key, "0") or 0) + 1
         self.desk.office.set_meta(key, str(seq))
-        return f"{site.code.upper()}-{at:%Y%m%d}-{seq:04d}"
+        tag = self.desk.office.meta("number_tag")
+        return f"{site.code.upper()}-{at:%Y%m%d}-{seq:04d}" + (f"-{tag}" if tag else "")
 
     def _event(self, request_id: str, at: datetime, action: str, from_status: Status | None, to_status: Status,
                reason: str = "", detail: dict[str, Any] | None = None) -> None:

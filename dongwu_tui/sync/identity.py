@@ -111,6 +111,9 @@ def mint_replica(office: OfficeDatabase) -> str:
                 "ON CONFLICT (part, replica) DO UPDATE SET counter = max(counter, excluded.counter)",
                 (part, old_short, old_counter))
         office.set_meta("replica_id", new_id)
+        # A copy (a specialist's laptop) or a restored backup numbers its requests like the office it came
+        # from; a tag of its own keeps those numbers from clashing with the original's when they meet.
+        office.set_meta("number_tag", new_id.replace("-", "")[:4].upper())
         path_text, inode = _home(office.path)
         office.set_meta("replica_path", path_text)
         office.set_meta("replica_inode", inode)

@@ -152,3 +152,29 @@ def test_restored_backup_after_export_gets_new_replica(offices, tmp_path):
 def test_export_needs_certified_peer(offices, tmp_path):
     with pytest.raises(SyncRefused, match="没有已认证的单位"):
         engine.export_file(offices["wz"], "guoxiang", tmp_path / "out")
+
+
+def test_a_copy_numbers_its_requests_apart_from_the_original(tmp_path):
+    """The office database and a laptop copy of it both open requests on the same day: the numbers differ,
+    so the two can sync without a clash on the request number."""
+    import random
+    from datetime import datetime
+
+    from dongwu_tui.services.desk import Desk
+    from dongwu_tui.services.setup import initialise
+
+    clock = lambda: datetime(2026, 11, 27, 10)  # noqa: E731
+    desk = initialise(tmp_path / "centre.db", "吴中区高层次人才服务中心", "district", clock=clock, rng=random.Random(1))
+    desk.directory.add_staff("王芳", "operator")
+    desk.office.close()
+    shutil.copy(tmp_path / "centre.db", tmp_path / "laptop.db")
+    numbers = []
+    for name in ("centre.db", "laptop.db"):
+        office = reopen(tmp_path / name)
+        operator = Desk(office, clock=clock).directory.staff("王芳")
+        logged = Desk(office, operator, clock=clock).calls.log(
+            phone="13800138000", summary="咨询人才公寓", measure=11, outcome="request")
+        numbers.append(logged.request.number)
+        office.close()
+    assert numbers[0] == "WZ-20261127-0001"
+    assert numbers[1].startswith("WZ-20261127-0001-") and len(numbers[1]) == len(numbers[0]) + 5
