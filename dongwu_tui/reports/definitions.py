@@ -1,12 +1,17 @@
-"""The KPI definitions in code: every count is one SQL condition on a request row, and every KPI is
-one count over another (docs/KPI.md says the same in words, with the edge cases).
+"""The KPI definitions in code: every count is one SQL condition on a request's report facts, and
+every KPI is one count over another (docs/KPI.md says the same in words, with the edge cases).
 
 A figure and the list behind it come from the same condition: the grid and the KPI tables sum it,
 the drill-down selects the rows where it holds. That is what makes a list's length equal its cell.
 
-Conditions are evaluated on `service_request r` restricted to the period's cohort (requests opened in
-the period, not deleted). `:today` is the desk's day: a request is overdue from the day after its due
-date. Event facts come from `request_event`, through the sets below.
+Conditions are evaluated on `report_fact r` (migration 0005: one row per live request, kept in step by
+triggers) restricted to the period's cohort (requests opened in the period). The fact columns are the
+request's own (`status`, `direct`, `due_date`, `satisfied`) or facts derived from it and its events:
+`visited` (visited_at set), `reworked` (an unsatisfied return visit: event `visit` → in_progress),
+`returned_once` (a `return` event), `extension_approved` (an `approve-extension` event), `repeated`
+(a `repeat-call` or `merged-in` event), `extension_pending` (extension_days set), `resolved_by_due` /
+`resolved_after_due` (the day of resolved_at ≤ / > due_date). `:today` is the desk's day: a request is
+overdue from the day after its due date.
 """
 
 from __future__ import annotations
@@ -26,17 +31,13 @@ COUNTED = "r.status <> 'merged'"
 WORKED = f"{COUNTED} AND r.direct = 0"
 
 
-def _event_set(condition: str) -> str:
-    return f"r.id IN (SELECT e.request_id FROM request_event e WHERE e.deleted = 0 AND {condition})"
-
-
-RETURNED_ONCE = _event_set("e.action = 'return'")
-EXTENSION_APPROVED = _event_set("e.action = 'approve-extension'")
-REPEATED = _event_set("e.action IN ('repeat-call', 'merged-in')")
-# An unsatisfied return visit sends the request back to work: to_status is in_progress.
-REWORKED = _event_set("e.action = 'visit' AND e.to_status = 'in_progress'")
-EXTENSION_PENDING = "r.extension_days IS NOT NULL"
-RESOLVED_DAY = "substr(r.resolved_at, 1, 10)"
+RETURNED_ONCE = "r.returned_once = 1"
+EXTENSION_APPROVED = "r.extension_approved = 1"
+REPEATED = "r.repeated = 1"
+# An unsatisfied return visit sends the request back to work (event `visit` with to_status in_progress).
+REWORKED = "r.reworked = 1"
+EXTENSION_PENDING = "r.extension_pending = 1"
+VISITED = "r.visited = 1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,18 +65,18 @@ COUNT_FIELDS: dict[str, CountField] = {
         CountField("open", "未办结", OPEN),
         CountField("overdue", "超期未办结", f"{OPEN} AND r.due_date < :today"),
         CountField("worked_closed", "派单已办结", f"{WORKED} AND {CLOSED}"),
-        CountField("on_time", "按时办结", f"{WORKED} AND {CLOSED} AND {RESOLVED_DAY} <= r.due_date"),
-        CountField("late_closed", "超时办结", f"{WORKED} AND {CLOSED} AND {RESOLVED_DAY} > r.due_date"),
+        CountField("on_time", "按时办结", f"{WORKED} AND {CLOSED} AND r.resolved_by_due = 1"),
+        CountField("late_closed", "超时办结", f"{WORKED} AND {CLOSED} AND r.resolved_after_due = 1"),
         CountField("on_time_base", "应按时办结",
                    f"{WORKED} AND ({CLOSED} OR ({OPEN} AND r.due_date < :today))"),
-        CountField("visit_base", "应回访", f"{WORKED} AND ({CLOSED} OR r.visited_at IS NOT NULL)"),
-        CountField("visited", "已回访", f"{WORKED} AND r.visited_at IS NOT NULL"),
+        CountField("visit_base", "应回访", f"{WORKED} AND ({CLOSED} OR {VISITED})"),
+        CountField("visited", "已回访", f"{WORKED} AND {VISITED}"),
         # Satisfied means every return visit was satisfied: a talent once dissatisfied stays counted so,
         # even after the request is reworked and a second visit is satisfied.
         CountField("satisfied", "回访满意",
-                   f"{WORKED} AND r.visited_at IS NOT NULL AND r.satisfied = 1 AND NOT {REWORKED}"),
+                   f"{WORKED} AND {VISITED} AND r.satisfied = 1 AND NOT {REWORKED}"),
         CountField("unsatisfied", "回访不满意",
-                   f"{WORKED} AND r.visited_at IS NOT NULL AND (r.satisfied = 0 OR {REWORKED})"),
+                   f"{WORKED} AND {VISITED} AND (r.satisfied = 0 OR {REWORKED})"),
         CountField("reworked", "不满意重办", f"{COUNTED} AND {REWORKED}"),
         CountField("handled", "派单承办", f"{WORKED} AND r.status <> 'new'"),
         CountField("returned", "退单", f"{WORKED} AND r.status <> 'new' AND {RETURNED_ONCE}"),

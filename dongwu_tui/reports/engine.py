@@ -1,10 +1,14 @@
-"""Computing the figures: one grouped scan of the period's requests gives every count for every axis,
-and a drill-down selects the rows behind any one figure with the very same condition.
+"""Computing the figures: one grouped scan of the period's report facts gives every count for every
+axis, and a drill-down selects the rows behind any one figure with the very same condition.
 
-The scan groups by (measure, township, specialist); measure, category, township, specialist and the
-total are sums of those groups, since every figure is a count (or a sum of working days). Working days
-are looked up in a per-connection temporary table of cumulative working-day numbers built from the
-desk's calendar, so the average is computed in SQL with the statutory calendar (调休 included).
+The facts (`report_fact`, migration 0005, kept in step by triggers) pack every flag a condition reads
+into one integer, `profile`. The scan groups by (measure, township, specialist, profile) along the
+covering index `report_fact_grid` and keeps three aggregates: the number of requests, how many are past
+their due date today, and the sum of working days. Each condition of definitions.py is then evaluated
+once per (profile, past due or not) on the decoded profile, in SQL, and the groups' counts are summed
+where it holds. Measure, category, township, specialist and the total are sums of those groups, since
+every figure is a count (or a sum of working days). Working days are stored per fact from a table of
+cumulative working-day numbers written from the desk's calendar (调休 included).
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from dongwu_tui.domain.errors import NotFound, ValidationFailed
 from dongwu_tui.domain.models import ServiceRequest
-from dongwu_tui.reports.definitions import CLOSED, COUNT_FIELDS, KPIS, SUM_FIELDS, WORKED
+from dongwu_tui.reports.definitions import CLOSED, COUNT_FIELDS, KPIS, OPEN, SUM_FIELDS
+from dongwu_tui.reports.facts import ensure_workdays, profile_columns
 from dongwu_tui.reports.period import Period
 from dongwu_tui.storage.convert import request_from_row
 
@@ -28,7 +33,6 @@ AXES = ("measure", "category", "township", "specialist")
 AXIS_LABELS = {"measure": "服务举措", "category": "举措类别", "township": "板块", "specialist": "专员", "all": "全部"}
 NO_TOWNSHIP = "未分板块"
 NO_SPECIALIST = "未派专员"
-_WORKDAY_TABLE = "temp.kpi_workday"
 
 
 class Figures(dict[str, int]):
@@ -94,16 +98,16 @@ class WeekPoint:
         return self.on_time / self.on_time_base if self.on_time_base else None
 
 
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
 def _case(condition: str) -> str:
     return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
 
 
-_WORKING_DAYS_SQL = (
-    f"SUM(CASE WHEN {WORKED} AND {CLOSED} THEN "
-    f"(SELECT w.n FROM {_WORKDAY_TABLE} w WHERE w.day = substr(r.resolved_at, 1, 10)) - "
-    f"(SELECT w.n FROM {_WORKDAY_TABLE} w WHERE w.day = substr(COALESCE(r.signed_at, r.opened_at), 1, 10)) "
-    "ELSE 0 END)"
-)
+# Past due (for the profile evaluation): a due date before any day, or after any day.
+_PAST, _NOT_PAST = "'0000-00-00'", "'9999-99-99'"
 
 
 class ReportService:
@@ -119,7 +123,7 @@ class ReportService:
         return self.desk.office.db.execute_sql(sql, list(params)).fetchall()
 
     def _where(self, period: Period) -> tuple[str, list[Any]]:
-        where, params = "r.deleted = 0", []
+        where, params = "1", []
         if period.since:
             where += " AND r.opened_at >= ?"
             params.append(period.since.isoformat())
@@ -137,49 +141,88 @@ class ReportService:
         return condition.replace(":today", f"'{today.isoformat()}'")
 
     def _ensure_workdays(self) -> None:
-        """Cumulative working-day numbers per calendar day over every year the requests touch."""
-        db = self.desk.office.db
-        first, last = db.execute_sql(
-            "SELECT MIN(opened_at), MAX(opened_at) FROM service_request WHERE deleted = 0").fetchone()
-        today = self.today()
-        first_year = int(first[:4]) if first else today.year
-        last_year = max(int(last[:4]) if last else today.year, today.year) + 1
-        db.execute_sql(f"CREATE TABLE IF NOT EXISTS {_WORKDAY_TABLE} (day TEXT PRIMARY KEY, n INTEGER NOT NULL)"
-                       " WITHOUT ROWID")
-        have = db.execute_sql(f"SELECT MIN(day), MAX(day) FROM {_WORKDAY_TABLE}").fetchone()
-        if have[0] and have[0] <= f"{first_year}-01-01" and have[1] >= f"{last_year}-12-31":
-            return
-        calendar = self.desk.calendar
-        day, end, n, rows = date(first_year, 1, 1), date(last_year, 12, 31), 0, []
-        while day <= end:
-            n += calendar.is_workday(day)
-            rows.append((day.isoformat(), n))
-            day += timedelta(days=1)
-        with db.atomic():
-            db.execute_sql(f"DELETE FROM {_WORKDAY_TABLE}")
-            db.cursor().executemany(f"INSERT INTO {_WORKDAY_TABLE} (day, n) VALUES (?, ?)", rows)
+        ensure_workdays(self.desk.office.db, self.desk.calendar, self.today())
+
+    def _matrix(self, profiles: Iterable[int], today: date, keys: list[str]) -> dict[tuple[int, int], list[int]]:
+        """Each condition (in `keys` order) evaluated on each profile, past due (1) or not (0)."""
+        profiles = sorted(set(profiles))
+        if not profiles:
+            return {}
+        decoded = ", ".join(f"{sql} AS {name}" for name, sql in profile_columns("p.profile").items())
+        conditions = ", ".join(f"CASE WHEN {self._condition(key, today)} THEN 1 ELSE 0 END" for key in keys)
+        values = ", ".join(f"({int(p)})" for p in profiles)
+        sql = (f"WITH p(profile) AS (VALUES {values}), "
+               f"d AS (SELECT p.profile, {decoded} FROM p), "
+               f"r AS (SELECT d.*, 1 AS past, {_PAST} AS due_date FROM d "
+               f"UNION ALL SELECT d.*, 0, {_NOT_PAST} FROM d) "
+               f"SELECT r.profile, r.past, {conditions} FROM r")
+        return {(row[0], row[1]): list(row[2:]) for row in self._execute(sql)}
 
     # -- the figures ----------------------------------------------------------------------------
+
+    def _month_split(self, period: Period) -> tuple[tuple[str, str] | None, str, list[Any]]:
+        """The period as whole months (for report_cube_month: first and last 'YYYY-MM', or None) and the
+        rest (days of partial months at either end, for report_fact): a condition and its parameters."""
+        since, until = period.since, period.until
+        first = since if since is None or since.day == 1 else _next_month(since)
+        after = None if until is None else (until + timedelta(days=1))
+        end = after if after is None or after.day == 1 else after.replace(day=1)  # first day after whole months
+        if first is not None and end is not None and first >= end:
+            where, params = self._where(period)
+            return None, where, params
+        months = ("0000-00" if first is None else first.isoformat()[:7],
+                  "9999-99" if end is None else (end - timedelta(days=1)).isoformat()[:7])
+        parts, params = [], []
+        if since is not None and first != since:
+            parts.append("(r.opened_at >= ? AND r.opened_at < ?)")
+            params += [since.isoformat(), first.isoformat()]
+        if after is not None and end != after:
+            parts.append("(r.opened_at >= ? AND r.opened_at < ?)")
+            params += [end.isoformat(), after.isoformat()]
+        return months, " OR ".join(parts) or "0", params
 
     def figures(self, period: Period) -> Report:
         """Every count of the period for the total and per measure, category, township and specialist."""
         self._ensure_workdays()
         today = self.today()
-        where, params = self._where(period)
-        columns = ", ".join(_case(self._condition(key, today)) for key in COUNT_FIELDS)
-        sql = (f"SELECT r.measure_number, r.township_code, r.assignee_id, {columns}, {_WORKING_DAYS_SQL} "
-               f"FROM service_request r INDEXED BY request_report WHERE {where} GROUP BY 1, 2, 3")
-        names = [*COUNT_FIELDS, *SUM_FIELDS]
-        by_measure: dict[int, Figures] = defaultdict(Figures.empty)
-        by_township: dict[str | None, Figures] = defaultdict(Figures.empty)
-        by_specialist: dict[str | None, Figures] = defaultdict(Figures.empty)
+        months, rest, params = self._month_split(period)
+        cube = ("SELECT c.measure_number AS m, c.township AS t, c.assignee AS a, c.profile AS p, SUM(c.n) AS n, "
+                "SUM(CASE WHEN c.due <> '' AND c.due < :today THEN c.n ELSE 0 END) AS past, SUM(c.wd) AS wd "
+                "FROM report_cube_month c WHERE c.month >= :first AND c.month <= :last GROUP BY 1, 2, 3, 4 "
+                "UNION ALL ") if months else ""
+        marks = iter(range(len(params)))
+        rest = "".join(f":p{next(marks)}" if ch == "?" else ch for ch in rest)
+        sql = (f"WITH g AS MATERIALIZED ({cube}"
+               "SELECT r.measure_number, coalesce(r.township_code, ''), coalesce(r.assignee_id, ''), r.profile, "
+               f"COUNT(*), SUM({OPEN} AND r.due_date < :today), SUM(r.working_days) "
+               f"FROM report_fact r INDEXED BY report_fact_opened WHERE {rest} GROUP BY 1, 2, 3, 4) "
+               "SELECT 0, m, p, SUM(n), SUM(past), SUM(wd) FROM g GROUP BY m, p "
+               "UNION ALL SELECT 1, t, p, SUM(n), SUM(past), SUM(wd) FROM g GROUP BY t, p "
+               "UNION ALL SELECT 2, a, p, SUM(n), SUM(past), SUM(wd) FROM g GROUP BY a, p")
+        named: dict[str, Any] = {"today": today.isoformat(), **{f"p{i}": v for i, v in enumerate(params)}}
+        if months:
+            named.update(first=months[0], last=months[1])
+        rows = self.desk.office.db.execute_sql(sql, named).fetchall()
+        keys = list(COUNT_FIELDS)
+        matrix = self._matrix((row[2] for row in rows), today, keys)
+        worked_closed = keys.index("worked_closed")
+        groups: tuple[dict[Any, Figures], ...] = (defaultdict(Figures.empty), defaultdict(Figures.empty),
+                                                  defaultdict(Figures.empty))
+        for axis, key, profile, n, past, wd in rows:
+            past = past or 0
+            if axis and key == "":
+                key = None
+            figures = groups[axis][key]
+            on_past, on_not = matrix[(profile, 1)], matrix[(profile, 0)]
+            for name, yes, no in zip(keys, on_past, on_not, strict=True):
+                if yes or no:
+                    figures[name] += yes * past + no * (n - past)
+            if wd and on_not[worked_closed]:
+                figures["working_days"] += wd
+        by_measure, by_township, by_specialist = groups
         total = Figures.empty()
-        for measure, township, assignee, *values in self._execute(sql, params):
-            group = dict(zip(names, values, strict=True))
-            by_measure[measure].add(group)
-            by_township[township].add(group)
-            by_specialist[assignee].add(group)
-            total.add(group)
+        for figures in by_measure.values():
+            total.add(figures)
         return self._assemble(period, today, total, by_measure, by_township, by_specialist)
 
     def _assemble(self, period: Period, today: date, total: Figures, by_measure: dict[int, Figures],
@@ -228,7 +271,8 @@ class ReportService:
     def _drill_sql(self, period: Period, axis: str, key: Any, field_key: str) -> tuple[str, list[Any]]:
         where, params = self._where(period)
         axis_sql, axis_params = self._axis_filter(axis, key)
-        return (f"FROM service_request r WHERE {where}{axis_sql} AND ({self._condition(field_key, self.today())})",
+        return (f"FROM report_fact r JOIN service_request q ON q.id = r.request_id "
+                f"WHERE {where}{axis_sql} AND ({self._condition(field_key, self.today())})",
                 params + axis_params)
 
     def drill_count(self, period: Period, axis: str, key: Any, field_key: str) -> int:
@@ -240,8 +284,8 @@ class ReportService:
         """The requests behind one figure, oldest first (or earliest due first); as many as the figure says."""
         sql, params = self._drill_sql(period, axis, key, field_key)
         page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit else ""
-        order = "r.due_date, r.opened_at, r.id" if by_due else "r.opened_at, r.id"
-        rows = self.desk.office.tables.RequestRow.raw(f"SELECT r.* {sql} ORDER BY {order}{page}", *params)
+        order = "q.due_date, q.opened_at, q.id" if by_due else "q.opened_at, q.id"
+        rows = self.desk.office.tables.RequestRow.raw(f"SELECT q.* {sql} ORDER BY {order}{page}", *params)
         return [request_from_row(row) for row in rows]
 
     # -- trends ---------------------------------------------------------------------------------
@@ -253,16 +297,29 @@ class ReportService:
         since = period.since or self._first_opened() or today
         until = min(period.until or today, max(today, since))
         start = since - timedelta(days=since.weekday())
-        where, params = self._where(period)
-        week = ("date(substr({col}, 1, 10), '-' || "
-                "((CAST(strftime('%w', substr({col}, 1, 10)) AS INTEGER) + 6) % 7) || ' days')")
-        opened_sql = (f"SELECT {week.format(col='r.opened_at')}, {_case(self._condition('requests', today))}, "
-                      f"{_case(self._condition('on_time', today))}, {_case(self._condition('on_time_base', today))} "
-                      f"FROM service_request r WHERE {where} GROUP BY 1")
-        closed_sql = (f"SELECT {week.format(col='r.resolved_at')}, COUNT(*) FROM service_request r "
-                      f"WHERE r.deleted = 0 AND {CLOSED} AND r.resolved_at >= ? AND r.resolved_at < ? GROUP BY 1")
-        opened = {row[0]: row[1:] for row in self._execute(opened_sql, params)}
-        closed = dict(self._execute(closed_sql, [since.isoformat(), (until + timedelta(days=1)).isoformat()]))
+        first_day = since.isoformat()
+        last_day = until.isoformat()
+        opened_sql = ("SELECT r.day, r.profile, SUM(r.n), SUM(CASE WHEN r.due <> '' AND r.due < ? THEN r.n ELSE 0 END) "
+                      "FROM report_cube_day r WHERE r.day >= ? AND r.day <= ? GROUP BY 1, 2")
+        keys = ["requests", "on_time", "on_time_base"]
+        opened: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        grouped = self._execute(opened_sql, [today.isoformat(), first_day, last_day])
+        matrix = self._matrix((row[1] for row in grouped), today, keys)
+        weeks: dict[str, str] = {}
+        for day, profile, n, past in grouped:
+            week_start = weeks.get(day)
+            if week_start is None:
+                d = date.fromisoformat(day)
+                week_start = weeks[day] = (d - timedelta(days=d.weekday())).isoformat()
+            counts = opened[week_start]
+            for i, (yes, no) in enumerate(zip(matrix[(profile, 1)], matrix[(profile, 0)], strict=True)):
+                counts[i] += yes * past + no * (n - past)
+        closed_sql = (f"SELECT r.day, SUM(r.n) FROM report_cube_resolved r "
+                      f"WHERE r.day >= ? AND r.day <= ? AND {CLOSED} GROUP BY 1")
+        closed: dict[str, int] = defaultdict(int)
+        for day, n in self._execute(closed_sql, [first_day, last_day]):
+            d = date.fromisoformat(day)
+            closed[(d - timedelta(days=d.weekday())).isoformat()] += n
         points = []
         day = start
         while day <= until:
@@ -273,7 +330,7 @@ class ReportService:
         return points
 
     def _first_opened(self) -> date | None:
-        first = self._execute("SELECT MIN(opened_at) FROM service_request WHERE deleted = 0")[0][0]
+        first = self._execute("SELECT MIN(opened_at) FROM report_fact")[0][0]
         return date.fromisoformat(first[:10]) if first else None
 
     # -- supervision queues (current work, whatever the period) ---------------------------------

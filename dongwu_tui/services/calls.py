@@ -9,7 +9,6 @@ from dongwu_tui.domain.errors import DeskError, NotFound, ValidationFailed
 from dongwu_tui.domain.lifecycle import Move
 from dongwu_tui.domain.models import Call, CallOutcome, ServiceRequest, Talent
 from dongwu_tui.domain.roles import Role
-from dongwu_tui.domain.validation import CallInput, parse
 from dongwu_tui.storage.convert import call_from_row
 
 if TYPE_CHECKING:
@@ -61,6 +60,8 @@ class CallService:
             values["outcome"] = CallOutcome.ATTACHED.value
             if values.get("measure") is None:
                 values["measure"] = self.desk.requests.get(attach_to, with_events=False).measure
+        from dongwu_tui.domain.validation import CallInput, parse  # pydantic: off the start-up path
+
         data = parse(CallInput, **values)
         if data.measure is not None:
             self.desk.directory.measure(data.measure)

@@ -9,7 +9,6 @@ from dongwu_tui.domain.errors import NotFound, ValidationFailed
 from dongwu_tui.domain.ids import site_id_for_code
 from dongwu_tui.domain.models import Enterprise, Industry, Measure, MeasureCategory, Site, Staff, Township
 from dongwu_tui.domain.roles import Role
-from dongwu_tui.domain.validation import EnterpriseInput, SiteInput, StaffInput, parse
 from dongwu_tui.storage.convert import enterprise_from_row, measure_from_row, site_from_row, staff_from_row
 
 if TYPE_CHECKING:
@@ -112,6 +111,8 @@ class DirectoryService:
         if not bootstrap:
             self.desk.require(Role.ADMIN, action="添加单位")
         township_code = self.township(township).code if township else None
+        from dongwu_tui.domain.validation import SiteInput, parse  # pydantic: off the start-up path
+
         data = parse(SiteInput, code=code, name=name, kind=kind, township_code=township_code)
         if self.t.SiteRow.select().where((self.t.SiteRow.code == data.code) & (self.t.SiteRow.deleted == False)).exists():  # noqa: E712
             raise ValidationFailed(f"单位代码「{data.code}」已被使用。")
@@ -165,6 +166,8 @@ class DirectoryService:
         if not bootstrap:
             self.desk.require(Role.ADMIN, action="添加工作人员")
         office_id = self.site(office).id if office else self.desk.site_id
+        from dongwu_tui.domain.validation import StaffInput, parse  # pydantic: off the start-up path
+
         data = parse(StaffInput, name=name, role=role, office_id=office_id, phone=phone)
         at = self.desk.clock()
         staff_id = self.desk.new_id(at)
@@ -190,6 +193,8 @@ class DirectoryService:
         self.desk.require(Role.OPERATOR, Role.SPECIALIST, Role.SUPERVISOR, Role.ADMIN, action="登记企业")
         township_code = self.township(township).code if township else None
         industry_code = self.code_of({c: i.name for c, i in self.industries.items()}, industry, "行业")
+        from dongwu_tui.domain.validation import EnterpriseInput, parse  # pydantic: off the start-up path
+
         data = parse(EnterpriseInput, name=name, credit_code=credit_code, township_code=township_code,
                      industry_code=industry_code)
         e = self.t.EnterpriseRow

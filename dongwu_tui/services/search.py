@@ -45,6 +45,12 @@ def _prefix(column: str, value: str) -> tuple[str, list[object]]:
     return f"({column} >= ? AND {column} < ?)", [value, value + MAX_CHAR]
 
 
+def _column(name: str, indexed: bool) -> str:
+    # A unary `+` keeps SQLite from using an index for this term: the scan form of a search filters rows
+    # met while walking another index (the list's order) instead of collecting matches and sorting them.
+    return name if indexed else f"+{name}"
+
+
 def query_kind(text: str) -> str:
     """phone, pinyin, card or chinese: which columns a typed query is compared with."""
     if _DIGITS_RE.fullmatch(text):
@@ -56,8 +62,20 @@ def query_kind(text: str) -> str:
     return "chinese"
 
 
-def talent_condition(text: str) -> Condition | None:
-    """The WHERE condition that finds talents for a typed query; None when there is nothing to search."""
+def short_enterprise_query(text: str) -> bool:
+    """Whether a query takes the 1–2 character enterprise path (a scan of enterprise names)."""
+    text = text.strip()
+    return bool(text) and query_kind(text) == "chinese" and len(text) < TRIGRAM_MIN
+
+
+def talent_condition(text: str, *, indexed: bool = True,
+                     enterprise_ids: list[str] | None = None) -> Condition | None:
+    """The WHERE condition that finds talents for a typed query; None when there is nothing to search.
+
+    `indexed=False` gives the same condition with its terms kept off the indexes (see `_column`): the
+    form for a broad search, whose first page is found fastest by walking the list's own order.
+    `enterprise_ids`: the enterprises a 1–2 character query matches, when the caller looked them up once
+    (see `short_enterprise_query`); the condition then lists them instead of scanning names again."""
     text = text.strip()
     if not text:
         return None
@@ -69,9 +87,12 @@ def talent_condition(text: str) -> Condition | None:
         parts.append(sql)
         params.extend(values)
 
+    def col(name: str) -> str:
+        return _column(name, indexed)
+
     def fts(columns: str, value: str) -> None:
         add(
-            "t.rowid IN (SELECT rowid FROM talent_fts WHERE talent_fts MATCH ?)",
+            f"{col('t.rowid')} IN (SELECT rowid FROM talent_fts WHERE talent_fts MATCH ?)",
             [f"{{{columns}}}: {_fts_phrase(value)}"],
         )
 
@@ -80,34 +101,38 @@ def talent_condition(text: str) -> Condition | None:
         if len(digits) < PHONE_MIN:
             # Every mobile starts with 1: one or two digits would match the whole caseload.
             return Condition("0", ())
-        add(*_prefix("t.phone", digits))
+        add(*_prefix(col("t.phone"), digits))
         if len(digits) >= TRIGRAM_MIN:
             fts("card_no", digits)
     elif kind == "pinyin":
         lower = text.lower()
-        add(*_prefix("t.name_initials", lower))
-        add(*_prefix("t.name_pinyin", lower))
+        add(*_prefix(col("t.name_initials"), lower))
+        add(*_prefix(col("t.name_pinyin"), lower))
         if len(lower) >= TRIGRAM_MIN:
             fts("name_pinyin name_initials card_no", lower)
         else:
-            add(*_prefix("t.card_no", text.upper()))
+            add(*_prefix(col("t.card_no"), text.upper()))
     elif kind == "card":
-        add(*_prefix("t.card_no", text.upper()))
+        add(*_prefix(col("t.card_no"), text.upper()))
         if len(text) >= TRIGRAM_MIN:
             fts("card_no", text)
     else:
-        add(*_prefix("t.name", text))
+        add(*_prefix(col("t.name"), text))
         if len(text) >= TRIGRAM_MIN:
             fts("name", text)
             add(
-                "t.enterprise_id IN (SELECT e.id FROM enterprise e WHERE e.rowid IN "
+                f"{col('t.enterprise_id')} IN (SELECT e.id FROM enterprise e WHERE e.rowid IN "
                 "(SELECT rowid FROM enterprise_fts WHERE enterprise_fts MATCH ?))",
                 [_fts_phrase(text)],
             )
+        elif enterprise_ids is not None:
+            if enterprise_ids:
+                add(f"{col('t.enterprise_id')} IN ({', '.join('?' for _ in enterprise_ids)})", list(enterprise_ids))
         else:
             # Enterprises are few (one for every several talents): a scan of their names is cheap.
             add(
-                "t.enterprise_id IN (SELECT e.id FROM enterprise e WHERE e.deleted = 0 AND instr(e.name, ?) > 0)",
+                f"{col('t.enterprise_id')} IN "
+                "(SELECT e.id FROM enterprise e WHERE e.deleted = 0 AND instr(e.name, ?) > 0)",
                 [text],
             )
     return Condition("(" + " OR ".join(parts) + ")", tuple(params))

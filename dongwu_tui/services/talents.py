@@ -9,7 +9,6 @@ from dongwu_tui.domain.errors import NotFound, ValidationFailed
 from dongwu_tui.domain.models import Call, ServiceRequest, Talent
 from dongwu_tui.domain.pinyin import pinyin_keys
 from dongwu_tui.domain.roles import Role
-from dongwu_tui.domain.validation import TalentInput, TalentUpdate, parse
 from dongwu_tui.storage.convert import call_from_row, request_from_row, talent_from_row
 
 if TYPE_CHECKING:
@@ -58,6 +57,8 @@ class TalentService:
 
     def add(self, **values: Any) -> Talent:
         self.desk.require(*WRITERS, action="登记人才")
+        from dongwu_tui.domain.validation import TalentInput, parse  # pydantic: off the start-up path
+
         data = parse(TalentInput, **self._resolve_refs(values))
         at = self.desk.clock()
         talent_id = self.desk.new_id(at)
@@ -79,6 +80,8 @@ class TalentService:
         from dongwu_tui.sync.conflicts import refuse_if_conflicted  # sync (issue 4): conflicts block saving
 
         refuse_if_conflicted(self.desk.office, "talent", current.id)
+        from dongwu_tui.domain.validation import TalentUpdate, parse  # pydantic: off the start-up path
+
         data = parse(TalentUpdate, **self._resolve_refs({k: v for k, v in values.items() if v is not None}))
         changes = {k: v for k, v in data.model_dump(exclude_none=True).items() if getattr(current, k) != v}
         if not changes:

@@ -16,16 +16,20 @@ from typing import TYPE_CHECKING, Any
 
 from dongwu_tui.domain.identifiers import mask_id, mask_phone
 from dongwu_tui.domain.lifecycle import event_label
-from dongwu_tui.domain.models import OPEN_STATUSES, Status
+from dongwu_tui.domain.models import OPEN_STATUSES, CallOutcome, IdKind, Status, Talent
 from dongwu_tui.domain.roles import Role, sees_personal_data
-from dongwu_tui.services.search import talent_condition
+from dongwu_tui.services.search import short_enterprise_query, talent_condition
 from dongwu_tui.storage.database import translated_errors
 
 if TYPE_CHECKING:
     from dongwu_tui.services.desk import Desk
 
 PAGE_SIZE = 100
-SEARCH_COUNT_CAP = 100_000
+# A search counts its matches up to this many and shows "1000+" beyond (the exact figure follows in a
+# worker): counting every match of one typed letter would cost more than the keystroke's budget.
+SEARCH_COUNT_CAP = 1000
+# A short Chinese query lists the enterprises it matches as parameters up to this many.
+ENTERPRISE_LIST_MAX = 200
 
 Key = tuple[Any, ...]
 
@@ -88,7 +92,14 @@ class PagedQuery:
         order: Sequence[str],
         descending: bool,
         convert: Callable[[tuple[Any, ...]], Any],
+        *,
+        count_cap: int | None = None,
+        scan_where: Sequence[str] | None = None,
+        alias: str | None = None,
     ) -> None:
+        """`count_cap`: `count()` stops there (a broad search). `scan_where`: the same conditions written to
+        walk the sort order's index and filter (see `search.talent_condition(indexed=False)`); pages use it
+        once the count has shown that matches are too many to collect and sort."""
         self.desk = desk
         self.select = select
         self.source = source
@@ -97,13 +108,18 @@ class PagedQuery:
         self.order = list(order)
         self.descending = descending
         self.convert = convert
+        self.count_cap = count_cap
+        self.scan_where = list(scan_where) if scan_where is not None else None
+        self.alias = alias  # the source table's alias: pages are fetched by row id first (see page)
+        self.capped = False  # the last count() reached count_cap: there are more rows than it says
 
     def _execute(self, sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
         with translated_errors():
             return list(self.desk.office.db.execute_sql(sql, list(params)).fetchall())
 
-    def _where(self, extra: str | None = None) -> str:
-        clauses = self.where + ([extra] if extra else [])
+    def _where(self, extra: str | None = None, *, scan: bool = False) -> str:
+        base = self.scan_where if scan and self.scan_where is not None else self.where
+        clauses = base + ([extra] if extra else [])
         return (" WHERE " + " AND ".join(clauses)) if clauses else ""
 
     def _order_by(self) -> str:
@@ -111,8 +127,16 @@ class PagedQuery:
         return ", ".join(f"{column}{direction}" for column in self.order)
 
     def count(self, cap: int | None = None) -> int:
-        inner = f"SELECT 1 {self.source}{self._where()}" + (f" LIMIT {int(cap)}" if cap else "")
-        return int(self._execute(f"SELECT count(*) FROM ({inner})", self.params)[0][0])
+        """The number of rows; with a cap (given, or the query's own) at most cap + 1, and `capped` tells
+        whether there were more than cap. `exact_count()` ignores the query's cap."""
+        cap = self.count_cap if cap is None else cap
+        inner = f"SELECT 1 {self.source}{self._where()}" + (f" LIMIT {int(cap) + 1}" if cap else "")
+        found = int(self._execute(f"SELECT count(*) FROM ({inner})", self.params)[0][0])
+        self.capped = bool(cap) and found > int(cap)
+        return found
+
+    def exact_count(self) -> int:
+        return self.count(cap=0)
 
     def anchors(self, step: int = PAGE_SIZE) -> list[Key]:
         """The sort key of rows 0, step, 2*step, ...: where each page starts."""
@@ -135,8 +159,17 @@ class PagedQuery:
             extra = f"({columns}) {op} ({marks})"
             params.extend(start)
         keys = ", ".join(self.order)
-        sql = (f"SELECT {self.select}, {keys} {self.source}{self._where(extra)} "
-               f"ORDER BY {self._order_by()} LIMIT {int(limit)}")
+        where = self._where(extra, scan=self.capped)
+        if self.alias:
+            # Late row: find the page's row ids by the sort key alone, then compute the shown columns
+            # (and their look-ups) for those rows only, not for every match that had to be sorted.
+            alias = self.alias
+            sql = (f"SELECT {self.select}, {keys} {self.source} WHERE {alias}.rowid IN "
+                   f"(SELECT {alias}.rowid {self.source}{where} ORDER BY {self._order_by()} LIMIT {int(limit)}) "
+                   f"ORDER BY {self._order_by()}")
+        else:
+            sql = (f"SELECT {self.select}, {keys} {self.source}{where} "
+                   f"ORDER BY {self._order_by()} LIMIT {int(limit)}")
         width = len(self.order)
         return [self.convert(tuple(row[:-width]) + (tuple(row[-width:]),)) for row in self._execute(sql, params)]
 
@@ -147,7 +180,9 @@ class PagedQuery:
             rows = self.page(key, 1, inclusive=False)
             return rows[0] if rows else None
         flipped = PagedQuery(self.desk, self.select, self.source, self.where, self.params, self.order,
-                             not self.descending, self.convert)
+                             not self.descending, self.convert, count_cap=self.count_cap,
+                             scan_where=self.scan_where, alias=self.alias)
+        flipped.capped = self.capped
         rows = flipped.page(key, 1, inclusive=False)
         return rows[0] if rows else None
 
@@ -197,8 +232,13 @@ class ViewService:
         if specialist_id:
             where.append("t.specialist_id = ?")
             params.append(specialist_id)
-        condition = talent_condition(search)
+        enterprise_ids = self._short_enterprise_ids(search)
+        condition = talent_condition(search, enterprise_ids=enterprise_ids)
+        scan_where: list[str] | None = None
         if condition is not None:
+            scan = talent_condition(search, indexed=False, enterprise_ids=enterprise_ids)
+            assert scan is not None and scan.params == condition.params
+            scan_where = [*where, scan.sql]
             where.append(condition.sql)
             params.extend(condition.params)
 
@@ -221,7 +261,21 @@ class ViewService:
             order=["t.name", "t.id"],
             descending=False,
             convert=convert,
+            count_cap=SEARCH_COUNT_CAP if condition is not None else None,
+            scan_where=scan_where,
+            alias="t",
         )
+
+    def _short_enterprise_ids(self, search: str) -> list[str] | None:
+        """For a 1–2 character Chinese query, the enterprises whose names contain it, looked up once per
+        keystroke (not once by the count and again by the page); None when there are too many to list."""
+        if not short_enterprise_query(search):
+            return None
+        with translated_errors():
+            rows = self.desk.office.db.execute_sql(
+                "SELECT e.id FROM enterprise e WHERE e.deleted = 0 AND instr(e.name, ?) > 0 LIMIT ?",
+                [search.strip(), ENTERPRISE_LIST_MAX + 1]).fetchall()
+        return [row[0] for row in rows] if len(rows) <= ENTERPRISE_LIST_MAX else None
 
     def talent_profile(self, talent_id: str) -> dict[str, str]:
         """The talent's profile as label → display text, personal numbers masked unless the role needs them."""
@@ -268,35 +322,58 @@ class ViewService:
     # -- caller lookup at intake ------------------------------------------------------------------
 
     def caller_card(self, phone: str) -> dict[str, Any] | None:
-        """Everything the operator needs about a caller while still on the phone; None if unknown."""
-        talent = self.desk.calls.caller(phone)
-        if talent is None:
+        """Everything the operator needs about a caller while still on the phone; None if unknown.
+
+        The hot path of intake (it runs as the operator types): three indexed look-ups in raw SQL
+        (talent by phone with its names, the number's last calls by `call_phone_at`, the open requests
+        by `request_talent`), with no ORM rows in between."""
+        from dongwu_tui.domain.identifiers import InvalidIdentifier, normalize_phone
+        from dongwu_tui.storage.convert import _dt
+
+        try:
+            number = normalize_phone(phone)
+        except InvalidIdentifier:
             return None
+        db = self.desk.office.db
+        with translated_errors():
+            row = db.execute_sql(
+                "SELECT t.id, t.name, t.phone, t.id_kind, t.id_number, t.category_code, t.level_code, "
+                "t.enterprise_id, t.township_code, t.specialist_id, t.card_no, t.notes, t.created_at, "
+                "t.updated_at, (SELECT e.name FROM enterprise e WHERE e.id = t.enterprise_id), "
+                "(SELECT s.name FROM staff s WHERE s.id = t.specialist_id) "
+                "FROM talent t WHERE t.phone = ? AND t.deleted = 0 ORDER BY t.id LIMIT 1", [number]).fetchone()
+            if row is None:
+                return None
+            calls = db.execute_sql(
+                "SELECT at, summary, outcome, measure_number FROM call WHERE phone = ? AND deleted = 0 "
+                "ORDER BY at DESC LIMIT 3", [row[2]]).fetchall()
+            open_list = ", ".join("?" for _ in OPEN_STATUSES)
+            open_rows = db.execute_sql(
+                "SELECT number, measure_number, status, summary FROM service_request "
+                f"WHERE talent_id = ? AND deleted = 0 AND status IN ({open_list}) "
+                "ORDER BY opened_at DESC LIMIT 5", [row[0], *sorted(s.value for s in OPEN_STATUSES)]).fetchall()
+        talent = Talent(
+            id=row[0], name=row[1], phone=row[2], id_kind=IdKind(row[3]), id_number=row[4],
+            category_code=row[5], level_code=row[6], enterprise_id=row[7], township_code=row[8],
+            specialist_id=row[9], card_no=row[10], notes=row[11] or "",
+            created_at=_dt(row[12]) or datetime.min, updated_at=_dt(row[13]) or datetime.min,
+            enterprise_name=row[14], specialist_name=row[15],
+        )
         directory = self.desk.directory
         township = directory.townships.get(talent.township_code or "")
-        calls = self.desk.calls.recent_for_phone(talent.phone, limit=3)
-        r = self.desk.office.tables.RequestRow
-        open_rows = (
-            r.select(r.number, r.measure_number, r.status, r.summary)
-            .where((r.talent_id == talent.id) & (r.deleted == False)  # noqa: E712
-                   & r.status.in_([s.value for s in OPEN_STATUSES]))
-            .order_by(r.opened_at.desc())
-            .limit(5)
-            .tuples()
-        )
-        with translated_errors():
-            open_requests = [
-                {"number": number, "measure": measure, "status": Status(status).label, "summary": summary}
-                for number, measure, status, summary in open_rows
-            ]
         return {
             "talent": talent,
             "township_name": township.name if township else "",
             "category_name": directory.talent_categories.get(talent.category_code, ""),
             "calls": [
-                {"at": c.at, "summary": c.summary, "outcome": c.outcome.label, "measure": c.measure} for c in calls
+                {"at": _dt(at) or datetime.min, "summary": summary, "outcome": CallOutcome(outcome).label,
+                 "measure": measure}
+                for at, summary, outcome, measure in calls
             ],
-            "open_requests": open_requests,
+            "open_requests": [
+                {"number": number, "measure": measure, "status": Status(status).label, "summary": summary}
+                for number, measure, status, summary in open_rows
+            ],
         }
 
     # -- requests ---------------------------------------------------------------------------------
@@ -349,14 +426,27 @@ class ViewService:
         return where, params, descending
 
     def view_counts(self) -> dict[str, int]:
-        counts = {}
+        """The exact count of every saved view, in one statement.
+
+        Each view is a range of the partial covering index `request_live_status_due` (migration 0006).
+        "All" without a scope is the table's row count (SQLite counts the smallest index) minus the
+        deleted requests (a partial index of their own), instead of a scan of every live row."""
+        parts: list[str] = []
+        params: list[object] = []
+        keys: list[str] = []
         for view in self.request_views():
-            where, params, _ = self._view_where(view.key)
+            where, values, _ = self._view_where(view.key)
+            keys.append(view.key)
+            if view.key == "all" and not where:
+                parts.append("(SELECT count(*) FROM service_request) - "
+                             "(SELECT count(*) FROM service_request WHERE deleted <> 0)")
+                continue
             clause = (" AND " + " AND ".join(where)) if where else ""
-            with translated_errors():
-                counts[view.key] = int(self.desk.office.db.execute_sql(
-                    f"SELECT count(*) FROM service_request r WHERE r.deleted = 0{clause}", params).fetchone()[0])
-        return counts
+            parts.append(f"(SELECT count(*) FROM service_request r WHERE r.deleted = 0{clause})")
+            params += values
+        with translated_errors():
+            row = self.desk.office.db.execute_sql("SELECT " + ", ".join(parts), params).fetchone()
+        return {key: int(value) for key, value in zip(keys, row, strict=True)}
 
     def requests(self, view: str, search: str = "") -> PagedQuery:
         where, params, descending = self._view_where(view)

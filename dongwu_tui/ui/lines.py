@@ -158,6 +158,18 @@ class PagedList(FetchMixin, ScrollView, can_focus=True):
         self._announce()
         if count > PAGE_SIZE and anchors is None:
             self.fetch("anchors", lambda: (generation, query.anchors()))
+        if query.capped:
+            # A broad search counted up to its cap ("1000+"); the exact figure follows from a worker.
+            self.fetch("exact", lambda: (generation, query.exact_count()))
+
+    def got_exact(self, value: tuple[int, int]) -> None:
+        generation, count = value
+        if generation != self._generation:
+            return
+        self.count = count
+        self.virtual_size = Size(self.size.width, max(count, 1))
+        self.refresh()
+        self.post_message(self.Counted(self, count))
 
     def got_anchors(self, value: tuple[int, list[tuple[Any, ...]]]) -> None:
         generation, anchors = value

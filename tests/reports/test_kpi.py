@@ -233,3 +233,13 @@ def test_weekly_trend(desk, office):
     assert by_week[date(2026, 3, 9)].closed == 4
     # Opened week of 03-02: on time A B D; base A B D G + F I overdue = 6.
     assert (by_week[date(2026, 3, 2)].on_time, by_week[date(2026, 3, 2)].on_time_base) == (3, 6)
+
+
+def test_maintained_facts_equal_rebuilt_facts(desk, office):
+    """After the whole story written through the services, the trigger-maintained report facts and
+    aggregates equal those rebuilt from scratch (tests/reports/test_facts.py has the random writes)."""
+    from tests.reports.test_facts import assert_maintained_equals_rebuilt
+
+    db = desk.office.db
+    assert db.execute_sql("SELECT COUNT(*) FROM report_fact").fetchone()[0] >= 12
+    assert_maintained_equals_rebuilt(db)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.district import District, _cast  # noqa: E402
+from bench.district import District, PlainWriter, _cast  # noqa: E402
 
 from dongwu_tui.storage.bulk import bulk_load  # noqa: E402
 from dongwu_tui.storage.database import open_database  # noqa: E402
@@ -25,15 +25,11 @@ def _load_both(tmp_path: Path, scale: float) -> tuple[Path, Path]:
     source.close()
     target.close()
     with office.write():
-        cursor = office.db.cursor()
-        for table, columns, rows in District(cast, scale).tables():
-            marks = ", ".join("?" for _ in columns)
-            cursor.executemany(f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({marks})', rows)
+        District(cast, scale).load(PlainWriter(office))
     office.close()
     copy = open_database(bulk)
     with bulk_load(copy) as writer:
-        for table, columns, rows in District(cast, scale).tables():
-            writer.insert(table, columns, rows)
+        District(cast, scale).load(writer)
     copy.close()
     return triggered, bulk
 
@@ -87,14 +83,11 @@ def test_bulk_load_derives_what_the_triggers_write(tmp_path: Path) -> None:
 def test_bulk_load_into_a_filled_database_adds_to_the_index(tmp_path: Path) -> None:
     office, cast = _cast(tmp_path / "office.db")
     district = District(cast, 0.002)
-    tables = list(district.tables())
     with bulk_load(office) as writer:
-        for table, columns, rows in tables[:2]:
-            writer.insert(table, columns, rows)
+        district.load(writer, ("enterprise", "talent"))
     second = District(cast, 0.002, seed=8)
     with bulk_load(office) as writer:
-        for table, columns, rows in list(second.tables())[:2]:
-            writer.insert(table, columns, rows)
+        second.load(writer, ("enterprise", "talent"))
     db = office.db
     assert db.execute_sql("SELECT count(*) FROM talent_fts").fetchone()[0] == 2 * district.sizes["talents"]
     db.execute_sql("INSERT INTO talent_fts (talent_fts) VALUES ('integrity-check')")

@@ -36,7 +36,7 @@ def test_startup_path_keeps_slow_imports_out():
     code = (
         "import sys\n"
         "import dongwu_tui.cli.main, dongwu_tui.cli.commands, dongwu_tui.ui.app\n"
-        "print(','.join(m for m in ('pypinyin', 'openpyxl') if m in sys.modules))\n"
+        "print(','.join(m for m in ('pypinyin', 'openpyxl', 'pydantic', 'nacl', 'textual_plotext') if m in sys.modules))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
@@ -58,3 +58,22 @@ def test_worker_threads_get_the_pragmas(desk):
     thread.start()
     thread.join()
     assert seen == {"foreign_keys": 1, "busy_timeout": 5000, "journal_mode": "wal", "same": True}
+
+
+def test_opening_the_desk_keeps_validation_and_sync_out(tmp_path):
+    """Opening a desk and reading what the first screen needs does not load pydantic (validation is
+    imported by the services that write) nor the sync engine or the reports."""
+    code = (
+        "import sys\n"
+        "from dongwu_tui.services.setup import initialise, open_desk\n"
+        f"initialise({str(tmp_path / 'o.db')!r}, '吴中区高层次人才服务中心', 'district').office.close()\n"
+        "for m in [m for m in sys.modules if m.startswith(('pydantic', 'dongwu_tui.domain.validation'))]:\n"
+        "    del sys.modules[m]\n"
+        f"desk = open_desk({str(tmp_path / 'o.db')!r}, '系统管理员')\n"
+        "desk.directory.townships; desk.calendar.warnings(); desk.views.view_counts()\n"
+        "desk.views.talents(search='w').count(); desk.views.caller_card('13800000000')\n"
+        "print(','.join(m for m in ('pydantic', 'openpyxl', 'nacl', 'dongwu_tui.sync.engine',\n"
+        "                           'dongwu_tui.reports.engine') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""

@@ -104,7 +104,10 @@ class TalentsScreen(DeskScreen):
     def on_paged_list_counted(self, message: PagedList.Counted) -> None:
         filters = self._filters()
         shown = "搜索结果" if filters["search"].strip() else "人才"
-        self.query_one("#talents-count", Static).update(f"{shown}共 {message.count} 人　Enter 打开档案　/ 搜索")
+        query = message.paged_list.query_source
+        capped = query is not None and query.capped and query.count_cap is not None
+        figure = f"{query.count_cap}+" if capped and query is not None else str(message.count)
+        self.query_one("#talents-count", Static).update(f"{shown}共 {figure} 人　Enter 打开档案　/ 搜索")
 
     def on_paged_list_selected(self, message: PagedList.Selected) -> None:
         from dongwu_tui.ui.screens.talent import TalentScreen

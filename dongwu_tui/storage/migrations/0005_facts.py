@@ -1,0 +1,236 @@
+"""Per-request report facts for the dashboard (issues 5 and 6): one narrow row per live request with
+everything the KPI conditions ask (reports/definitions.py), kept in step by triggers.
+
+`report_fact` is local and derived: not a synced table (no capture triggers, never exported), and no
+column is added to a synced table. It holds, per request that is not deleted: the grouping columns, the
+status, `direct`, `due_date`, the day of signing and of the (latest) resolution, the event facts
+(returned once, extension approved, repeat call or merged-in, unsatisfied visit), whether an extension
+is pending, whether the resolution day is on/before or after the due date, the working days from
+signing to resolution, and `profile`: all of the flags packed into one integer (decoded by
+`reports/facts.py`). Aggregates per month, per day and per resolution day (report_cube_*) are kept from the facts by triggers.
+
+Kept in step by triggers on `service_request` (insert, update of a read column, delete) and on
+`request_event` (insert of an action that matters, update, delete), so the services, a sync merge and
+any other writer keep the facts exact. The bulk loader (storage/bulk.py) drops the insert triggers and
+rebuilds set-wise; `reports.facts.refresh_facts` does the same for any set of requests.
+
+Working days come from `report_workday` (day → cumulative working-day number), which the report engine
+writes from the desk's calendar (`reports.facts.ensure_workdays`); a day not in it yet leaves
+`working_days` NULL until the engine fills it in before the next grid.
+"""
+
+STATUS_CODES = ("new", "dispatched", "in_progress", "returned", "resolved", "visited", "archived", "merged")
+# Bits of `profile` above the 3 status bits: (column, bit).
+FLAG_BITS = (
+    ("direct", 3), ("visited", 4), ("satisfied_yes", 5), ("satisfied_no", 6), ("reworked", 7),
+    ("returned_once", 8), ("extension_approved", 9), ("repeated", 10), ("extension_pending", 11),
+    ("resolved_by_due", 12), ("resolved_after_due", 13),
+)
+EVENT_ACTIONS = ("return", "approve-extension", "repeat-call", "merged-in", "visit")
+# Columns of service_request the facts read: an update of any of them refreshes the request's facts.
+READ_COLUMNS = ("id", "deleted", "opened_at", "measure_number", "township_code", "assignee_id", "status", "direct",
+                "due_date", "signed_at", "resolved_at", "visited_at", "satisfied", "extension_days")
+
+FACT_COLUMNS = (
+    "request_id", "opened_at", "opened_week", "measure_number", "township_code", "assignee_id", "status", "direct",
+    "due_date", "signed_day", "resolved_day", "resolved_week", "visited", "satisfied", "reworked", "returned_once",
+    "extension_approved", "repeated", "extension_pending", "resolved_by_due", "resolved_after_due",
+    "working_days", "profile",
+)
+
+
+def _week(day: str) -> str:
+    return f"date({day}, '-' || ((CAST(strftime('%w', {day}) AS INTEGER) + 6) % 7) || ' days')"
+
+
+def _event(request: str, condition: str) -> str:
+    return (f"EXISTS (SELECT 1 FROM request_event e WHERE e.request_id = {request} AND e.deleted = 0 "
+            f"AND {condition})")
+
+
+_STATUS = "CASE x.status " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(STATUS_CODES)) + " END"
+
+
+def fact_select(where: str) -> str:
+    """SELECT of the fact rows (in FACT_COLUMNS order) of the live requests `r` matching `where`."""
+    inner = f"""SELECT r.id AS request_id, r.opened_at, {_week('substr(r.opened_at, 1, 10)')} AS opened_week,
+            r.measure_number, r.township_code, r.assignee_id, r.status, r.direct, r.due_date,
+            substr(COALESCE(r.signed_at, r.opened_at), 1, 10) AS signed_day,
+            substr(r.resolved_at, 1, 10) AS resolved_day,
+            CASE WHEN r.resolved_at IS NOT NULL THEN {_week('substr(r.resolved_at, 1, 10)')} END AS resolved_week,
+            r.visited_at IS NOT NULL AS visited, r.satisfied,
+            {_event('r.id', "e.action = 'visit' AND e.to_status = 'in_progress'")} AS reworked,
+            {_event('r.id', "e.action = 'return'")} AS returned_once,
+            {_event('r.id', "e.action = 'approve-extension'")} AS extension_approved,
+            {_event('r.id', "e.action IN ('repeat-call', 'merged-in')")} AS repeated,
+            r.extension_days IS NOT NULL AS extension_pending,
+            coalesce(substr(r.resolved_at, 1, 10) <= r.due_date, 0) AS resolved_by_due,
+            coalesce(substr(r.resolved_at, 1, 10) > r.due_date, 0) AS resolved_after_due
+        FROM service_request r WHERE r.deleted = 0 AND ({where})"""
+    flags = {"direct": "x.direct = 1", "visited": "x.visited", "satisfied_yes": "x.satisfied = 1",
+             "satisfied_no": "x.satisfied = 0", "reworked": "x.reworked", "returned_once": "x.returned_once",
+             "extension_approved": "x.extension_approved", "repeated": "x.repeated",
+             "extension_pending": "x.extension_pending", "resolved_by_due": "x.resolved_by_due",
+             "resolved_after_due": "x.resolved_after_due"}
+    profile = " + ".join([_STATUS] + [f"(CASE WHEN {flags[name]} THEN {1 << bit} ELSE 0 END)"
+                                      for name, bit in FLAG_BITS])
+    columns = ", ".join(f"x.{c}" for c in FACT_COLUMNS if c not in ("working_days", "profile"))
+    return f"""SELECT {columns},
+            (SELECT w.n FROM report_workday w WHERE w.day = x.resolved_day)
+              - (SELECT w.n FROM report_workday w WHERE w.day = x.signed_day) AS working_days,
+            {profile} AS profile
+        FROM ({inner}) x"""
+
+
+def refresh_one(request: str) -> str:
+    return (f"DELETE FROM report_fact WHERE request_id = {request};\n"
+            f"INSERT INTO report_fact ({', '.join(FACT_COLUMNS)}) {fact_select(f'r.id = {request}')};")
+
+
+TABLES = [
+    """CREATE TABLE report_workday (day TEXT PRIMARY KEY NOT NULL, n INTEGER NOT NULL) WITHOUT ROWID""",
+    "CREATE TABLE report_state (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID",
+    """CREATE TABLE report_fact (
+        request_id TEXT PRIMARY KEY NOT NULL,
+        opened_at TEXT NOT NULL, opened_week TEXT NOT NULL,
+        measure_number INTEGER NOT NULL, township_code TEXT, assignee_id TEXT,
+        status TEXT NOT NULL, direct INTEGER NOT NULL, due_date TEXT NOT NULL,
+        signed_day TEXT, resolved_day TEXT, resolved_week TEXT,
+        visited INTEGER NOT NULL, satisfied INTEGER, reworked INTEGER NOT NULL, returned_once INTEGER NOT NULL,
+        extension_approved INTEGER NOT NULL, repeated INTEGER NOT NULL, extension_pending INTEGER NOT NULL,
+        resolved_by_due INTEGER NOT NULL, resolved_after_due INTEGER NOT NULL,
+        working_days INTEGER, profile INTEGER NOT NULL) WITHOUT ROWID""",
+]
+# Maintained aggregates over the facts (kept by the report_cube_* triggers on report_fact):
+# - per month opened × measure × township × specialist × profile × due date (open requests only; '' else):
+#   the grid for whole months is a scan of a few thousand rows instead of every request;
+# - per day opened × profile × due date (open only): the weekly trends' opened and on-time figures;
+# - per resolution day × status: the weekly trends' closed figure.
+# Township and specialist none are '' here (NULL would not be one key).
+OPEN_STATUSES_SQL = "('new', 'dispatched', 'in_progress', 'returned')"
+CUBES = [
+    """CREATE TABLE report_cube_month (
+        month TEXT NOT NULL, measure_number INTEGER NOT NULL, township TEXT NOT NULL, assignee TEXT NOT NULL,
+        profile INTEGER NOT NULL, due TEXT NOT NULL, n INTEGER NOT NULL, wd INTEGER NOT NULL,
+        PRIMARY KEY (month, measure_number, township, assignee, profile, due)) WITHOUT ROWID""",
+    """CREATE TABLE report_cube_day (
+        day TEXT NOT NULL, profile INTEGER NOT NULL, due TEXT NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (day, profile, due)) WITHOUT ROWID""",
+    """CREATE TABLE report_cube_resolved (
+        day TEXT NOT NULL, status TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (day, status)) WITHOUT ROWID""",
+]
+
+
+def _due(row: str) -> str:
+    return f"CASE WHEN {row}.status IN {OPEN_STATUSES_SQL} THEN {row}.due_date ELSE '' END"
+
+
+def _cube_add(row: str, sign: str) -> str:
+    wd = f"{sign}coalesce({row}.working_days, 0)"
+    return f"""INSERT INTO report_cube_month (month, measure_number, township, assignee, profile, due, n, wd)
+            VALUES (substr({row}.opened_at, 1, 7), {row}.measure_number, coalesce({row}.township_code, ''),
+                    coalesce({row}.assignee_id, ''), {row}.profile, {_due(row)}, {sign}1, {wd})
+            ON CONFLICT DO UPDATE SET n = n + excluded.n, wd = wd + excluded.wd;
+        INSERT INTO report_cube_day (day, profile, due, n)
+            VALUES (substr({row}.opened_at, 1, 10), {row}.profile, {_due(row)}, {sign}1)
+            ON CONFLICT DO UPDATE SET n = n + excluded.n;
+        INSERT INTO report_cube_resolved (day, status, n) SELECT {row}.resolved_day, {row}.status, {sign}1
+            WHERE {row}.resolved_day IS NOT NULL
+            ON CONFLICT DO UPDATE SET n = n + excluded.n;"""
+
+
+CUBE_TRIGGERS = [
+    f"""CREATE TRIGGER report_cube_insert AFTER INSERT ON report_fact BEGIN
+        {_cube_add('NEW', '')}
+    END""",
+    f"""CREATE TRIGGER report_cube_delete AFTER DELETE ON report_fact BEGIN
+        {_cube_add('OLD', '-')}
+    END""",
+    f"""CREATE TRIGGER report_cube_update AFTER UPDATE ON report_fact BEGIN
+        {_cube_add('OLD', '-')}
+        {_cube_add('NEW', '')}
+    END""",
+]
+CUBE_TRIGGER_NAMES = ("report_cube_insert", "report_cube_delete", "report_cube_update")
+
+
+def rebuild_cubes(db) -> None:
+    """The aggregates from the facts, set-wise."""
+    for table in ("report_cube_month", "report_cube_day", "report_cube_resolved"):
+        db.execute_sql(f"DELETE FROM {table}")
+    db.execute_sql(f"""INSERT INTO report_cube_month (month, measure_number, township, assignee, profile, due, n, wd)
+        SELECT substr(f.opened_at, 1, 7), f.measure_number, coalesce(f.township_code, ''),
+               coalesce(f.assignee_id, ''), f.profile, {_due('f')}, COUNT(*), coalesce(SUM(f.working_days), 0)
+        FROM report_fact f GROUP BY 1, 2, 3, 4, 5, 6""")
+    db.execute_sql(f"""INSERT INTO report_cube_day (day, profile, due, n)
+        SELECT substr(f.opened_at, 1, 10), f.profile, {_due('f')}, COUNT(*) FROM report_fact f GROUP BY 1, 2, 3""")
+    db.execute_sql("""INSERT INTO report_cube_resolved (day, status, n)
+        SELECT f.resolved_day, f.status, COUNT(*) FROM report_fact f WHERE f.resolved_day IS NOT NULL
+        GROUP BY 1, 2""")
+
+
+def without_cube_triggers(db, action) -> None:
+    """Run `action()` (a set-wise write to report_fact) with the per-row cube triggers set aside, then
+    rebuild the aggregates set-wise."""
+    present = [name for (name,) in db.execute_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'report_cube_%'").fetchall()]
+    for name in present:
+        db.execute_sql(f'DROP TRIGGER "{name}"')
+    action()
+    rebuild_cubes(db)
+    if present:
+        for statement in CUBE_TRIGGERS:
+            db.execute_sql(statement)
+
+
+INDEXES = [
+    # A period's facts (partial months of a period, drill-down), covering what the grid reads.
+    """CREATE INDEX report_fact_opened ON report_fact (
+        opened_at, measure_number, township_code, assignee_id, profile, status, due_date, working_days)""",
+    # The facts still waiting for their working days.
+    "CREATE INDEX report_fact_no_days ON report_fact (resolved_day) WHERE working_days IS NULL AND resolved_day IS NOT NULL",
+]
+_ACTIONS = ", ".join(f"'{a}'" for a in EVENT_ACTIONS)
+TRIGGER_NAMES = ("report_fact_request_insert", "report_fact_request_update", "report_fact_request_delete",
+                 "report_fact_event_insert", "report_fact_event_update", "report_fact_event_delete")
+# The insert triggers the bulk loader sets aside (it rebuilds the facts set-wise instead).
+INSERT_TRIGGERS = ("report_fact_request_insert", "report_fact_event_insert")
+TRIGGERS = [
+    f"""CREATE TRIGGER report_fact_request_insert AFTER INSERT ON service_request BEGIN
+        {refresh_one('NEW.id')}
+    END""",
+    f"""CREATE TRIGGER report_fact_request_update AFTER UPDATE OF {', '.join(READ_COLUMNS)} ON service_request BEGIN
+        DELETE FROM report_fact WHERE request_id = OLD.id;
+        {refresh_one('NEW.id')}
+    END""",
+    """CREATE TRIGGER report_fact_request_delete AFTER DELETE ON service_request BEGIN
+        DELETE FROM report_fact WHERE request_id = OLD.id;
+    END""",
+    f"""CREATE TRIGGER report_fact_event_insert AFTER INSERT ON request_event WHEN NEW.action IN ({_ACTIONS}) BEGIN
+        {refresh_one('NEW.request_id')}
+    END""",
+    f"""CREATE TRIGGER report_fact_event_update AFTER UPDATE OF request_id, action, to_status, deleted ON request_event
+        BEGIN
+        {refresh_one('OLD.request_id')}
+        {refresh_one('NEW.request_id')}
+    END""",
+    f"""CREATE TRIGGER report_fact_event_delete AFTER DELETE ON request_event BEGIN
+        {refresh_one('OLD.request_id')}
+    END""",
+]
+
+
+def rebuild(db) -> None:
+    """Every fact from scratch (the migration's backfill; the bulk loader after loading an empty office)."""
+    def build() -> None:
+        db.execute_sql("DELETE FROM report_fact")
+        db.execute_sql(f"INSERT INTO report_fact ({', '.join(FACT_COLUMNS)}) {fact_select('1')}")
+    without_cube_triggers(db, build)
+
+
+def up(migrator, db):
+    for statement in TABLES + CUBES:
+        db.execute_sql(statement)
+    rebuild(db)
+    for statement in INDEXES + TRIGGERS + CUBE_TRIGGERS:
+        db.execute_sql(statement)
