@@ -18,6 +18,7 @@ tests/storage/test_bulk.py builds the same records both ways and compares the de
 from __future__ import annotations
 
 import importlib.util
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -62,6 +63,16 @@ class BulkWriter:
     # Secondary indexes of tables that were empty: built once at the end (a sort) instead of row by row.
     deferred_indexes: list[str] = field(default_factory=list)
     segments: list[_Segment] = field(default_factory=list)
+    # Seconds per step of the derivation, for whoever wants to know where a load's time went (bench/).
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def timed(self, step: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[step] = self.timings.get(step, 0.0) + time.perf_counter() - started
 
     def insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
                values: Sequence[str] | None = None) -> int:
@@ -139,9 +150,11 @@ def _load(office: OfficeDatabase) -> Iterator[BulkWriter]:
     writer = BulkWriter(office, dropped)
     yield writer
     with translated_errors():
-        for sql in writer.deferred_indexes:
-            office.db.execute_sql(sql)
-        _sample_statistics(writer)
+        with writer.timed("indexes"):
+            for sql in writer.deferred_indexes:
+                office.db.execute_sql(sql)
+        with writer.timed("statistics"):
+            _sample_statistics(writer)
         _derive(writer)
         for sql in dropped.values():
             office.db.execute_sql(sql)
@@ -168,7 +181,8 @@ def _sample_statistics(writer: BulkWriter) -> None:
 
 def _derive(writer: BulkWriter) -> None:
     db = writer.office.db
-    _derive_report_facts(writer)  # [report facts, issue 5/6]
+    with writer.timed("report facts"):
+        _derive_report_facts(writer)  # [report facts, issue 5/6]
     # The search index: a whole table at once when it was empty, else the new rows.
     for table, fts in FTS_TABLES.items():
         if f"{table}_fts_insert" not in writer.dropped:
@@ -177,7 +191,8 @@ def _derive(writer: BulkWriter) -> None:
         if not segments:
             continue
         if writer.empty_before.get(table):
-            db.execute_sql(f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')")
+            with writer.timed("search index"):
+                db.execute_sql(f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')")
             continue
         columns = (_migration("0002").TALENT_FTS_COLUMNS if table == "talent" else "name")
         for segment in segments:
@@ -191,11 +206,14 @@ def _derive(writer: BulkWriter) -> None:
     sync = _migration("0003")
     for segment in writer.segments:
         if f"sync_{segment.table}_insert" in writer.dropped:
-            _capture(writer.office, sync, segment)
+            with writer.timed(f"sync rows: {segment.table}"):
+                _capture(writer.office, sync, segment)
         if segment.table == "request_event" and "sync_actor_from_event" in writer.dropped:
-            _patch_actors(writer.office, segment, "'service_request'", "request_id")
+            with writer.timed("sync actors"):
+                _patch_actors(writer.office, segment, "'service_request'", "request_id")
         if segment.table == "audit_log" and "sync_actor_from_audit" in writer.dropped:
-            _patch_actors(writer.office, segment, "entity", "entity_id")
+            with writer.timed("sync actors"):
+                _patch_actors(writer.office, segment, "entity", "entity_id")
 
 
 # [report facts, issue 5/6] begin: what the fact triggers of migration 0005 would have written.
@@ -220,7 +238,10 @@ def _derive_report_facts(writer: BulkWriter) -> None:
 
 
 def _capture(office: OfficeDatabase, sync: ModuleType, segment: _Segment) -> None:
-    """What `sync_<table>_insert` writes, for every row of the segment, counters in rowid order."""
+    """What `sync_<table>_insert` writes, for every row of the segment, counters in rowid order.
+
+    The counter comes from the rowid, so the rows can go in in id order: appended to `sync_row`'s
+    (tbl, id) b-tree instead of scattered over it (events, say, are made in request order, not time order)."""
     db = office.db
     db.execute_sql(f"UPDATE sync_state SET counter = max(counter + 1, {NOW_MS}) WHERE one = 1")
     part = sync.PARTITION[segment.table].replace("NEW.", "t.")
@@ -230,7 +251,7 @@ def _capture(office: OfficeDatabase, sync: ModuleType, segment: _Segment) -> Non
         f"""INSERT OR REPLACE INTO sync_row (tbl, id, part, vv, stamps)
             SELECT '{segment.table}', t.id, {part}, json_object(st.replica, {counter}), json_object('*', {stamp})
             FROM "{segment.table}" t, sync_state st WHERE st.one = 1 AND t.rowid BETWEEN ? AND ?
-            ORDER BY t.rowid""",
+            ORDER BY t.id""",
         (segment.first, segment.first, segment.first, segment.last))
     db.execute_sql("UPDATE sync_state SET counter = counter + ? WHERE one = 1", (segment.last - segment.first,))
 

@@ -105,7 +105,8 @@ class TalentsScreen(DeskScreen):
         filters = self._filters()
         shown = "搜索结果" if filters["search"].strip() else "人才"
         query = message.paged_list.query_source
-        capped = query is not None and query.capped and query.count_cap is not None
+        capped = (query is not None and query.capped and query.count_cap is not None
+                  and message.count > query.count_cap and message.count == query.count_cap + 1)
         figure = f"{query.count_cap}+" if capped and query is not None else str(message.count)
         self.query_one("#talents-count", Static).update(f"{shown}共 {figure} 人　Enter 打开档案　/ 搜索")
 
