@@ -4,6 +4,7 @@ beside its floor in the same run, print the table and write it to docs/PERFORMAN
     python -m bench                                   # build /tmp/dongwu-district.db (scale 1), measure, write docs
     python -m bench --reuse                           # measure an existing database again
     python -m bench --scale 0.01 --repeats 3 --no-doc # a quick look (the smoke test runs this way)
+    python -m bench --build-only --db /tmp/d.db       # only the build, with where its time went
 
 Floors, measured in the same run so ratios survive a noisy machine: a bare Textual app with one label
 (start-up, key to screen, memory); Textual's DataTable and textual-fastdatatable holding every talent
@@ -421,6 +422,7 @@ def main(argv: list[str] | None = None) -> list[Figure]:
     parser.add_argument("--sync-records", type=int, default=1_000_000)
     parser.add_argument("--no-doc", action="store_true")
     parser.add_argument("--no-terminal", action="store_true")
+    parser.add_argument("--build-only", action="store_true", help="build the database, print where the time went, stop")
     args = parser.parse_args(argv)
     header = {"command": "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
               "machine": machine(), "date": date.today().isoformat()}
@@ -431,6 +433,11 @@ def main(argv: list[str] | None = None) -> list[Figure]:
                               built["seconds"] * 1000, None, met=built["seconds"] < 60,
                               note=", ".join(f"{k} {int(v):,}" for k, v in built.items() if "seconds" not in k)))
         print(f"built {args.db}: {built}", flush=True)
+        if args.build_only:
+            for key, value in built.items():
+                if "seconds" in key:
+                    print(f"  {key.replace(' seconds', '').replace('_seconds', '')}: {value:.1f} s")
+            return figures
     sizes = sqlite3.connect(args.db).execute(
         "SELECT (SELECT count(*) FROM talent), (SELECT count(*) FROM enterprise), (SELECT count(*) FROM call), "
         "(SELECT count(*) FROM service_request), (SELECT count(*) FROM request_event)").fetchone()

@@ -246,10 +246,13 @@ def _capture(office: OfficeDatabase, sync: ModuleType, segment: _Segment) -> Non
     db.execute_sql(f"UPDATE sync_state SET counter = max(counter + 1, {NOW_MS}) WHERE one = 1")
     part = sync.PARTITION[segment.table].replace("NEW.", "t.")
     counter = "(st.counter + t.rowid - ?)"
-    stamp = f"json_array(st.replica, {counter})"
+    # The JSON text json_object(replica, counter) and json_object('*', json_array(replica, counter)) give,
+    # spelt out (the replica is hex, nothing to escape): a third cheaper over millions of rows.
+    vv = f"""'{{"' || st.replica || '":' || {counter} || '}}'"""
+    stamps = f"""'{{"*":["' || st.replica || '",' || {counter} || ']}}'"""
     db.execute_sql(
         f"""INSERT OR REPLACE INTO sync_row (tbl, id, part, vv, stamps)
-            SELECT '{segment.table}', t.id, {part}, json_object(st.replica, {counter}), json_object('*', {stamp})
+            SELECT '{segment.table}', t.id, {part}, {vv}, {stamps}
             FROM "{segment.table}" t, sync_state st WHERE st.one = 1 AND t.rowid BETWEEN ? AND ?
             ORDER BY t.id""",
         (segment.first, segment.first, segment.first, segment.last))
@@ -263,12 +266,18 @@ def _patch_actors(office: OfficeDatabase, segment: _Segment, tbl_expr: str, id_c
         f"""WITH last AS (
                 SELECT {tbl_expr} AS tbl, {id_column} AS rid, actor_id, max(rowid) FROM {source}
                 WHERE rowid BETWEEN ? AND ? AND actor_id IS NOT NULL GROUP BY 1, 2)
-            UPDATE sync_row SET stamps = (
+            UPDATE sync_row SET stamps = CASE
+                -- a record written once (stamps of one key, as the bulk capture leaves them): spelt out
+                WHEN sync_row.stamps = '{{"*":["' || cur.replica || '",' || (sync_row.vv ->> cur.path) || ']}}'
+                THEN '{{"*":["' || cur.replica || '",' || (sync_row.vv ->> cur.path) || ','
+                     || json_quote(last.actor_id) || ']}}'
+                ELSE (
                 SELECT json_group_object(j.key, CASE
                     WHEN j.type = 'array' AND j.value ->> 0 = st.replica
                          AND j.value ->> 1 = sync_row.vv ->> ('$."' || st.replica || '"')
                     THEN json_array(st.replica, j.value ->> 1, last.actor_id)
                     ELSE json(j.value) END)
-                FROM json_each(sync_row.stamps) j, sync_state st WHERE st.one = 1)
-            FROM last WHERE sync_row.tbl = last.tbl AND sync_row.id = last.rid""",
+                FROM json_each(sync_row.stamps) j, sync_state st WHERE st.one = 1) END
+            FROM last, (SELECT replica, '$."' || replica || '"' AS path FROM sync_state WHERE one = 1) cur
+            WHERE sync_row.tbl = last.tbl AND sync_row.id = last.rid""",
         (segment.first, segment.last))

@@ -38,3 +38,41 @@ def test_table_goes_between_the_markers(tmp_path: Path) -> None:
     run.write_doc(run.render([figure], header), doc)
     text = doc.read_text(encoding="utf-8")
     assert text.count(run.MARK_BEGIN) == 1 and "| x | ≤ 1 ms |" in text and text.startswith("# Performance")
+
+
+def test_district_build_is_consistent_and_deterministic(tmp_path: Path) -> None:
+    """The bulk build (foreign keys off, SQL-made calls) gives sound data, the same for the same seed."""
+    import sqlite3
+
+    from bench import district
+    from dongwu_tui.domain import identifiers
+
+    dumps = []
+    for name in ("a.db", "b.db"):
+        built = district.build(tmp_path / name, 0.003)
+        assert built["call"] == 3000 and built["service_request"] == 900
+        db = sqlite3.connect(tmp_path / name)
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        statuses = {s for (s,) in db.execute("SELECT DISTINCT status FROM service_request")}
+        # (At scale 1 every status is there; 900 requests over two years leave few open ones.)
+        assert {"in_progress", "resolved", "visited", "archived"} <= statuses
+        # Each request's last event leaves it in the status it has; every request has a call.
+        assert db.execute("""SELECT count(*) FROM service_request r JOIN request_event e ON e.rowid = (
+            SELECT max(rowid) FROM request_event WHERE request_id = r.id) WHERE e.to_status <> r.status""").fetchone()[0] == 0
+        assert db.execute("SELECT count(*) FROM service_request r WHERE NOT EXISTS "
+                          "(SELECT 1 FROM call c WHERE c.request_id = r.id)").fetchone()[0] == 0
+        assert db.execute("SELECT count(*) FROM call WHERE talent_id IS NULL").fetchone()[0] == 0
+        assert db.execute("SELECT count(DISTINCT measure_number) FROM call WHERE outcome = 'answered'").fetchone()[0] == 18
+        for (number,) in db.execute("SELECT id_number FROM talent"):
+            identifiers.validate_resident_id(number)
+        for (code,) in db.execute("SELECT credit_code FROM enterprise"):
+            identifiers.validate_credit_code(code)
+        # The office's own ids (site, staff) are new in every database; everything generated is the same.
+        dumps.append([db.execute(f"SELECT {columns} FROM {table} ORDER BY rowid").fetchall() for table, columns in (
+            ("talent", "id, name, phone, id_number, card_no"),
+            ("service_request", "id, number, talent_id, status, opened_at, due_date, resolved_at, archived_at"),
+            ("request_event", "id, request_id, at, action, from_status, to_status"),
+            ("call", "id, at, phone, talent_id, duration_s, measure_number, outcome, request_id"))])
+        db.close()
+    assert dumps[0] == dumps[1]
