@@ -15,7 +15,6 @@ Floors, measured in the same run so ratios survive a noisy machine: a bare Textu
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import random
@@ -26,7 +25,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -323,14 +322,12 @@ def measure_import(records: int) -> list[Figure]:
     """A full sync file of `records` talents into an empty township office, beside raw executemany."""
     from dongwu_tui.services.setup import initialise
     from dongwu_tui.storage.bulk import bulk_load
-    from dongwu_tui.sync import engine, trust
+    from dongwu_tui.sync import engine
+
+    from bench.sync_bench import trusted_pair
 
     folder = Path(tempfile.mkdtemp(prefix="dongwu-bench-sync-"))
-    centre = initialise(folder / "wz.db", "吴中区高层次人才服务中心", "district").office
-    town = initialise(folder / "mudu.db", "木渎镇人才工作站", "township", township="mudu").office
-    trust.ensure_keys(centre)
-    trust.certify(centre, trust.enrolment_request(town))
-    trust.install_bundle(town, json.loads(json.dumps(trust.trust_bundle(centre))))
+    centre, town = trusted_pair(folder)
     category = centre.db.execute_sql("SELECT code FROM talent_category LIMIT 1").fetchone()[0]
     level = centre.db.execute_sql("SELECT code FROM talent_level LIMIT 1").fetchone()[0]
     site = centre.meta("site_id")

@@ -21,12 +21,18 @@ from dongwu_tui.services.setup import initialise  # noqa: E402
 from dongwu_tui.sync import engine, trust  # noqa: E402
 
 
-def build(folder: Path, n: int):
+def trusted_pair(folder: Path):
+    """A district centre and the 木渎 office that trust each other, ready to exchange files."""
     centre = initialise(folder / "wz.db", "吴中区高层次人才服务中心", "district").office
     town = initialise(folder / "mudu.db", "木渎镇人才工作站", "township", township="mudu").office
     trust.ensure_keys(centre)
     trust.certify(centre, trust.enrolment_request(town))
     trust.install_bundle(town, json.loads(json.dumps(trust.trust_bundle(centre))))
+    return centre, town
+
+
+def build(folder: Path, n: int):
+    centre, town = trusted_pair(folder)
     category = centre.db.execute_sql("SELECT code FROM talent_category LIMIT 1").fetchone()[0]
     level = centre.db.execute_sql("SELECT code FROM talent_level LIMIT 1").fetchone()[0]
     rows = [(f"00000000-0000-7000-8000-{i:012d}", "site", "2026-11-01 09:00:00", "2026-11-01 09:00:00", 0,
