@@ -2,13 +2,18 @@
 axis, and a drill-down selects the rows behind any one figure with the very same condition.
 
 The facts (`report_fact`, migration 0005, kept in step by triggers) pack every flag a condition reads
-into one integer, `profile`. The scan groups by (measure, township, specialist, profile) along the
-covering index `report_fact_grid` and keeps three aggregates: the number of requests, how many are past
-their due date today, and the sum of working days. Each condition of definitions.py is then evaluated
-once per (profile, past due or not) on the decoded profile, in SQL, and the groups' counts are summed
-where it holds. Measure, category, township, specialist and the total are sums of those groups, since
-every figure is a count (or a sum of working days). Working days are stored per fact from a table of
-cumulative working-day numbers written from the desk's calendar (调休 included).
+into one integer, `profile`. A refresh reads no per-request row except the few open requests past due:
+- the period's whole months from `report_axis_month` (migration 0007: per month × axis × key × profile,
+  the number of requests and the sum of working days), the days of a month cut by the period from the
+  facts (index range on `report_fact_opened`);
+- how many of each group are past their due date today from the partial index `report_fact_open_due`
+  (open requests only; the one figure that depends on today);
+- the weekly trends from `report_week` (per opened week × profile), the days of a week cut by the period
+  from `report_cube_day`, closures from `report_cube_resolved`.
+Each condition of definitions.py is then evaluated once per (profile, past due or not) on the decoded
+profile, in SQL, and the groups' counts are summed where it holds. Category and the total are sums of the
+measure groups, since every figure is a count (or a sum of working days). Working days are stored per
+fact from a table of cumulative working-day numbers written from the desk's calendar (调休 included).
 """
 
 from __future__ import annotations
@@ -160,64 +165,94 @@ class ReportService:
 
     # -- the figures ----------------------------------------------------------------------------
 
-    def _month_split(self, period: Period) -> tuple[tuple[str, str] | None, str, list[Any]]:
-        """The period as whole months (for report_cube_month: first and last 'YYYY-MM', or None) and the
-        rest (days of partial months at either end, for report_fact): a condition and its parameters."""
+    def _has_facts(self, first: date, after: date) -> bool:
+        """Whether any request was opened from `first` to the day before `after` (one index probe)."""
+        return self._execute("SELECT 1 FROM report_fact WHERE opened_at >= ? AND opened_at < ? LIMIT 1",
+                             [first.isoformat(), after.isoformat()]) != []
+
+    def _month_split(self, period: Period) -> tuple[tuple[str, str] | None, list[tuple[str, str]]]:
+        """The period as whole months (for report_axis_month: first and last 'YYYY-MM', or None) and the
+        rest: the days of partial months at either end, as [first, after) ranges for report_fact.
+
+        An end that cuts a month where no request was opened on the far side of the cut (this month up
+        to today, say) counts as the whole month: the same requests, read from the aggregate."""
         since, until = period.since, period.until
-        first = since if since is None or since.day == 1 else _next_month(since)
+        if since is not None and since.day != 1 and not self._has_facts(since.replace(day=1), since):
+            since = since.replace(day=1)
         after = None if until is None else (until + timedelta(days=1))
+        if after is not None and after.day != 1 and not self._has_facts(after, _next_month(after)):
+            after = _next_month(after)
+        first = since if since is None or since.day == 1 else _next_month(since)
         end = after if after is None or after.day == 1 else after.replace(day=1)  # first day after whole months
         if first is not None and end is not None and first >= end:
-            where, params = self._where(period)
-            return None, where, params
+            assert since is not None and after is not None
+            return None, [(since.isoformat(), after.isoformat())]
         months = ("0000-00" if first is None else first.isoformat()[:7],
                   "9999-99" if end is None else (end - timedelta(days=1)).isoformat()[:7])
-        parts, params = [], []
-        if since is not None and first != since:
-            parts.append("(r.opened_at >= ? AND r.opened_at < ?)")
-            params += [since.isoformat(), first.isoformat()]
-        if after is not None and end != after:
-            parts.append("(r.opened_at >= ? AND r.opened_at < ?)")
-            params += [end.isoformat(), after.isoformat()]
-        return months, " OR ".join(parts) or "0", params
+        rest = []
+        if since is not None and first is not None and first != since:
+            rest.append((since.isoformat(), first.isoformat()))
+        if after is not None and end is not None and end != after:
+            rest.append((end.isoformat(), after.isoformat()))
+        return months, rest
+
+    def _past_due(self, period: Period, today: date, columns: str) -> list[tuple[Any, ...]]:
+        """The open requests of the period past their due date today, counted per `columns` (of
+        report_fact r): an index range over the open requests only (report_fact_open_due, migration 0007)."""
+        where, params = self._where(period)
+        return self._execute(f"SELECT {columns}, COUNT(*) FROM report_fact r INDEXED BY report_fact_open_due "
+                             f"WHERE {OPEN} AND r.due_date < ? AND {where} GROUP BY {columns}",
+                             [today.isoformat(), *params])
 
     def figures(self, period: Period) -> Report:
         """Every count of the period for the total and per measure, category, township and specialist."""
         self._ensure_workdays()
         today = self.today()
-        months, rest, params = self._month_split(period)
-        cube = ("SELECT c.measure_number AS m, c.township AS t, c.assignee AS a, c.profile AS p, SUM(c.n) AS n, "
-                "SUM(CASE WHEN c.due <> '' AND c.due < :today THEN c.n ELSE 0 END) AS past, SUM(c.wd) AS wd "
-                "FROM report_cube_month c WHERE c.month >= :first AND c.month <= :last GROUP BY 1, 2, 3, 4 "
-                "UNION ALL ") if months else ""
-        marks = iter(range(len(params)))
-        rest = "".join(f":p{next(marks)}" if ch == "?" else ch for ch in rest)
-        sql = (f"WITH g AS MATERIALIZED ({cube}"
-               "SELECT r.measure_number, coalesce(r.township_code, ''), coalesce(r.assignee_id, ''), r.profile, "
-               f"COUNT(*), SUM({OPEN} AND r.due_date < :today), SUM(r.working_days) "
-               f"FROM report_fact r INDEXED BY report_fact_opened WHERE {rest} GROUP BY 1, 2, 3, 4) "
-               "SELECT 0, m, p, SUM(n), SUM(past), SUM(wd) FROM g GROUP BY m, p "
-               "UNION ALL SELECT 1, t, p, SUM(n), SUM(past), SUM(wd) FROM g GROUP BY t, p "
-               "UNION ALL SELECT 2, a, p, SUM(n), SUM(past), SUM(wd) FROM g GROUP BY a, p")
-        named: dict[str, Any] = {"today": today.isoformat(), **{f"p{i}": v for i, v in enumerate(params)}}
+        months, rest = self._month_split(period)
+        parts: list[str] = []
+        params: list[str] = []
+        facts = ""
         if months:
-            named.update(first=months[0], last=months[1])
-        rows = self.desk.office.db.execute_sql(sql, named).fetchall()
+            parts.append("SELECT axis, key, profile, n, wd FROM report_axis_month WHERE month >= ? AND month <= ?")
+            params += months
+        if rest:
+            # Days of partial months: the facts themselves, grouped once, then counted once per axis.
+            # One index range per end (an OR of the two would make SQLite merge them through a temp B-tree).
+            facts = "WITH g AS MATERIALIZED (" + " UNION ALL ".join(
+                "SELECT r.measure_number AS m, coalesce(r.township_code, '') AS t, coalesce(r.assignee_id, '') AS a, "
+                "r.profile AS p, COUNT(*) AS n, coalesce(SUM(r.working_days), 0) AS wd "
+                "FROM report_fact r INDEXED BY report_fact_opened WHERE r.opened_at >= ? AND r.opened_at < ? "
+                "GROUP BY 1, 2, 3, 4" for _ in rest) + ") "
+            params = [day for pair in rest for day in pair] + params
+            parts += [f"SELECT {axis} AS axis, {column} AS key, p AS profile, n, wd FROM g"
+                      for axis, column in enumerate("mta")]
+        sql = f"{facts}SELECT axis, key, profile, SUM(n), SUM(wd) FROM ({' UNION ALL '.join(parts)}) GROUP BY 1, 2, 3"
+        rows = self._execute(sql, params)
+        past: dict[tuple[int, Any, int], int] = defaultdict(int)
+        for measure, township, assignee, profile, n in self._past_due(
+                period, today, "r.measure_number, coalesce(r.township_code, ''), coalesce(r.assignee_id, ''), "
+                               "r.profile"):
+            past[(0, measure, profile)] += n
+            past[(1, township, profile)] += n
+            past[(2, assignee, profile)] += n
         keys = list(COUNT_FIELDS)
         matrix = self._matrix((row[2] for row in rows), today, keys)
         worked_closed = keys.index("worked_closed")
+        # Per profile, the conditions that hold when not past due: most groups have nothing past due.
+        holds = {profile: [name for name, no in zip(keys, values, strict=True) if no]
+                 for (profile, is_past), values in matrix.items() if not is_past}
         groups: tuple[dict[Any, Figures], ...] = (defaultdict(Figures.empty), defaultdict(Figures.empty),
                                                   defaultdict(Figures.empty))
-        for axis, key, profile, n, past, wd in rows:
-            past = past or 0
-            if axis and key == "":
-                key = None
-            figures = groups[axis][key]
-            on_past, on_not = matrix[(profile, 1)], matrix[(profile, 0)]
-            for name, yes, no in zip(keys, on_past, on_not, strict=True):
-                if yes or no:
-                    figures[name] += yes * past + no * (n - past)
-            if wd and on_not[worked_closed]:
+        for axis, key, profile, n, wd in rows:
+            n_past = past.get((axis, key, profile), 0)
+            figures = groups[axis][None if axis and key == "" else key]
+            if n_past:
+                for name, yes, no in zip(keys, matrix[(profile, 1)], matrix[(profile, 0)], strict=True):
+                    figures[name] += yes * n_past + no * (n - n_past)
+            else:
+                for name in holds[profile]:
+                    figures[name] += n
+            if wd and matrix[(profile, 0)][worked_closed]:
                 figures["working_days"] += wd
         by_measure, by_township, by_specialist = groups
         total = Figures.empty()
@@ -268,15 +303,18 @@ class ReportService:
             return f" AND {column[axis]} IS NULL", []
         return f" AND {column[axis]} = ?", [key]
 
-    def _drill_sql(self, period: Period, axis: str, key: Any, field_key: str) -> tuple[str, list[Any]]:
+    def _drill_sql(self, period: Period, axis: str, key: Any, field_key: str,
+                   join: bool = True) -> tuple[str, list[Any]]:
         where, params = self._where(period)
         axis_sql, axis_params = self._axis_filter(axis, key)
-        return (f"FROM report_fact r JOIN service_request q ON q.id = r.request_id "
+        request = " JOIN service_request q ON q.id = r.request_id" if join else ""
+        return (f"FROM report_fact r{request} "
                 f"WHERE {where}{axis_sql} AND ({self._condition(field_key, self.today())})",
                 params + axis_params)
 
     def drill_count(self, period: Period, axis: str, key: Any, field_key: str) -> int:
-        sql, params = self._drill_sql(period, axis, key, field_key)
+        # Counting needs no request row: each fact is one live request (its primary key is the request's id).
+        sql, params = self._drill_sql(period, axis, key, field_key, join=False)
         return int(self._execute(f"SELECT COUNT(*) {sql}", params)[0][0])
 
     def drill(self, period: Period, axis: str, key: Any, field_key: str, *, limit: int | None = None,
@@ -297,27 +335,40 @@ class ReportService:
         since = period.since or self._first_opened() or today
         until = min(period.until or today, max(today, since))
         start = since - timedelta(days=since.weekday())
-        first_day = since.isoformat()
-        last_day = until.isoformat()
-        opened_sql = ("SELECT r.day, r.profile, SUM(r.n), SUM(CASE WHEN r.due <> '' AND r.due < ? THEN r.n ELSE 0 END) "
-                      "FROM report_cube_day r WHERE r.day >= ? AND r.day <= ? GROUP BY 1, 2")
-        keys = ["requests", "on_time", "on_time_base"]
-        opened: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-        grouped = self._execute(opened_sql, [today.isoformat(), first_day, last_day])
-        matrix = self._matrix((row[1] for row in grouped), today, keys)
-        weeks: dict[str, str] = {}
-        for day, profile, n, past in grouped:
-            week_start = weeks.get(day)
-            if week_start is None:
+        # Weeks wholly inside the period come from report_week; the days of a week cut by either end of
+        # the period from report_cube_day.
+        first_whole = start if start == since else start + timedelta(days=7)
+        last_whole = until - timedelta(days=until.weekday()) - (timedelta(0) if until.weekday() == 6
+                                                                  else timedelta(days=7))
+        opened_n: dict[tuple[str, int], int] = defaultdict(int)
+        if first_whole <= last_whole:
+            for week, profile, n in self._execute("SELECT week, profile, n FROM report_week WHERE week >= ? "
+                                                  "AND week <= ?", [first_whole.isoformat(), last_whole.isoformat()]):
+                opened_n[(week, profile)] += n
+            cut = [(since, first_whole - timedelta(days=1)), (last_whole + timedelta(days=7), until)]
+        else:
+            cut = [(since, until)]
+        edges = [(a.isoformat(), b.isoformat()) for a, b in cut if a <= b]
+        if edges:
+            days = " OR ".join("(day >= ? AND day <= ?)" for _ in edges)
+            for day, profile, n in self._execute(f"SELECT day, profile, SUM(n) FROM report_cube_day WHERE {days} "
+                                                 "GROUP BY 1, 2", [d for pair in edges for d in pair]):
                 d = date.fromisoformat(day)
-                week_start = weeks[day] = (d - timedelta(days=d.weekday())).isoformat()
-            counts = opened[week_start]
+                opened_n[((d - timedelta(days=d.weekday())).isoformat(), profile)] += n
+        cohort = Period(since, until, period.label)
+        past = {(week, profile): n for week, profile, n in self._past_due(cohort, today, "r.opened_week, r.profile")}
+        keys = ["requests", "on_time", "on_time_base"]
+        matrix = self._matrix((profile for _, profile in opened_n), today, keys)
+        opened: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        for (week, profile), n in opened_n.items():
+            n_past = past.get((week, profile), 0)
+            counts = opened[week]
             for i, (yes, no) in enumerate(zip(matrix[(profile, 1)], matrix[(profile, 0)], strict=True)):
-                counts[i] += yes * past + no * (n - past)
+                counts[i] += yes * n_past + no * (n - n_past)
         closed_sql = (f"SELECT r.day, SUM(r.n) FROM report_cube_resolved r "
                       f"WHERE r.day >= ? AND r.day <= ? AND {CLOSED} GROUP BY 1")
         closed: dict[str, int] = defaultdict(int)
-        for day, n in self._execute(closed_sql, [first_day, last_day]):
+        for day, n in self._execute(closed_sql, [since.isoformat(), until.isoformat()]):
             d = date.fromisoformat(day)
             closed[(d - timedelta(days=d.weekday())).isoformat()] += n
         points = []
@@ -325,7 +376,7 @@ class ReportService:
         while day <= until:
             key = day.isoformat()
             n_opened, on_time, base = opened.get(key, (0, 0, 0))
-            points.append(WeekPoint(day, n_opened or 0, closed.get(key, 0), on_time or 0, base or 0))
+            points.append(WeekPoint(day, n_opened, closed.get(key, 0), on_time, base))
             day += timedelta(days=7)
         return points
 

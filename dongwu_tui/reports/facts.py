@@ -3,7 +3,9 @@ decoding of `profile` (the flags packed into one integer) back into the columns 
 
 Triggers keep `report_fact` exact on every ordinary write. `refresh_facts` is for writers that set
 triggers aside (the bulk loader; a sync import that drops them): it recomputes the facts of the given
-requests, or of all of them, in a few statements.
+requests, or of all of them, in a few statements. Migration 0007's per-axis aggregates follow 0005's
+aggregates by their own triggers whichever path rewrote them; a full refresh and the working-day
+recompute set those triggers aside and rebuild 0007 set-wise instead (cheaper than a trigger per row).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 from dongwu_tui.storage.bulk import _migration
@@ -18,8 +21,31 @@ from dongwu_tui.storage.bulk import _migration
 _STATE_KEY = "workday_calendar"
 
 
+@cache
 def _m() -> Any:
     return _migration("0005")
+
+
+@cache
+def _dashboard() -> Any:
+    return _migration("0007")
+
+
+def _without_dashboard_triggers(db: Any, action: Any) -> None:
+    """Run `action()` (a set-wise rewrite of the facts and of 0005's aggregates) with the triggers of
+    migration 0007 set aside, then rebuild its aggregates set-wise: cheaper than one trigger per
+    aggregate row. Without this, those triggers would keep the aggregates exact row by row anyway."""
+    d = _dashboard()
+    present = {name for (name,) in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    if not present & set(d.TRIGGER_NAMES):
+        action()
+        return
+    for name in d.TRIGGER_NAMES:
+        db.execute_sql(f'DROP TRIGGER IF EXISTS "{name}"')
+    action()
+    d.rebuild(db)
+    for statement in d.TRIGGERS:
+        db.execute_sql(statement)
 
 
 def refresh_facts(db: Any, request_ids: Iterable[str] | None = None) -> None:
@@ -29,7 +55,7 @@ def refresh_facts(db: Any, request_ids: Iterable[str] | None = None) -> None:
     if db.execute_sql("SELECT 1 FROM sqlite_master WHERE name = 'report_fact'").fetchone() is None:
         return
     if request_ids is None:
-        m.rebuild(db)
+        _without_dashboard_triggers(db, lambda: m.rebuild(db))
         return
     ids = list(dict.fromkeys(request_ids))
     columns = ", ".join(m.FACT_COLUMNS)
@@ -61,13 +87,15 @@ def ensure_workdays(db: Any, calendar: Any, today: date) -> None:
     """Make `report_workday` hold the desk calendar's cumulative working-day numbers over every year the
     requests touch; when it changes, recompute every fact's working days. Then fill the facts still
     waiting for theirs (a day the table did not cover when they were written)."""
-    first, last = db.execute_sql("SELECT MIN(opened_at), MAX(opened_at) FROM report_fact").fetchone()
+    # Two statements: MIN and MAX together make SQLite scan the whole index instead of reading each end.
+    first = db.execute_sql("SELECT MIN(opened_at) FROM report_fact").fetchone()[0]
+    last = db.execute_sql("SELECT MAX(opened_at) FROM report_fact").fetchone()[0]
     last_resolved = db.execute_sql("SELECT MAX(day) FROM report_cube_resolved").fetchone()[0]
     first_year = int(first[:4]) if first else today.year
     last_year = max(int(last[:4]) if last else today.year, int(last_resolved[:4]) if last_resolved else 0,
                     today.year) + 1
     have = db.execute_sql("SELECT value FROM report_state WHERE key = ?", (_STATE_KEY,)).fetchone()
-    stored_first = stored_last = None
+    stored_first = stored_last = "0"  # read only when `have`
     if have:
         stored_first, stored_last, _ = have[0].split("|")
     if have and int(stored_first) <= first_year and int(stored_last) >= last_year:
@@ -83,8 +111,8 @@ def ensure_workdays(db: Any, calendar: Any, today: date) -> None:
             db.execute_sql("DELETE FROM report_workday")
             db.cursor().executemany("INSERT INTO report_workday (day, n) VALUES (?, ?)", rows)
             db.execute_sql("INSERT OR REPLACE INTO report_state (key, value) VALUES (?, ?)", (_STATE_KEY, value))
-            _m().without_cube_triggers(
-                db, lambda: db.execute_sql(f"UPDATE report_fact SET working_days = {_WORKING_DAYS}"))
+            _without_dashboard_triggers(db, lambda: _m().without_cube_triggers(
+                db, lambda: db.execute_sql(f"UPDATE report_fact SET working_days = {_WORKING_DAYS}")))
         _VERIFIED[memo_key] = value
         return
     _VERIFIED[memo_key] = value

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import random
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 from dongwu_tui.reports import facts
 from dongwu_tui.reports.definitions import COUNT_FIELDS, OPEN
+from dongwu_tui.reports.period import span
 from dongwu_tui.storage.bulk import _migration
 from dongwu_tui.storage.database import open_database
 
@@ -20,17 +22,43 @@ TABLES = {
 }
 
 
+# Migration 0007's per-axis aggregates, and what they must hold, written straight from the facts (not
+# from 0005's aggregates, which 0007's triggers and rebuild read).
+DASHBOARD = {
+    "report_axis_month": "SELECT month, axis, key, profile, n, wd FROM report_axis_month "
+                         "WHERE n <> 0 OR wd <> 0 ORDER BY 1, 2, 3, 4",
+    "report_week": "SELECT week, profile, n FROM report_week WHERE n <> 0 ORDER BY 1, 2",
+}
+FROM_FACTS = {
+    "report_axis_month": """SELECT month, axis, key, profile, n, wd FROM (
+        SELECT substr(opened_at, 1, 7) AS month, 0 AS axis, measure_number AS key, profile, COUNT(*) AS n,
+               coalesce(SUM(working_days), 0) AS wd FROM report_fact GROUP BY 1, 3, 4
+        UNION ALL SELECT substr(opened_at, 1, 7), 1, coalesce(township_code, ''), profile, COUNT(*),
+               coalesce(SUM(working_days), 0) FROM report_fact GROUP BY 1, 3, 4
+        UNION ALL SELECT substr(opened_at, 1, 7), 2, coalesce(assignee_id, ''), profile, COUNT(*),
+               coalesce(SUM(working_days), 0) FROM report_fact GROUP BY 1, 3, 4) ORDER BY 1, 2, 3, 4""",
+    "report_week": "SELECT opened_week, profile, COUNT(*) FROM report_fact GROUP BY 1, 2 ORDER BY 1, 2",
+}
+
+
 def snapshot(db) -> dict[str, list[tuple]]:
-    return {name: db.execute_sql(sql).fetchall() for name, sql in TABLES.items()}
+    return {name: db.execute_sql(sql).fetchall() for name, sql in {**TABLES, **DASHBOARD}.items()}
+
+
+def assert_dashboard_aggregates_exact(db) -> None:
+    for name, sql in DASHBOARD.items():
+        assert db.execute_sql(sql).fetchall() == db.execute_sql(FROM_FACTS[name]).fetchall(), name
 
 
 def assert_maintained_equals_rebuilt(db) -> None:
+    assert_dashboard_aggregates_exact(db)
     maintained = snapshot(db)
     with db.atomic():
         facts.refresh_facts(db)
     rebuilt = snapshot(db)
-    for name in TABLES:
+    for name in {**TABLES, **DASHBOARD}:
         assert maintained[name] == rebuilt[name], name
+    assert_dashboard_aggregates_exact(db)
     # The packed profile decodes to the very columns it packs.
     decoded = facts.profile_columns("f.profile")
     mismatch = " OR ".join(f"({sql}) IS NOT f.{name}" for name, sql in decoded.items())
@@ -108,3 +136,50 @@ def test_due_date_only_matters_for_open_requests():
     import re
     quoted = re.compile(r"'(\w+)'")
     assert set(quoted.findall(_migration("0005").OPEN_STATUSES_SQL)) == set(quoted.findall(OPEN))
+
+
+def test_dashboard_aggregates_follow_every_set_wise_path(demo_db: Path, tmp_path: Path):
+    """Migration 0007's aggregates stay exact whichever way the facts are rewritten: refresh_facts_where
+    (a sync import), 0005's own rebuild as the bulk loader calls it (0007's triggers on), a recompute of
+    the working days (0007's triggers set aside, then rebuilt), and the migration's rebuild itself."""
+    path = tmp_path / "facts.db"
+    shutil.copy(demo_db, path)
+    office = open_database(path)
+    db = office.db
+    assert_dashboard_aggregates_exact(db)
+    before = snapshot(db)
+    with db.atomic():
+        # Rows rewritten behind the triggers' back, then refreshed set-wise for the changed requests.
+        for name in _migration("0005").TRIGGER_NAMES:
+            db.execute_sql(f'DROP TRIGGER "{name}"')
+        db.execute_sql("UPDATE service_request SET status = 'archived', resolved_at = '2026-11-02T10:00:00' "
+                       "WHERE status IN ('new', 'dispatched', 'in_progress')")
+        db.execute_sql("UPDATE service_request SET measure_number = 3 WHERE rowid % 7 = 0")
+        facts.refresh_facts_where(db, "r.rowid % 7 = 0 OR r.status = 'archived'")
+        for statement in _migration("0005").TRIGGERS:
+            db.execute_sql(statement)
+    assert snapshot(db) != before
+    assert_dashboard_aggregates_exact(db)
+    with db.atomic():
+        _migration("0005").rebuild(db)
+    assert_dashboard_aggregates_exact(db)
+    with db.atomic():
+        db.execute_sql("UPDATE report_fact SET working_days = working_days + 1")  # through the triggers
+        db.execute_sql("DELETE FROM report_state")  # the calendar looks changed: every fact's days again
+    from dongwu_tui.reports.engine import ReportService
+    from dongwu_tui.services.desk import Desk
+    ReportService(Desk(office, clock=lambda: datetime(2026, 11, 20, 17, 0))).figures(span(None, None))
+    assert_dashboard_aggregates_exact(db)
+    assert {name for (name,) in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")} >= set(
+        _migration("0007").TRIGGER_NAMES)
+    with db.atomic():
+        db.execute_sql("UPDATE report_axis_month SET n = n + 1")
+        _migration("0007").rebuild(db)
+    assert_dashboard_aggregates_exact(db)
+    office.close()
+
+
+def test_past_due_index_matches_the_open_condition():
+    """The partial index for "past due today" is usable only while its condition is, term for term, the
+    OPEN of definitions.py (the engine names it with INDEXED BY, so a drift fails loudly anyway)."""
+    assert OPEN == "r." + _migration("0007").OPEN_CONDITION

@@ -6,7 +6,7 @@ import csv
 import json
 import re
 import sqlite3
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -33,7 +33,15 @@ def service(demo_db: Path, demo_now: datetime):
     desk.office.close()
 
 
-@pytest.mark.parametrize("period", [ALL, parse_period("2026-10")], ids=["all", "2026-10"])
+# Whole months come from the per-axis aggregate, cut months from the facts: a period inside one month, one
+# cutting a month at either end, and one ending after the last request (its cut month counts as whole).
+PERIODS = [ALL, parse_period("2026-10"), span(date(2026, 10, 5), date(2026, 10, 20)),
+           span(date(2026, 9, 10), date(2026, 10, 20)), span(date(2026, 11, 3), date(2026, 12, 20)),
+           span(None, date(2026, 6, 17))]
+PERIOD_IDS = ["all", "2026-10", "inside-a-month", "cut-both-ends", "past-last-request", "open-start"]
+
+
+@pytest.mark.parametrize("period", PERIODS, ids=PERIOD_IDS)
 def test_every_cell_drills_to_its_number(service: ReportService, period):
     report = service.figures(period)
     assert report.total["requests"] > 0
@@ -46,6 +54,27 @@ def test_every_cell_drills_to_its_number(service: ReportService, period):
                     assert len(service.drill(period, axis, row.key, key)) == value
     for key in COUNT_FIELDS:
         assert len(service.drill(period, "all", None, key)) == report.total[key]
+
+
+@pytest.mark.parametrize("period", PERIODS, ids=PERIOD_IDS)
+def test_weekly_trends_equal_the_drill_down_per_week(service: ReportService, period):
+    """Each week's points (whole weeks from report_week, the cut ones from the day aggregate, past due from
+    the open requests) equal the requests behind the figures, bucketed by the week they were opened."""
+    points = service.trends(period)
+
+    def per_week(key: str) -> dict[date, int]:
+        counts: dict[date, int] = {}
+        for request in service.drill(period, "all", None, key):
+            day = request.opened_at.date()
+            week = day - timedelta(days=day.weekday())
+            counts[week] = counts.get(week, 0) + 1
+        return counts
+
+    opened, on_time, base = per_week("requests"), per_week("on_time"), per_week("on_time_base")
+    assert sum(p.opened for p in points) == service.figures(period).total["requests"] > 0
+    for point in points:
+        assert (point.opened, point.on_time, point.on_time_base) == (
+            opened.get(point.week_start, 0), on_time.get(point.week_start, 0), base.get(point.week_start, 0))
 
 
 def test_grid_rows_add_up(service: ReportService):
