@@ -72,8 +72,20 @@ class Session:
             time.sleep(POLL_S)
         return last_change if last_change is not None else float("nan")
 
-    def close(self) -> None:
+    def close(self, wait: float = 5.0) -> None:
+        """Kill the session and wait (up to `wait` seconds) until its program has exited: a program still
+        finishing a query after its terminal closed would otherwise slow down the next launch measured."""
+        pid = self.pid()
         self._tmux("kill-server")
+        deadline = time.perf_counter() + wait
+        while pid and os.path.exists(f"/proc/{pid}") and time.perf_counter() < deadline:
+            try:
+                with open(f"/proc/{pid}/stat") as stat:
+                    if stat.read().rsplit(")", 1)[1].split()[0] == "Z":
+                        break  # a zombie has finished; only its parent's wait is left
+            except OSError:
+                break
+            time.sleep(0.01)
 
 
 def launch(command: str, name: str, width: int = 140, height: int = 40) -> Session:

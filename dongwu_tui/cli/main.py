@@ -6,16 +6,23 @@ stderr); 1 an internal error (a line on stderr, the traceback in the log file); 
 
 from __future__ import annotations
 
-import argparse
+import gc
 import logging
 import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
-from dongwu_tui.cli import report_commands
-from dongwu_tui.cli.chinese_argparse import ChineseArgumentParser
 from dongwu_tui.domain.errors import DeskError
+
+if TYPE_CHECKING:
+    import argparse
+
+# Imported by the commands that need them, never by the desk itself (start-up, issue 6): argparse and the
+# parser, the report and sync command modules, the command handlers and their renderer
+# (tests/ui/test_ui_layering.py checks it).
 
 EXIT_OK, EXIT_INTERNAL, EXIT_REFUSED, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -26,6 +33,8 @@ MOVES = [
 
 
 def _common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    import argparse
+
     default = None if top else argparse.SUPPRESS
     parser.add_argument("--db", type=Path, default=default, help="数据库文件（默认：本机用户数据目录下的 office.db）")
     parser.add_argument("--as", dest="actor", default=default, metavar="STAFF", help="操作人（姓名或编号）")
@@ -37,6 +46,8 @@ def _listing(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from dongwu_tui.cli.chinese_argparse import ChineseArgumentParser
+
     parser = ChineseArgumentParser(prog="dongwu", description="东吴人才服务台：来电登记、人才服务工单与督办")
     _common(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseArgumentParser)
@@ -168,9 +179,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", help="受理日期起（YYYY-MM-DD）")
     p.add_argument("--until", help="受理日期止（YYYY-MM-DD）")
     p.add_argument("--json", action="store_true")
+    from dongwu_tui.cli import report_commands
+    from dongwu_tui.cli.sync_commands import add_sync_parser  # issue 4
+
     report_commands.add_stats_period(p)
     report_commands.add_parsers(command)
-    from dongwu_tui.cli.sync_commands import add_sync_parser  # issue 4
 
     add_sync_parser(command)
     return parser
@@ -206,11 +219,59 @@ def _log_internal_error() -> Path | None:
         return None
 
 
+def desk_arguments(argv: Sequence[str]) -> Any | None:
+    """`dongwu [--db PATH] [--as STAFF]` and nothing else (opening the desk), read without building the full
+    parser: its forty-odd subcommand parsers and the modules that define them cost start-up time (issue 6).
+    Anything else (a command, --help, an abbreviation, a missing value) returns None for the full parser,
+    which then gives its usual answer or error."""
+    values: dict[str, str | None] = {"--db": None, "--as": None}
+    i = 0
+    while i < len(argv):
+        name, equals, value = argv[i].partition("=")
+        if name not in values:
+            return None
+        if not equals:
+            if i + 1 >= len(argv) or argv[i + 1].startswith("-"):
+                return None
+            i += 1
+            value = argv[i]
+        if not value:
+            return None
+        values[name] = value
+        i += 1
+    db = values["--db"]
+    return SimpleNamespace(db=Path(db) if db is not None else None, actor=values["--as"], command=None)
+
+
+def _open_desk_screens(args: Any) -> int:
+    """No command: the desk screens (the summary when not on a terminal). The first frame is drawn before the
+    database is opened and before the modules that open it are imported (ui/app.py `open_and_run`)."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        from dongwu_tui.cli.commands import run
+
+        return run(args)
+    # Start-up makes about a million objects that live as long as the desk (modules, classes, widgets, style
+    # rules); the cyclic collector would walk them ~150 times before the first frame and find nothing. It is
+    # off until then; DeskApp freezes what start-up made and switches it back on after the first frame.
+    gc.disable()
+    try:
+        from dongwu_tui.ui.app import open_and_run  # Textual is imported only on this path
+
+        return open_and_run(args.db, args.actor)
+    finally:
+        gc.enable()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = desk_arguments(sys.argv[1:] if argv is None else argv)
+    if args is None:
+        args = build_parser().parse_args(argv)
     try:
+        if args.command is None:
+            return _open_desk_screens(args)
+        from dongwu_tui.cli import report_commands
+
         if args.command in report_commands.REPORT_COMMANDS:
             from dongwu_tui.cli.commands import _db_path
             from dongwu_tui.services.setup import open_desk

@@ -6,20 +6,66 @@ and Esc goes back within one. The role of the person at the desk decides where t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+import gc
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from textual.app import App, SystemCommand
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.command import Provider
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from dongwu_tui.domain.models import Staff
-from dongwu_tui.domain.roles import Role
-from dongwu_tui.services.desk import Desk
-from dongwu_tui.ui.palette import ChinesePalette, DeskCommands
+if TYPE_CHECKING:
+    from dongwu_tui.domain.models import Staff
+    from dongwu_tui.services.desk import Desk
 
-FIRST_MODE = {Role.OPERATOR: "intake", Role.SPECIALIST: "talents", Role.SUPERVISOR: "requests", Role.ADMIN: "talents"}
+# By role (domain.roles.Role, a StrEnum: its members look up their values). The domain, storage and services
+# modules load after the first frame when the desk starts from the command line (start-up, issue 6).
+FIRST_MODE = {"operator": "intake", "specialist": "talents", "supervisor": "requests", "admin": "talents"}
+
+
+def open_and_run(db: Path | None, actor: str | None) -> int:
+    """`dongwu [--db PATH] [--as STAFF]` on a terminal: the desk's first frame (title and keys) comes first,
+    the database is opened after it (start-up, issue 6). A database that cannot be opened comes back out of
+    the app as the error open_desk raised, for the command line to report as before."""
+    from dongwu_tui.ui.config import load_keymap
+
+    def opener() -> Desk:
+        from dongwu_tui.services.setup import open_desk
+        from dongwu_tui.storage.paths import default_database_path
+
+        return open_desk(db if db is not None else default_database_path(), actor)
+
+    keymap, warning = load_keymap()
+    app = DeskApp(opener=opener, keymap=keymap, config_warning=warning)
+    try:
+        app.run()
+    finally:
+        if app.desk is not None:
+            app.desk.office.close()
+    if app.open_error is not None:
+        raise app.open_error
+    return 0
+
+
+class OpeningScreen(Screen):
+    """The first frame while the database opens: the title line and the keys that work everywhere."""
+
+    def compose(self) -> ComposeResult:
+        from dongwu_tui.ui.keybar import KeyBar
+        from dongwu_tui.ui.screens.base import TitleBar
+
+        yield TitleBar("东吴人才服务台", id="title")
+        yield KeyBar()
+
+
+def _desk_commands() -> type[Provider]:
+    # Textual takes a callable here so that the palette's module loads when the palette first opens.
+    from dongwu_tui.ui.palette import DeskCommands
+
+    return DeskCommands
 
 
 def _intake() -> Screen:
@@ -55,7 +101,7 @@ def _sync() -> Screen:
 class DeskApp(App[None]):
     TITLE = "东吴人才服务台"
     CSS_PATH = "desk.tcss"
-    COMMANDS = {DeskCommands}
+    COMMANDS = {_desk_commands}
     ENABLE_COMMAND_PALETTE = True
     MODES = {"intake": _intake, "talents": _talents, "requests": _requests, "dashboard": _dashboard,
              "sync": _sync}
@@ -77,10 +123,19 @@ class DeskApp(App[None]):
     # Open sync conflicts, shown on every title line (ui/sync_notice.py) (0 until counted).
     conflicts_open: reactive[int] = reactive(0)
 
-    def __init__(self, desk: Desk, *, site_name: str = "", keymap: dict[str, str] | None = None,
-                 config_warning: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, desk: Desk | None = None, *, opener: Callable[[], Desk] | None = None, site_name: str = "",
+                 keymap: dict[str, str] | None = None, config_warning: str | None = None, **kwargs: Any) -> None:
+        """Either an open `desk` (the tests), or an `opener` that opens it after the first frame (the command
+        line, `open_and_run`)."""
+        if desk is not None and desk.actor is not None:
+            # Known at launch: the role's workspace is the first screen composed, rather than switched to from
+            # Textual's default screen once mounted, which would parse the whole stylesheet twice more.
+            self.DEFAULT_MODE = FIRST_MODE.get(desk.actor.role, "talents")  # type: ignore[misc]
         super().__init__(**kwargs)
-        self.desk = desk
+        # None only while the opener runs, before any workspace exists (the actions below wait for it).
+        self.desk: Desk = desk  # type: ignore[assignment]
+        self._opener = opener
+        self.open_error: Exception | None = None
         self.site_name = site_name
         self._startup_keymap = keymap or {}
         self._config_warning = config_warning
@@ -88,11 +143,35 @@ class DeskApp(App[None]):
 
     # -- start-up -------------------------------------------------------------------------------
 
+    def get_default_screen(self) -> Screen:
+        return OpeningScreen() if self.desk is None else super().get_default_screen()
+
     def on_mount(self) -> None:
         if self._startup_keymap:
             self.set_keymap(self._startup_keymap)
         if self._config_warning:
             self.notify(self._config_warning, title="配置", severity="warning", markup=False)
+        if self.desk is None:
+            self.call_after_refresh(self._open_desk)
+        else:
+            self._begin()
+
+    def _open_desk(self) -> None:
+        assert self._opener is not None
+        try:
+            desk = self._opener()
+        except Exception as error:  # noqa: BLE001 - handed back to the command line, which reports it
+            from dongwu_tui.domain.errors import DeskError
+
+            self.open_error = error
+            self.exit(return_code=2 if isinstance(error, DeskError) else 1)
+            return
+        self.desk = desk
+        self.site_name = self.site_name or desk.office.meta("site_name") or ""
+        self._begin()
+
+    def _begin(self) -> None:
+        self.call_after_refresh(self._collect_again)
         if self.desk.actor is None:
             from dongwu_tui.ui.screens.who import WhoScreen
 
@@ -106,10 +185,21 @@ class DeskApp(App[None]):
             return
         self.desk = self.desk.acting_as(staff)
         self.sub_title = f"{staff.name} · {staff.role.label}"
+        self.switch_mode(FIRST_MODE.get(staff.role, "talents"))
+        # What nobody waits for comes after the first frame (start-up, issue 6).
+        self.call_after_refresh(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
         for warning in self.desk.calendar.warnings():
             self.notify(warning, title="工作日历", severity="warning", markup=False)
-        self.switch_mode(FIRST_MODE.get(staff.role, "talents"))
         self.refresh_conflict_count()
+
+    def _collect_again(self) -> None:
+        if not gc.isenabled():
+            # cli.main switched the collector off for start-up (see there): what start-up made lives as long
+            # as the desk, so it moves to the permanent generation instead of being scanned again and again.
+            gc.freeze()
+            gc.enable()
 
     def refresh_conflict_count(self) -> None:
         """Count open sync conflicts in a worker; the title lines and banners follow `conflicts_open`."""
@@ -133,7 +223,7 @@ class DeskApp(App[None]):
     # -- moving about ---------------------------------------------------------------------------
 
     async def action_open_mode(self, mode: str, **values: Any) -> None:
-        if self.desk.actor is None:
+        if self.desk is None or self.desk.actor is None:
             return
         # Awaited so that a workspace opened for the first time is composed before it is filled in.
         await self.switch_mode(mode)
@@ -148,6 +238,8 @@ class DeskApp(App[None]):
         self.call_later(self.action_open_mode, "intake", **values)
 
     def action_switch_user(self) -> None:
+        if self.desk is None:
+            return
         from dongwu_tui.ui.screens.who import WhoScreen
 
         def chosen(staff: Staff | None) -> None:
@@ -186,7 +278,9 @@ class DeskApp(App[None]):
             self.push_screen(HelpScreen(self.screen))
 
     def action_command_palette(self) -> None:
-        if self.use_command_palette and not ChinesePalette.is_open(self):
+        from dongwu_tui.ui.palette import ChinesePalette
+
+        if self.desk is not None and self.use_command_palette and not ChinesePalette.is_open(self):
             self.push_screen(ChinesePalette())
 
     def action_help_quit(self) -> None:

@@ -195,6 +195,9 @@ class PagedList(FetchMixin, ScrollView, can_focus=True):
         self.fetch(f"page_{page}", lambda: (generation, page, query.page(start, inclusive=inclusive)))
 
     def on_fetched(self, message: Any) -> None:
+        # Textual calls the handler of every class in the MRO, so FetchMixin.on_fetched would run again after
+        # this one: each result (the count and first page, the anchors query) was handled twice.
+        message.prevent_default()
         if message.tag.startswith("page_"):
             message.stop()
             generation, page, rows = message.value

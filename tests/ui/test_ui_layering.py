@@ -36,10 +36,83 @@ def test_startup_path_keeps_slow_imports_out():
     code = (
         "import sys\n"
         "import dongwu_tui.cli.main, dongwu_tui.cli.commands, dongwu_tui.ui.app\n"
-        "print(','.join(m for m in ('pypinyin', 'openpyxl', 'pydantic', 'nacl', 'textual_plotext') if m in sys.modules))\n"
+        "slow = ('pypinyin', 'openpyxl', 'pydantic', 'nacl', 'textual_plotext')\n"
+        "print(','.join(m for m in slow if m in sys.modules))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
+
+
+# Start-up (issue 6): what is not loaded before the desk's first frame. The command line's parser and its
+# command modules (the desk reads `--db`/`--as` without them), peewee's migration runner (and argparse
+# with it: storage/database.py reads the history table itself and loads the runner only to upgrade), the
+# other workspaces' screens, the palette,
+# Textual's Footer (ui/keybar.py draws the key line), the sync engine and inbox (counted after the first
+# frame), and the heavy libraries of the reports, sync, search and validation.
+NOT_BEFORE_FIRST_FRAME = (
+    "dongwu_tui.cli.chinese_argparse", "dongwu_tui.cli.commands", "dongwu_tui.cli.render",
+    "dongwu_tui.cli.report_commands", "dongwu_tui.cli.sync_commands",
+    "dongwu_tui.ui.screens.dashboard", "dongwu_tui.ui.screens.sync", "dongwu_tui.ui.screens.sync_dialogs",
+    "dongwu_tui.ui.screens.intake", "dongwu_tui.ui.screens.talents", "dongwu_tui.ui.screens.request",
+    "dongwu_tui.ui.screens.talent", "dongwu_tui.ui.screens.help", "dongwu_tui.ui.screens.who",
+    "dongwu_tui.ui.palette", "textual.widgets._footer", "textual.widgets._data_table",
+    "dongwu_tui.sync.engine", "dongwu_tui.sync.conflicts", "dongwu_tui.reports.engine",
+    "dongwu_tui.domain.validation", "pydantic", "pypinyin", "openpyxl", "nacl", "plotext", "textual_plotext",
+    "playhouse.migrations", "argparse",
+)
+
+
+# Before the very first frame (the title line and the keys, ui/app.py OpeningScreen), not even the desk's
+# own layers: the database is opened, and they are imported, after it.
+NOT_BEFORE_OPENING_FRAME = (
+    "peewee", "chinese_calendar", "dongwu_tui.storage.database", "dongwu_tui.services.desk",
+    "dongwu_tui.services.setup", "dongwu_tui.services.views", "dongwu_tui.domain.models",
+    "dongwu_tui.domain.calendar", "dongwu_tui.ui.screens.requests", "dongwu_tui.ui.lines",
+)
+
+
+def test_first_frames_load_only_what_they_need(desk, cast, db_path):
+    """The real start-up path (`dongwu --db PATH --as 督办`: cli.main reads the two options and calls
+    ui.app.open_and_run), headless in a fresh interpreter: what is loaded when the opening frame has been
+    drawn, and when the supervisor's first workspace has been drawn."""
+    desk.office.close()
+    code = f"""
+import asyncio, sys
+import dongwu_tui.cli.main as cli
+from dongwu_tui.ui.app import DeskApp
+
+seen = {{}}
+open_desk, first_frame = DeskApp._open_desk, DeskApp._after_first_frame
+
+def opening(self):
+    seen["opening"] = set(sys.modules)
+    open_desk(self)
+
+def after_first_frame(self):
+    seen["workspace"] = set(sys.modules)
+    seen["screen"] = type(self.screen).__name__
+    first_frame(self)
+
+def run(self):
+    async def go():
+        async with self.run_test(size=(140, 40)) as pilot:
+            for _ in range(3):
+                await pilot.pause()
+    asyncio.run(go())
+
+DeskApp._open_desk, DeskApp._after_first_frame, DeskApp.run = opening, after_first_frame, run
+sys.stdin.isatty = sys.stdout.isatty = lambda: True
+assert cli.main(["--db", {str(db_path)!r}, "--as", {cast.supervisor.name!r}]) == 0
+print(seen["screen"])
+print(",".join(m for m in {NOT_BEFORE_OPENING_FRAME!r} if m in seen["opening"]))
+print(",".join(m for m in {NOT_BEFORE_FIRST_FRAME!r} if m in seen["workspace"]))
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    screen, at_opening, at_workspace = result.stdout.split("\n")[:3]
+    assert screen == "RequestsScreen"
+    assert at_opening == ""
+    assert at_workspace == ""
 
 
 def test_worker_threads_get_the_pragmas(desk):

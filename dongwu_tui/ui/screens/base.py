@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
+from dongwu_tui.ui.keybar import KeyBar
 from dongwu_tui.ui.work import FetchMixin
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ class DeskScreen(FetchMixin, Screen):
     def compose(self) -> ComposeResult:
         yield TitleBar(self.title_text(), id="title")
         yield from self.body()
-        yield Footer(compact=True)
+        yield KeyBar()  # Textual's compact Footer, drawn as one widget (ui/keybar.py)
 
     def body(self) -> ComposeResult:
         yield from ()

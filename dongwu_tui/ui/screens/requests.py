@@ -50,6 +50,7 @@ class RequestsScreen(DeskScreen):
         self.views: list[SavedView] = []
         self.counts: dict[str, int] = {}
         self.view_key = "all"
+        self._just_mounted = False
 
     def body(self) -> ComposeResult:
         with Horizontal(id="requests"):
@@ -67,6 +68,7 @@ class RequestsScreen(DeskScreen):
         self.reload()
         self.set_interval(COUNT_REFRESH_S, self._refresh_counts)
         self.query_one(PagedList).focus()
+        self._just_mounted = True
 
     def _show_views(self) -> None:
         options = self.query_one("#views", OptionList)
@@ -131,6 +133,11 @@ class RequestsScreen(DeskScreen):
         self.app.push_screen(RequestScreen(line.id, paged.query_source, line.key))
 
     def on_screen_resume(self) -> None:
+        # Coming back to the list (from a request, another workspace): counts and rows may have changed.
+        # Not on the resume that follows on_mount, which has just asked for both (start-up, issue 6).
+        if self._just_mounted:
+            self._just_mounted = False
+            return
         if self.views:
             self._refresh_counts()
             self.query_one(PagedList).refresh_rows()

@@ -1,0 +1,132 @@
+"""Start-up (issue 6): the key line, one load per result, nothing asked twice, the collector back on."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+
+import pytest
+from rich.cells import cell_len
+
+from dongwu_tui.domain.errors import StorageError
+from dongwu_tui.services.views import ViewService
+from dongwu_tui.ui.app import DeskApp, open_and_run
+from dongwu_tui.ui.keybar import KeyBar
+from dongwu_tui.ui.lines import PagedList
+
+SIZE = (140, 40)
+
+
+async def test_the_key_line_shows_the_keys_and_a_click_presses_one(make_app, cast, settle):
+    app = make_app(cast.supervisor)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        bar = app.screen.query_one(KeyBar)
+        strip = bar.render_line(0)
+        line = strip.text
+        assert strip.cell_length == SIZE[0]
+        assert line.startswith("⏎ 打开 / 搜索 ^t 到列表 ^v 视图 ^q 退出 f2 来电登记 f3 人才 f4 工单")
+        assert line.rstrip().endswith("▏^p 命令面板")
+        x = cell_len(line[: line.index("f3 人才")])  # a Chinese character takes two cells
+        await pilot.click(KeyBar, offset=(x + 1, 0))
+        await settle(app, pilot)
+        assert app.current_mode == "talents"
+
+
+async def test_opening_the_request_views_asks_once(make_app, cast, settle, open_request, monkeypatch):
+    """One count of the views and one count-and-first-page when the first screen opens. Each result used to
+    be handled twice (Textual calls every class's handler in the MRO) and the resume that follows the mount
+    asked for both again."""
+    open_request()
+    loads: list[int] = []
+    counts: list[int] = []
+    got_load = PagedList.got_load
+    view_counts = ViewService.view_counts
+
+    def counting_load(self, value):
+        loads.append(value[1])
+        got_load(self, value)
+
+    def counting_counts(self, *args, **kwargs):
+        counts.append(1)
+        return view_counts(self, *args, **kwargs)
+
+    monkeypatch.setattr(PagedList, "got_load", counting_load)
+    monkeypatch.setattr(ViewService, "view_counts", counting_counts)
+    app = make_app(cast.supervisor)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "RequestsScreen"
+        assert len(loads) == 1
+        assert len(counts) == 1
+
+
+def test_the_collector_is_back_on_after_the_first_frame(desk, cast):
+    """cli.main switches the cyclic collector off for start-up; the desk switches it on after its first frame,
+    with what start-up made frozen."""
+    code = f"""
+import asyncio, gc
+from dongwu_tui.services.setup import open_desk
+from dongwu_tui.ui.app import DeskApp
+
+gc.disable()
+desk = open_desk({str(desk.office.path)!r}, {cast.supervisor.name!r})
+
+async def go():
+    async with DeskApp(desk).run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        print(gc.isenabled(), gc.get_freeze_count() > 0)
+
+asyncio.run(go())
+"""
+    desk.office.close()
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True"]
+
+
+def _headless(seen: dict[str, object]):
+    """DeskApp.run for open_and_run in a test: headless, until the first workspace has settled."""
+
+    def run(self) -> None:
+        async def go() -> None:
+            async with self.run_test(size=SIZE) as pilot:
+                for _ in range(4):
+                    await self.workers.wait_for_complete()
+                    await pilot.pause()
+                seen["screen"] = type(self.screen).__name__
+
+        asyncio.run(go())
+
+    return run
+
+
+def test_the_first_frame_comes_before_the_database(desk, cast, monkeypatch):
+    """From the command line the app draws its title line and keys first, then opens the database (the
+    opener runs after that first frame), then shows the role's workspace."""
+    path = desk.office.path
+    desk.office.close()
+    seen: dict[str, object] = {}
+    open_desk = DeskApp._open_desk
+
+    def opening(self) -> None:
+        seen["opening"] = (type(self.screen).__name__, self.desk, self.screen.query_one("#title").render())
+        open_desk(self)
+
+    monkeypatch.setattr(DeskApp, "_open_desk", opening)
+    monkeypatch.setattr(DeskApp, "run", _headless(seen))
+    assert open_and_run(path, cast.supervisor.name) == 0
+    screen, desk_then, title = seen["opening"]  # type: ignore[misc]
+    assert (screen, desk_then) == ("OpeningScreen", None)
+    assert "东吴人才服务台" in str(title)
+    assert seen["screen"] == "RequestsScreen"
+
+
+def test_a_database_that_cannot_be_opened_comes_back_as_its_error(tmp_path, monkeypatch):
+    """As before the first frame moved ahead: the command line gets open_desk's error (exit 2, one line)."""
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(DeskApp, "run", _headless(seen))
+    with pytest.raises(StorageError, match="数据库文件不存在"):
+        open_and_run(tmp_path / "missing.db", "周督办")
