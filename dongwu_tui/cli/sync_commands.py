@@ -167,14 +167,15 @@ def _import(sync: Any, desk: Any, args: argparse.Namespace) -> int:
             continue
         entry = {"file": str(path), "sender": result.sender, "kind": result.kind, "records": result.records,
                  "applied": result.applied, "skipped": result.skipped, "conflicts": result.conflicts,
-                 "already_imported": result.already_imported, "gaps": len(result.gaps)}
+                 "dropped": result.dropped, "already_imported": result.already_imported, "gaps": len(result.gaps)}
         report.append(entry)
         if not args.json:
             if result.already_imported:
                 print(f"{path}: 已导入过，跳过（{result.records} 条记录）")
             else:
+                moved = f"，已迁往其他板块而移出本单位 {result.dropped} 条" if result.dropped else ""
                 print(f"{path}: 来自 {result.sender}，应用 {result.applied} 条，已有而跳过 {result.skipped} 条，"
-                      f"新冲突 {result.conflicts} 个")
+                      f"新冲突 {result.conflicts} 个{moved}")
     if args.json:
         _print_json(report)
     return EXIT_REFUSED if refused else EXIT_OK

@@ -502,7 +502,11 @@ class ViewService:
         directory = self.desk.directory
         talent_name = ""
         if request.talent_id:
-            talent_name = self.desk.talents.get(request.talent_id).name
+            # A talent who moved to another township leaves this office once the centre has them
+            # (sync/departures.py); the requests this office handled stay.
+            row = self.desk.office.db.execute_sql("SELECT name FROM talent WHERE id = ?",
+                                                  [request.talent_id]).fetchone()
+            talent_name = row[0] if row else "（已迁出本单位）"
         assignee = directory.staff(request.assignee_id).name if request.assignee_id else ""
         site = ""
         if request.assignee_site_id:

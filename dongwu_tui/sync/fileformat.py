@@ -57,6 +57,11 @@ class OpenedFile:
         for chunk in self.chunks:
             yield from decode_lines(zlib.decompress(chunk))
 
+    def chunk_records(self):
+        """The decoded records of each chunk, one list per chunk."""
+        for chunk in self.chunks:
+            yield decode_lines(zlib.decompress(chunk))
+
 
 def decode_lines(text: bytes) -> list[Any]:
     """The records of one decompressed chunk. Raw newlines only separate lines, so the chunk is read as

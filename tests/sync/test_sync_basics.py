@@ -11,15 +11,7 @@ from dongwu_tui.sync import engine, identity
 from dongwu_tui.sync import knowledge as kn
 from dongwu_tui.sync.errors import SyncRefused
 
-from .offices import dump, make_offices, reopen
-
-
-@pytest.fixture
-def offices(tmp_path):
-    offices = make_offices(tmp_path, ["mudu", "xukou"])
-    yield offices
-    for office in offices.values():
-        office.close()
+from .offices import dump, reopen
 
 
 def add_talent(office, talent_id, township="mudu", notes=""):

@@ -104,3 +104,19 @@ def test_refused_file_exits_2_with_one_line_and_database_unchanged(world, kind):
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "未导入" in result.stderr
     assert dump(target) == before
+
+
+def test_talent_moved_to_another_township_leaves_the_old_one(world):
+    tmp, c, m, x = world
+    dongwu(c, "talent", "add", "--as", "王芳", "--name", "李娜", "--phone", "13700001111", "--category", "产业人才",
+           "--township", "木渎镇", "--card", "DW000002")
+    dongwu(m, "sync", "import", str(export(c, "mudu", tmp / "move")))
+    assert dongwu(m, "talent", "show", "DW000002", "--json").returncode == 0
+    dongwu(c, "talent", "edit", "DW000002", "--as", "王芳", "--township", "胥口镇", "--reason", "工作单位迁至胥口")
+    out = dongwu(m, "sync", "import", str(export(c, "mudu", tmp / "move"))).stdout
+    assert "移出本单位 1 条" in out
+    gone = dongwu(m, "talent", "show", "DW000002", check=False)
+    assert gone.returncode == 2 and len(gone.stderr.strip().splitlines()) == 1
+    dongwu(x, "sync", "import", str(export(c, "xukou", tmp / "move")))
+    shown = json.loads(dongwu(x, "talent", "show", "DW000002", "--json").stdout)
+    assert shown["township"] == "xukou" and shown["name"] == "李娜"

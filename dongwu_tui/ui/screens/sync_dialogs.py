@@ -293,6 +293,8 @@ class ImportDialog(_SyncWork, ModalScreen[Any]):
         else:
             text = (f"[b]已导入[/b]：来自 {escape(result.sender)}，应用 {result.applied} 条，"
                     f"已有而跳过 {result.skipped} 条，新冲突 {result.conflicts} 个。")
+            if result.dropped:
+                text += f"\n已迁往其他板块的记录 {result.dropped} 条已移出本单位（发件单位已收到其全部修改）。"
             if result.conflicts:
                 text += "\n冲突已列入同步页的冲突收件箱。"
         self.query_one("#import-result", Static).update(text + "\nEsc 关闭。")

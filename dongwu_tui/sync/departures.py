@@ -1,0 +1,164 @@
+"""Records that leave an office's partitions: tell the old office, then let it set its copy aside safely.
+
+When a talent moves from 木渎 to 胥口 (or a request is dispatched elsewhere), the record's partition
+changes and 木渎 no longer subscribes to it. Three rules keep 木渎 from holding a stale copy, without
+ever losing an edit:
+
+1. **The move travels.** An export to an office carries, besides its partitions' records, every record
+   that has left one of its partitions (migration 0008 remembers those) and changed since the office's
+   acknowledged knowledge of that old partition: the receiver learns the move like any other edit and
+   merges it (so its own unsent edits become versions or conflicts, never lost).
+2. **A copy outside the receiver's partitions is set aside only when safe.** After an import, a record
+   the office holds outside its partitions leaves its tables once the sender's acknowledged knowledge
+   of the record's partition covers the record's whole version vector: the sender, which subscribes to
+   that partition, then holds every write the copy holds. Until then the copy stays (now showing its
+   new township), and the office's own edits to it still travel to the centre.
+3. **Set aside, not forgotten.** The copy's last merged state moves to `sync_shadow`, out of every list
+   and search. If a file brings the record again (an older state still on its way, or the record moving
+   back), the shadow is put back first and the file merges with it, so an old state can never return as
+   if it were current.
+
+A record outside the receiver's partitions that it does not hold (a departure of a record it never
+received) is not taken into its tables; its state is set aside at once, for the same reason.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dongwu_tui.storage.database import OfficeDatabase
+from dongwu_tui.sync import knowledge as kn
+from dongwu_tui.sync import merge, trust
+
+
+def has_table(office: OfficeDatabase) -> bool:
+    return office.db.execute_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sync_shadow'").fetchone() is not None
+
+
+def departed_query(table: str, cols: list[str], parts: list[str]) -> tuple[str, list[Any]]:
+    """Records of `table` that left one of `parts` and now sit outside all of them, each with the old
+    partition it left (for the delta test) and its export line. Same line shape as the main export."""
+    from dongwu_tui.sync.engine import _export_query  # the one definition of an export line
+
+    marks = ", ".join("?" * len(parts))
+    # CROSS JOIN keeps the (small) departures table outermost: the planner, without statistics, may
+    # otherwise walk every sync_row of the table and probe the departures for each.
+    sql = (_export_query(table, cols).replace("SELECT r.part, r.vv,", "SELECT d.part, r.vv,", 1)
+           .replace("FROM sync_row r JOIN",
+                    "FROM sync_departure d CROSS JOIN sync_row r ON r.tbl = d.tbl AND r.id = d.id JOIN", 1)
+           + f" AND d.tbl = ? AND d.part IN ({marks}) AND r.part NOT IN ({marks})")
+    return sql, [table] * 4 + [table, *parts, *parts]
+
+
+def my_partitions(office: OfficeDatabase) -> set[str] | None:
+    me = trust.this_office(office)
+    return kn.subscriptions(me["kind"], me.get("township_code"))
+
+
+def prepare(office: OfficeDatabase, records: dict[str, list[list[Any]]], parts: set[str] | None,
+            restored: dict[tuple[str, str], str], columns: dict[str, list[str]]) -> int:
+    """Before a file is merged: put back every set-aside record the file brings (into `restored`, with the
+    version vector it was set aside at). Records outside this office's partitions that it does not hold
+    are not merged: their state is set aside at once (a departure of a record this office never received,
+    so that an older copy still in this office's partition, arriving later, merges with it and stays
+    out). Returns how many records were not merged."""
+    db = office.db
+    shadowed = {(tbl, rid) for tbl, rid in db.execute_sql("SELECT tbl, id FROM sync_shadow")}
+    left_out = 0
+    for table, rows in records.items():
+        for row in rows:
+            if (table, row[1]) in shadowed:
+                restored[(table, row[1])] = _restore(office, table, row[1])
+                shadowed.discard((table, row[1]))
+        if parts is None:
+            continue
+        foreign = [row[1] for row in rows if row[2] not in parts]
+        if not foreign:
+            continue
+        held: set[str] = set()
+        for start in range(0, len(foreign), 500):
+            chunk = foreign[start:start + 500]
+            held.update(rid for (rid,) in db.execute_sql(
+                f"SELECT id FROM sync_row WHERE tbl = ? AND id IN ({', '.join('?' * len(chunk))})", [table, *chunk]))
+        keep = [row for row in rows if row[2] in parts or row[1] in held]
+        for row in rows:
+            if row[2] not in parts and row[1] not in held:
+                _shadow_line(office, table, columns[table], row)
+        left_out += len(rows) - len(keep)
+        rows[:] = keep
+    return left_out
+
+
+def _shadow_line(office: OfficeDatabase, table: str, cols: list[str], line: list[Any]) -> None:
+    """Set aside a record straight from a file line `[table, id, part, vv, stamps, values, siblings]`."""
+    _, rid, part, vv_text, stamps_text, values, siblings = line
+    record = {"id": rid, **dict(zip(cols, values, strict=True))}
+    shadow_siblings = [[field, json.dumps(versions, ensure_ascii=False), int(merge.is_open(field, versions)), None]
+                       for field, versions in (siblings or {}).items()]
+    office.db.execute_sql(
+        "INSERT OR REPLACE INTO sync_shadow (tbl, id, part, vv, stamps, record, siblings, shadowed_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, datetime('now'))",
+        (table, rid, part, vv_text, stamps_text, json.dumps(record, ensure_ascii=False),
+         json.dumps(shadow_siblings, ensure_ascii=False)))
+
+
+def set_aside_settled(office: OfficeDatabase, parts: set[str] | None, ack: dict[str, dict[str, int]],
+                      restored: dict[tuple[str, str], str]) -> int:
+    """Set aside the copies held outside this office's partitions that the sender's acknowledged
+    knowledge (`ack`, the sender's knowledge when it made the file) covers completely, and those put back
+    for this file's merge that the file did not change (settled before). Inside the import's
+    transaction; returns how many records newly left the office's tables."""
+    if parts is None:
+        return 0
+    foreign = [part for part in kn.held_partitions(office) if part not in parts]
+    if not foreign:
+        return 0
+    moved = 0
+    rows = office.db.execute_sql(
+        f"SELECT tbl, id, part, vv FROM sync_row WHERE part IN ({', '.join('?' * len(foreign))})", foreign).fetchall()
+    for table, rid, part, vv_text in rows:
+        covered = ack.get(part, {})
+        unchanged = restored.get((table, rid)) == vv_text
+        if unchanged or all(covered.get(rep, 0) >= int(counter) for rep, counter in json.loads(vv_text).items()):
+            _set_aside(office, table, rid)
+            moved += (table, rid) not in restored
+    return moved
+
+
+def _set_aside(office: OfficeDatabase, table: str, rid: str) -> None:
+    db = office.db
+    cursor = db.execute_sql(f'SELECT * FROM "{table}" WHERE id = ?', (rid,))
+    names = [d[0] for d in cursor.description]
+    record = dict(zip(names, cursor.fetchone(), strict=True))
+    siblings = [list(s) for s in db.execute_sql(
+        "SELECT field, versions, open, detected_at FROM sync_sibling WHERE tbl = ? AND id = ?", (table, rid))]
+    db.execute_sql(
+        "INSERT OR REPLACE INTO sync_shadow (tbl, id, part, vv, stamps, record, siblings, shadowed_at) "
+        "SELECT tbl, id, part, vv, stamps, ?, ?, datetime('now') FROM sync_row WHERE tbl = ? AND id = ?",
+        (json.dumps(record, ensure_ascii=False), json.dumps(siblings, ensure_ascii=False), table, rid))
+    db.execute_sql(f'DELETE FROM "{table}" WHERE id = ?', (rid,))
+    for bookkeeping in ("sync_row", "sync_sibling", "sync_departure"):
+        db.execute_sql(f"DELETE FROM {bookkeeping} WHERE tbl = ? AND id = ?", (table, rid))
+
+
+def _restore(office: OfficeDatabase, table: str, rid: str) -> str:
+    """Put a set-aside record back into its table; returns the version vector it had."""
+    db = office.db
+    part, vv, stamps, record_text, siblings_text = db.execute_sql(
+        "SELECT part, vv, stamps, record, siblings FROM sync_shadow WHERE tbl = ? AND id = ?", (table, rid)).fetchone()
+    record = json.loads(record_text)
+    record.pop("rowid", None)
+    present = [row[1] for row in db.execute_sql(f'PRAGMA table_info("{table}")')]
+    columns = [c for c in present if c in record]
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    db.execute_sql(f'INSERT INTO "{table}" ({quoted}) VALUES ({", ".join("?" * len(columns))})',
+                   [record[c] for c in columns])
+    db.execute_sql("INSERT INTO sync_row (tbl, id, part, vv, stamps) VALUES (?, ?, ?, ?, ?)",
+                   (table, rid, part, vv, stamps))
+    for field, versions, open_, detected_at in json.loads(siblings_text):
+        db.execute_sql("INSERT INTO sync_sibling (tbl, id, field, versions, open, detected_at) "
+                       "VALUES (?, ?, ?, ?, ?, coalesce(?, datetime('now')))", (table, rid, field, versions, open_, detected_at))
+    db.execute_sql("DELETE FROM sync_shadow WHERE tbl = ? AND id = ?", (table, rid))
+    return str(vv)
