@@ -159,6 +159,7 @@ def _restore(office: OfficeDatabase, table: str, rid: str) -> str:
                    (table, rid, part, vv, stamps))
     for field, versions, open_, detected_at in json.loads(siblings_text):
         db.execute_sql("INSERT INTO sync_sibling (tbl, id, field, versions, open, detected_at) "
-                       "VALUES (?, ?, ?, ?, ?, coalesce(?, datetime('now')))", (table, rid, field, versions, open_, detected_at))
+                       "VALUES (?, ?, ?, ?, ?, coalesce(?, datetime('now')))",
+                       (table, rid, field, versions, open_, detected_at))
     db.execute_sql("DELETE FROM sync_shadow WHERE tbl = ? AND id = ?", (table, rid))
     return str(vv)
