@@ -122,27 +122,22 @@ def export_file(office: OfficeDatabase, to: str, out_dir: Path, *, full: bool = 
         cols = columns(office, table)
         table_columns[table] = cols
         where = "" if parts is None else f" AND r.part IN ({', '.join('?' * len(parts))})"
-        cursor = office.db.execute_sql(_export_query(table, cols) + where, [table] * 4 + list(parts or []))
-        count = 0
-        for part, vv_text, line in cursor:
-            if base and not kn.newer_than(json.loads(vv_text), base.get(part, {})):
-                continue
-            lines.append(line)
-            count += 1
-            if len(lines) >= CHUNK_RECORDS:
-                flush()
-                if progress:
-                    progress("export", total + count, 0)
+        queries = [(_export_query(table, cols) + where, [table] * 4 + list(parts or []))]
         if parts is not None and has_departures:
-            # Records that left this office's partitions travel once more, so it learns of the move.
-            sql, params = departures.departed_query(table, cols, parts)
-            for old_part, vv_text, line in office.db.execute_sql(sql, params):
-                if base and not kn.newer_than(json.loads(vv_text), base.get(old_part, {})):
+            # Records that left this office's partitions travel once more, so it learns of the move;
+            # their first column is the partition they left, which the delta is measured against.
+            queries.append(departures.departed_query(table, cols, parts))
+        count = 0
+        for sql, params in queries:
+            for part, vv_text, line in office.db.execute_sql(sql, params):
+                if base and not kn.newer_than(json.loads(vv_text), base.get(part, {})):
                     continue
                 lines.append(line)
                 count += 1
                 if len(lines) >= CHUNK_RECORDS:
                     flush()
+                    if progress:
+                        progress("export", total + count, 0)
         counts[table] = count
         total += count
     flush()
