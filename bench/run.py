@@ -328,11 +328,10 @@ def measure_terminal(path: Path, repeats: int) -> list[Figure]:
 
 def measure_import(records: int) -> list[Figure]:
     """A full sync file of `records` talents into an empty township office, beside raw executemany."""
+    from bench.sync_bench import trusted_pair
     from dongwu_tui.services.setup import initialise
     from dongwu_tui.storage.bulk import bulk_load
     from dongwu_tui.sync import engine
-
-    from bench.sync_bench import trusted_pair
 
     folder = Path(tempfile.mkdtemp(prefix="dongwu-bench-sync-"))
     centre, town = trusted_pair(folder)

@@ -19,7 +19,6 @@ from pathlib import Path
 from dongwu_tui.domain import identifiers
 from dongwu_tui.domain.errors import DeskError
 from dongwu_tui.domain.models import ServiceRequest, Staff
-from dongwu_tui.domain.roles import Role
 from dongwu_tui.services.calls import RepeatCallFound
 from dongwu_tui.services.desk import Desk, china_now
 from dongwu_tui.services.setup import initialise

@@ -65,7 +65,7 @@ def load_catalogue(office: OfficeDatabase) -> dict[str, int]:
             _upsert(t.MeasureCategoryRow, code=c["code"], name=c["name"], position=position)
         for m in measures.get("measure", []):
             full, initials = pinyin_keys(m["name"])
-            _upsert(t.MeasureRow, 
+            _upsert(t.MeasureRow,
                 number=m["number"],
                 category_code=m["category"],
                 name=m["name"],
@@ -75,13 +75,13 @@ def load_catalogue(office: OfficeDatabase) -> dict[str, int]:
                 initials=initials,
             )
         for position, row in enumerate(townships.get("township", [])):
-            _upsert(t.TownshipRow, 
+            _upsert(t.TownshipRow,
                 code=row["code"], name=row["name"], kind=row["kind"], position=position
             )
         for position, row in enumerate(industries.get("industry", [])):
             _upsert(t.IndustryRow, code=row["code"], name=row["name"], position=position)
         for position, row in enumerate(talents.get("category", [])):
-            _upsert(t.TalentCategoryRow, 
+            _upsert(t.TalentCategoryRow,
                 code=row["code"], name=row["name"], position=position
             )
         for position, row in enumerate(talents.get("level", [])):
