@@ -122,3 +122,30 @@ async def test_new_request_from_a_talent_page_opens_intake_filled_in(make_app, c
         await settle(app, pilot)
     requests = desk.requests.list(talent=people.id)
     assert [r.summary for r in requests] == ["上门走访"]
+
+
+async def test_a_supervisor_starting_a_call_does_not_see_the_full_number(make_app, cast, desk, people, settle):
+    """Supervisors see numbers masked everywhere; a call started from a talent's page keeps the number
+    for the record but shows it as dots, and the call is saved with the real number."""
+    from dongwu_tui.ui.screens.intake import IntakeScreen
+
+    app = make_app(cast.supervisor)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(TalentScreen(people.id))
+        await settle(app, pilot)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert isinstance(app.screen, IntakeScreen)
+        box = app.screen.query_one("#phone")
+        assert box.value == people.phone and box.password
+        assert people.phone[-4:] not in app.export_screenshot()   # what is drawn: dots, not digits
+        await pilot.press("1", "1")
+        await settle(app, pilot)
+        await pilot.press(*"回访电话", "ctrl+s")
+        await settle(app, pilot)
+        assert app.screen.query_one("#phone").password          # the saved call stays on screen, masked
+        await pilot.press("ctrl+n")                              # the next call starts with a plain field
+        await settle(app, pilot)
+        assert not app.screen.query_one("#phone").password
+    assert [r.summary for r in desk.requests.list(talent=people.id)] == ["回访电话"]

@@ -165,7 +165,11 @@ class IntakeScreen(DeskScreen):
         """Filled in from elsewhere (a talent's page): start a fresh call for this number."""
         self.action_clear()
         if phone:
-            self.query_one("#phone", Input).value = phone
+            box = self.query_one("#phone", Input)
+            # A supervisor or admin sees numbers masked everywhere: the number is there to be saved with
+            # the call, shown as dots until the field is cleared (Ctrl+L).
+            box.password = not self.desk.views.unmasked
+            box.value = phone
         if outcome:
             self.query_one(OutcomeBar).set(CallOutcome(outcome))
         self.query_one("#measure", Input).focus()
@@ -463,6 +467,7 @@ class IntakeScreen(DeskScreen):
         for box in self.query(Input):
             with box.prevent(Input.Changed):
                 box.value = ""
+        self.query_one("#phone", Input).password = False
         for select in self.query(Select):
             select.clear()
         bar = self.query_one(OutcomeBar)
