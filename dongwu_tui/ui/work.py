@@ -53,12 +53,23 @@ class FetchMixin:
                 if not worker.is_cancelled:
                     self.post_message(FetchFailed(tag, failure_message(error)))  # type: ignore[attr-defined]
                 return
+            finally:
+                self._close_thread_connection()
             if not worker.is_cancelled:
                 self.post_message(Fetched(tag, value))  # type: ignore[attr-defined]
 
         self.run_worker(  # type: ignore[attr-defined]
             run, thread=True, exclusive=True, exit_on_error=False, group=f"{id(self)}:{tag}", name=tag
         )
+
+    def _close_thread_connection(self) -> None:
+        """Each worker thread opens its own SQLite connection (peewee keeps one per thread); the thread
+        ends with the worker, so its connection is closed here rather than left to the garbage collector
+        (an open reader holds back WAL checkpoints)."""
+        desk = getattr(self, "desk", None) or getattr(self.app, "desk", None)  # type: ignore[attr-defined]
+        db = getattr(getattr(desk, "office", None), "db", None)
+        if db is not None and not db.is_closed() and not db.in_transaction():
+            db.close()
 
     def on_fetched(self, message: Fetched) -> None:
         handler = getattr(self, f"got_{message.tag}", None)

@@ -3,7 +3,7 @@ queues (overdue, extensions, returns) and the export of the periodic report.
 
 Every number opens the list of requests behind it, made by the same condition that counted it
 (`reports.definitions`), so the list is exactly as long as the number. All database work runs in
-thread workers that post messages; a refused move or a database failure comes back as a toast.
+thread workers (`ui/work.py` `fetch`); a refused move or a database failure comes back as a toast.
 
 Self-contained: it needs only Textual, the reports service and a `desk` (given to the screen, or the
 hosting app's `desk` attribute).
@@ -16,11 +16,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -34,6 +33,7 @@ from dongwu_tui.reports.engine import AXIS_LABELS, Figures, Report, ReportServic
 from dongwu_tui.reports.period import PRESETS, Period, preset, span
 from dongwu_tui.reports.writer import format_value
 from dongwu_tui.ui.sync_notice import ConflictNotice
+from dongwu_tui.ui.work import FetchMixin
 
 GRID_FIELDS = [f"status_{s.value}" for s in GRID_STATUSES] + ["requests", "overdue", "merged"]
 GRID_HEADERS = {**{f"status_{s.value}": s.label for s in GRID_STATUSES}, "requests": "合计", "overdue": "超期",
@@ -44,12 +44,6 @@ MOVE_KEYS = {Move.CHASE: "c", Move.SUPERVISE: "s", Move.APPROVE_EXTENSION: "a", 
              Move.REASSIGN: "r"}
 
 
-def _failure(error: BaseException) -> str:
-    if isinstance(error, DeskError):
-        return error.message
-    return f"操作未完成：程序内部错误（{type(error).__name__}）。数据未受影响，请重试。"
-
-
 class _DeskAccess:
     """The desk: given to the screen, or the hosting app's (which follows the user switch)."""
 
@@ -58,50 +52,6 @@ class _DeskAccess:
     @property
     def desk(self) -> Any:
         return self._desk if self._desk is not None else self.app.desk  # type: ignore[attr-defined]
-
-    def _close_thread_connection(self) -> None:
-        # Each worker thread has its own SQLite connection; close it when the worker is done.
-        db = self.desk.office.db
-        if not db.is_closed() and not db.in_transaction():
-            db.close()
-
-
-# -- messages --------------------------------------------------------------------------------------
-
-
-class DashboardLoaded(Message):
-    def __init__(self, report: Report, trends: list[WeekPoint]) -> None:
-        super().__init__()
-        self.report = report
-        self.trends = trends
-
-
-class WorkFailed(Message):
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
-
-
-class ListLoaded(Message):
-    def __init__(self, requests: list[ServiceRequest], rows: list[list[str]], total: int, offset: int) -> None:
-        super().__init__()
-        self.requests = requests
-        self.rows = rows
-        self.total = total
-        self.offset = offset
-
-
-class MoveDone(Message):
-    def __init__(self, number: str, label: str) -> None:
-        super().__init__()
-        self.number = number
-        self.label = label
-
-
-class ReportExported(Message):
-    def __init__(self, path: Path) -> None:
-        super().__init__()
-        self.path = path
 
 
 # -- what a list shows ------------------------------------------------------------------------------
@@ -264,7 +214,7 @@ class ExportDialog(ModalScreen[Path | None]):
 # -- the list behind a number -------------------------------------------------------------------------
 
 
-class RequestListScreen(_DeskAccess, Screen[bool]):
+class RequestListScreen(_DeskAccess, FetchMixin, Screen[bool]):
     """The requests behind one figure, loaded in pages; supervision moves are single keys on a row.
 
     Dismisses with True when a move changed something, so the dashboard refreshes its figures."""
@@ -309,50 +259,44 @@ class RequestListScreen(_DeskAccess, Screen[bool]):
             return Move(str(parameters[0])) in self.spec.moves
         return True
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-list")
     def load(self, offset: int) -> None:
-        try:
-            service = ReportService(self.desk)
-            spec = self.spec
-            total = service.drill_count(spec.period, spec.axis, spec.key, spec.field)
-            requests = service.drill(spec.period, spec.axis, spec.key, spec.field, limit=PAGE, offset=offset,
-                                     by_due=spec.by_due)
-            from dongwu_tui.reports.tables import RequestColumns
+        self.fetch("page", lambda: self._page(offset))
 
-            columns = RequestColumns(service)
-            rows = [[r.number, r.opened_at.date().isoformat(), columns.measure(r), columns.township(r),
-                     columns.specialist(r), r.status.label + ("（延期待批）" if r.extension_pending else ""),
-                     r.due.isoformat(), columns.summary(r)] for r in requests]
-            if Move.REASSIGN in spec.moves and not self.sites:
-                self.sites = self.desk.directory.sites()
-                self.specialists = [s for s in self.desk.directory.staff_list(role="specialist") if s.active]
-            self.post_message(ListLoaded(requests, rows, total, offset))
-        except Exception as error:  # noqa: BLE001 - shown as a toast, never a crash
-            self.post_message(WorkFailed(_failure(error)))
-        finally:
-            self._close_thread_connection()
+    def _page(self, offset: int) -> tuple[list[ServiceRequest], list[list[str]], int, int]:
+        """In the worker: the count and one page of the requests behind the number, as table rows."""
+        service = ReportService(self.desk)
+        spec = self.spec
+        total = service.drill_count(spec.period, spec.axis, spec.key, spec.field)
+        requests = service.drill(spec.period, spec.axis, spec.key, spec.field, limit=PAGE, offset=offset,
+                                 by_due=spec.by_due)
+        from dongwu_tui.reports.tables import RequestColumns
 
-    @on(ListLoaded)
-    def _loaded(self, message: ListLoaded) -> None:
+        columns = RequestColumns(service)
+        rows = [[r.number, r.opened_at.date().isoformat(), columns.measure(r), columns.township(r),
+                 columns.specialist(r), r.status.label + ("（延期待批）" if r.extension_pending else ""),
+                 r.due.isoformat(), columns.summary(r)] for r in requests]
+        if Move.REASSIGN in spec.moves and not self.sites:
+            self.sites = self.desk.directory.sites()
+            self.specialists = [s for s in self.desk.directory.staff_list(role="specialist") if s.active]
+        return requests, rows, total, offset
+
+    def got_page(self, value: tuple[list[ServiceRequest], list[list[str]], int, int]) -> None:
+        requests, rows, total, offset = value
         table = self.query_one(DataTable)
-        if message.offset == 0:
+        if offset == 0:
             table.clear()
             self.requests = []
-        self.requests.extend(message.requests)
-        for request, row in zip(message.requests, message.rows, strict=True):
+        self.requests.extend(requests)
+        for request, row in zip(requests, rows, strict=True):
             table.add_row(*row, key=request.id)
-        self.total = message.total
+        self.total = total
         keys = "　".join(f"{MOVE_KEYS[m]} {MOVE_RULES[m].label}" for m in self.spec.moves)
-        self.query_one("#list-title", Static).update(f"{self.spec.title}　共 {message.total} 件　{keys}")
+        self.query_one("#list-title", Static).update(f"{self.spec.title}　共 {total} 件　{keys}")
 
     @on(DataTable.RowHighlighted)
     def _more(self, event: DataTable.RowHighlighted) -> None:
         if self.total is not None and event.cursor_row >= len(self.requests) - 1 and len(self.requests) < self.total:
             self.load(len(self.requests))
-
-    @on(WorkFailed)
-    def _failed(self, message: WorkFailed) -> None:
-        self.notify(message.text, title="未完成", severity="error", timeout=8)
 
     def selected(self) -> ServiceRequest | None:
         table = self.query_one(DataTable)
@@ -373,20 +317,19 @@ class RequestListScreen(_DeskAccess, Screen[bool]):
 
         self.app.push_screen(ReasonDialog(request, move, self.sites, self.specialists), chosen)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-move")
     def apply_move(self, request: ServiceRequest, move: Move, answer: dict[str, Any]) -> None:
-        try:
-            self.desk.requests.move(request.number, move, **answer)
-            self.post_message(MoveDone(request.number, MOVE_RULES[move].label))
-        except Exception as error:  # noqa: BLE001
-            self.post_message(WorkFailed(_failure(error)))
-        finally:
-            self._close_thread_connection()
+        desk = self.desk
 
-    @on(MoveDone)
-    def _moved(self, message: MoveDone) -> None:
+        def run() -> tuple[str, str]:
+            desk.requests.move(request.number, move, **answer)
+            return request.number, MOVE_RULES[move].label
+
+        self.fetch("move", run)
+
+    def got_move(self, value: tuple[str, str]) -> None:
+        number, label = value
         self.changed = True
-        self.notify(f"工单 {message.number} 已{message.label}。", title="已完成")
+        self.notify(f"工单 {number} 已{label}。", title="已完成")
         self.load(0)
 
     def action_close(self) -> None:
@@ -396,7 +339,7 @@ class RequestListScreen(_DeskAccess, Screen[bool]):
 # -- the dashboard ---------------------------------------------------------------------------------
 
 
-class DashboardScreen(_DeskAccess, Screen[None]):
+class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "返回", id="dashboard.back"),
         Binding("t", "switch_axis", "切换维度", id="dashboard.axis"),
@@ -459,26 +402,13 @@ class DashboardScreen(_DeskAccess, Screen[None]):
         self.query_one("#dash-title", Static).update(f"督办看板 · {self.period.label}　加载中……")
         self.load(self.period)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-load")
     def load(self, period: Period) -> None:
-        try:
-            service = ReportService(self.desk)
-            report = service.figures(period)
-            trends = service.trends(period)
-            self.post_message(DashboardLoaded(report, trends))
-        except Exception as error:  # noqa: BLE001
-            self.post_message(WorkFailed(_failure(error)))
-        finally:
-            self._close_thread_connection()
+        service = ReportService(self.desk)
+        self.fetch("figures", lambda: (service.figures(period), service.trends(period)))
 
-    @on(WorkFailed)
-    def _failed(self, message: WorkFailed) -> None:
-        self.notify(message.text, title="未完成", severity="error", timeout=8)
-
-    @on(DashboardLoaded)
-    def _loaded(self, message: DashboardLoaded) -> None:
-        self.report, self.trends = message.report, message.trends
-        report = message.report
+    def got_figures(self, value: tuple[Report, list[WeekPoint]]) -> None:
+        self.report, self.trends = value
+        report = self.report
         self.query_one("#dash-title", Static).update(
             f"督办看板 · {report.period.label}（按受理日期）· 截至 {report.as_of} · 按{AXIS_LABELS[self.axis]}"
             f"　受理 {report.total['requests']} 件　超期 {report.total['overdue']} 件")
@@ -608,7 +538,7 @@ class DashboardScreen(_DeskAccess, Screen[None]):
         self.axis = self.AXES[(self.AXES.index(self.axis) + 1) % len(self.AXES)]
         self.selected_row = "all"
         if self.report is not None:
-            self._loaded(DashboardLoaded(self.report, self.trends))
+            self.got_figures((self.report, self.trends))
 
     def action_pick_period(self) -> None:
         def chosen(period: Period | None) -> None:
@@ -627,23 +557,20 @@ class DashboardScreen(_DeskAccess, Screen[None]):
 
         self.app.push_screen(ExportDialog(f"通报-{self.period.slug}.xlsx"), chosen)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-export")
     def export(self, period: Period, path: Path) -> None:
-        try:
+        service = ReportService(self.desk)
+
+        def run() -> Path:
             from dongwu_tui.reports.tables import build_periodic_report
             from dongwu_tui.reports.writer import format_for, write_report
 
-            fmt = format_for(path, None)
-            write_report(build_periodic_report(ReportService(self.desk), period), path, fmt)
-            self.post_message(ReportExported(path))
-        except Exception as error:  # noqa: BLE001
-            self.post_message(WorkFailed(_failure(error)))
-        finally:
-            self._close_thread_connection()
+            write_report(build_periodic_report(service, period), path, format_for(path, None))
+            return path
 
-    @on(ReportExported)
-    def _exported(self, message: ReportExported) -> None:
-        self.notify(f"通报已导出：{message.path}", title="已完成")
+        self.fetch("export", run)
+
+    def got_export(self, path: Path) -> None:
+        self.notify(f"通报已导出：{path}", title="已完成")
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:
