@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from rich.markup import escape
-from textual import work
-from textual.message import Message
 from textual.widgets import Static
+
+from dongwu_tui.ui.work import FetchMixin
 
 # What a person calls the fields that can be in conflict; an unknown column shows its own name.
 FIELD_LABEL = {
@@ -50,14 +50,7 @@ class ConflictNotice(Static):
         self.display = count > 0
 
 
-class BannerChecked(Message):
-    def __init__(self, record_id: str, text: str) -> None:
-        super().__init__()
-        self.record_id = record_id
-        self.text = text
-
-
-class ConflictBanner(Static):
+class ConflictBanner(FetchMixin, Static):
     """On a record's page: which fields are in conflict with which offices, and that saving waits for a choice."""
 
     DEFAULT_CSS = """
@@ -82,23 +75,19 @@ class ConflictBanner(Static):
         if self.record_id is not None:
             self._look_up(self.record_id)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="conflict-banner")
     def _look_up(self, record_id: str) -> None:
-        office = self.app.desk.office  # type: ignore[attr-defined]
-        try:
-            self.post_message(BannerChecked(record_id, banner_text(office, self.table, record_id)))
-        except Exception:  # noqa: BLE001 - a banner that cannot be checked stays as it was
-            pass
-        finally:
-            if not office.db.is_closed() and not office.db.in_transaction():
-                office.db.close()
+        office, table = self.app.desk.office, self.table  # type: ignore[attr-defined]
+        self.fetch("banner", lambda: (record_id, banner_text(office, table, record_id)))
 
-    def on_banner_checked(self, message: BannerChecked) -> None:
-        message.stop()
-        if message.record_id != self.record_id:
+    def got_banner(self, value: tuple[str, str]) -> None:
+        record_id, text = value
+        if record_id != self.record_id:
             return
-        self.update(message.text)
-        self.display = bool(message.text)
+        self.update(text)
+        self.display = bool(text)
+
+    def failed_banner(self, _message: str) -> None:
+        """A banner that cannot be checked stays as it was (the record's page shows its own errors)."""
 
 
 def banner_text(office: Any, table: str, record_id: str) -> str:

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.markup import escape
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.widgets import DataTable, Select, Static
 
 from dongwu_tui.sync import conflicts as cf
@@ -23,7 +22,6 @@ from dongwu_tui.sync.service import PeerStatus
 from dongwu_tui.ui.screens.base import DeskScreen
 from dongwu_tui.ui.screens.sync_dialogs import CONFLICT_KIND, ExportDialog, ImportDialog, ResolveDialog, _SyncWork
 from dongwu_tui.ui.sync_notice import field_label
-from dongwu_tui.ui.work import failure_message
 
 ALL = "*"
 KIND_FILTER = [("全部类型", ALL), ("同一字段两边都改了", "edit"), ("修改与删除", "delete"), ("工单分叉", "fork")]
@@ -33,18 +31,6 @@ KIND_FILTER = [("全部类型", ALL), ("同一字段两边都改了", "edit"), (
 class SyncOverview:
     peers: list[PeerStatus]
     conflicts: list[cf.Conflict]
-
-
-class OverviewLoaded(Message):
-    def __init__(self, overview: SyncOverview) -> None:
-        super().__init__()
-        self.overview = overview
-
-
-class OverviewFailed(Message):
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
 
 
 def _short_time(text: str | None) -> str:
@@ -104,23 +90,15 @@ class SyncScreen(_SyncWork, DeskScreen):
     def action_reload(self) -> None:
         self.reload()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="sync-overview")
     def load(self) -> None:
-        try:
-            sync = self._sync_desk()
-            self.post_message(OverviewLoaded(SyncOverview(sync.status(), sync.conflicts())))
-        except Exception as error:  # noqa: BLE001
-            self.post_message(OverviewFailed(failure_message(error)))
-        finally:
-            self._close_thread_connection()
+        sync = self._sync_desk()
+        self.fetch("overview", lambda: SyncOverview(sync.status(), sync.conflicts()))
 
-    @on(OverviewFailed)
-    def _failed(self, message: OverviewFailed) -> None:
-        self.query_one("#sync-summary", Static).update(f"[b red]同步信息无法读取[/]：{escape(message.text)}")
+    def failed_overview(self, text: str) -> None:
+        self.query_one("#sync-summary", Static).update(f"[b red]同步信息无法读取[/]：{escape(text)}")
 
-    @on(OverviewLoaded)
-    def _loaded(self, message: OverviewLoaded) -> None:
-        self.overview = overview = message.overview
+    def got_overview(self, overview: SyncOverview) -> None:
+        self.overview = overview
         count = len(overview.conflicts)
         self.desk_app.conflicts_open = count
         self.query_one("#sync-summary", Static).update(

@@ -1,7 +1,7 @@
 """The sync screen's dialogs: the export wizard, import with preview and progress, side-by-side resolution.
 
-Every file and database step runs in a thread worker that posts a message; the dialog only shows what
-came back. A refused file comes back as its Chinese reason (a `SyncRefused`), never as a traceback.
+Every file and database step runs in a thread worker (`ui/work.py` `fetch`); the dialog only shows what
+came back, and progress arrives as `SyncProgress` messages while the worker runs. A refused file comes back as its Chinese reason (a `SyncRefused`), never as a traceback.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.markup import escape
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -21,7 +21,7 @@ from textual.widgets import Input, Label, ProgressBar, Select, Static
 from dongwu_tui.sync import conflicts as cf
 from dongwu_tui.sync.service import PeerStatus
 from dongwu_tui.ui.sync_notice import field_label
-from dongwu_tui.ui.work import failure_message
+from dongwu_tui.ui.work import FetchMixin
 
 KIND_LABEL = {"full": "完整", "delta": "增量"}
 CONFLICT_KIND = {"edit": "同一字段两边都改了", "delete": "一边修改、一边删除", "fork": "工单被两边同时流转（分叉）"}
@@ -40,26 +40,14 @@ def table_counts(counts: dict[str, int]) -> str:
     return "、".join(shown) or "无记录"
 
 
-class _SyncWork:
-    """Each worker thread has its own SQLite connection; close it when the worker is done."""
+class _SyncWork(FetchMixin):
+    """The sync service for the desk's office and person, for the workers of the sync screen and dialogs."""
 
     def _sync_desk(self) -> Any:
         from dongwu_tui.sync.service import SyncDesk
 
         desk = self.app.desk  # type: ignore[attr-defined]
         return SyncDesk(desk.office, desk.actor.id if desk.actor else None)
-
-    def _close_thread_connection(self) -> None:
-        db = self.app.desk.office.db  # type: ignore[attr-defined]
-        if not db.is_closed() and not db.in_transaction():
-            db.close()
-
-
-class SyncFailed(Message):
-    def __init__(self, stage: str, text: str) -> None:
-        super().__init__()
-        self.stage = stage
-        self.text = text
 
 
 class SyncProgress(Message):
@@ -70,12 +58,6 @@ class SyncProgress(Message):
 
 
 # -- export -----------------------------------------------------------------------------------------
-
-
-class Exported(Message):
-    def __init__(self, result: Any) -> None:
-        super().__init__()
-        self.result = result
 
 
 class ExportDialog(_SyncWork, ModalScreen[Any]):
@@ -136,27 +118,21 @@ class ExportDialog(_SyncWork, ModalScreen[Any]):
         self.query_one("#export-result", Static).update("正在导出……")
         self.run_export(str(to), Path(folder).expanduser(), full)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="sync-export")
     def run_export(self, to: str, folder: Path, full: bool) -> None:
-        try:
-            def progress(_stage: str, done: int, total: int) -> None:
-                self.post_message(SyncProgress(done, total))
+        sync = self._sync_desk()
 
-            result = self._sync_desk().export(to, folder, full=full, progress=progress)
-            self.post_message(Exported(result))
-        except Exception as error:  # noqa: BLE001 - shown in the dialog, never a crash
-            self.post_message(SyncFailed("export", failure_message(error)))
-        finally:
-            self._close_thread_connection()
+        def progress(_stage: str, done: int, total: int) -> None:
+            self.post_message(SyncProgress(done, total))
+
+        self.fetch("export", lambda: sync.export(to, folder, full=full, progress=progress))
 
     @on(SyncProgress)
     def _progress(self, message: SyncProgress) -> None:
         self.query_one("#export-progress", ProgressBar).update(progress=message.done)
 
-    @on(Exported)
-    def _exported(self, message: Exported) -> None:
+    def got_export(self, result: Any) -> None:
         self.running = False
-        self.result = result = message.result
+        self.result = result
         bar = self.query_one("#export-progress", ProgressBar)
         bar.update(total=max(result.records, 1), progress=max(result.records, 1))
         self.query_one("#export-result", Static).update(
@@ -164,29 +140,16 @@ class ExportDialog(_SyncWork, ModalScreen[Any]):
             f"文件：{escape(str(result.path))}\n大小：{human_size(result.size)}　记录：{result.records} 条"
             f"（{escape(table_counts(result.counts))}）\n请把文件交给对方单位，Esc 关闭。")
 
-    @on(SyncFailed)
-    def _failed(self, message: SyncFailed) -> None:
+    def failed_export(self, text: str) -> None:
         self.running = False
         self.query_one("#export-progress").display = False
-        self.query_one("#export-result", Static).update(f"[b red]未导出[/]：{escape(message.text)}")
+        self.query_one("#export-result", Static).update(f"[b red]未导出[/]：{escape(text)}")
 
     def action_close(self) -> None:
         self.dismiss(self.result)
 
 
 # -- import -----------------------------------------------------------------------------------------
-
-
-class Previewed(Message):
-    def __init__(self, preview: Any) -> None:
-        super().__init__()
-        self.preview = preview
-
-
-class Imported(Message):
-    def __init__(self, result: Any) -> None:
-        super().__init__()
-        self.result = result
 
 
 class ImportDialog(_SyncWork, ModalScreen[Any]):
@@ -232,18 +195,12 @@ class ImportDialog(_SyncWork, ModalScreen[Any]):
         self.query_one("#import-result", Static).update("")
         self.run_preview(Path(path).expanduser())
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="sync-preview")
     def run_preview(self, path: Path) -> None:
-        try:
-            self.post_message(Previewed(self._sync_desk().preview(path)))
-        except Exception as error:  # noqa: BLE001
-            self.post_message(SyncFailed("preview", failure_message(error)))
-        finally:
-            self._close_thread_connection()
+        sync = self._sync_desk()
+        self.fetch("preview", lambda: sync.preview(path))
 
-    @on(Previewed)
-    def _previewed(self, message: Previewed) -> None:
-        self.checked = preview = message.preview
+    def got_preview(self, preview: Any) -> None:
+        self.checked = preview
         m = preview.manifest
         state = ("[b yellow]已导入过（再次导入不会改变任何数据）[/]" if preview.already_imported
                  else "[b green]新文件[/]")
@@ -266,25 +223,18 @@ class ImportDialog(_SyncWork, ModalScreen[Any]):
         self.query_one("#import-result", Static).update("正在导入……")
         self.run_import(self.checked.path)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="sync-import")
     def run_import(self, path: Path) -> None:
-        try:
-            result = self._sync_desk().import_file(
-                path, progress=lambda _stage, done, total: self.post_message(SyncProgress(done, total)))
-            self.post_message(Imported(result))
-        except Exception as error:  # noqa: BLE001
-            self.post_message(SyncFailed("import", failure_message(error)))
-        finally:
-            self._close_thread_connection()
+        sync = self._sync_desk()
+        self.fetch("import", lambda: sync.import_file(
+            path, progress=lambda _stage, done, total: self.post_message(SyncProgress(done, total))))
 
     @on(SyncProgress)
     def _progress(self, message: SyncProgress) -> None:
         self.query_one("#import-progress", ProgressBar).update(progress=message.done)
 
-    @on(Imported)
-    def _imported(self, message: Imported) -> None:
+    def got_import(self, result: Any) -> None:
         self.running = False
-        self.result = result = message.result
+        self.result = result
         self.checked = None
         bar = self.query_one("#import-progress", ProgressBar)
         bar.update(progress=bar.total or 0)
@@ -300,15 +250,19 @@ class ImportDialog(_SyncWork, ModalScreen[Any]):
         self.query_one("#import-result", Static).update(text + "\nEsc 关闭。")
         self.app.notify(f"同步文件已导入：应用 {result.applied} 条，新冲突 {result.conflicts} 个。", markup=False)
 
-    @on(SyncFailed)
-    def _failed(self, message: SyncFailed) -> None:
+    def failed_preview(self, text: str) -> None:
+        self._refused("#import-preview", text)
+
+    def failed_import(self, text: str) -> None:
+        self._refused("#import-result", text)
+
+    def _refused(self, target: str, text: str) -> None:
         self.running = False
         self.checked = None
-        self.refusal = message.text
+        self.refusal = text
         self.query_one("#import-progress").display = False
-        target = "#import-preview" if message.stage == "preview" else "#import-result"
-        self.query_one(target, Static).update(f"[b red]文件被拒绝，未导入[/]：{escape(message.text)}")
-        self.app.notify(message.text, title="未导入", severity="error", timeout=8, markup=False)
+        self.query_one(target, Static).update(f"[b red]文件被拒绝，未导入[/]：{escape(text)}")
+        self.app.notify(text, title="未导入", severity="error", timeout=8, markup=False)
 
     def action_close(self) -> None:
         if not self.running:
@@ -316,12 +270,6 @@ class ImportDialog(_SyncWork, ModalScreen[Any]):
 
 
 # -- resolution -------------------------------------------------------------------------------------
-
-
-class Resolved(Message):
-    def __init__(self, conflicts: list[cf.Conflict]) -> None:
-        super().__init__()
-        self.conflicts = conflicts
 
 
 class VersionPanel(Static, can_focus=True):
@@ -410,26 +358,19 @@ class ResolveDialog(_SyncWork, ModalScreen[bool]):
         self.running = True
         self.run_resolve(take, value)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="sync-resolve")
     def run_resolve(self, take: str | None, value: str | None) -> None:
-        try:
-            at = str(self.app.desk.clock())  # type: ignore[attr-defined]
-            self.post_message(Resolved(self._sync_desk().resolve(self.conflict.id, take=take, value=value, at=at)))
-        except Exception as error:  # noqa: BLE001
-            self.post_message(SyncFailed("resolve", failure_message(error)))
-        finally:
-            self._close_thread_connection()
+        sync, conflict_id = self._sync_desk(), self.conflict.id
+        at = str(self.app.desk.clock())  # type: ignore[attr-defined]
+        self.fetch("resolve", lambda: sync.resolve(conflict_id, take=take, value=value, at=at))
 
-    @on(Resolved)
-    def _resolved(self, message: Resolved) -> None:
+    def got_resolve(self, _result: Any) -> None:
         self.running = False
         self.app.notify(f"已处理冲突：{self.conflict.record} · {field_label(self.conflict.field)}", markup=False)
         self.dismiss(True)
 
-    @on(SyncFailed)
-    def _failed(self, message: SyncFailed) -> None:
+    def failed_resolve(self, text: str) -> None:
         self.running = False
-        self.app.notify(message.text, title="未处理", severity="error", timeout=8, markup=False)
+        self.app.notify(text, title="未处理", severity="error", timeout=8, markup=False)
 
     def action_cancel(self) -> None:
         self.dismiss(False)
