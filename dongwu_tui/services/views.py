@@ -135,6 +135,13 @@ class PagedQuery:
         self.capped = bool(cap) and found > int(cap)
         return found
 
+    def shown_count(self, count: int) -> str:
+        """A count as a list shows it: "1000+" when it is a capped count that stopped at the cap (the exact
+        figure, fetched afterwards, shows as itself)."""
+        if self.capped and self.count_cap is not None and count == self.count_cap + 1:
+            return f"{self.count_cap}+"
+        return str(count)
+
     def exact_count(self) -> int:
         """Every row, ignoring the cap; leaves `capped` (which chooses how pages are read) as it was."""
         return int(self._execute(f"SELECT count(*) {self.source}{self._where()}", self.params)[0][0])

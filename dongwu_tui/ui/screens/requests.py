@@ -10,7 +10,7 @@ from textual.widgets.option_list import Option
 
 from dongwu_tui.services.views import RequestLine, SavedView
 from dongwu_tui.ui.lines import Column, PagedList, header_line
-from dongwu_tui.ui.screens.base import DeskScreen
+from dongwu_tui.ui.screens.listing import ListWorkspace
 
 COUNT_REFRESH_S = 30
 
@@ -35,7 +35,7 @@ REQUEST_COLUMNS = [
 ]
 
 
-class RequestsScreen(DeskScreen):
+class RequestsScreen(ListWorkspace):
     TITLE_TEXT = "工单"
     BINDINGS = [
         Binding("slash", "search", "搜索", id="requests.search"),
@@ -112,14 +112,6 @@ class RequestsScreen(DeskScreen):
             self._show_views()
             self.reload()
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "search":
-            self.reload()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.query_one(PagedList).focus()
-
     def on_paged_list_counted(self, message: PagedList.Counted) -> None:
         label = next((v.label for v in self.views if v.key == self.view_key), "")
         self.query_one("#requests-count", Static).update(
@@ -141,12 +133,6 @@ class RequestsScreen(DeskScreen):
         if self.views:
             self._refresh_counts()
             self.query_one(PagedList).refresh_rows()
-
-    def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
-
-    def action_focus_list(self) -> None:
-        self.query_one(PagedList).focus()
 
     def action_focus_views(self) -> None:
         self.query_one("#views", OptionList).focus()

@@ -13,7 +13,7 @@ from dongwu_tui.domain.models import Staff
 from dongwu_tui.domain.roles import Role
 from dongwu_tui.services.views import TalentLine
 from dongwu_tui.ui.lines import Column, PagedList, header_line
-from dongwu_tui.ui.screens.base import DeskScreen
+from dongwu_tui.ui.screens.listing import ListWorkspace
 
 TALENT_COLUMNS = [
     Column("姓名", 14, lambda t: t.name),
@@ -26,7 +26,7 @@ TALENT_COLUMNS = [
 ]
 
 
-class TalentsScreen(DeskScreen):
+class TalentsScreen(ListWorkspace):
     TITLE_TEXT = "人才"
     BINDINGS = [
         Binding("slash", "search", "搜索", id="talents.search"),
@@ -90,14 +90,6 @@ class TalentsScreen(DeskScreen):
             return
         self.query_one(PagedList).set_query(self.desk.views.talents(**self._filters()))
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "search":
-            self.reload()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.query_one(PagedList).focus()
-
     def on_select_changed(self, event: Select.Changed) -> None:
         self.reload()
 
@@ -105,9 +97,7 @@ class TalentsScreen(DeskScreen):
         filters = self._filters()
         shown = "搜索结果" if filters["search"].strip() else "人才"
         query = message.paged_list.query_source
-        capped = (query is not None and query.capped and query.count_cap is not None
-                  and message.count > query.count_cap and message.count == query.count_cap + 1)
-        figure = f"{query.count_cap}+" if capped and query is not None else str(message.count)
+        figure = query.shown_count(message.count) if query is not None else str(message.count)
         self.query_one("#talents-count", Static).update(f"{shown}共 {figure} 人　Enter 打开档案　/ 搜索")
 
     def on_paged_list_selected(self, message: PagedList.Selected) -> None:
@@ -118,12 +108,6 @@ class TalentsScreen(DeskScreen):
 
     def on_screen_resume(self) -> None:
         self.query_one(PagedList).refresh_rows()
-
-    def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
-
-    def action_focus_list(self) -> None:
-        self.query_one(PagedList).focus()
 
     def action_clear_filters(self) -> None:
         search = self.query_one("#search", Input)
