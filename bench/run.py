@@ -328,21 +328,13 @@ def measure_terminal(path: Path, repeats: int) -> list[Figure]:
 
 def measure_import(records: int) -> list[Figure]:
     """A full sync file of `records` talents into an empty township office, beside raw executemany."""
-    from bench.sync_bench import trusted_pair
+    from bench.sync_bench import load_talents, trusted_pair
     from dongwu_tui.services.setup import initialise
-    from dongwu_tui.storage.bulk import bulk_load
     from dongwu_tui.sync import engine
 
     folder = Path(tempfile.mkdtemp(prefix="dongwu-bench-sync-"))
     centre, town = trusted_pair(folder)
-    category = centre.db.execute_sql("SELECT code FROM talent_category LIMIT 1").fetchone()[0]
-    level = centre.db.execute_sql("SELECT code FROM talent_level LIMIT 1").fetchone()[0]
-    site = centre.meta("site_id")
-    rows = [(f"00000000-0000-7000-8000-{i:012d}", site, "2026-11-01 09:00:00", "2026-11-01 09:00:00", 0,
-             f"人才{i}", f"rencai{i}", "rc", f"138{i:08d}", "resident", None, category, level, None, "mudu", None,
-             f"DW{i:08d}", "") for i in range(records)]
-    with bulk_load(centre) as writer:
-        writer.insert("talent", district.TALENT, rows)
+    rows = load_talents(centre, records)
     raw = initialise(folder / "raw.db", "木渎镇人才工作站", "township", township="mudu").office
     for (name,) in raw.db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
         raw.db.execute_sql(f'DROP TRIGGER "{name}"')

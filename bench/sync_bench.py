@@ -36,13 +36,14 @@ import tempfile
 import time
 import zlib
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import district  # noqa: E402
 from dongwu_tui.services.setup import initialise  # noqa: E402
 from dongwu_tui.storage.bulk import bulk_load  # noqa: E402
-from dongwu_tui.storage.database import open_database  # noqa: E402
+from dongwu_tui.storage.database import OfficeDatabase, open_database  # noqa: E402
 from dongwu_tui.sync import engine, trust  # noqa: E402
 from dongwu_tui.sync.fileformat import decode_lines  # noqa: E402
 
@@ -64,9 +65,9 @@ def _fresh(template: Path, path: Path) -> Path:
     return path
 
 
-def talents_file(folder: Path, n: int) -> tuple[Path, Path, Path, float]:
-    """(file, second file, empty township template, export seconds) for N talents of 木渎."""
-    centre, town = trusted_pair(folder)
+def load_talents(centre: OfficeDatabase, n: int) -> list[tuple[Any, ...]]:
+    """N talents of 木渎 bulk-loaded into the centre (through the capture path's set-wise twin); the rows,
+    in `district.TALENT` column order, for a floor to insert again."""
     category = centre.db.execute_sql("SELECT code FROM talent_category LIMIT 1").fetchone()[0]
     level = centre.db.execute_sql("SELECT code FROM talent_level LIMIT 1").fetchone()[0]
     site = centre.meta("site_id")
@@ -75,6 +76,13 @@ def talents_file(folder: Path, n: int) -> tuple[Path, Path, Path, float]:
              f"DW{i:08d}", "") for i in range(n)]
     with bulk_load(centre) as writer:
         writer.insert("talent", district.TALENT, rows)
+    return rows
+
+
+def talents_file(folder: Path, n: int) -> tuple[Path, Path, Path, float]:
+    """(file, second file, empty township template, export seconds) for N talents of 木渎."""
+    centre, town = trusted_pair(folder)
+    load_talents(centre, n)
     return _export(folder, centre, town, "mudu")
 
 
