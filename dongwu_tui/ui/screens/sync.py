@@ -91,8 +91,11 @@ class SyncScreen(_SyncWork, DeskScreen):
         self.reload()
 
     def load(self) -> None:
-        sync = self._sync_desk()
-        self.fetch("overview", lambda: SyncOverview(sync.status(), sync.conflicts()))
+        def run() -> SyncOverview:
+            sync = self._sync_desk()  # opening it reads the database: in the worker too
+            return SyncOverview(sync.status(), sync.conflicts())
+
+        self.fetch("overview", run)
 
     def failed_overview(self, text: str) -> None:
         self.query_one("#sync-summary", Static).update(f"[b red]同步信息无法读取[/]：{escape(text)}")

@@ -44,6 +44,7 @@ class _SyncWork(FetchMixin):
     """The sync service for the desk's office and person, for the workers of the sync screen and dialogs."""
 
     def _sync_desk(self) -> Any:
+        """Call it in the worker: opening the sync service reads (and may write) the database."""
         from dongwu_tui.sync.service import SyncDesk
 
         desk = self.app.desk  # type: ignore[attr-defined]
@@ -119,12 +120,10 @@ class ExportDialog(_SyncWork, ModalScreen[Any]):
         self.run_export(str(to), Path(folder).expanduser(), full)
 
     def run_export(self, to: str, folder: Path, full: bool) -> None:
-        sync = self._sync_desk()
-
         def progress(_stage: str, done: int, total: int) -> None:
             self.post_message(SyncProgress(done, total))
 
-        self.fetch("export", lambda: sync.export(to, folder, full=full, progress=progress))
+        self.fetch("export", lambda: self._sync_desk().export(to, folder, full=full, progress=progress))
 
     @on(SyncProgress)
     def _progress(self, message: SyncProgress) -> None:
@@ -196,8 +195,7 @@ class ImportDialog(_SyncWork, ModalScreen[Any]):
         self.run_preview(Path(path).expanduser())
 
     def run_preview(self, path: Path) -> None:
-        sync = self._sync_desk()
-        self.fetch("preview", lambda: sync.preview(path))
+        self.fetch("preview", lambda: self._sync_desk().preview(path))
 
     def got_preview(self, preview: Any) -> None:
         self.checked = preview
@@ -224,8 +222,7 @@ class ImportDialog(_SyncWork, ModalScreen[Any]):
         self.run_import(self.checked.path)
 
     def run_import(self, path: Path) -> None:
-        sync = self._sync_desk()
-        self.fetch("import", lambda: sync.import_file(
+        self.fetch("import", lambda: self._sync_desk().import_file(
             path, progress=lambda _stage, done, total: self.post_message(SyncProgress(done, total))))
 
     @on(SyncProgress)
@@ -359,9 +356,9 @@ class ResolveDialog(_SyncWork, ModalScreen[bool]):
         self.run_resolve(take, value)
 
     def run_resolve(self, take: str | None, value: str | None) -> None:
-        sync, conflict_id = self._sync_desk(), self.conflict.id
+        conflict_id = self.conflict.id
         at = str(self.app.desk.clock())  # type: ignore[attr-defined]
-        self.fetch("resolve", lambda: sync.resolve(conflict_id, take=take, value=value, at=at))
+        self.fetch("resolve", lambda: self._sync_desk().resolve(conflict_id, take=take, value=value, at=at))
 
     def got_resolve(self, _result: Any) -> None:
         self.running = False
