@@ -39,15 +39,11 @@ def has_table(office: OfficeDatabase) -> bool:
 
 def departed_query(table: str, cols: list[str], parts: list[str]) -> tuple[str, list[Any]]:
     """Records of `table` that left one of `parts` and now sit outside all of them, each with the old
-    partition it left (for the delta test) and its export line. Same line shape as the main export."""
+    partition it left (for the delta test) and its export line."""
     from dongwu_tui.sync.engine import _export_query  # the one definition of an export line
 
     marks = ", ".join("?" * len(parts))
-    # CROSS JOIN keeps the (small) departures table outermost: the planner, without statistics, may
-    # otherwise walk every sync_row of the table and probe the departures for each.
-    sql = (_export_query(table, cols).replace("SELECT r.part, r.vv,", "SELECT d.part, r.vv,", 1)
-           .replace("FROM sync_row r JOIN",
-                    "FROM sync_departure d CROSS JOIN sync_row r ON r.tbl = d.tbl AND r.id = d.id JOIN", 1)
+    sql = (_export_query(table, cols, departed=True)
            + f" AND d.tbl = ? AND d.part IN ({marks}) AND r.part NOT IN ({marks})")
     return sql, [table] * 4 + [table, *parts, *parts]
 
