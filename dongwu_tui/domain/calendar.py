@@ -200,7 +200,10 @@ class WorkingCalendar:
             schedule = self._office[year]
             work = [d for d in days if schedule.is_workday(d)]
         elif source == "chinese_calendar":
-            work = [d for d in days if chinese_calendar.is_workday(d)]
+            # chinese_calendar.is_workday's own rule, over its two tables: calling it per day re-checks the
+            # year range against every holiday each time (11 ms a year, paid at every start-up).
+            holidays, workdays = chinese_calendar.holidays, chinese_calendar.workdays
+            work = [d for d in days if d in workdays or (d.weekday() < 5 and d not in holidays)]
         else:
             self.fallback_years.add(year)
             work = [d for d in days if d.weekday() < 5]

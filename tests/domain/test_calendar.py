@@ -149,6 +149,20 @@ def test_is_workday_agrees_with_chinese_calendar(day: date) -> None:
     assert SHARED.is_workday(day) == chinese_calendar.is_workday(day)
 
 
+def test_every_year_chinese_calendar_knows_is_read_day_for_day() -> None:
+    """The year tables read chinese_calendar's holiday and workday tables directly (its per-day is_workday is
+    slow); every day of every year it knows must come out as its is_workday says."""
+    cal = WorkingCalendar()
+    years = sorted({d.year for d in chinese_calendar.holidays})
+    assert len(years) > 20
+    for year in years:
+        assert cal.year_source(year) == "chinese_calendar"
+        day = date(year, 1, 1)
+        while day.year == year:
+            assert cal.is_workday(day) == chinese_calendar.is_workday(day), day
+            day += timedelta(days=1)
+
+
 def test_deadline_arithmetic_is_fast(cal: WorkingCalendar) -> None:
     start = date(2024, 1, 1)
     began = time.perf_counter()
