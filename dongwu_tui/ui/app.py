@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable
+from functools import partial
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +22,7 @@ from textual.screen import Screen
 if TYPE_CHECKING:
     from dongwu_tui.domain.models import Staff
     from dongwu_tui.services.desk import Desk
+    from dongwu_tui.ui.screens.base import DeskScreen
 
 # By role (domain.roles.Role, a StrEnum: its members look up their values). The domain, storage and services
 # modules load after the first frame when the desk starts from the command line (start-up, issue 6).
@@ -68,34 +71,36 @@ def _desk_commands() -> type[Provider]:
     return DeskCommands
 
 
-def _intake() -> Screen:
-    from dongwu_tui.ui.screens.intake import IntakeScreen
-
-    return IntakeScreen()
-
-
-def _talents() -> Screen:
-    from dongwu_tui.ui.screens.talents import TalentsScreen
-
-    return TalentsScreen()
+# The workspaces, one Textual mode each: (module, class), imported when first opened.
+WORKSPACES = {
+    "intake": ("dongwu_tui.ui.screens.intake", "IntakeScreen"),
+    "talents": ("dongwu_tui.ui.screens.talents", "TalentsScreen"),
+    "requests": ("dongwu_tui.ui.screens.requests", "RequestsScreen"),
+    "dashboard": ("dongwu_tui.ui.screens.dashboard", "DashboardScreen"),
+    "sync": ("dongwu_tui.ui.screens.sync", "SyncScreen"),
+}
 
 
-def _requests() -> Screen:
-    from dongwu_tui.ui.screens.requests import RequestsScreen
-
-    return RequestsScreen()
-
-
-def _dashboard() -> Screen:
-    from dongwu_tui.ui.screens.dashboard import DashboardScreen
-
-    return DashboardScreen()
+def workspace_class(mode: str) -> type[DeskScreen]:
+    module, name = WORKSPACES[mode]
+    return getattr(import_module(module), name)  # type: ignore[no-any-return]
 
 
-def _sync() -> Screen:
-    from dongwu_tui.ui.screens.sync import SyncScreen
-
-    return SyncScreen()
+def _workspace(mode: str) -> Screen:
+    """A workspace made for `switch_mode`. Textual restyles the whole app (`refresh_css`: the stylesheet parsed
+    again, every node styled again) for any screen whose CSS generation is behind the app's, and a new
+    screen's is -1, so the first switch to each mode did it twice (~20 ms of start-up, issue 6). A new
+    screen is styled as it is registered, with the stylesheet as it is then: current, once a screen is on show
+    and the CSS has not been invalidated (a theme change) since that screen was styled. Then the new screen
+    is current from the start. The first screen of all, made as the app starts, keeps Textual's way.
+    tests/ui/test_ui_startup.py counts the parses, so that a Textual upgrade that changes this is noticed,
+    and compares the drawn screen with a workspace made the usual way."""
+    screen = workspace_class(mode)()
+    app = screen.app
+    generation = app._css_update_count
+    if app.screen_stack and (generation == 0 or app.screen._css_update_count == generation):
+        screen._css_update_count = generation
+    return screen
 
 
 class DeskApp(App[None]):
@@ -103,8 +108,7 @@ class DeskApp(App[None]):
     CSS_PATH = "desk.tcss"
     COMMANDS = {_desk_commands}
     ENABLE_COMMAND_PALETTE = True
-    MODES = {"intake": _intake, "talents": _talents, "requests": _requests, "dashboard": _dashboard,
-             "sync": _sync}
+    MODES = {mode: partial(_workspace, mode) for mode in WORKSPACES}
 
     BINDINGS = [
         Binding("f2", "open_mode('intake')", "来电登记", id="app.intake", priority=True),
@@ -135,6 +139,7 @@ class DeskApp(App[None]):
         # None only while the opener runs, before any workspace exists (the actions below wait for it).
         self.desk: Desk = desk  # type: ignore[assignment]
         self._opener = opener
+        self._prepared: dict[type, Any] = {}  # DeskScreen.prepare's reading for the first workspace
         self.open_error: Exception | None = None
         self.site_name = site_name
         self._startup_keymap = keymap or {}
@@ -152,23 +157,52 @@ class DeskApp(App[None]):
         if self._config_warning:
             self.notify(self._config_warning, title="配置", severity="warning", markup=False)
         if self.desk is None:
-            self.call_after_refresh(self._open_desk)
+            self.run_worker(self._open_desk, thread=True, exit_on_error=False, name="open-desk")
         else:
             self._begin()
 
     def _open_desk(self) -> None:
+        """In a worker, while the opening frame is drawn: open the database and read what the role's first
+        workspace shows first (`DeskScreen.prepare`), so that it comes up with its rows (start-up, issue 6)."""
         assert self._opener is not None
         try:
             desk = self._opener()
         except Exception as error:  # noqa: BLE001 - handed back to the command line, which reports it
-            from dongwu_tui.domain.errors import DeskError
-
-            self.open_error = error
-            self.exit(return_code=2 if isinstance(error, DeskError) else 1)
+            self.call_from_thread(self._not_opened, error)
             return
+        try:
+            site_name = self.site_name or desk.office.meta("site_name") or ""
+            if desk.actor is not None:
+                workspace = workspace_class(FIRST_MODE.get(desk.actor.role, "talents"))
+                try:
+                    self._prepared[workspace] = workspace.prepare(desk)
+                except Exception:  # noqa: BLE001 - the workspace reads it again as it mounts, and reports
+                    pass
+        finally:
+            if not desk.office.db.is_closed() and not desk.office.db.in_transaction():
+                desk.office.db.close()  # this thread's connection; the workers open their own
+        self.call_from_thread(self._opened, desk, site_name)
+
+    def _not_opened(self, error: Exception) -> None:
+        from dongwu_tui.domain.errors import DeskError
+
+        self.open_error = error
+        self.exit(return_code=2 if isinstance(error, DeskError) else 1)
+
+    def _opened(self, desk: Desk, site_name: str) -> None:
         self.desk = desk
-        self.site_name = self.site_name or desk.office.meta("site_name") or ""
+        self.site_name = site_name
         self._begin()
+
+    def take_prepared(self, workspace: type) -> Any:
+        return self._prepared.pop(workspace, None)
+
+    def delay_update(self, delay: float = 0.05) -> None:
+        """Textual holds every frame for 50 ms when it switches modes, to hide the new screen being built. Not
+        when leaving the opening frame: that frame already shows the title line and keys the workspace has,
+        and holding it only kept the first rows back (start-up, issue 6)."""
+        if not isinstance(self.screen, OpeningScreen):
+            super().delay_update(delay)
 
     def _begin(self) -> None:
         self.call_after_refresh(self._collect_again)

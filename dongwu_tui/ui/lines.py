@@ -30,6 +30,20 @@ MAX_PAGES = 64
 GAP = "  "
 
 
+# What a list shows first: the row count, the page holding the cursor, and (when that page is not the first)
+# the page anchors that found it.
+Loaded = tuple[int, list[Any], list[tuple[Any, ...]] | None]
+
+
+def first_load(query: PagedQuery, first_index: int = 0) -> Loaded:
+    """The count and the page holding row `first_index`: what `PagedList.set_query` reads in its worker, and what
+    a workspace reads ahead before its list exists (`DeskScreen.prepare`, start-up)."""
+    count = query.count()
+    anchors = query.anchors() if first_index and count > PAGE_SIZE else None
+    start = anchors[first_index // PAGE_SIZE] if anchors and first_index // PAGE_SIZE < len(anchors) else None
+    return count, query.page(start), anchors
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
     title: str
@@ -115,8 +129,9 @@ class PagedList(FetchMixin, ScrollView, can_focus=True):
 
     # -- the source -------------------------------------------------------------------------------
 
-    def set_query(self, query: PagedQuery, *, keep_cursor: bool = False) -> None:
-        """Show another query (a filter or a search changed); the count and first page load in a worker."""
+    def set_query(self, query: PagedQuery, *, keep_cursor: bool = False, loaded: Loaded | None = None) -> None:
+        """Show another query (a filter or a search changed); the count and first page load in a worker, unless
+        they come `loaded` already (`first_load`, read in a worker before the list existed: start-up)."""
         self._generation += 1
         generation = self._generation
         self.query_source = query
@@ -124,25 +139,25 @@ class PagedList(FetchMixin, ScrollView, can_focus=True):
         if not keep_cursor:
             self.cursor = 0
             self.scroll_to(y=0, animate=False)
+        if loaded is not None:
+            self._show_loaded(loaded)
+            return
         first_index = (self.cursor // PAGE_SIZE) * PAGE_SIZE if keep_cursor else 0
-
-        def load() -> tuple[int, int, list[Any], list[tuple[Any, ...]] | None]:
-            count = query.count()
-            anchors = query.anchors() if count > PAGE_SIZE and (keep_cursor and first_index) else None
-            start = anchors[first_index // PAGE_SIZE] if anchors and first_index // PAGE_SIZE < len(anchors) else None
-            return generation, count, query.page(start), anchors
-
-        self.fetch("load", load)
+        self.fetch("load", lambda: (generation, first_load(query, first_index)))
 
     def refresh_rows(self) -> None:
         """Reload the same query (after a change), keeping the cursor where it was."""
         if self.query_source is not None:
             self.set_query(self.query_source, keep_cursor=True)
 
-    def got_load(self, value: tuple[int, int, list[Any], list[tuple[Any, ...]] | None]) -> None:
-        generation, count, first, anchors = value
-        if generation != self._generation:
-            return
+    def got_load(self, value: tuple[int, Loaded]) -> None:
+        generation, loaded = value
+        if generation == self._generation:
+            self._show_loaded(loaded)
+
+    def _show_loaded(self, loaded: Loaded) -> None:
+        count, first, anchors = loaded
+        generation = self._generation
         query = self.query_source
         assert query is not None
         self.count = count

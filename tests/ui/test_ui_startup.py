@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import subprocess
 import sys
 
@@ -87,8 +88,8 @@ asyncio.run(go())
     assert result.stdout.split() == ["True", "True"]
 
 
-def _headless(seen: dict[str, object]):
-    """DeskApp.run for open_and_run in a test: headless, until the first workspace has settled."""
+def _headless(seen: dict[str, object], look=None):
+    """DeskApp.run for open_and_run in a test: headless, until the first workspace has settled (then `look`)."""
 
     def run(self) -> None:
         async def go() -> None:
@@ -97,6 +98,11 @@ def _headless(seen: dict[str, object]):
                     await self.workers.wait_for_complete()
                     await pilot.pause()
                 seen["screen"] = type(self.screen).__name__
+                seen["styles"] = [(type(w).__name__, str(w.rich_style), str(w.styles.background))
+                                  for w in self.screen.walk_children()]
+                seen["drawn"] = re.sub(r"terminal-\d+", "terminal", self.export_screenshot())
+                if look is not None:
+                    look(self, seen)
 
         asyncio.run(go())
 
@@ -130,3 +136,81 @@ def test_a_database_that_cannot_be_opened_comes_back_as_its_error(tmp_path, monk
     monkeypatch.setattr(DeskApp, "run", _headless(seen))
     with pytest.raises(StorageError, match="数据库文件不存在"):
         open_and_run(tmp_path / "missing.db", "周督办")
+
+
+def test_from_the_opening_frame_the_workspace_asks_once_and_is_styled_once(desk, cast, open_request,
+                                                                             monkeypatch):
+    """The command line's path: the opening frame, then `switch_mode` to the role's workspace. Textual resumes a
+    screen switched to for the first time twice and restyles the whole app for it twice (the stylesheet parsed
+    again each time); the workspace must still load its rows and its view counts once, and nothing is parsed
+    again for it (ui/app.py `_styled`)."""
+    from textual.css.stylesheet import Stylesheet
+
+    open_request()
+    path = desk.office.path
+    desk.office.close()
+    calls: dict[str, int] = {"set_query": 0, "counts": 0, "reparse": 0}
+    set_query, view_counts, reparse = PagedList.set_query, ViewService.view_counts, Stylesheet.reparse
+    open_desk = DeskApp._open_desk
+
+    def counting(name, function):
+        def counted(*args, **kwargs):
+            calls[name] += 1
+            return function(*args, **kwargs)
+
+        return counted
+
+    def opening(self) -> None:
+        calls["reparse"] = 0  # from here on: the stylesheet was made for the opening frame
+        open_desk(self)
+
+    monkeypatch.setattr(PagedList, "set_query", counting("set_query", set_query))
+    monkeypatch.setattr(ViewService, "view_counts", counting("counts", view_counts))
+    monkeypatch.setattr(Stylesheet, "reparse", counting("reparse", reparse))
+    monkeypatch.setattr(DeskApp, "_open_desk", opening)
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(DeskApp, "run", _headless(seen))
+    assert open_and_run(path, cast.supervisor.name) == 0
+    assert seen["screen"] == "RequestsScreen"
+    assert calls == {"set_query": 1, "counts": 1, "reparse": 0}
+    # Styled as well as a workspace made the usual way (the first screen of a desk opened before the app).
+    monkeypatch.undo()
+    usual: dict[str, object] = {}
+    monkeypatch.setattr(DeskApp, "run", _headless(usual))
+    from dongwu_tui.services.setup import open_desk as open_the_desk
+
+    opened = open_the_desk(path, cast.supervisor.name)
+    DeskApp.run(DeskApp(opened, site_name=opened.office.meta("site_name") or ""))
+    assert usual["screen"] == "RequestsScreen"
+    assert seen["styles"] == usual["styles"]
+    assert seen["drawn"] == usual["drawn"]
+
+
+def test_a_specialist_opens_on_their_caseload_read_ahead(desk, cast, talent, monkeypatch):
+    """A specialist's first workspace is the talents list of their own caseload: read ahead with the database
+    (TalentsScreen.prepare) and shown with one query, the specialist filter set to them."""
+    from textual.widgets import Select
+
+    own = desk.acting_as(cast.specialist).views.talents(specialist_id=cast.specialist.id).count()
+    path = desk.office.path
+    desk.office.close()
+    calls = {"set_query": 0, "loaded": 0}
+    set_query = PagedList.set_query
+
+    def counted(self, query, **kwargs):
+        calls["set_query"] += 1
+        calls["loaded"] += kwargs.get("loaded") is not None
+        return set_query(self, query, **kwargs)
+
+    def look(app, seen) -> None:
+        seen["specialist"] = app.screen.query_one("#specialist", Select).value
+        seen["count"] = app.screen.query_one(PagedList).count
+
+    monkeypatch.setattr(PagedList, "set_query", counted)
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(DeskApp, "run", _headless(seen, look))
+    assert open_and_run(path, cast.specialist.name) == 0
+    assert seen["screen"] == "TalentsScreen"
+    assert calls == {"set_query": 1, "loaded": 1}
+    assert seen["specialist"] == cast.specialist.id
+    assert own > 0 and seen["count"] == own

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -42,6 +42,19 @@ class DeskScreen(FetchMixin, Screen):
     @property
     def desk_app(self) -> DeskApp:
         return self.app  # type: ignore[return-value]
+
+    @classmethod
+    def prepare(cls, desk: Desk) -> Any:
+        """What this workspace shows first, read ahead before it exists: at start-up the worker that opens the
+        database reads it for the role's first workspace, so that its first frame has its rows (issue 6).
+        None: nothing to read ahead; the workspace fetches as it mounts. Runs in a worker, never on the UI
+        thread."""
+        return None
+
+    def prepared(self) -> Any:
+        """What `prepare` read for this workspace at start-up: once, for the first screen of its kind (None
+        otherwise, and for a desk opened before the app started, as in the tests)."""
+        return self.desk_app.take_prepared(type(self))
 
     def compose(self) -> ComposeResult:
         yield TitleBar(self.title_text(), id="title")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -9,8 +11,11 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from dongwu_tui.services.views import RequestLine, SavedView
-from dongwu_tui.ui.lines import Column, PagedList, header_line
+from dongwu_tui.ui.lines import Column, PagedList, first_load, header_line
 from dongwu_tui.ui.screens.listing import ListWorkspace
+
+if TYPE_CHECKING:
+    from dongwu_tui.services.desk import Desk
 
 COUNT_REFRESH_S = 30
 
@@ -50,7 +55,6 @@ class RequestsScreen(ListWorkspace):
         self.views: list[SavedView] = []
         self.counts: dict[str, int] = {}
         self.view_key = "all"
-        self._just_mounted = False
 
     def body(self) -> ComposeResult:
         with Horizontal(id="requests"):
@@ -61,14 +65,26 @@ class RequestsScreen(ListWorkspace):
                 yield PagedList(REQUEST_COLUMNS, empty_text="这个视图里没有工单", id="requests-list")
                 yield Static("", id="requests-count", classes="hint")
 
+    @classmethod
+    def prepare(cls, desk: Desk) -> Any:
+        views = desk.views.request_views()
+        query = desk.views.requests(views[0].key, "")
+        return views, desk.views.view_counts(), query, first_load(query)
+
     def on_mount(self) -> None:
-        self.views = self.desk.views.request_views()
-        self.view_key = self.views[0].key
-        self._show_views()
-        self.reload()
+        prepared = self.prepared()
+        if prepared is None:
+            self.views = self.desk.views.request_views()
+            self.view_key = self.views[0].key
+            self._show_views()
+            self.reload()
+        else:
+            self.views, self.counts, query, loaded = prepared
+            self.view_key = self.views[0].key
+            self._show_views()
+            self.query_one(PagedList).set_query(query, loaded=loaded)
         self.set_interval(COUNT_REFRESH_S, self._refresh_counts)
         self.query_one(PagedList).focus()
-        self._just_mounted = True
 
     def _show_views(self) -> None:
         options = self.query_one("#views", OptionList)
@@ -124,15 +140,10 @@ class RequestsScreen(ListWorkspace):
         line: RequestLine = message.row
         self.app.push_screen(RequestScreen(line.id, paged.query_source, line.key))
 
-    def on_screen_resume(self) -> None:
-        # Coming back to the list (from a request, another workspace): counts and rows may have changed.
-        # Not on the resume that follows on_mount, which has just asked for both (start-up, issue 6).
-        if self._just_mounted:
-            self._just_mounted = False
-            return
+    def came_back(self) -> None:
         if self.views:
             self._refresh_counts()
-            self.query_one(PagedList).refresh_rows()
+            super().came_back()
 
     def action_focus_views(self) -> None:
         self.query_one("#views", OptionList).focus()

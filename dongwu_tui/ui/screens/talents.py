@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,8 +12,11 @@ from textual.widgets import Input, Select, Static
 from dongwu_tui.domain.models import Staff
 from dongwu_tui.domain.roles import Role
 from dongwu_tui.services.views import TalentLine
-from dongwu_tui.ui.lines import Column, PagedList, header_line
+from dongwu_tui.ui.lines import Column, PagedList, first_load, header_line
 from dongwu_tui.ui.screens.listing import ListWorkspace
+
+if TYPE_CHECKING:
+    from dongwu_tui.services.desk import Desk
 
 TALENT_COLUMNS = [
     Column("姓名", 14, lambda t: t.name),
@@ -48,16 +51,40 @@ class TalentsScreen(ListWorkspace):
         yield PagedList(TALENT_COLUMNS, id="talents-list")
         yield Static("正在加载……", id="talents-count", classes="hint")
 
-    def on_mount(self) -> None:
-        desk = self.desk
-        self.fetch("catalogue", lambda: (
+    @classmethod
+    def prepare(cls, desk: Desk) -> Any:
+        catalogue = cls._catalogue(desk)
+        actor = desk.actor
+        own = actor.id if actor is not None and actor.role is Role.SPECIALIST else None
+        query = desk.views.talents(search="", township=None, category=None, specialist_id=own)
+        return catalogue, query, first_load(query)
+
+    @staticmethod
+    def _catalogue(desk: Desk) -> tuple[dict[str, str], dict[str, str], list[Staff]]:
+        return (
             {code: t.name for code, t in desk.directory.townships.items()},
             dict(desk.directory.talent_categories),
             desk.directory.staff_list(role=Role.SPECIALIST.value),
-        ))
+        )
+
+    def on_mount(self) -> None:
+        prepared = self.prepared()
+        if prepared is None:
+            desk = self.desk
+            self.fetch("catalogue", lambda: self._catalogue(desk))
+        else:
+            catalogue, query, loaded = prepared
+            self._show_catalogue(catalogue)
+            self.ready = True
+            self.query_one(PagedList).set_query(query, loaded=loaded)
         self.query_one(PagedList).focus()
 
     def got_catalogue(self, value: tuple[dict[str, str], dict[str, str], list[Staff]]) -> None:
+        self._show_catalogue(value)
+        self.ready = True
+        self.reload()
+
+    def _show_catalogue(self, value: tuple[dict[str, str], dict[str, str], list[Staff]]) -> None:
         townships, categories, specialists = value
         self.query_one("#township", Select).set_options([(n, c) for c, n in townships.items()])
         self.query_one("#category", Select).set_options([(n, c) for c, n in categories.items()])
@@ -67,8 +94,6 @@ class TalentsScreen(ListWorkspace):
         if actor is not None and actor.role is Role.SPECIALIST:
             with specialist.prevent(Select.Changed):
                 specialist.value = actor.id  # a specialist opens on their own caseload
-        self.ready = True
-        self.reload()
 
     def on_resize(self) -> None:
         self.query_one("#talents-header", Static).update(header_line(TALENT_COLUMNS, self.size.width - 2))
@@ -105,9 +130,6 @@ class TalentsScreen(ListWorkspace):
 
         line: TalentLine = message.row
         self.app.push_screen(TalentScreen(line.id))
-
-    def on_screen_resume(self) -> None:
-        self.query_one(PagedList).refresh_rows()
 
     def action_clear_filters(self) -> None:
         search = self.query_one("#search", Input)
