@@ -13,20 +13,64 @@ TMUX = shutil.which("tmux")
 POLL_S = 0.002
 
 
+class Control:
+    """A tmux control-mode client (`tmux -C`) on the session: commands go down one pipe and their output comes
+    back in %begin/%end blocks. Reading the screen this way costs ~0.3 ms of tmux's time; a `tmux capture-pane`
+    process per look cost ~2.5 ms of CPU, and at one look every 2 ms that took most of one of the machine's
+    two cores away from the program being timed (`python -m bench.startup_bench --poll-check` shows both)."""
+
+    def __init__(self, socket: str) -> None:
+        assert TMUX is not None
+        # ignore-size: the window keeps the session's size; no-output: no copy of the pane's output here.
+        self.process = subprocess.Popen([TMUX, "-L", socket, "-C", "attach", "-t", "b", "-f", "ignore-size,no-output"],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+        self._block()  # the reply to the attach itself
+
+    def _block(self) -> str:
+        assert self.process.stdout is not None
+        lines: list[bytes] = []
+        while True:
+            line = self.process.stdout.readline()
+            if not line:
+                return ""
+            if line.startswith(b"%begin"):
+                lines = []
+            elif line.startswith((b"%end", b"%error")):
+                return b"".join(lines).decode("utf-8", "replace")
+            elif not line.startswith(b"%"):
+                lines.append(line)
+
+    def command(self, *args: str) -> str:
+        assert self.process.stdin is not None
+        quoted = " ".join("'" + arg.replace("'", "'\\''") + "'" for arg in args)
+        self.process.stdin.write(quoted.encode() + b"\n")
+        return self._block()
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+
 @dataclass
 class Session:
     socket: str
     started: float
+    control: Control | None = None
 
     def _tmux(self, *args: str) -> str:
         assert TMUX is not None
         return subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True, text=True).stdout
 
+    def _command(self, *args: str) -> str:
+        if self.control is None:
+            return self._tmux(*args)
+        return self.control.command(*args)
+
     def screen(self, styles: bool = True) -> str:
-        return self._tmux("capture-pane", "-p", *(["-e"] if styles else []), "-t", "b")
+        return self._command("capture-pane", "-p", *(["-e"] if styles else []), "-t", "b")
 
     def keys(self, *keys: str) -> None:
-        self._tmux("send-keys", "-t", "b", *keys)
+        self._command("send-keys", "-t", "b", *keys)
 
     def pid(self) -> int:
         return int(self._tmux("display-message", "-p", "-t", "b", "#{pane_pid}").strip() or 0)
@@ -76,6 +120,8 @@ class Session:
         """Kill the session and wait (up to `wait` seconds) until its program has exited: a program still
         finishing a query after its terminal closed would otherwise slow down the next launch measured."""
         pid = self.pid()
+        if self.control is not None:
+            self.control.close()
         self._tmux("kill-server")
         deadline = time.perf_counter() + wait
         while pid and os.path.exists(f"/proc/{pid}") and time.perf_counter() < deadline:
@@ -95,7 +141,7 @@ def launch(command: str, name: str, width: int = 140, height: int = 40) -> Sessi
     started = time.perf_counter()
     subprocess.run([TMUX, "-L", socket, "new-session", "-d", "-s", "b", "-x", str(width), "-y", str(height),
                     f"exec {command}"], check=True)
-    return Session(socket, started)
+    return Session(socket, started, Control(socket))
 
 
 def poll_cost() -> float:
