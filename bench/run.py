@@ -29,7 +29,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bench import district, tmux
+from bench import bytecode, district, startup_bench, tmux
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "PERFORMANCE.md"
@@ -265,15 +265,23 @@ def measure_terminal(path: Path, repeats: int) -> list[Figure]:
         return times, rss
 
     desk_cmd = f"{dongwu} --db {path} --as {district.SUPERVISOR}"
+    has_rows = startup_bench.rows
+    bytecode.compiled()  # as a regular install has it (bench/bytecode.py)
     bare, first, painted, bare_rss, desk_rss = [], [], [], 0.0, 0.0
     for _ in range(starts):  # interleaved, so a change in the machine's load weighs on both sides alike
         times, rss = startup(f"{_python()} -m bench.apps bare", lambda s: "READY" in s, "bare", launches=1)
         bare += times
         bare_rss = max(bare_rss, rss)
-        times, rss = startup(desk_cmd, lambda s: "WZ-" in s or "这个视图里没有工单" in s, "desk", launches=1)
+        times, rss = startup(desk_cmd, has_rows, "desk", launches=1)
         first += times
         desk_rss = max(desk_rss, rss)
-        painted += startup(desk_cmd, lambda s: "东吴人才服务台" in s, "desk-title", launches=1)[0]
+        painted += startup(desk_cmd, startup_bench.painted, "desk-title", launches=1)[0]
+    # What the figure above would be with no bytecode: an editable install where nothing may write it.
+    bare_again, raw = [], []
+    with bytecode.uncompiled() as no_bytecode:
+        for _ in range(starts):
+            bare_again += startup(f"{_python()} -m bench.apps bare", lambda s: "READY" in s, "bare", launches=1)[0]
+            raw += startup(no_bytecode + desk_cmd, has_rows, "desk-raw", launches=1)[0]
     table, table_rss = startup(f"sh -c '{env} {_python()} -m bench.apps datatable --db {path}'",
                                lambda s: "READY" in s, "datatable", launches=3)
     fast, fast_rss = startup(f"sh -c '{env} {_python()} -m bench.apps fastdatatable --db {path}'",
@@ -284,6 +292,10 @@ def measure_terminal(path: Path, repeats: int) -> list[Figure]:
         m, p = _stats(samples)
         figures.append(Figure(label, "≤ 1.5 × bare app", m, p, "bare Textual app, one label", bare_m,
                               met=m <= 1.5 * bare_m, note=f"{m / bare_m:.2f} × bare"))
+    m, p = _stats(raw)
+    again = _stats(bare_again)[0]
+    figures.append(Figure("the same, no bytecode (editable install, PYTHONDONTWRITEBYTECODE=1)", "(shows the cost)",
+                          m, p, "bare Textual app, one label", again, note=f"{m / again:.2f} × bare"))
     figures.append(Figure("naive: DataTable filled with every talent, launch to first screen", "(comparison)",
                           *_stats(table), "bare Textual app", bare_m))
     figures.append(Figure("naive: textual-fastdatatable with every talent, launch to first screen", "(comparison)",

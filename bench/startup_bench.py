@@ -13,12 +13,13 @@ from /, in the same loop: before and after measured side by side.
 from __future__ import annotations
 
 import argparse
+import compileall
 import statistics
 import sys
 import time
 from pathlib import Path
 
-from bench import district, tmux
+from bench import bytecode, district, tmux
 
 
 def _stats(samples: list[float]) -> tuple[float, float]:
@@ -69,6 +70,9 @@ def main() -> None:
     parser.add_argument("--raw", action="store_true", help="print every launch's time, in launch order")
     args = parser.parse_args()
     compare = {label: Path(tree) for label, _, tree in (item.partition("=") for item in args.compare)}
+    bytecode.compiled()  # as a regular install has it (bench/bytecode.py)
+    for tree in compare.values():
+        compileall.compile_dir(str(tree / "dongwu_tui"), quiet=1)
     times = measure(args.db, args.launches, args.actor, compare)
     bare = _stats(times["bare Textual app, one label"])[0]
     for name, samples in times.items():

@@ -25,7 +25,7 @@ def test_every_measurement_runs_once(tmp_path: Path) -> None:
                      "caller lookup", "dashboard", "draw a full screen", "import of a"):
         assert expected in names
     if tmux.TMUX is not None:
-        assert "start-up to first screen" in names and "key to screen" in names
+        assert "start-up to first screen" in names and "key to screen" in names and "no bytecode" in names
         assert "nan" not in names  # no figure timed out
 
 
