@@ -7,7 +7,6 @@ edits data, not code. Loading is an upsert by code: an edited name or limit repl
 from __future__ import annotations
 
 import tomllib
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +16,14 @@ from dongwu_tui.storage.database import OfficeDatabase
 
 
 def data_dir() -> Path:
-    """The catalogue folder: the installed package data, or the repository's data/ when run from a clone."""
-    try:
-        installed = Path(str(resources.files("dongwu_tui.data")))
-        if (installed / "measures.toml").exists():
-            return installed
-    except ModuleNotFoundError:
-        pass
-    return Path(__file__).resolve().parents[2] / "data"
+    """The catalogue folder: the installed package data (dongwu_tui/data), or the repository's data/ when run
+    from a clone (an editable install maps the package there). Found by path: importlib.resources cost ~2 ms
+    of every start-up for the same answer."""
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "data"
+    if (installed / "measures.toml").exists():
+        return installed
+    return package.parent / "data"
 
 
 def read_data_file(name: str) -> dict[str, Any]:

@@ -10,7 +10,8 @@ cloned and bound to each database instead of being bound globally.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+import threading
+from typing import Any
 
 from peewee import (
     BooleanField,
@@ -248,8 +249,11 @@ MODELS: tuple[type[_Base], ...] = (
 )
 
 
-class Tables(SimpleNamespace):
-    """The models of one open database, reachable by class name: `tables.TalentRow.select()`."""
+class Tables:
+    """The models of one open database, reachable by class name: `tables.TalentRow.select()`. Each is bound to
+    the database the first time it is asked for: binding makes a subclass, and peewee copies every field of
+    it, so binding all fifteen at every open cost ~6 ms of start-up where the first screen needs three or four
+    (start-up, issue 6)."""
 
     Meta: type[Meta]
     MeasureCategoryRow: type[MeasureCategoryRow]
@@ -267,10 +271,25 @@ class Tables(SimpleNamespace):
     RequestEventRow: type[RequestEventRow]
     AuditRow: type[AuditRow]
 
+    def __init__(self, database: SqliteDatabase) -> None:
+        self._database = database
+        self._lock = threading.Lock()  # the workers' threads share one Tables: one class per model
+
+    def __getattr__(self, name: str) -> Any:
+        model = _BY_NAME.get(name)
+        if model is None:
+            raise AttributeError(name)
+        with self._lock:
+            bound = self.__dict__.get(name)
+            if bound is None:
+                meta = type("Meta", (), {"database": self._database, "table_name": model._meta.table_name})
+                bound = type(model.__name__, (model,), {"Meta": meta, "__module__": __name__})
+                setattr(self, name, bound)
+        return bound
+
+
+_BY_NAME = {model.__name__: model for model in MODELS}
+
 
 def bind_tables(database: SqliteDatabase) -> Tables:
-    bound = {}
-    for model in MODELS:
-        meta = type("Meta", (), {"database": database, "table_name": model._meta.table_name})
-        bound[model.__name__] = type(model.__name__, (model,), {"Meta": meta, "__module__": __name__})
-    return Tables(**bound)
+    return Tables(database)

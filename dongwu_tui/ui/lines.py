@@ -172,7 +172,8 @@ class PagedList(FetchMixin, ScrollView, can_focus=True):
         self.post_message(self.Counted(self, count))
         self._announce()
         if count > PAGE_SIZE and anchors is None:
-            self.fetch("anchors", lambda: (generation, query.anchors()))
+            # Once these rows are drawn: the anchors are needed only to jump further than the next page.
+            self.call_after_refresh(self.fetch, "anchors", lambda: (generation, query.anchors()))
         if query.capped:
             # A broad search counted up to its cap ("1000+"); the exact figure follows from a worker.
             self.fetch("exact", lambda: (generation, query.exact_count()))

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 from rich.cells import cell_len
+from textual.worker import WorkerCancelled
 
 from dongwu_tui.domain.errors import StorageError
 from dongwu_tui.services.views import ViewService
@@ -95,11 +96,16 @@ def _headless(seen: dict[str, object], look=None):
         async def go() -> None:
             async with self.run_test(size=SIZE) as pilot:
                 for _ in range(4):
-                    await self.workers.wait_for_complete()
+                    try:
+                        await self.workers.wait_for_complete()
+                    except WorkerCancelled:  # the app is closing (a database that cannot be opened)
+                        return
                     await pilot.pause()
                 seen["screen"] = type(self.screen).__name__
                 seen["styles"] = [(type(w).__name__, str(w.rich_style), str(w.styles.background))
                                   for w in self.screen.walk_children()]
+                self.clear_notifications()  # toasts come and go on their own clock
+                await pilot.pause()
                 seen["drawn"] = re.sub(r"terminal-\d+", "terminal", self.export_screenshot())
                 if look is not None:
                     look(self, seen)

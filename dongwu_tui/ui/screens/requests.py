@@ -67,9 +67,10 @@ class RequestsScreen(ListWorkspace):
 
     @classmethod
     def prepare(cls, desk: Desk) -> Any:
+        # The rows only: the seven view counts follow from their own worker once the rows are on screen.
         views = desk.views.request_views()
         query = desk.views.requests(views[0].key, "")
-        return views, desk.views.view_counts(), query, first_load(query)
+        return views, query, first_load(query)
 
     def on_mount(self) -> None:
         prepared = self.prepared()
@@ -79,10 +80,11 @@ class RequestsScreen(ListWorkspace):
             self._show_views()
             self.reload()
         else:
-            self.views, self.counts, query, loaded = prepared
+            self.views, query, loaded = prepared
             self.view_key = self.views[0].key
             self._show_views()
             self.query_one(PagedList).set_query(query, loaded=loaded)
+            self.call_after_refresh(self._refresh_counts)
         self.set_interval(COUNT_REFRESH_S, self._refresh_counts)
         self.query_one(PagedList).focus()
 
