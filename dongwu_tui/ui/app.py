@@ -167,17 +167,16 @@ class DeskApp(App[None]):
         assert self._opener is not None
         try:
             desk = self._opener()
+            site_name = self.site_name or desk.office.meta("site_name") or ""
         except Exception as error:  # noqa: BLE001 - handed back to the command line, which reports it
             self.call_from_thread(self._not_opened, error)
             return
         try:
-            site_name = self.site_name or desk.office.meta("site_name") or ""
             if desk.actor is not None:
                 workspace = workspace_class(FIRST_MODE.get(desk.actor.role, "talents"))
-                try:
-                    self._prepared[workspace] = workspace.prepare(desk)
-                except Exception:  # noqa: BLE001 - the workspace reads it again as it mounts, and reports
-                    pass
+                self._prepared[workspace] = workspace.prepare(desk)
+        except Exception:  # noqa: BLE001 - nothing read ahead: the workspace reads as it mounts, and reports
+            pass
         finally:
             if not desk.office.db.is_closed() and not desk.office.db.in_transaction():
                 desk.office.db.close()  # this thread's connection; the workers open their own
