@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Label, OptionList, Select, Static
+from textual.widgets import DataTable, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 from textual_plotext import PlotextPlot
 
@@ -32,6 +32,7 @@ from dongwu_tui.reports.definitions import COUNT_FIELDS, GRID_STATUSES, KPIS
 from dongwu_tui.reports.engine import AXIS_LABELS, Figures, Report, ReportService, WeekPoint
 from dongwu_tui.reports.period import PRESETS, Period, preset, span
 from dongwu_tui.reports.writer import format_value
+from dongwu_tui.ui.keybar import KeyBar
 from dongwu_tui.ui.sync_notice import ConflictNotice
 from dongwu_tui.ui.work import FetchMixin
 
@@ -248,7 +249,7 @@ class RequestListScreen(_DeskAccess, FetchMixin, Screen[bool]):
         table: DataTable[str] = DataTable(id="requests", cursor_type="row", zebra_stripes=True)
         table.add_columns(*self.HEADERS)
         yield table
-        yield Footer()
+        yield KeyBar()  # the same key line as every workspace (ui/keybar.py)
 
     def on_mount(self) -> None:
         self.load(0)
@@ -385,7 +386,7 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
             yield PlotextPlot(id="trend-on-time")
         yield Static("Enter 打开数字背后的工单　t 切换维度　p 统计期　o 超期督办　e 延期审批　b 退单审核　x 导出通报",
                      id="hint")
-        yield Footer()
+        yield KeyBar()  # the same key line as every workspace (ui/keybar.py)
 
     def on_mount(self) -> None:
         if self.period is None:
