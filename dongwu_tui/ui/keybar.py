@@ -84,8 +84,9 @@ class KeyBar(Widget):
         for key in keys:
             parts = item(key)
             length = sum(cell_len(s.text) for s in parts)
-            if x < room:
-                spans.append((x, min(x + length, room), key[0]))
+            if x + length > room:
+                break  # a key that does not fit is left out whole, not cut mid-word (F1 lists every key)
+            spans.append((x, x + length, key[0]))
             left += [*parts, gap]
             x += length + 1
         if palette is not None:

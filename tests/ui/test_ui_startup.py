@@ -220,3 +220,15 @@ def test_a_specialist_opens_on_their_caseload_read_ahead(desk, cast, talent, mon
     assert calls == {"set_query": 1, "loaded": 1}
     assert seen["specialist"] == cast.specialist.id
     assert own > 0 and seen["count"] == own
+
+
+async def test_keys_that_do_not_fit_the_key_line_are_left_out_whole(make_app, cast, settle):
+    app = make_app(cast.supervisor)
+    async with app.run_test(size=(70, 30)) as pilot:
+        await settle(app, pilot)
+        bar = app.screen.query_one(KeyBar)
+        keys, _palette = bar._keys()
+        items = [f"{display} {description}" for _key, display, description, _enabled in keys]
+        left = bar.render_line(0).text.split("▏")[0].rstrip()
+        shown = [n for n in range(len(items) + 1) if left == " ".join(items[:n])]
+        assert shown and 0 < shown[0] < len(items), left  # some keys shown in full, the rest left out
