@@ -19,9 +19,10 @@ fact from a table of cumulative working-day numbers written from the desk's cale
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from dongwu_tui.domain.errors import NotFound, ValidationFailed
@@ -33,6 +34,7 @@ from dongwu_tui.storage.convert import request_from_row
 
 if TYPE_CHECKING:
     from dongwu_tui.services.desk import Desk
+    from dongwu_tui.services.views import PagedQuery
 
 AXES = ("measure", "category", "township", "specialist")
 AXIS_LABELS = {"measure": "服务举措", "category": "举措类别", "township": "板块", "specialist": "专员", "all": "全部"}
@@ -303,14 +305,36 @@ class ReportService:
             return f" AND {column[axis]} IS NULL", []
         return f" AND {column[axis]} = ?", [key]
 
-    def _drill_sql(self, period: Period, axis: str, key: Any, field_key: str,
-                   join: bool = True) -> tuple[str, list[Any]]:
+    def _drill_parts(self, period: Period, axis: str, key: Any, field_key: str,
+                     join: bool = True) -> tuple[str, str, list[Any]]:
+        """FROM, WHERE (without the keyword) and parameters of the requests behind one figure."""
         where, params = self._where(period)
         axis_sql, axis_params = self._axis_filter(axis, key)
         request = " JOIN service_request q ON q.id = r.request_id" if join else ""
-        return (f"FROM report_fact r{request} "
-                f"WHERE {where}{axis_sql} AND ({self._condition(field_key, self.today())})",
+        return (f"FROM report_fact r{request}", f"{where}{axis_sql} AND ({self._condition(field_key, self.today())})",
                 params + axis_params)
+
+    def _drill_sql(self, period: Period, axis: str, key: Any, field_key: str,
+                   join: bool = True) -> tuple[str, list[Any]]:
+        source, where, params = self._drill_parts(period, axis, key, field_key, join)
+        return f"{source} WHERE {where}", params
+
+    def drill_query(self, period: Period, axis: str, key: Any, field_key: str, *, by_due: bool = False,
+                    convert: Callable[[ServiceRequest, tuple[Any, ...]], Any] = lambda request, _key: request,
+                    ) -> PagedQuery:
+        """The requests behind one figure as a list over the database (views.PagedQuery: counted, paged by
+        key, never loaded whole), in `drill`'s order. Each row comes out as `convert(request, sort key)`."""
+        from dongwu_tui.services.views import PagedQuery
+
+        source, where, params = self._drill_parts(period, axis, key, field_key)
+        columns = [f.column_name for f in self.desk.office.tables.RequestRow._meta.sorted_fields]
+
+        def to_line(row: tuple[Any, ...]) -> Any:
+            return convert(request_from_row(SimpleNamespace(**dict(zip(columns, row[:-1], strict=True)))), row[-1])
+
+        order = ["q.due_date", "q.opened_at", "q.id"] if by_due else ["q.opened_at", "q.id"]
+        return PagedQuery(self.desk, ", ".join(f"q.{c}" for c in columns), source, [where], params, order, False,
+                          to_line, alias="q")
 
     def drill_count(self, period: Period, axis: str, key: Any, field_key: str) -> int:
         # Counting needs no request row: each fact is one live request (its primary key is the request's id).

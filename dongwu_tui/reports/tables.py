@@ -106,6 +106,23 @@ def specialist_table(report: Report) -> Table:
     return _kpi_table("by_specialist", "按专员", ["专员", "所在单位"], rows)
 
 
+@dataclass(frozen=True, slots=True)
+class DrillLine:
+    """One request of the list behind a figure, its names looked up where the page is read (a worker)."""
+
+    key: tuple[Any, ...]  # the list's sort key (views.PagedQuery)
+    request: ServiceRequest
+    measure: str
+    township: str
+    specialist: str
+    status: str
+    summary: str
+
+    @property
+    def id(self) -> str:
+        return self.request.id
+
+
 class RequestColumns:
     """Looking up the names a request list shows: measure, township, specialist; personal data masked."""
 
@@ -141,6 +158,11 @@ class RequestColumns:
 
     def summary(self, request: ServiceRequest) -> str:
         return "（保密）" if request.confidential else request.summary
+
+    def line(self, request: ServiceRequest, key: tuple[Any, ...]) -> DrillLine:
+        status = request.status.label + ("（延期待批）" if request.extension_pending else "")
+        return DrillLine(key, request, self.measure(request), self.township(request), self.specialist(request),
+                         status, self.summary(request))
 
 
 def _day(value: datetime | date | None) -> date | None:

@@ -215,6 +215,27 @@ def test_every_figure_drills_to_as_many_requests(desk, office):
     assert [r.number for r in service.returned_waiting()] == [office["K"]]
 
 
+def test_the_list_behind_a_figure_pages_by_key_in_drills_order(desk, office):
+    """drill_query (the dashboard's list behind a figure) is drill's requests in drill's order, read a page at
+    a time from the sort key of the page before, with its count."""
+    service = ReportService(desk)
+    for field, by_due in (("requests", False), ("requests", True), ("overdue", True), ("on_time", False)):
+        expected = [r.number for r in service.drill(Q1, "all", None, field, by_due=by_due)]
+        query = service.drill_query(Q1, "all", None, field, by_due=by_due,
+                                    convert=lambda request, key: (request.number, key))
+        assert query.count() == len(expected)
+        seen, start, inclusive = [], None, True
+        while True:
+            page = query.page(start, limit=3, inclusive=inclusive)
+            if not page:
+                break
+            seen += [number for number, _key in page]
+            start, inclusive = page[-1][1], False
+        assert seen == expected, (field, by_due)
+    numbers = [request.number for request in service.drill_query(Q1, "all", None, "overdue", by_due=True).page()]
+    assert numbers == [office["F"], office["I"]]
+
+
 def test_period_bounds(desk, office):
     service = ReportService(desk)
     assert service.figures(parse_period("2026-02")).total["requests"] == 1  # C

@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Input, Select
 
 from dongwu_tui.reports.engine import ReportService
 from dongwu_tui.reports.period import span
+from dongwu_tui.ui.lines import PagedList
 from dongwu_tui.ui.screens.dashboard import DashboardScreen, ReasonDialog, RequestListScreen
 
 EVERYTHING = span(None, None)
@@ -46,6 +47,11 @@ def office(desk, cast, clock, talent, act):
     return {"extended": extended, "returned": returned, "overdue": overdue}
 
 
+
+def _listed(app) -> int | None:
+    """How many requests the list behind a figure shows (its PagedList's count)."""
+    return app.screen.query_one(PagedList).count
+
 async def _settle(app, pilot) -> None:
     for _ in range(3):
         await app.workers.wait_for_complete()
@@ -74,20 +80,49 @@ async def test_grid_totals_and_drill_down(desk, cast, act, office):
         await pilot.press("enter")
         await _settle(app, pilot)
         assert isinstance(app.screen, RequestListScreen)
-        assert app.screen.query_one(DataTable).row_count == 3
+        assert _listed(app) == 3
         await pilot.press("escape")
         await pilot.pause()
         grid.move_cursor(row=grid.get_row_index("measure:12"), column=grid.get_column_index("status_returned"))
         await pilot.press("enter")
         await _settle(app, pilot)
-        rows = app.screen.query_one(DataTable)
-        assert rows.row_count == 1 and rows.get_row_at(0)[0] == office["returned"]
+        rows = app.screen.query_one(PagedList)
+        assert rows.count == 1 and rows.row(0).request.number == office["returned"]
         await pilot.press("escape")
         await pilot.pause()
         # Axis switch: townships (and the total) instead of measures.
         await pilot.press("t")
         await _settle(app, pilot)
         assert grid.get_cell("township:mudu", "requests") == 3
+
+
+async def test_enter_opens_a_request_of_the_list_and_n_walks_it(make_app, cast, office):
+    from dongwu_tui.ui.screens.request import RequestScreen
+
+    app = make_app(cast.supervisor)
+    async with app.run_test(size=(180, 50)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("f6")
+        await _settle(app, pilot)
+        app.screen.period = EVERYTHING
+        app.screen.action_refresh()
+        await _settle(app, pilot)
+        grid = app.screen.query_one("#grid", DataTable)
+        grid.move_cursor(row=grid.get_row_index("all"), column=grid.get_column_index("requests"))
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        listing = app.screen
+        assert isinstance(listing, RequestListScreen) and _listed(app) == 3
+        lines = [listing.query_one(PagedList).row(i) for i in range(3)]
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        assert isinstance(app.screen, RequestScreen) and app.screen.request_id == lines[0].id
+        await pilot.press("N")
+        await _settle(app, pilot)
+        assert app.screen.request_id == lines[1].id  # the next request of the same list
+        await pilot.press("escape")
+        await _settle(app, pilot)
+        assert app.screen is listing and _listed(app) == 3
 
 
 async def test_approve_an_extension(desk, cast, act, office):
@@ -99,13 +134,13 @@ async def test_approve_an_extension(desk, cast, act, office):
         await pilot.press("e")
         await _settle(app, pilot)
         assert isinstance(app.screen, RequestListScreen)
-        assert app.screen.query_one(DataTable).row_count == 1
+        assert _listed(app) == 1
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, ReasonDialog)
         await pilot.press(*"同意", "enter")
         await _settle(app, pilot)
-        assert app.screen.query_one(DataTable).row_count == 0  # the queue is empty now
+        assert _listed(app) == 0  # the queue is empty now
         await pilot.press("escape")
         await _settle(app, pilot)
         assert isinstance(app.screen, DashboardScreen)
@@ -122,7 +157,7 @@ async def test_redispatch_a_returned_request(desk, cast, act, office):
         await _settle(app, pilot)
         await pilot.press("b")
         await _settle(app, pilot)
-        assert app.screen.query_one(DataTable).row_count == 1
+        assert _listed(app) == 1
         await pilot.press("r")
         await pilot.pause()
         dialog = app.screen
@@ -134,7 +169,7 @@ async def test_redispatch_a_returned_request(desk, cast, act, office):
         dialog.query_one("#reason", Input).focus()
         await pilot.press(*"改派属地", "enter")
         await _settle(app, pilot)
-        assert app.screen.query_one(DataTable).row_count == 0
+        assert _listed(app) == 0
     request = desk.requests.get(office["returned"])
     assert request.status.value == "dispatched"
     assert request.assignee_id == cast.specialist_luzhi.id
@@ -147,7 +182,7 @@ async def test_supervise_an_overdue_request(desk, cast, act, office):
         await _settle(app, pilot)
         await pilot.press("o")
         await _settle(app, pilot)
-        assert app.screen.query_one(DataTable).row_count == 1
+        assert _listed(app) == 1
         await pilot.press("s", "enter")  # a supervision notice needs a reason: refused without one
         await pilot.pause()
         assert isinstance(app.screen, ReasonDialog)

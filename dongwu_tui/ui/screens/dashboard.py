@@ -31,15 +31,28 @@ from dongwu_tui.domain.models import ServiceRequest, Site, Staff
 from dongwu_tui.reports.definitions import COUNT_FIELDS, GRID_STATUSES, KPIS
 from dongwu_tui.reports.engine import AXIS_LABELS, Figures, Report, ReportService, WeekPoint
 from dongwu_tui.reports.period import PRESETS, Period, preset, span
+from dongwu_tui.reports.tables import DrillLine, RequestColumns
 from dongwu_tui.reports.writer import format_value
+from dongwu_tui.services.views import PagedQuery
 from dongwu_tui.ui.keybar import KeyBar
+from dongwu_tui.ui.lines import Column, PagedList, header_line
 from dongwu_tui.ui.sync_notice import ConflictNotice
 from dongwu_tui.ui.work import FetchMixin
 
 GRID_FIELDS = [f"status_{s.value}" for s in GRID_STATUSES] + ["requests", "overdue", "merged"]
 GRID_HEADERS = {**{f"status_{s.value}": s.label for s in GRID_STATUSES}, "requests": "合计", "overdue": "超期",
                 "merged": "已并单"}
-PAGE = 500
+# The list behind a figure (RequestListScreen).
+DRILL_COLUMNS = [
+    Column("工单编号", 17, lambda line: line.request.number),
+    Column("受理日期", 10, lambda line: line.request.opened_at.date().isoformat()),
+    Column("服务举措", 18, lambda line: line.measure),
+    Column("板块", 10, lambda line: line.township),
+    Column("承办专员", 8, lambda line: line.specialist),
+    Column("状态", 14, lambda line: line.status),
+    Column("办理期限", 10, lambda line: line.request.due.isoformat()),
+    Column("摘要", 0, lambda line: line.summary),
+]
 # The list screen's single keys, as in its BINDINGS.
 MOVE_KEYS = {Move.CHASE: "c", Move.SUPERVISE: "s", Move.APPROVE_EXTENSION: "a", Move.REFUSE_EXTENSION: "x",
              Move.REASSIGN: "r"}
@@ -216,7 +229,8 @@ class ExportDialog(ModalScreen[Path | None]):
 
 
 class RequestListScreen(_DeskAccess, FetchMixin, Screen[bool]):
-    """The requests behind one figure, loaded in pages; supervision moves are single keys on a row.
+    """The requests behind one figure: a list over the database (PagedList, paged by key), however large the
+    figure; supervision moves are single keys on a row, Enter opens the request (N/P walk the list there).
 
     Dismisses with True when a move changed something, so the dashboard refreshes its figures."""
 
@@ -230,80 +244,71 @@ class RequestListScreen(_DeskAccess, FetchMixin, Screen[bool]):
     ]
     DEFAULT_CSS = """
     RequestListScreen #list-title { height: 1; background: $primary; color: $text; text-style: bold; padding: 0 1; }
-    RequestListScreen DataTable { height: 1fr; }
     """
-    HEADERS = ["工单编号", "受理日期", "服务举措", "板块", "承办专员", "状态", "办理期限", "摘要"]
 
     def __init__(self, spec: ListSpec, desk: Any = None) -> None:
         super().__init__()
         self.spec = spec
         self._desk = desk
-        self.requests: list[ServiceRequest] = []
-        self.total: int | None = None
         self.changed = False
+        self._away = False
         self.sites: list[Site] = []
         self.specialists: list[Staff] = []
 
     def compose(self) -> ComposeResult:
         yield Static(f"{self.spec.title}　加载中……", id="list-title")
-        table: DataTable[str] = DataTable(id="requests", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*self.HEADERS)
-        yield table
+        yield Static("", id="list-header", classes="list-header")
+        yield PagedList(DRILL_COLUMNS, empty_text="这个数字背后没有工单", id="requests")
         yield KeyBar()  # the same key line as every workspace (ui/keybar.py)
 
     def on_mount(self) -> None:
-        self.load(0)
-        self.query_one(DataTable).focus()
+        self.fetch("query", self._query)
+        self.query_one(PagedList).focus()
+
+    def on_resize(self) -> None:
+        self.query_one("#list-header", Static).update(header_line(DRILL_COLUMNS, self.size.width - 2))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "move":
             return Move(str(parameters[0])) in self.spec.moves
         return True
 
-    def load(self, offset: int) -> None:
-        self.fetch("page", lambda: self._page(offset))
-
-    def _page(self, offset: int) -> tuple[list[ServiceRequest], list[list[str]], int, int]:
-        """In the worker: the count and one page of the requests behind the number, as table rows."""
+    def _query(self) -> PagedQuery:
+        """In the worker: the list (its names looked up as each page is read) and, to reassign, the offices."""
         service = ReportService(self.desk)
         spec = self.spec
-        total = service.drill_count(spec.period, spec.axis, spec.key, spec.field)
-        requests = service.drill(spec.period, spec.axis, spec.key, spec.field, limit=PAGE, offset=offset,
-                                 by_due=spec.by_due)
-        from dongwu_tui.reports.tables import RequestColumns
-
         columns = RequestColumns(service)
-        rows = [[r.number, r.opened_at.date().isoformat(), columns.measure(r), columns.township(r),
-                 columns.specialist(r), r.status.label + ("（延期待批）" if r.extension_pending else ""),
-                 r.due.isoformat(), columns.summary(r)] for r in requests]
         if Move.REASSIGN in spec.moves and not self.sites:
             self.sites = self.desk.directory.sites()
             self.specialists = [s for s in self.desk.directory.staff_list(role="specialist") if s.active]
-        return requests, rows, total, offset
+        return service.drill_query(spec.period, spec.axis, spec.key, spec.field, by_due=spec.by_due,
+                                   convert=columns.line)
 
-    def got_page(self, value: tuple[list[ServiceRequest], list[list[str]], int, int]) -> None:
-        requests, rows, total, offset = value
-        table = self.query_one(DataTable)
-        if offset == 0:
-            table.clear()
-            self.requests = []
-        self.requests.extend(requests)
-        for request, row in zip(requests, rows, strict=True):
-            table.add_row(*row, key=request.id)
-        self.total = total
+    def got_query(self, query: PagedQuery) -> None:
+        self.query_one(PagedList).set_query(query)
+
+    def on_paged_list_counted(self, message: PagedList.Counted) -> None:
         keys = "　".join(f"{MOVE_KEYS[m]} {MOVE_RULES[m].label}" for m in self.spec.moves)
-        self.query_one("#list-title", Static).update(f"{self.spec.title}　共 {total} 件　{keys}")
+        self.query_one("#list-title", Static).update(f"{self.spec.title}　共 {message.count} 件　{keys}")
 
-    @on(DataTable.RowHighlighted)
-    def _more(self, event: DataTable.RowHighlighted) -> None:
-        if self.total is not None and event.cursor_row >= len(self.requests) - 1 and len(self.requests) < self.total:
-            self.load(len(self.requests))
+    def on_paged_list_selected(self, message: PagedList.Selected) -> None:
+        from dongwu_tui.ui.screens.request import RequestScreen
+
+        line: DrillLine = message.row
+        self.app.push_screen(RequestScreen(line.id, self.query_one(PagedList).query_source, line.key))
+
+    def on_screen_suspend(self) -> None:
+        self._away = True
+
+    def on_screen_resume(self) -> None:
+        # Back from a request (a move there) or a dialog: the figure's list may have changed.
+        if self._away:
+            self._away = False
+            self.query_one(PagedList).refresh_rows()
 
     def selected(self) -> ServiceRequest | None:
-        table = self.query_one(DataTable)
-        if not self.requests or table.cursor_row >= len(self.requests):
-            return None
-        return self.requests[table.cursor_row]
+        line: DrillLine | None = self.query_one(PagedList).current
+        return line.request if line is not None else None
 
     def action_move(self, name: str) -> None:
         request = self.selected()
@@ -331,7 +336,7 @@ class RequestListScreen(_DeskAccess, FetchMixin, Screen[bool]):
         number, label = value
         self.changed = True
         self.notify(f"工单 {number} 已{label}。", title="已完成")
-        self.load(0)
+        self.query_one(PagedList).refresh_rows()
 
     def action_close(self) -> None:
         self.dismiss(self.changed)
