@@ -333,8 +333,10 @@ class ReportService:
             return convert(request_from_row(SimpleNamespace(**dict(zip(columns, row[:-1], strict=True)))), row[-1])
 
         order = ["q.due_date", "q.opened_at", "q.id"] if by_due else ["q.opened_at", "q.id"]
+        # Counted without the request rows, as drill_count does: each fact is one live request.
+        facts, _, _ = self._drill_parts(period, axis, key, field_key, join=False)
         return PagedQuery(self.desk, ", ".join(f"q.{c}" for c in columns), source, [where], params, order, False,
-                          to_line, alias="q")
+                          to_line, alias="q", count_source=facts)
 
     def drill_count(self, period: Period, axis: str, key: Any, field_key: str) -> int:
         # Counting needs no request row: each fact is one live request (its primary key is the request's id).

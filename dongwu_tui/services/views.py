@@ -96,6 +96,7 @@ class PagedQuery:
         count_cap: int | None = None,
         scan_where: Sequence[str] | None = None,
         alias: str | None = None,
+        count_source: str | None = None,
     ) -> None:
         """`count_cap`: `count()` stops there (a broad search). `scan_where`: the same conditions written to
         walk the sort order's index and filter (see `search.talent_condition(indexed=False)`); pages use it
@@ -111,6 +112,8 @@ class PagedQuery:
         self.count_cap = count_cap
         self.scan_where = list(scan_where) if scan_where is not None else None
         self.alias = alias  # the source table's alias: pages are fetched by row id first (see page)
+        # What to count FROM, when the rows' source joins in more than the conditions need (the default: source).
+        self.count_source = count_source or source
         self.capped = False  # the last count() reached count_cap: there are more rows than it says
 
     def _execute(self, sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
@@ -130,7 +133,7 @@ class PagedQuery:
         """The number of rows; with a cap (given, or the query's own) at most cap + 1, and `capped` tells
         whether there were more than cap. `exact_count()` ignores the query's cap."""
         cap = self.count_cap if cap is None else cap
-        inner = f"SELECT 1 {self.source}{self._where()}" + (f" LIMIT {int(cap) + 1}" if cap else "")
+        inner = f"SELECT 1 {self.count_source}{self._where()}" + (f" LIMIT {int(cap) + 1}" if cap else "")
         found = int(self._execute(f"SELECT count(*) FROM ({inner})", self.params)[0][0])
         self.capped = bool(cap) and found > int(cap)
         return found
@@ -144,7 +147,7 @@ class PagedQuery:
 
     def exact_count(self) -> int:
         """Every row, ignoring the cap; leaves `capped` (which chooses how pages are read) as it was."""
-        return int(self._execute(f"SELECT count(*) {self.source}{self._where()}", self.params)[0][0])
+        return int(self._execute(f"SELECT count(*) {self.count_source}{self._where()}", self.params)[0][0])
 
     def anchors(self, step: int = PAGE_SIZE) -> list[Key]:
         """The sort key of rows 0, step, 2*step, ...: where each page starts."""
@@ -189,7 +192,7 @@ class PagedQuery:
             return rows[0] if rows else None
         flipped = PagedQuery(self.desk, self.select, self.source, self.where, self.params, self.order,
                              not self.descending, self.convert, count_cap=self.count_cap,
-                             scan_where=self.scan_where, alias=self.alias)
+                             scan_where=self.scan_where, alias=self.alias, count_source=self.count_source)
         flipped.capped = self.capped
         rows = flipped.page(key, 1, inclusive=False)
         return rows[0] if rows else None
