@@ -155,7 +155,8 @@ def measure_queries(path: Path, repeats: int) -> list[Figure]:
 
     def raw_caller() -> None:
         tid = raw.db.execute("SELECT id FROM talent WHERE phone = ? AND deleted = 0", (phone,)).fetchone()[0]
-        raw.db.execute("SELECT * FROM call WHERE phone = ? AND deleted = 0 ORDER BY at DESC LIMIT 3", (phone,)).fetchall()
+        raw.db.execute("SELECT * FROM call WHERE phone = ? AND deleted = 0 ORDER BY at DESC LIMIT 3",
+                       (phone,)).fetchall()
         raw.db.execute("SELECT number FROM service_request WHERE talent_id = ? AND deleted = 0 AND status IN "
                        "('new','dispatched','in_progress') ORDER BY opened_at DESC LIMIT 5", (tid,)).fetchall()
 
@@ -364,7 +365,9 @@ def measure_import(records: int) -> list[Figure]:
     result = engine.import_file(town, exported.path)
     import_s = time.perf_counter() - start
     applied = result.applied
-    searchable = town.db.execute_sql("SELECT count(*) FROM talent_fts WHERE talent_fts MATCH '\"rencai1\"'").fetchone()[0]
+    searchable = town.db.execute_sql(
+        "SELECT count(*) FROM talent_fts WHERE talent_fts MATCH '\"rencai1\"'"
+    ).fetchone()[0]
     centre.close()
     town.close()
     rate, raw_rate = applied / import_s, records / raw_s

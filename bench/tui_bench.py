@@ -161,7 +161,9 @@ def measure_queries(path: Path) -> list[tuple[str, float, float]]:
     results.append(("工单视图：七个视图的实时计数", *_timed(views.view_counts, 5)))
     every = views.requests("all")
     results.append(("工单「全部」：总数 + 第一页", *_timed(lambda: (every.count(), every.page(None)), 5)))
-    results.append(("来电人查找（输入完号码）", *_timed(lambda: views.caller_card(desk.talents.list(limit=1)[0].phone), 20)))
+    results.append(
+        ("来电人查找（输入完号码）", *_timed(lambda: views.caller_card(desk.talents.list(limit=1)[0].phone), 20))
+    )
     desk.office.close()
     return results
 
@@ -208,7 +210,8 @@ def main() -> None:
     for label, p50, p95 in measure_queries(args.db):
         print(f"| {label} | {p50:.1f} | {p95:.1f} |")
     for i, (title, rows) in enumerate(measure_first_screen(args.db), 1):
-        print(f"first screen run {i}: title drawn {title * 1000:.0f} ms, first rows and counts drawn {rows * 1000:.0f} ms")
+        print(f"first screen run {i}: title drawn {title * 1000:.0f} ms, "
+              f"first rows and counts drawn {rows * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -200,7 +200,8 @@ def cmd_talent(desk: Desk, args: argparse.Namespace) -> int:
         data = render.talent(file.talent)
         print(f"{data['name']}  {data['category_name']} · {data['level_name']}")
         print(f"电话 {data['phone']}  证件 {data['id_number'] or '—'}  人才卡 {data['card_no'] or '—'}")
-        print(f"企业 {data['enterprise'] or '—'}  板块 {data['township_name'] or '—'}  专员 {data['specialist'] or '—'}")
+        print(f"企业 {data['enterprise'] or '—'}  板块 {data['township_name'] or '—'}  "
+              f"专员 {data['specialist'] or '—'}")
         print(f"\n工单（{len(file.requests)}）")
         print_table(["编号", "举措", "状态", "期限", "摘要"],
                     [(r.number, r.measure, r.status.label, r.due, r.summary[:20]) for r in file.requests])
@@ -232,7 +233,8 @@ def cmd_call(desk: Desk, args: argparse.Namespace) -> int:
             print_json([render.call(c) for c in calls])
         else:
             print_table(["时间", "号码", "举措", "处理", "摘要"],
-                        [(c.at, render.phone(c.phone), c.measure or "", c.outcome.label, c.summary[:24]) for c in calls])
+                        [(c.at, render.phone(c.phone), c.measure or "", c.outcome.label, c.summary[:24])
+                         for c in calls])
         return 0
     new_talent = None
     if args.name:
@@ -284,7 +286,8 @@ def cmd_request(desk: Desk, args: argparse.Namespace) -> int:
         if request.resolution:
             print(f"办理结果：{request.resolution}")
         print_table(["时间", "操作人", "操作", "状态", "说明"],
-                    [(e.at, e.actor_name, event_label(e.action), e.to_status.label, e.reason[:30]) for e in request.events])
+                    [(e.at, e.actor_name, event_label(e.action), e.to_status.label, e.reason[:30])
+                     for e in request.events])
         return 0
     request = requests.move(
         args.ref, args.action, reason=args.reason, to_site=getattr(args, "to_site", None),
@@ -295,7 +298,8 @@ def cmd_request(desk: Desk, args: argparse.Namespace) -> int:
     if args.json:
         print_json(render.request(request))
     else:
-        print(f"工单 {request.number}：{event_label(request.events[-1].action)}完成，当前状态「{request.status.label}」，期限 {request.due}")
+        print(f"工单 {request.number}：{event_label(request.events[-1].action)}完成，"
+              f"当前状态「{request.status.label}」，期限 {request.due}")
     return 0
 
 

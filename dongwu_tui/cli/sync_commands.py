@@ -191,7 +191,8 @@ def _status(sync: Any, desk: Any, args: argparse.Namespace) -> int:
     for p in peers:
         flag = "（已吊销）" if p.revoked else ""
         print(f"{p.code} {p.name}{flag}：收到 {p.last_in_at or '—'} {p.last_in_file or ''}；"
-              f"发出 {p.last_out_at or '—'} {p.last_out_file or ''}；对方确认到 {p.acknowledged or '—'}；待发 {p.pending} 条")
+              f"发出 {p.last_out_at or '—'} {p.last_out_file or ''}；"
+              f"对方确认到 {p.acknowledged or '—'}；待发 {p.pending} 条")
     return EXIT_OK
 
 

@@ -164,7 +164,9 @@ def _message(error: dict[str, Any], labels: dict[str, str] = FIELD_LABELS) -> st
     if kind == "missing":
         return f"缺少必填项：{label}"
     if kind == "string_too_short":
-        return f"{label}太短（至少 {ctx.get('min_length')} 个字）" if ctx.get("min_length", 0) > 1 else f"{label}不能为空"
+        return (
+            f"{label}太短（至少 {ctx.get('min_length')} 个字）" if ctx.get("min_length", 0) > 1 else f"{label}不能为空"
+        )
     if kind == "string_too_long":
         return f"{label}太长（最多 {ctx.get('max_length')} 个字）"
     if kind == "string_pattern_mismatch":

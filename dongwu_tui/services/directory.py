@@ -114,7 +114,9 @@ class DirectoryService:
         from dongwu_tui.domain.validation import SiteInput, parse  # pydantic: off the start-up path
 
         data = parse(SiteInput, code=code, name=name, kind=kind, township_code=township_code)
-        if self.t.SiteRow.select().where((self.t.SiteRow.code == data.code) & (self.t.SiteRow.deleted == False)).exists():  # noqa: E712
+        if self.t.SiteRow.select().where(
+            (self.t.SiteRow.code == data.code) & (self.t.SiteRow.deleted == False)  # noqa: E712
+        ).exists():
             raise ValidationFailed(f"单位代码「{data.code}」已被使用。")
         at = self.desk.clock()
         site_id = site_id or site_id_for_code(data.code)  # sync (issue 4): same office, same id everywhere

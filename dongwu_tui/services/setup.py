@@ -46,11 +46,15 @@ def initialise(
     try:
         site_kind = SiteKind(kind)
     except ValueError:
-        raise ValidationFailed(f"单位类型「{kind}」不正确，可选：district（区中心）、township（镇街道）、zone（开发区）。") from None
+        raise ValidationFailed(
+            f"单位类型「{kind}」不正确，可选：district（区中心）、township（镇街道）、zone（开发区）。"
+        ) from None
     office = open_database(path, create=True)
     try:
         if office.meta("site_id"):
-            raise StorageError(f"数据库 {office.path} 已经初始化过（本单位：{office.meta('site_name')}），未做任何修改。")
+            raise StorageError(
+                f"数据库 {office.path} 已经初始化过（本单位：{office.meta('site_name')}），未做任何修改。"
+            )
         load_catalogue(office)
         desk = desk_factory(office, **desk_options)  # type: ignore[arg-type]
         directory = desk.directory
@@ -58,7 +62,9 @@ def initialise(
         if site_kind is not SiteKind.DISTRICT:
             match = township or next((t.code for t in directory.townships.values() if t.name == site_name), None)
             if match is None:
-                raise ValidationFailed(f"镇（街道）或开发区单位须用 --township 指明所属板块（找不到名为「{site_name}」的板块）。")
+                raise ValidationFailed(
+                    f"镇（街道）或开发区单位须用 --township 指明所属板块（找不到名为「{site_name}」的板块）。"
+                )
             township_code = directory.township(match).code
         site_code = code or (DISTRICT_CODE if site_kind is SiteKind.DISTRICT else township_code)
         assert site_code is not None

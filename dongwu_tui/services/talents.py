@@ -43,7 +43,9 @@ class TalentService:
         if resolved.get("township_code"):
             resolved["township_code"] = directory.township(resolved["township_code"]).code
         if resolved.get("category_code"):
-            resolved["category_code"] = directory.code_of(directory.talent_categories, resolved["category_code"], "人才类别")
+            resolved["category_code"] = directory.code_of(
+                directory.talent_categories, resolved["category_code"], "人才类别"
+            )
         if resolved.get("level_code"):
             resolved["level_code"] = directory.code_of(directory.talent_levels, resolved["level_code"], "人才工程层级")
         if resolved.get("specialist_id"):
@@ -109,7 +111,10 @@ class TalentService:
         return self._with_names(row)
 
     def _with_names(self, row: Any) -> Talent:
-        enterprise = self.t.EnterpriseRow.get_or_none(self.t.EnterpriseRow.id == row.enterprise_id) if row.enterprise_id else None
+        enterprise = (
+            self.t.EnterpriseRow.get_or_none(self.t.EnterpriseRow.id == row.enterprise_id)
+            if row.enterprise_id else None
+        )
         specialist = self.t.StaffRow.get_or_none(self.t.StaffRow.id == row.specialist_id) if row.specialist_id else None
         return talent_from_row(row, enterprise.name if enterprise else None, specialist.name if specialist else None)
 
@@ -129,7 +134,8 @@ class TalentService:
         c, r = self.t.CallRow, self.t.RequestRow
         calls = c.select().where((c.talent_id == talent.id) & (c.deleted == False)).order_by(c.at.desc()).limit(limit)  # noqa: E712
         requests = (
-            r.select().where((r.talent_id == talent.id) & (r.deleted == False)).order_by(r.opened_at.desc()).limit(limit)  # noqa: E712
+            r.select().where((r.talent_id == talent.id) & (r.deleted == False))  # noqa: E712
+            .order_by(r.opened_at.desc()).limit(limit)
         )
         return TalentFile(talent, [call_from_row(row) for row in calls], [request_from_row(row) for row in requests])
 

@@ -116,9 +116,12 @@ def choose(conflict: Conflict, take: str | None, value: Any = None) -> Any:
     if take in ("mine", "theirs"):
         picks = [v for v in conflict.versions if v.mine == (take == "mine")]
         if len(picks) == 0:
-            raise SyncRefused("bad-choice", f"冲突 {conflict.id} 中没有{'本单位' if take == 'mine' else '其他单位'}的版本。")
+            raise SyncRefused("bad-choice",
+                              f"冲突 {conflict.id} 中没有{'本单位' if take == 'mine' else '其他单位'}的版本。")
         if len({json.dumps(p.value) for p in picks}) > 1:
-            raise SyncRefused("bad-choice", f"冲突 {conflict.id} 有多个{'本单位' if take == 'mine' else '其他单位'}的版本，请用序号选择。")
+            raise SyncRefused("bad-choice",
+                              f"冲突 {conflict.id} 有多个{'本单位' if take == 'mine' else '其他单位'}的版本，"
+                              "请用序号选择。")
         return picks[0].value
     if take and take.isdigit() and 1 <= int(take) <= len(conflict.versions):
         return conflict.versions[int(take) - 1].value
@@ -150,7 +153,8 @@ def resolve(office: OfficeDatabase, conflict: Conflict, value: Any, actor_id: st
             stamps[name] = [replica, counter, actor_id] if actor_id else [replica, counter]
         db.execute_sql("UPDATE sync_row SET vv = ?, stamps = ? WHERE tbl = ? AND id = ?",
                        (json.dumps(vv), json.dumps(stamps), table, rid))
-        db.execute_sql(f"DELETE FROM sync_sibling WHERE tbl = ? AND id = ? AND field IN ({', '.join('?' * len(fields))})",
+        db.execute_sql("DELETE FROM sync_sibling WHERE tbl = ? AND id = ? "
+                       f"AND field IN ({', '.join('?' * len(fields))})",
                        [table, rid, *fields])
         db.execute_sql("UPDATE sync_state SET capture = 1 WHERE one = 1")
 
@@ -159,5 +163,6 @@ def refuse_if_conflicted(office: OfficeDatabase, table: str, record_id: str) -> 
     """Services call this before saving a record: a record in conflict waits for a person's choice."""
     if record_in_conflict(office, table, record_id):
         fields = [c.field for c in list_conflicts(office, table) if c.record_id == record_id]
-        raise SyncRefused("conflicted", f"该{TABLE_LABEL.get(table, '记录')}与其他单位的修改存在冲突（{'、'.join(fields)}），"
-                                        "须先选定冲突字段的取值（dongwu sync conflicts / sync resolve），本次未保存。")
+        raise SyncRefused("conflicted",
+                          f"该{TABLE_LABEL.get(table, '记录')}与其他单位的修改存在冲突（{'、'.join(fields)}），"
+                          "须先选定冲突字段的取值（dongwu sync conflicts / sync resolve），本次未保存。")

@@ -163,7 +163,8 @@ def export_file(office: OfficeDatabase, to: str, out_dir: Path, *, full: bool = 
     sealed = seal(manifest, chunks, keys, certificate, [peer_cert])
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = created.astimezone(timezone(timedelta(hours=8))).strftime("%Y%m%d-%H%M%S")
-    name = f"{me['code']}-to-{peer_cert['code']}-{stamp}-{'full' if full else 'delta'}-{identity.counter(office)}.dwsync"
+    name = (f"{me['code']}-to-{peer_cert['code']}-{stamp}-{'full' if full else 'delta'}-"
+            f"{identity.counter(office)}.dwsync")
     path = out_dir / name
     write_atomically(path, sealed)
     with office.write():
@@ -226,10 +227,11 @@ def preview(office: OfficeDatabase, path: Path, *, accept_future: bool = False, 
     cert = trust.check_certificate(office, opened.certificate)
     m = opened.manifest
     if int(m.get("format", 0)) > FORMAT_VERSION:
-        raise SyncRefused("too-new", f"同步文件格式版本 {m.get('format')} 高于本程序支持的版本 {FORMAT_VERSION}，请升级后再导入，本文件未导入。")
+        raise SyncRefused("too-new", f"同步文件格式版本 {m.get('format')} 高于本程序支持的版本 {FORMAT_VERSION}，"
+                                     "请升级后再导入，本文件未导入。")
     if int(m.get("schema_version", 0)) > SCHEMA_VERSION:
-        raise SyncRefused("too-new", f"同步文件来自更新版本的程序（数据库版本 {m.get('schema_version')}，本程序 {SCHEMA_VERSION}），"
-                                     "请升级东吴人才服务台后再导入，本文件未导入。")
+        raise SyncRefused("too-new", f"同步文件来自更新版本的程序（数据库版本 {m.get('schema_version')}，"
+                                     f"本程序 {SCHEMA_VERSION}），请升级东吴人才服务台后再导入，本文件未导入。")
     if m.get("sender", {}).get("site_id") != cert["site_id"]:
         raise SyncRefused("tampered", "同步文件的发件单位与其证书不符（被篡改），未导入。")
     if me["site_id"] not in m.get("recipients", []):
@@ -247,7 +249,8 @@ def preview(office: OfficeDatabase, path: Path, *, accept_future: bool = False, 
         held.mkdir(exist_ok=True)
         shutil.copy2(path, held / Path(path).name)
         raise HeldForReview("future", f"文件时间 {m.get('created_at')} 比本机时间晚一天以上（发件机器时钟可能有误），"
-                                      f"已暂存到 {held} 待审核，未导入；核实后用 dongwu sync import --accept-future 导入。")
+                                      f"已暂存到 {held} 待审核，未导入；"
+                                      "核实后用 dongwu sync import --accept-future 导入。")
     already = office.db.execute_sql("SELECT 1 FROM sync_file_in WHERE sha256 = ?", (opened.sha256,)).fetchone()
     return Preview(Path(path), opened, cert, already is not None)
 
@@ -579,8 +582,11 @@ def partition_of(office: OfficeDatabase, table: str, values: dict[str, Any]) -> 
         return coalesce(one("SELECT township_code FROM site WHERE id = ?", values.get("assignee_site_id")),
                         values.get("township_code"))
     if table == "call":
-        return coalesce(one("SELECT part FROM sync_row WHERE tbl = 'service_request' AND id = ?", values.get("request_id")),
+        return coalesce(one("SELECT part FROM sync_row WHERE tbl = 'service_request' AND id = ?",
+                            values.get("request_id")),
                         one("SELECT township_code FROM talent WHERE id = ?", values.get("talent_id")))
     if table == "request_event":
-        return coalesce(one("SELECT part FROM sync_row WHERE tbl = 'service_request' AND id = ?", values.get("request_id")))
-    return coalesce(one("SELECT part FROM sync_row WHERE tbl = ? AND id = ?", values.get("entity"), values.get("entity_id")))
+        return coalesce(one("SELECT part FROM sync_row WHERE tbl = 'service_request' AND id = ?",
+                            values.get("request_id")))
+    return coalesce(one("SELECT part FROM sync_row WHERE tbl = ? AND id = ?",
+                        values.get("entity"), values.get("entity_id")))

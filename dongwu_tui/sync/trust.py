@@ -167,7 +167,8 @@ def check_certificate(office: OfficeDatabase, certificate: Any) -> dict[str, Any
         raise SyncRefused("unknown-sender", "发件单位的证书格式不正确，无法确认发件单位，文件未导入。") from None
     if issuer != root["body"]["sign_pk"] or not verify(issuer, body, signature):
         raise SyncRefused("unknown-sender",
-                          f"发件单位「{body.get('name', '?')}」的证书不是本区中心签发的（未知单位或外区文件），文件未导入。")
+                          f"发件单位「{body.get('name', '?')}」的证书不是本区中心签发的"
+                          "（未知单位或外区文件），文件未导入。")
     if body["sign_pk"] in revoked_keys(office):
         raise SyncRefused("revoked", f"发件单位「{body['name']}」的证书已被区中心吊销，文件未导入。")
     return body

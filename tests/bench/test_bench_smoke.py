@@ -14,8 +14,8 @@ from bench import run, tmux  # noqa: E402
 
 def test_every_measurement_runs_once(tmp_path: Path) -> None:
     # A process of its own, as a person runs it: the terminal figures start programs under tmux.
-    args = [sys.executable, "-m", "bench", "--db", str(tmp_path / "district.db"), "--scale", "0.002", "--repeats", "1", "--sync-records", "300",
-            "--no-doc"]
+    args = [sys.executable, "-m", "bench", "--db", str(tmp_path / "district.db"), "--scale", "0.002", "--repeats", "1",
+            "--sync-records", "300", "--no-doc"]
     if tmux.TMUX is None:
         args.append("--no-terminal")
     done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=240)
@@ -58,12 +58,15 @@ def test_district_build_is_consistent_and_deterministic(tmp_path: Path) -> None:
         # (At scale 1 every status is there; 900 requests over two years leave few open ones.)
         assert {"in_progress", "resolved", "visited", "archived"} <= statuses
         # Each request's last event leaves it in the status it has; every request has a call.
-        assert db.execute("""SELECT count(*) FROM service_request r JOIN request_event e ON e.rowid = (
-            SELECT max(rowid) FROM request_event WHERE request_id = r.id) WHERE e.to_status <> r.status""").fetchone()[0] == 0
+        assert db.execute(
+            """SELECT count(*) FROM service_request r JOIN request_event e ON e.rowid = (
+            SELECT max(rowid) FROM request_event WHERE request_id = r.id) WHERE e.to_status <> r.status"""
+        ).fetchone()[0] == 0
         assert db.execute("SELECT count(*) FROM service_request r WHERE NOT EXISTS "
                           "(SELECT 1 FROM call c WHERE c.request_id = r.id)").fetchone()[0] == 0
         assert db.execute("SELECT count(*) FROM call WHERE talent_id IS NULL").fetchone()[0] == 0
-        assert db.execute("SELECT count(DISTINCT measure_number) FROM call WHERE outcome = 'answered'").fetchone()[0] == 18
+        assert db.execute("SELECT count(DISTINCT measure_number) FROM call "
+                          "WHERE outcome = 'answered'").fetchone()[0] == 18
         for (number,) in db.execute("SELECT id_number FROM talent"):
             identifiers.validate_resident_id(number)
         for (code,) in db.execute("SELECT credit_code FROM enterprise"):

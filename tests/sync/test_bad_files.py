@@ -46,7 +46,8 @@ def write(tmp_path, name, data):
 
 
 def reseal(office, data, change):
-    """What a carrier holding the recipient's public key could do: decrypt (here with the real key), change, re-encrypt."""
+    """What a carrier holding the recipient's public key could do: decrypt (here with the real key), change,
+    re-encrypt."""
     header, ciphertext = fileformat.read_header(data)
     keys = trust.load_keys(office)
     payload_key = SealedBox(keys.box).decrypt(trust.unb64(header["recipients"][0]["wrapped"]))
@@ -90,7 +91,8 @@ def test_tampered_manifest(world):
 
 def test_foreign_file(world):
     offices, _, tmp = world
-    refused(offices["mudu"], write(tmp, "notes.txt", "会议纪要".encode() * 50), "foreign", "不是东吴人才服务台的同步文件")
+    refused(offices["mudu"], write(tmp, "notes.txt", "会议纪要".encode() * 50), "foreign",
+            "不是东吴人才服务台的同步文件")
 
 
 def test_file_from_another_district(world):

@@ -58,7 +58,8 @@ def _template() -> tuple[Path, dict]:
                 centre.db.execute_sql(
                     "INSERT INTO talent (id, site_id, created_at, updated_at, name, phone, id_kind, category_code, "
                     "level_code, township_code) VALUES (?, 'x', '2026-11-01', '2026-11-01', '张伟', '13812345678', "
-                    "'resident', (SELECT code FROM talent_category LIMIT 1), (SELECT code FROM talent_level LIMIT 1), ?)",
+                    "'resident', (SELECT code FROM talent_category LIMIT 1), "
+                    "(SELECT code FROM talent_level LIMIT 1), ?)",
                     (talent_id, township))
             for request_id, township in REQUESTS:
                 centre.db.execute_sql(

@@ -101,12 +101,15 @@ TABLES = [
 
 # A request that moves to another township takes its events and calls along: they are touched with
 # the move's stamp so that the new township's next file carries them.
-MOVES_ALONG = """UPDATE sync_row SET part = (SELECT part FROM sync_row r WHERE r.tbl = 'service_request' AND r.id = NEW.id),
+MOVES_ALONG = (
+    "UPDATE sync_row SET part = (SELECT part FROM sync_row r WHERE r.tbl = 'service_request' AND r.id = NEW.id),"
+    """
                 vv = json_set(vv, '$."' || (SELECT replica FROM sync_state) || '"', (SELECT counter FROM sync_state))
             WHERE tbl IN ('request_event', 'call')
               AND part <> (SELECT part FROM sync_row r WHERE r.tbl = 'service_request' AND r.id = NEW.id)
               AND id IN (SELECT id FROM request_event WHERE request_id = NEW.id
                          UNION ALL SELECT id FROM call WHERE request_id = NEW.id);"""
+)
 
 
 def _triggers(table: str, columns: list[str]) -> list[str]:

@@ -39,7 +39,7 @@ STATEMENTS = [
         tbl TEXT NOT NULL, id TEXT NOT NULL, part TEXT NOT NULL, vv TEXT NOT NULL, stamps TEXT NOT NULL,
         record TEXT NOT NULL, siblings TEXT NOT NULL, shadowed_at TEXT NOT NULL,
         PRIMARY KEY (tbl, id)) WITHOUT ROWID""",
-    """CREATE TRIGGER IF NOT EXISTS track_sync_departure AFTER UPDATE OF part ON sync_row
+    f"""CREATE TRIGGER IF NOT EXISTS track_sync_departure AFTER UPDATE OF part ON sync_row
         WHEN OLD.part IS NOT NEW.part BEGIN
         INSERT OR IGNORE INTO sync_departure (tbl, id, part) VALUES (OLD.tbl, OLD.id, OLD.part);
         DELETE FROM sync_departure WHERE tbl = NEW.tbl AND id = NEW.id AND part = NEW.part;
@@ -48,7 +48,7 @@ STATEMENTS = [
         UPDATE sync_row SET vv = json_set(vv, '$."' || st.replica || '"', st.counter)
             FROM sync_state st WHERE st.one = 1 AND st.capture = 0 AND {SUBSCRIBED}
             AND sync_row.tbl = NEW.tbl AND sync_row.id = NEW.id;
-    END""".format(SUBSCRIBED=SUBSCRIBED),
+    END""",
 ]
 
 

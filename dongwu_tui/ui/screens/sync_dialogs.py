@@ -1,7 +1,8 @@
 """The sync screen's dialogs: the export wizard, import with preview and progress, side-by-side resolution.
 
 Every file and database step runs in a thread worker (`ui/work.py` `fetch`); the dialog only shows what
-came back, and progress arrives as `SyncProgress` messages while the worker runs. A refused file comes back as its Chinese reason (a `SyncRefused`), never as a traceback.
+came back, and progress arrives as `SyncProgress` messages while the worker runs. A refused file comes
+back as its Chinese reason (a `SyncRefused`), never as a traceback.
 """
 
 from __future__ import annotations
