@@ -376,6 +376,35 @@ def test_restore_scenario_converges():
     _restore_scenario()
 
 
+def test_a_record_back_from_elsewhere_and_changed_in_one_import_keeps_the_search_index_whole():
+    """Found by the state machine (seed 137140874577995608569795277647323511141): a talent moves to mudu, mudu
+    is restored from its first backup and edits the talent, and in the final exchange xukou's import brings
+    the talent back and changes it again in the same import. The import indexes its new rows for search after
+    the merge (sync/engine.py); the search index's update and delete triggers then told the index to forget
+    values it was never given, and SQLite refused the import as a malformed database."""
+    machine = OfficesExchangingFiles()
+    try:
+        machine.setup()
+        triggers = {code: _triggers(office) for code, office in machine.offices.items()}
+        machine.relocate("wz", TALENTS[1], "mudu")
+        machine.knowledge_never_over_claims()
+        machine.restore_then_sync("mudu")
+        machine.knowledge_never_over_claims()
+        machine.edit("mudu", TALENTS[1], "phone", "甲")
+        machine.knowledge_never_over_claims()
+        machine._final_checks()
+        for code, office in machine.offices.items():
+            for index in ("talent_fts", "enterprise_fts"):  # raises if the index does not match its table
+                office.db.execute_sql(f"INSERT INTO {index} ({index}) VALUES ('integrity-check')")
+            assert _triggers(office) == triggers[code]  # the import put every trigger back as it was
+    finally:
+        machine.teardown()
+
+
+def _triggers(office) -> dict[str, str]:
+    return dict(office.db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall())
+
+
 def test_no_gap_check_is_caught_on_the_restore_scenario(monkeypatch):
     monkeypatch.setitem(merge.BROKEN, "no_gap_check", True)
     with pytest.raises(AssertionError, match="claims"):
