@@ -36,6 +36,7 @@ from dongwu_tui.reports.writer import format_value
 from dongwu_tui.services.views import PagedQuery
 from dongwu_tui.ui.keybar import KeyBar
 from dongwu_tui.ui.lines import Column, PagedList, header_line
+from dongwu_tui.ui.screens.listing import ReloadsWhenBack
 from dongwu_tui.ui.sync_notice import ConflictNotice
 from dongwu_tui.ui.work import FetchMixin
 
@@ -228,7 +229,7 @@ class ExportDialog(ModalScreen[Path | None]):
 # -- the list behind a number -------------------------------------------------------------------------
 
 
-class RequestListScreen(_DeskAccess, FetchMixin, Screen[bool]):
+class RequestListScreen(ReloadsWhenBack, _DeskAccess, FetchMixin, Screen[bool]):
     """The requests behind one figure: a list over the database (PagedList, paged by key), however large the
     figure; supervision moves are single keys on a row, Enter opens the request (N/P walk the list there).
 
@@ -251,7 +252,7 @@ class RequestListScreen(_DeskAccess, FetchMixin, Screen[bool]):
         self.spec = spec
         self._desk = desk
         self.changed = False
-        self._away = False
+        self._at_request = False  # a request page was opened from the list
         self.sites: list[Site] = []
         self.specialists: list[Staff] = []
 
@@ -295,16 +296,15 @@ class RequestListScreen(_DeskAccess, FetchMixin, Screen[bool]):
         from dongwu_tui.ui.screens.request import RequestScreen
 
         line: DrillLine = message.row
+        self._at_request = True
         self.app.push_screen(RequestScreen(line.id, self.query_one(PagedList).query_source, line.key))
 
-    def on_screen_suspend(self) -> None:
-        self._away = True
-
-    def on_screen_resume(self) -> None:
-        # Back from a request (a move there) or a dialog: the figure's list may have changed.
-        if self._away:
-            self._away = False
-            self.query_one(PagedList).refresh_rows()
+    def came_back(self) -> None:
+        # Back from a request page (a move there may have changed the list). Back from a move's dialog, the
+        # move's own result reads the list again (got_move), once it is done.
+        if self._at_request:
+            self._at_request = False
+            super().came_back()
 
     def selected(self) -> ServiceRequest | None:
         line: DrillLine | None = self.query_one(PagedList).current

@@ -2,34 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.widgets import Input
 
 from dongwu_tui.ui.lines import PagedList
 from dongwu_tui.ui.screens.base import DeskScreen
 
 
-class ListWorkspace(DeskScreen):
-    """Typing in `#search` reloads the list (`reload`); Enter there, or `action_focus_list`, moves to the
-    list; `action_search` comes back to the box. Coming back to the workspace (from a record, another
-    workspace) calls `came_back`: what it shows may have changed meanwhile."""
+class ReloadsWhenBack:
+    """For a screen showing a PagedList: coming back to it after being away (a record, another workspace)
+    calls `came_back`, which reads the list again, since what it shows may have changed meanwhile. Not on the
+    resumes Textual sends as a screen first opens (twice, when it is switched to as a mode): reading again
+    then would only throw away the first load (start-up, issue 6)."""
 
     _away = False
 
-    def reload(self) -> None:
-        raise NotImplementedError
-
     def came_back(self) -> None:
-        self.query_one(PagedList).refresh_rows()
+        self.query_one(PagedList).refresh_rows()  # type: ignore[attr-defined]
 
     def on_screen_suspend(self) -> None:
         self._away = True
 
     def on_screen_resume(self) -> None:
-        # Only after being away: Textual also resumes a screen as it first opens (twice, when it is switched to
-        # as a mode), and reading again then would only throw away the first load (start-up, issue 6).
         if self._away:
             self._away = False
             self.came_back()
+
+
+class ListWorkspace(ReloadsWhenBack, DeskScreen):
+    """Typing in `#search` reloads the list (`reload`, each workspace's own: the current search and
+    filters); Enter there, or `action_focus_list`, moves to the list; `action_search` comes back to the box."""
+
+    reload: Callable[[], None]
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "search":
