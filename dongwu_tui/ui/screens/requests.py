@@ -74,15 +74,13 @@ class RequestsScreen(ListWorkspace):
 
     def on_mount(self) -> None:
         prepared = self.prepared()
+        self.views = prepared[0] if prepared is not None else self.desk.views.request_views()
+        self.view_key = self.views[0].key
+        self._show_views()
         if prepared is None:
-            self.views = self.desk.views.request_views()
-            self.view_key = self.views[0].key
-            self._show_views()
             self.reload()
         else:
-            self.views, query, loaded = prepared
-            self.view_key = self.views[0].key
-            self._show_views()
+            _views, query, loaded = prepared
             self.query_one(PagedList).set_query(query, loaded=loaded)
             self.call_after_refresh(self._refresh_counts)
         self.set_interval(COUNT_REFRESH_S, self._refresh_counts)

@@ -29,6 +29,12 @@ TALENT_COLUMNS = [
 ]
 
 
+def _own_caseload(desk: Desk) -> str | None:
+    """A specialist opens on their own caseload: their id as the first specialist filter (None: everyone)."""
+    actor = desk.actor
+    return actor.id if actor is not None and actor.role is Role.SPECIALIST else None
+
+
 class TalentsScreen(ListWorkspace):
     TITLE_TEXT = "人才"
     BINDINGS = [
@@ -53,11 +59,8 @@ class TalentsScreen(ListWorkspace):
 
     @classmethod
     def prepare(cls, desk: Desk) -> Any:
-        catalogue = cls._catalogue(desk)
-        actor = desk.actor
-        own = actor.id if actor is not None and actor.role is Role.SPECIALIST else None
-        query = desk.views.talents(search="", township=None, category=None, specialist_id=own)
-        return catalogue, query, first_load(query)
+        query = desk.views.talents(search="", township=None, category=None, specialist_id=_own_caseload(desk))
+        return cls._catalogue(desk), query, first_load(query)
 
     @staticmethod
     def _catalogue(desk: Desk) -> tuple[dict[str, str], dict[str, str], list[Staff]]:
@@ -90,10 +93,10 @@ class TalentsScreen(ListWorkspace):
         self.query_one("#category", Select).set_options([(n, c) for c, n in categories.items()])
         specialist = self.query_one("#specialist", Select)
         specialist.set_options([(f"{s.name} · {s.office_name.removesuffix('人才工作站')}", s.id) for s in specialists])
-        actor = self.desk.actor
-        if actor is not None and actor.role is Role.SPECIALIST:
+        own = _own_caseload(self.desk)
+        if own is not None:
             with specialist.prevent(Select.Changed):
-                specialist.value = actor.id  # a specialist opens on their own caseload
+                specialist.value = own
 
     def on_resize(self) -> None:
         self.query_one("#talents-header", Static).update(header_line(TALENT_COLUMNS, self.size.width - 2))
