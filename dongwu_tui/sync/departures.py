@@ -16,7 +16,8 @@ ever losing an edit:
 3. **Set aside, not forgotten.** The copy's last merged state moves to `sync_shadow`, out of every list
    and search. If a file brings the record again (an older state still on its way, or the record moving
    back), the shadow is put back first and the file merges with it, so an old state can never return as
-   if it were current.
+   if it were current. A shadow still travels to the offices of its partition (`shadow_lines`): one of
+   them may have lost the record since, restored from an older backup.
 
 A record outside the receiver's partitions that it does not hold (a departure of a record it never
 received) is not taken into its tables; its state is set aside at once, for the same reason.
@@ -25,6 +26,7 @@ received) is not taken into its tables; its state is set aside at once, for the 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from dongwu_tui.storage.database import OfficeDatabase
@@ -46,6 +48,24 @@ def departed_query(table: str, cols: list[str], parts: list[str]) -> tuple[str, 
     sql = (_export_query(table, cols, departed=True)
            + f" AND d.tbl = ? AND d.part IN ({marks}) AND r.part NOT IN ({marks})")
     return sql, [table] * 4 + [table, *parts, *parts]
+
+
+def shadow_lines(office: OfficeDatabase, table: str, cols: list[str],
+                 parts: list[str] | None) -> Iterator[tuple[str, str, str]]:
+    """Set-aside records of `table` in `parts` (all with None) as export rows `(partition, vv, line)`.
+
+    A copy is set aside once an office of its partition acknowledged everything it holds, but that
+    office may lose it again (restored from an older backup): the set-aside copy may then be the only
+    one left of some write. So it travels like a held record, measured against what the receiver
+    acknowledged, and a receiver that has it already skips it by its version vector."""
+    where = "" if parts is None else f" AND part IN ({', '.join('?' * len(parts))})"
+    for rid, part, vv, stamps, record_text, siblings_text in office.db.execute_sql(
+            f"SELECT id, part, vv, stamps, record, siblings FROM sync_shadow WHERE tbl = ?{where}",
+            [table, *(parts or [])]):
+        record = json.loads(record_text)
+        siblings = {field: json.loads(versions) for field, versions, *_ in json.loads(siblings_text)}
+        line = [table, rid, part, vv, stamps, [record.get(c) for c in cols], siblings or None]
+        yield part, vv, json.dumps(line, ensure_ascii=False, separators=(",", ":"))
 
 
 def my_partitions(office: OfficeDatabase) -> set[str] | None:

@@ -10,10 +10,11 @@ import re
 import shutil
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
+from functools import partial
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
@@ -133,9 +134,14 @@ def export_file(office: OfficeDatabase, to: str, out_dir: Path, *, full: bool = 
             # Records that left this office's partitions travel once more, so it learns of the move;
             # their first column is the partition they left, which the delta is measured against.
             queries.append(departures.departed_query(table, cols, parts))
+        sources: list[Callable[[], Iterable[tuple[str, str, str]]]] = [
+            partial(office.db.execute_sql, sql, params) for sql, params in queries]
+        if has_departures:
+            # Copies set aside here may be the last of some write: they travel too (departures.py).
+            sources.append(partial(departures.shadow_lines, office, table, cols, parts))
         count = 0
-        for sql, params in queries:
-            for part, vv_text, line in office.db.execute_sql(sql, params):
+        for source in sources:
+            for part, vv_text, line in source():
                 if base and not kn.newer_than(json.loads(vv_text), base.get(part, {})):
                     continue
                 lines.append(line)

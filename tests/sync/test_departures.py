@@ -173,3 +173,33 @@ def test_a_record_entering_a_partition_brings_edits_made_while_it_was_elsewhere(
     send(xukou, wz, tmp_path, "wz")
     send(wz, mudu, tmp_path, "mudu")
     assert value(mudu, "phone", "t2") == "13900009999" and value(mudu, "township_code", "t2") == "mudu"
+
+
+def test_a_set_aside_copy_travels_again_when_the_new_township_loses_the_record(offices, tmp_path):
+    """Found by the state machine: 木渎 hands a request to 胥口 and sets its copy aside once 胥口 has it;
+    胥口 is then restored from a backup made before. The hand-over lived only at 木渎 and 胥口, so 木渎's
+    set-aside copy is its last trace: it travels like a held record, measured against what 胥口 now
+    acknowledges, and 胥口 (and through it the centre) gets the request back."""
+    wz, mudu, xukou = offices["wz"], offices["mudu"], offices["xukou"]
+    add_request(wz, "r1", "mudu")
+    add_request(wz, "r2", "xukou")
+    send(wz, mudu, tmp_path, "mudu")
+    send(wz, xukou, tmp_path, "xukou")
+    xukou.db.execute_sql(f"VACUUM INTO '{tmp_path / 'xukou-backup.db'}'")
+    with mudu.write():
+        mudu.db.execute_sql("UPDATE service_request SET township_code = 'xukou' WHERE id = 'r1'")
+    send(mudu, xukou, tmp_path, "xukou")
+    result, _ = send(xukou, mudu, tmp_path, "mudu")
+    assert result.dropped == 1 and not held(mudu, "service_request", "r1")
+    xukou.close()
+    shutil.copyfile(tmp_path / "xukou-backup.db", tmp_path / "xukou.db")
+    xukou = offices["xukou"] = reopen(tmp_path / "xukou.db")
+    assert not held(xukou, "service_request", "r1")
+    send(xukou, mudu, tmp_path, "mudu")  # 木渎 learns what the restored 胥口 acknowledges
+    back, _ = send(mudu, xukou, tmp_path, "xukou")
+    assert back.applied >= 1 and held(xukou, "service_request", "r1")
+    send(xukou, wz, tmp_path, "wz")
+    assert wz.db.execute_sql("SELECT township_code FROM service_request WHERE id = 'r1'").fetchone()[0] == "xukou"
+    # Once 胥口 has acknowledged it again, the set-aside copy travels no more.
+    send(xukou, mudu, tmp_path, "mudu")
+    assert engine.export_file(mudu, "xukou", tmp_path / "again").counts.get("service_request", 0) == 0
