@@ -531,8 +531,8 @@ def _apply_table(office: OfficeDatabase, table: str, cols: list[str], rows: list
     for start in range(0, len(rows), 500):
         batch = rows[start:start + 500]
         ids = [r[1] for r in batch]
-        existing = {rid: (vv, st) for rid, vv, st in db.execute_sql(
-            f"SELECT id, vv, stamps FROM sync_row WHERE tbl = ? AND id IN ({', '.join('?' * len(ids))})",
+        existing = {rid: (vv, st, part) for rid, vv, st, part in db.execute_sql(
+            f"SELECT id, vv, stamps, part FROM sync_row WHERE tbl = ? AND id IN ({', '.join('?' * len(ids))})",
             [table, *ids])} if held_any else {}
         for record in batch:
             _, rid, part, vv_text, stamps_text, values, sibs = record
@@ -544,7 +544,7 @@ def _apply_table(office: OfficeDatabase, table: str, cols: list[str], rows: list
                     result.conflicts += int(merge.is_open(fld, versions))
                 result.applied += 1
                 continue
-            local_vv_text, local_stamps_text = existing[rid]
+            local_vv_text, local_stamps_text, local_part = existing[rid]
             if vv_text == local_vv_text:  # the very same version vector: nothing new, no JSON to parse
                 result.skipped += 1
                 continue
@@ -553,9 +553,9 @@ def _apply_table(office: OfficeDatabase, table: str, cols: list[str], rows: list
             if merge.dominated(vv_in, local_vv):
                 result.skipped += 1
                 continue
-            _merge_existing(office, table, cols, rid, json.loads(local_stamps_text), local_vv,
+            _merge_existing(office, table, cols, rid, json.loads(local_stamps_text), local_vv, local_part,
                             {"values": dict(zip(cols, values, strict=True)), "stamps": json.loads(stamps_text),
-                             "siblings": sibs or {}, "vv": vv_in}, result)
+                             "siblings": sibs or {}, "vv": vv_in, "part": part}, result)
     if new_rows:
         with _indexes_built_after(office, table, len(new_rows)):
             db.cursor().executemany(
@@ -567,7 +567,7 @@ def _apply_table(office: OfficeDatabase, table: str, cols: list[str], rows: list
 
 
 def _merge_existing(office: OfficeDatabase, table: str, cols: list[str], rid: str, stamps: dict[str, Any],
-                    vv: dict[str, int], incoming: dict[str, Any], result: ImportResult) -> None:
+                    vv: dict[str, int], part: str, incoming: dict[str, Any], result: ImportResult) -> None:
     db = office.db
     quoted = ", ".join(f'"{c}"' for c in cols)
     row = db.execute_sql(f'SELECT {quoted} FROM "{table}" WHERE id = ?', (rid,)).fetchone()
@@ -575,13 +575,20 @@ def _merge_existing(office: OfficeDatabase, table: str, cols: list[str], rid: st
         "SELECT field, versions FROM sync_sibling WHERE tbl = ? AND id = ?", (table, rid))}
     local = {"values": dict(zip(cols, row, strict=True)), "stamps": stamps, "siblings": siblings, "vv": vv}
     merged = merge.merge_record(cols, local, incoming)
+    merged_part = partition_of(office, table, merged["values"])
+    if not merge.dominated(vv, incoming["vv"]) and not part == incoming["part"] == merged_part:
+        # Both sides bring writes, and one side's were made while the record lay in another partition:
+        # those writes enter `merged_part` now, with counters its subscribers may already have acknowledged
+        # for their partition. A fresh write of this replica makes the merged record newer than anything
+        # acknowledged, so it travels whole (the same rule as migration 0008's trigger, which covers a merge
+        # that moves a record into a partition this office receives; this one holds at every office).
+        _stamp_entry(office, merged["vv"])
     if merged["changed"]:
         assignments = ", ".join(f'"{c}" = ?' for c in merged["changed"])
         db.execute_sql(f'UPDATE "{table}" SET {assignments} WHERE id = ?',
                        [merged["values"][c] for c in merged["changed"]] + [rid])
     db.execute_sql("UPDATE sync_row SET vv = ?, stamps = ?, part = ? WHERE tbl = ? AND id = ?",
-                   (_dump(merged["vv"]), _dump(merged["stamps"]), partition_of(office, table, merged["values"]),
-                    table, rid))
+                   (_dump(merged["vv"]), _dump(merged["stamps"]), merged_part, table, rid))
     db.execute_sql("DELETE FROM sync_sibling WHERE tbl = ? AND id = ?", (table, rid))
     for fld, versions in merged["siblings"].items():
         db.execute_sql("INSERT INTO sync_sibling (tbl, id, field, versions, open, detected_at) "
@@ -589,6 +596,13 @@ def _merge_existing(office: OfficeDatabase, table: str, cols: list[str], rid: st
                        (table, rid, fld, _dump(versions), int(merge.is_open(fld, versions))))
     result.applied += 1
     result.conflicts += len(merged["opened"])
+
+
+def _stamp_entry(office: OfficeDatabase, vv: dict[str, int]) -> None:
+    """Add a fresh write of this replica to `vv` (no field changes): the counter steps as a capture does."""
+    office.db.execute_sql("UPDATE sync_state SET counter = max(counter + 1, "
+                          "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) WHERE one = 1")
+    vv[identity.replica(office)] = identity.counter(office)
 
 
 def partition_of(office: OfficeDatabase, table: str, values: dict[str, Any]) -> str:

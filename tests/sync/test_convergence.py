@@ -453,3 +453,27 @@ def test_restored_to_an_older_state_of_a_request_that_moved_on():
             "SELECT township_code FROM service_request WHERE id = 'r-mudu'").fetchone()[0] == "mudu"
     finally:
         machine.teardown()
+
+
+def test_an_edit_made_in_the_old_partition_reaches_the_new_one_through_a_concurrent_move():
+    """Found by the state machine: 胥口 edits its talent while the centre moves the talent to 木渎. 胥口
+    already holds a record of 木渎's partition (a request it handed over), so 木渎 acknowledges 胥口's
+    writes to *its* partition past that edit. Whoever merges the edit with the move brings a write made in
+    胥口's partition into 木渎's: the merge counts as a fresh write, and the edit reaches 木渎."""
+    machine = OfficesExchangingFiles()
+    try:
+        machine.setup()
+        steps = [
+            lambda: machine.redispatch("xukou", REQUESTS[1], "mudu"),
+            lambda: machine.edit("xukou", TALENTS[1], "notes", "甲"),
+            lambda: machine.relocate("wz", TALENTS[1], "mudu"),
+            lambda: machine.round_trip("mudu", "xukou"),
+        ]
+        for step in steps:
+            step()
+            machine.knowledge_never_over_claims()
+        machine._final_checks()
+        assert machine.offices["mudu"].db.execute_sql(
+            "SELECT notes, township_code FROM talent WHERE id = 't-xukou-1'").fetchone() == ("甲", "mudu")
+    finally:
+        machine.teardown()
