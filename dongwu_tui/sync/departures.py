@@ -8,16 +8,19 @@ ever losing an edit:
    that has left one of its partitions (migration 0008 remembers those) and changed since the office's
    acknowledged knowledge of that old partition: the receiver learns the move like any other edit and
    merges it (so its own unsent edits become versions or conflicts, never lost).
-2. **A copy outside the receiver's partitions is set aside only when safe.** After an import, a record
-   the office holds outside its partitions leaves its tables once the sender's acknowledged knowledge
-   of the record's partition covers the record's whole version vector: the sender, which subscribes to
-   that partition, then holds every write the copy holds. Until then the copy stays (now showing its
-   new township), and the office's own edits to it still travel to the centre.
+2. **A copy outside the receiver's partitions is set aside once its own writes are safe.** After an
+   import, a record the office holds outside its partitions leaves its tables once the sender's
+   acknowledged knowledge of the record's partition covers this office's own writes in it (under any
+   identity it has had): the sender, which subscribes to that partition, then holds them. Until then
+   the copy stays (now showing its new township), and the office's edits to it still travel. Other
+   offices' writes in it are not waited for: their authors hold them, and a write of an identity lost
+   to a restore could never be acknowledged, so the copy would stay, stale, forever.
 3. **Set aside, not forgotten.** The copy's last merged state moves to `sync_shadow`, out of every list
    and search. If a file brings the record again (an older state still on its way, or the record moving
    back), the shadow is put back first and the file merges with it, so an old state can never return as
-   if it were current. A shadow still travels to the offices of its partition (`shadow_lines`): one of
-   them may have lost the record since, restored from an older backup.
+   if it were current. A shadow still travels to the offices of its partition (`shadow_lines`) while
+   they have not acknowledged this office's writes in it: one of them may have lost the record since,
+   restored from an older backup, and the shadow may hold the only copy of such a write.
 
 A record outside the receiver's partitions that it does not hold (a departure of a record it never
 received) is not taken into its tables; its state is set aside at once, for the same reason.
@@ -50,14 +53,27 @@ def departed_query(table: str, cols: list[str], parts: list[str]) -> tuple[str, 
     return sql, [table] * 4 + [table, *parts, *parts]
 
 
+def own_replicas(office: OfficeDatabase) -> set[str]:
+    """Every identity this office has written under (a restore or a copy takes a new one)."""
+    return {rep for (rep,) in office.db.execute_sql(
+        "SELECT replica FROM sync_replica WHERE site_id = (SELECT value FROM meta WHERE key = 'site_id')")}
+
+
+def _own_part(vv_text: str, own: set[str]) -> dict[str, int]:
+    return {rep: int(counter) for rep, counter in json.loads(vv_text).items() if rep in own}
+
+
 def shadow_lines(office: OfficeDatabase, table: str, cols: list[str],
                  parts: list[str] | None) -> Iterator[tuple[str, str, str]]:
-    """Set-aside records of `table` in `parts` (all with None) as export rows `(partition, vv, line)`.
+    """Set-aside records of `table` in `parts` (all with None) as export rows `(partition, measured vv,
+    line)`, measured by this office's own writes in them.
 
-    A copy is set aside once an office of its partition acknowledged everything it holds, but that
-    office may lose it again (restored from an older backup): the set-aside copy may then be the only
-    one left of some write. So it travels like a held record, measured against what the receiver
-    acknowledged, and a receiver that has it already skips it by its version vector."""
+    A copy is set aside once an office of its partition acknowledged this office's writes in it, but
+    that office may lose them again (restored from an older backup): the set-aside copy may then be the
+    only one left of such a write (the hand-over itself). So it travels while the receiver has not
+    acknowledged this office's writes in it, and a receiver that has it already skips it by its version
+    vector. Other offices' writes in it are theirs to send again."""
+    own = own_replicas(office)
     where = "" if parts is None else f" AND part IN ({', '.join('?' * len(parts))})"
     for rid, part, vv, stamps, record_text, siblings_text in office.db.execute_sql(
             f"SELECT id, part, vv, stamps, record, siblings FROM sync_shadow WHERE tbl = ?{where}",
@@ -65,7 +81,7 @@ def shadow_lines(office: OfficeDatabase, table: str, cols: list[str],
         record = json.loads(record_text)
         siblings = {field: json.loads(versions) for field, versions, *_ in json.loads(siblings_text)}
         line = [table, rid, part, vv, stamps, [record.get(c) for c in cols], siblings or None]
-        yield part, vv, json.dumps(line, ensure_ascii=False, separators=(",", ":"))
+        yield part, json.dumps(_own_part(vv, own)), json.dumps(line, ensure_ascii=False, separators=(",", ":"))
 
 
 def my_partitions(office: OfficeDatabase) -> set[str] | None:
@@ -122,22 +138,23 @@ def _shadow_line(office: OfficeDatabase, table: str, cols: list[str], line: list
 
 def set_aside_settled(office: OfficeDatabase, parts: set[str] | None, ack: dict[str, dict[str, int]],
                       restored: dict[tuple[str, str], str]) -> int:
-    """Set aside the copies held outside this office's partitions that the sender's acknowledged
-    knowledge (`ack`, the sender's knowledge when it made the file) covers completely, and those put back
-    for this file's merge that the file did not change (settled before). Inside the import's
-    transaction; returns how many records newly left the office's tables."""
+    """Set aside the copies held outside this office's partitions whose own writes (this office's, under
+    any identity) the sender's acknowledged knowledge (`ack`, the sender's knowledge when it made the
+    file) covers, and those put back for this file's merge that the file did not change (settled
+    before). Inside the import's transaction; returns how many records newly left the office's tables."""
     if parts is None:
         return 0
     foreign = [part for part in kn.held_partitions(office) if part not in parts]
     if not foreign:
         return 0
     moved = 0
+    own = own_replicas(office)
     rows = office.db.execute_sql(
         f"SELECT tbl, id, part, vv FROM sync_row WHERE part IN ({', '.join('?' * len(foreign))})", foreign).fetchall()
     for table, rid, part, vv_text in rows:
         covered = ack.get(part, {})
         unchanged = restored.get((table, rid)) == vv_text
-        if unchanged or all(covered.get(rep, 0) >= int(counter) for rep, counter in json.loads(vv_text).items()):
+        if unchanged or all(covered.get(rep, 0) >= counter for rep, counter in _own_part(vv_text, own).items()):
             _set_aside(office, table, rid)
             moved += (table, rid) not in restored
     return moved
