@@ -576,7 +576,7 @@ def _merge_existing(office: OfficeDatabase, table: str, cols: list[str], rid: st
     local = {"values": dict(zip(cols, row, strict=True)), "stamps": stamps, "siblings": siblings, "vv": vv}
     merged = merge.merge_record(cols, local, incoming)
     merged_part = partition_of(office, table, merged["values"])
-    if not merge.dominated(vv, incoming["vv"]) and not part == incoming["part"] == merged_part:
+    if not merge.dominated(vv, incoming["vv"]) and not (part == incoming["part"] == merged_part):
         # Both sides bring writes, and one side's were made while the record lay in another partition:
         # those writes enter `merged_part` now, with counters its subscribers may already have acknowledged
         # for their partition. A fresh write of this replica makes the merged record newer than anything
