@@ -6,6 +6,7 @@ names the field in Chinese and says what is wrong.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -156,7 +157,7 @@ MODEL_FIELD_LABELS: dict[str, dict[str, str]] = {
 }
 
 
-def _message(error: dict[str, Any], labels: dict[str, str] = FIELD_LABELS) -> str:
+def _message(error: Mapping[str, Any], labels: dict[str, str] = FIELD_LABELS) -> str:
     location = [str(part) for part in error.get("loc", ()) if not str(part).startswith("function-")]
     label = "、".join(labels.get(part, part) for part in location[:1]) if location else ""
     kind = error.get("type", "")

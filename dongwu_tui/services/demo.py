@@ -174,7 +174,7 @@ class DemoBuilder:
             phones.add(phone)
             category = _weighted(rng, CATEGORY_WEIGHTS)
             enterprise = rng.choice(self.enterprise_list) if rng.random() < 0.85 else None
-            township = enterprise.township_code if enterprise else rng.choice(list(self.specialists))
+            township = (enterprise.township_code if enterprise else None) or rng.choice(list(self.specialists))
             values = {
                 "name": _person_name(rng),
                 "phone": phone,

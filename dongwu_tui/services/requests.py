@@ -6,6 +6,7 @@ asks the rules for the transition, writes the changed fields and the event toget
 
 from __future__ import annotations
 
+import builtins
 import json
 from dataclasses import replace
 from datetime import date, datetime
@@ -49,7 +50,7 @@ class RequestService:
 
     def events(self, request_id: str) -> tuple[RequestEvent, ...]:
         e, s = self.t.RequestEventRow, self.t.StaffRow
-        rows = (
+        rows: Any = (  # rows carry the joined `actor_name` besides the event's columns
             e.select(e, s.name.alias("actor_name"))
             .join(s, on=(s.id == e.actor_id))
             .where((e.request_id == request_id) & (e.deleted == False))  # noqa: E712
@@ -127,7 +128,7 @@ class RequestService:
         )
         return request_from_row(row) if row else None
 
-    def allowed_moves(self, request: ServiceRequest) -> list[Move]:
+    def allowed_moves(self, request: ServiceRequest) -> builtins.list[Move]:
         return allowed_moves(request, self.desk.actor) if self.desk.actor else []
 
     # -- writing ----------------------------------------------------------------------------------

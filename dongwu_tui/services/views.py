@@ -135,7 +135,7 @@ class PagedQuery:
         cap = self.count_cap if cap is None else cap
         inner = f"SELECT 1 {self.count_source}{self._where()}" + (f" LIMIT {int(cap) + 1}" if cap else "")
         found = int(self._execute(f"SELECT count(*) FROM ({inner})", self.params)[0][0])
-        self.capped = bool(cap) and found > int(cap)
+        self.capped = cap is not None and cap > 0 and found > cap
         return found
 
     def shown_count(self, count: int) -> str:

@@ -155,7 +155,7 @@ def export_file(office: OfficeDatabase, to: str, out_dir: Path, *, full: bool = 
     flush()
     created = now or datetime.now(UTC)
     replicas = {r: s for r, s in office.db.execute_sql("SELECT replica, site_id FROM sync_replica")}
-    manifest = {
+    manifest: dict[str, Any] = {
         "format": FORMAT_VERSION, "schema_version": SCHEMA_VERSION, "app": f"dongwu-tui {__version__}",
         "algorithms": ALGORITHMS,
         "sender": {**me, "replica": identity.replica(office)},

@@ -313,7 +313,9 @@ class DeskApp(App[None]):
     def action_command_palette(self) -> None:
         from dongwu_tui.ui.palette import ChinesePalette
 
-        if self.desk is not None and self.use_command_palette and not ChinesePalette.is_open(self):
+        # CommandPalette.is_open's own test; it is typed for App[object], which App[None] is not.
+        palette_open = self.screen.has_class("--textual-command-palette")
+        if self.desk is not None and self.use_command_palette and not palette_open:
             self.push_screen(ChinesePalette())
 
     def action_help_quit(self) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from rich.align import Align
 from rich.text import Text
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 from textual.widgets.option_list import Option
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ class DeskCommands(Provider):
                 score = matcher.match(initials) or matcher.match(full)
                 if score <= 0:
                     continue
-                highlighted = Text(title)
+                highlighted = Content(title)
             else:
                 highlighted = matcher.highlight(title)
             yield Hit(score, highlighted, self._runner(node, binding), text=title, help=help_text)

@@ -555,13 +555,14 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
         self.app.push_screen(PeriodDialog(self.desk.clock().date()), chosen)
 
     def action_export(self) -> None:
-        assert self.period is not None
+        period = self.period
+        assert period is not None
 
         def chosen(path: Path | None) -> None:
             if path is not None:
-                self.export(self.period, path)
+                self.export(period, path)
 
-        self.app.push_screen(ExportDialog(f"通报-{self.period.slug}.xlsx"), chosen)
+        self.app.push_screen(ExportDialog(f"通报-{period.slug}.xlsx"), chosen)
 
     def export(self, period: Period, path: Path) -> None:
         service = ReportService(self.desk)
