@@ -75,6 +75,14 @@ async def test_grid_totals_and_drill_down(desk, cast, act, office):
         # KPIs beside the grid follow the highlighted row.
         kpis = screen.query_one("#kpis", DataTable)
         assert kpis.row_count == 9
+        # The cursor starts on the first figure; Enter on a row's name lists all of that row's requests.
+        assert grid.cursor_coordinate.column == 1
+        grid.move_cursor(row=total_row, column=grid.get_column_index("name"))
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        assert isinstance(app.screen, RequestListScreen) and _listed(app) == 3
+        await pilot.press("escape")
+        await pilot.pause()
         # Enter on a number opens the list behind it, as long as the number.
         grid.move_cursor(row=total_row, column=grid.get_column_index("requests"))
         await pilot.press("enter")

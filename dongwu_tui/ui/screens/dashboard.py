@@ -448,7 +448,8 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
             for row in report.rows(self.axis):
                 add(f"{self.axis}:{row.key}", self.axis, row.key, row.name, row.figures)
         add("all", "all", None, "合计", report.total)
-        grid.move_cursor(row=min(cursor.row, grid.row_count - 1), column=cursor.column)
+        # The cursor starts on the first figure, not on the row's name: Enter there opens a list at once.
+        grid.move_cursor(row=min(cursor.row, grid.row_count - 1), column=max(cursor.column, 1))
 
     def _fill_kpis(self) -> None:
         axis, key, figures, name = self.grid_rows.get(self.selected_row, self.grid_rows["all"])
@@ -496,8 +497,10 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
     def _grid_selected(self, event: DataTable.CellSelected) -> None:
         field = event.cell_key.column_key.value
         row_key = event.cell_key.row_key.value
-        if field == "name" or field is None or row_key not in self.grid_rows:
+        if field is None or row_key not in self.grid_rows:
             return
+        if field == "name":  # the row's name stands for all of its requests
+            field = "requests"
         axis, key, _, name = self.grid_rows[row_key]
         self.open_list(axis, key, field, f"{name.strip()} · {GRID_HEADERS[field]}")
 
