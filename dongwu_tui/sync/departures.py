@@ -19,8 +19,8 @@ ever losing an edit:
    and search. If a file brings the record again (an older state still on its way, or the record moving
    back), the shadow is put back first and the file merges with it, so an old state can never return as
    if it were current. A shadow still travels to the offices of its partition (`shadow_lines`) while
-   they have not acknowledged this office's writes in it: one of them may have lost the record since,
-   restored from an older backup, and the shadow may hold the only copy of such a write.
+   they have not acknowledged all of it: one of them may have lost the record since, restored from an
+   older backup, and the shadow may hold the only copy of a write.
 
 A record outside the receiver's partitions that it does not hold (a departure of a record it never
 received) is not taken into its tables; its state is set aside at once, for the same reason.
@@ -65,15 +65,15 @@ def _own_part(vv_text: str, own: set[str]) -> dict[str, int]:
 
 def shadow_lines(office: OfficeDatabase, table: str, cols: list[str],
                  parts: list[str] | None) -> Iterator[tuple[str, str, str]]:
-    """Set-aside records of `table` in `parts` (all with None) as export rows `(partition, measured vv,
-    line)`, measured by this office's own writes in them.
+    """Set-aside records of `table` in `parts` (all with None) as export rows `(partition, vv, line)`.
 
     A copy is set aside once an office of its partition acknowledged this office's writes in it, but
-    that office may lose them again (restored from an older backup): the set-aside copy may then be the
-    only one left of such a write (the hand-over itself). So it travels while the receiver has not
-    acknowledged this office's writes in it, and a receiver that has it already skips it by its version
-    vector. Other offices' writes in it are theirs to send again."""
-    own = own_replicas(office)
+    that office may lose them again (restored from an older backup), and the copy may hold another
+    office's write that its author lost the same way: the set-aside copy may then be the only one left
+    of a write (the hand-over itself). So it travels like a held record, measured against what the
+    receiver acknowledges, and a receiver that has it already skips it by its version vector. (A copy
+    holding a write of an identity lost to a restore is never fully acknowledged, so it travels in
+    every delta: one line, skipped on arrival.)"""
     where = "" if parts is None else f" AND part IN ({', '.join('?' * len(parts))})"
     for rid, part, vv, stamps, record_text, siblings_text in office.db.execute_sql(
             f"SELECT id, part, vv, stamps, record, siblings FROM sync_shadow WHERE tbl = ?{where}",
@@ -81,7 +81,7 @@ def shadow_lines(office: OfficeDatabase, table: str, cols: list[str],
         record = json.loads(record_text)
         siblings = {field: json.loads(versions) for field, versions, *_ in json.loads(siblings_text)}
         line = [table, rid, part, vv, stamps, [record.get(c) for c in cols], siblings or None]
-        yield part, json.dumps(_own_part(vv, own)), json.dumps(line, ensure_ascii=False, separators=(",", ":"))
+        yield part, vv, json.dumps(line, ensure_ascii=False, separators=(",", ":"))
 
 
 def my_partitions(office: OfficeDatabase) -> set[str] | None:
