@@ -489,7 +489,7 @@ def test_a_copy_holding_a_write_no_one_can_acknowledge_still_leaves():
     changes its status. No office will ever acknowledge that lost identity's writes for 胥口's partition,
     so 木渎's copy, waiting for an acknowledgement of everything it holds, stayed forever at its old
     state. A copy now leaves once 木渎's own writes in it are acknowledged (its set-aside state still
-    travels while they are not, sync/departures.py)."""
+    travels while the copy is not acknowledged whole, sync/departures.py)."""
     machine = OfficesExchangingFiles()
     try:
         machine.setup()
