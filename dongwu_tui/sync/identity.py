@@ -103,8 +103,11 @@ def mint_replica(office: OfficeDatabase) -> str:
     old_short, old_counter = replica(office), counter(office)
     new_id = str(uuid.uuid4())
     with office.write():
-        parts = [row[0] for row in office.db.execute_sql(
-            "SELECT DISTINCT part FROM sync_row UNION SELECT DISTINCT part FROM sync_knowledge")]
+        from dongwu_tui.sync.knowledge import held_partitions  # knowledge builds on this module
+
+        # Every partition it holds, set-aside copies' included: a copy set aside holds the old identity's
+        # writes to it, and once they are claimed the receivers stop asking for it again.
+        parts = held_partitions(office)
         for part in parts:
             office.db.execute_sql(
                 "INSERT INTO sync_knowledge (part, replica, counter) VALUES (?, ?, ?) "

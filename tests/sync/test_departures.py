@@ -3,6 +3,7 @@ own, and drops its copy once an office holding the new partition has everything 
 
 from __future__ import annotations
 
+import json
 import shutil
 
 from dongwu_tui.sync import engine
@@ -203,3 +204,31 @@ def test_a_set_aside_copy_travels_again_when_the_new_township_loses_the_record(o
     # Once 胥口 has acknowledged it again, the set-aside copy travels no more.
     send(xukou, mudu, tmp_path, "mudu")
     assert engine.export_file(mudu, "xukou", tmp_path / "again").counts.get("service_request", 0) == 0
+
+
+def test_a_restored_office_still_claims_its_old_writes_in_set_aside_copies(offices, tmp_path):
+    """A restore gives the office a new identity; what the old one wrote stays known, in every partition
+    it holds, the partitions of its set-aside copies included, so those copies are acknowledged once."""
+    from dongwu_tui.sync import identity
+    from dongwu_tui.sync import knowledge as kn
+
+    wz, mudu, xukou = offices["wz"], offices["mudu"], offices["xukou"]
+    add_request(wz, "r1", "mudu")
+    add_request(wz, "r2", "xukou")
+    send(wz, mudu, tmp_path, "mudu")
+    send(wz, xukou, tmp_path, "xukou")
+    with mudu.write():
+        mudu.db.execute_sql("UPDATE service_request SET township_code = 'xukou' WHERE id = 'r1'")
+    send(mudu, xukou, tmp_path, "xukou")
+    result, _ = send(xukou, mudu, tmp_path, "mudu")
+    assert result.dropped == 1 and not held(mudu, "service_request", "r1")
+    old = identity.replica(mudu)
+    mudu.db.execute_sql(f"VACUUM INTO '{tmp_path / 'mudu-backup.db'}'")
+    add_talent(mudu, "t-after", "mudu")  # written after the backup and shown to another office:
+    send(mudu, wz, tmp_path, "wz")       # a restore must re-identify
+    mudu.close()
+    shutil.copyfile(tmp_path / "mudu-backup.db", tmp_path / "mudu.db")
+    mudu = offices["mudu"] = reopen(tmp_path / "mudu.db")
+    assert identity.replica(mudu) != old
+    vv = json.loads(mudu.db.execute_sql("SELECT vv FROM sync_shadow WHERE id = 'r1'").fetchone()[0])
+    assert kn.knowledge(mudu)["xukou"].get(old, 0) >= vv[old]
