@@ -176,25 +176,40 @@ def test_a_record_entering_a_partition_brings_edits_made_while_it_was_elsewhere(
     assert value(mudu, "phone", "t2") == "13900009999" and value(mudu, "township_code", "t2") == "mudu"
 
 
-def test_a_set_aside_copy_travels_again_when_the_new_township_loses_the_record(offices, tmp_path):
-    """Found by the state machine: 木渎 hands a request to 胥口 and sets its copy aside once 胥口 has it;
-    胥口 is then restored from a backup made before. The hand-over lived only at 木渎 and 胥口, so 木渎's
-    set-aside copy is its last trace: it travels like a held record, measured against what 胥口 now
-    acknowledges, and 胥口 (and through it the centre) gets the request back."""
+def hand_r1_to_xukou(offices, tmp_path, backup: str | None = None) -> None:
+    """木渎 hands its request r1 to 胥口 and sets its copy aside once 胥口 has it (胥口 also holds r2, so
+    the centre's writes to 胥口's partition are acknowledged there). `backup` names an office backed up
+    (to `<code>-backup.db`) just before the hand-over."""
     wz, mudu, xukou = offices["wz"], offices["mudu"], offices["xukou"]
     add_request(wz, "r1", "mudu")
     add_request(wz, "r2", "xukou")
     send(wz, mudu, tmp_path, "mudu")
     send(wz, xukou, tmp_path, "xukou")
-    xukou.db.execute_sql(f"VACUUM INTO '{tmp_path / 'xukou-backup.db'}'")
+    if backup:
+        offices[backup].db.execute_sql(f"VACUUM INTO '{tmp_path / f'{backup}-backup.db'}'")
     with mudu.write():
         mudu.db.execute_sql("UPDATE service_request SET township_code = 'xukou' WHERE id = 'r1'")
     send(mudu, xukou, tmp_path, "xukou")
     result, _ = send(xukou, mudu, tmp_path, "mudu")
     assert result.dropped == 1 and not held(mudu, "service_request", "r1")
-    xukou.close()
-    shutil.copyfile(tmp_path / "xukou-backup.db", tmp_path / "xukou.db")
-    xukou = offices["xukou"] = reopen(tmp_path / "xukou.db")
+
+
+def restore_backup(offices, tmp_path, code: str):
+    """Put `<code>-backup.db` back in place of the office's file, as a restore from a backup does."""
+    offices[code].close()
+    shutil.copyfile(tmp_path / f"{code}-backup.db", tmp_path / f"{code}.db")
+    offices[code] = reopen(tmp_path / f"{code}.db")
+    return offices[code]
+
+
+def test_a_set_aside_copy_travels_again_when_the_new_township_loses_the_record(offices, tmp_path):
+    """Found by the state machine: 木渎 hands a request to 胥口 and sets its copy aside once 胥口 has it;
+    胥口 is then restored from a backup made before. The hand-over lived only at 木渎 and 胥口, so 木渎's
+    set-aside copy is its last trace: it travels like a held record, measured against what 胥口 now
+    acknowledges, and 胥口 (and through it the centre) gets the request back."""
+    wz, mudu = offices["wz"], offices["mudu"]
+    hand_r1_to_xukou(offices, tmp_path, backup="xukou")
+    xukou = restore_backup(offices, tmp_path, "xukou")
     assert not held(xukou, "service_request", "r1")
     send(xukou, mudu, tmp_path, "mudu")  # 木渎 learns what the restored 胥口 acknowledges
     back, _ = send(mudu, xukou, tmp_path, "xukou")
@@ -212,23 +227,13 @@ def test_a_restored_office_still_claims_its_old_writes_in_set_aside_copies(offic
     from dongwu_tui.sync import identity
     from dongwu_tui.sync import knowledge as kn
 
-    wz, mudu, xukou = offices["wz"], offices["mudu"], offices["xukou"]
-    add_request(wz, "r1", "mudu")
-    add_request(wz, "r2", "xukou")
-    send(wz, mudu, tmp_path, "mudu")
-    send(wz, xukou, tmp_path, "xukou")
-    with mudu.write():
-        mudu.db.execute_sql("UPDATE service_request SET township_code = 'xukou' WHERE id = 'r1'")
-    send(mudu, xukou, tmp_path, "xukou")
-    result, _ = send(xukou, mudu, tmp_path, "mudu")
-    assert result.dropped == 1 and not held(mudu, "service_request", "r1")
+    wz, mudu = offices["wz"], offices["mudu"]
+    hand_r1_to_xukou(offices, tmp_path)
     old = identity.replica(mudu)
     mudu.db.execute_sql(f"VACUUM INTO '{tmp_path / 'mudu-backup.db'}'")
     add_talent(mudu, "t-after", "mudu")  # written after the backup and shown to another office:
     send(mudu, wz, tmp_path, "wz")       # a restore must re-identify
-    mudu.close()
-    shutil.copyfile(tmp_path / "mudu-backup.db", tmp_path / "mudu.db")
-    mudu = offices["mudu"] = reopen(tmp_path / "mudu.db")
+    mudu = restore_backup(offices, tmp_path, "mudu")
     assert identity.replica(mudu) != old
     vv = json.loads(mudu.db.execute_sql("SELECT vv FROM sync_shadow WHERE id = 'r1'").fetchone()[0])
     assert kn.knowledge(mudu)["xukou"].get(old, 0) >= vv[old]
