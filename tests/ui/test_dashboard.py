@@ -184,7 +184,10 @@ async def test_redispatch_a_returned_request(desk, cast, act, office):
     assert request.events[-1].action == "reassign" and request.events[-1].reason == "改派属地"
 
 
-async def test_supervise_an_overdue_request(desk, cast, act, office):
+async def test_supervise_an_overdue_request(desk, cast, act, office, monkeypatch):
+    reads = []
+    refresh_rows = PagedList.refresh_rows
+    monkeypatch.setattr(PagedList, "refresh_rows", lambda self: (reads.append(1), refresh_rows(self))[1])
     app = HostApp(act(cast.supervisor))
     async with app.run_test(size=(180, 50)) as pilot:
         await _settle(app, pilot)
@@ -196,6 +199,8 @@ async def test_supervise_an_overdue_request(desk, cast, act, office):
         assert isinstance(app.screen, ReasonDialog)
         await pilot.press(*"请两日内办结", "enter")
         await _settle(app, pilot)
+        # The list is read again once, when the move is done; closing the dialog over it is not coming back.
+        assert len(reads) == 1
     events = desk.requests.get(office["overdue"]).events
     assert events[-1].action == "supervise" and events[-1].reason == "请两日内办结"
 

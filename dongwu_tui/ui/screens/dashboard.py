@@ -252,7 +252,6 @@ class RequestListScreen(ReloadsWhenBack, _DeskAccess, FetchMixin, Screen[bool]):
         self.spec = spec
         self._desk = desk
         self.changed = False
-        self._at_request = False  # a request page was opened from the list
         self.sites: list[Site] = []
         self.specialists: list[Staff] = []
 
@@ -296,15 +295,7 @@ class RequestListScreen(ReloadsWhenBack, _DeskAccess, FetchMixin, Screen[bool]):
         from dongwu_tui.ui.screens.request import RequestScreen
 
         line: DrillLine = message.row
-        self._at_request = True
         self.app.push_screen(RequestScreen(line.id, self.query_one(PagedList).query_source, line.key))
-
-    def came_back(self) -> None:
-        # Back from a request page (a move there may have changed the list). Back from a move's dialog, the
-        # move's own result reads the list again (got_move), once it is done.
-        if self._at_request:
-            self._at_request = False
-            super().came_back()
 
     def selected(self) -> ServiceRequest | None:
         line: DrillLine | None = self.query_one(PagedList).current

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual.screen import ModalScreen
 from textual.widgets import Input
 
 from dongwu_tui.ui.lines import PagedList
@@ -14,7 +15,9 @@ class ReloadsWhenBack:
     """For a screen showing a PagedList: coming back to it after being away (a record, another workspace)
     calls `came_back`, which reads the list again, since what it shows may have changed meanwhile. Not on the
     resumes Textual sends as a screen first opens (twice, when it is switched to as a mode): reading again
-    then would only throw away the first load (start-up, issue 6)."""
+    then would only throw away the first load (start-up, issue 6). Nor after a dialog over it (help, the
+    palette, a move's reason): the screen stayed where it was, and what a dialog changes, its own result
+    reads again once the change is done."""
 
     _away = False
 
@@ -22,7 +25,9 @@ class ReloadsWhenBack:
         self.query_one(PagedList).refresh_rows()  # type: ignore[attr-defined]
 
     def on_screen_suspend(self) -> None:
-        self._away = True
+        # Suspend arrives once the screen that covers this one is on top of the stack.
+        if not isinstance(self.app.screen, ModalScreen):  # type: ignore[attr-defined]
+            self._away = True
 
     def on_screen_resume(self) -> None:
         if self._away:
