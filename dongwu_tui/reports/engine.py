@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from dongwu_tui.services.views import PagedQuery
 
 AXES = ("measure", "category", "township", "specialist")
+# The requests behind a figure: their facts, and the request rows when the requests themselves are read.
+FACTS = "FROM report_fact r"
+REQUEST_JOIN = " JOIN service_request q ON q.id = r.request_id"
 AXIS_LABELS = {"measure": "服务举措", "category": "举措类别", "township": "板块", "specialist": "专员", "all": "全部"}
 NO_TOWNSHIP = "未分板块"
 NO_SPECIALIST = "未派专员"
@@ -310,9 +313,8 @@ class ReportService:
         """FROM, WHERE (without the keyword) and parameters of the requests behind one figure."""
         where, params = self._where(period)
         axis_sql, axis_params = self._axis_filter(axis, key)
-        request = " JOIN service_request q ON q.id = r.request_id" if join else ""
-        return (f"FROM report_fact r{request}", f"{where}{axis_sql} AND ({self._condition(field_key, self.today())})",
-                params + axis_params)
+        return (FACTS + (REQUEST_JOIN if join else ""),
+                f"{where}{axis_sql} AND ({self._condition(field_key, self.today())})", params + axis_params)
 
     def _drill_sql(self, period: Period, axis: str, key: Any, field_key: str,
                    join: bool = True) -> tuple[str, list[Any]]:
@@ -334,9 +336,8 @@ class ReportService:
 
         order = ["q.due_date", "q.opened_at", "q.id"] if by_due else ["q.opened_at", "q.id"]
         # Counted without the request rows, as drill_count does: each fact is one live request.
-        facts, _, _ = self._drill_parts(period, axis, key, field_key, join=False)
         return PagedQuery(self.desk, ", ".join(f"q.{c}" for c in columns), source, [where], params, order, False,
-                          to_line, alias="q", count_source=facts)
+                          to_line, alias="q", count_source=FACTS)
 
     def drill_count(self, period: Period, axis: str, key: Any, field_key: str) -> int:
         # Counting needs no request row: each fact is one live request (its primary key is the request's id).
