@@ -19,10 +19,10 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "dongwu_tui"
 
 
-def compiled() -> None:
-    """Bytecode for every module of the desk, as a regular install has it (compileall ignores
-    PYTHONDONTWRITEBYTECODE, as pip's installer does)."""
-    compileall.compile_dir(str(PACKAGE), quiet=1)
+def compiled(package: Path = PACKAGE) -> None:
+    """Bytecode for every module of the desk (or of another copy of its package), as a regular install has it
+    (compileall ignores PYTHONDONTWRITEBYTECODE, as pip's installer does)."""
+    compileall.compile_dir(str(package), quiet=1)
 
 
 @contextmanager

@@ -13,7 +13,6 @@ from /, in the same loop: before and after measured side by side.
 from __future__ import annotations
 
 import argparse
-import compileall
 import statistics
 import sys
 import time
@@ -72,7 +71,7 @@ def main() -> None:
     compare = {label: Path(tree) for label, _, tree in (item.partition("=") for item in args.compare)}
     bytecode.compiled()  # as a regular install has it (bench/bytecode.py)
     for tree in compare.values():
-        compileall.compile_dir(str(tree / "dongwu_tui"), quiet=1)
+        bytecode.compiled(tree / "dongwu_tui")
     times = measure(args.db, args.launches, args.actor, compare)
     bare = _stats(times["bare Textual app, one label"])[0]
     for name, samples in times.items():
