@@ -139,9 +139,7 @@ def resolve(office: OfficeDatabase, conflict: Conflict, value: Any, actor_id: st
         extra["name_pinyin"], extra["name_initials"] = pinyin_keys(str(value))
     fields = {fld: value, **extra}
     with office.write():
-        db.execute_sql("UPDATE sync_state SET counter = max(counter + 1, CAST((julianday('now') - 2440587.5) "
-                       "* 86400000 AS INTEGER)) WHERE one = 1")
-        replica, counter = db.execute_sql("SELECT replica, counter FROM sync_state WHERE one = 1").fetchone()
+        replica, counter = identity.next_write(office)
         db.execute_sql("UPDATE sync_state SET capture = 0 WHERE one = 1")
         assignments = ", ".join(f'"{c}" = ?' for c in fields)
         db.execute_sql(f'UPDATE "{table}" SET {assignments} WHERE id = ?', [*fields.values(), rid])

@@ -582,7 +582,8 @@ def _merge_existing(office: OfficeDatabase, table: str, cols: list[str], rid: st
         # for their partition. A fresh write of this replica makes the merged record newer than anything
         # acknowledged, so it travels whole (the same rule as migration 0008's trigger, which covers a merge
         # that moves a record into a partition this office receives; this one holds at every office).
-        _stamp_entry(office, merged["vv"])
+        rep, count = identity.next_write(office)
+        merged["vv"][rep] = count
     if merged["changed"]:
         assignments = ", ".join(f'"{c}" = ?' for c in merged["changed"])
         db.execute_sql(f'UPDATE "{table}" SET {assignments} WHERE id = ?',
@@ -596,13 +597,6 @@ def _merge_existing(office: OfficeDatabase, table: str, cols: list[str], rid: st
                        (table, rid, fld, _dump(versions), int(merge.is_open(fld, versions))))
     result.applied += 1
     result.conflicts += len(merged["opened"])
-
-
-def _stamp_entry(office: OfficeDatabase, vv: dict[str, int]) -> None:
-    """Add a fresh write of this replica to `vv` (no field changes): the counter steps as a capture does."""
-    office.db.execute_sql("UPDATE sync_state SET counter = max(counter + 1, "
-                          "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) WHERE one = 1")
-    vv[identity.replica(office)] = identity.counter(office)
 
 
 def partition_of(office: OfficeDatabase, table: str, values: dict[str, Any]) -> str:

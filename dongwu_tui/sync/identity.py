@@ -57,6 +57,15 @@ def replica(office: OfficeDatabase) -> str:
     return str(office.db.execute_sql("SELECT replica FROM sync_state WHERE one = 1").fetchone()[0])
 
 
+def next_write(office: OfficeDatabase) -> tuple[str, int]:
+    """Step this replica's counter for a write made outside the capture triggers (a resolved conflict, a
+    merge that counts as a write), as the triggers step it; returns (replica, counter) to stamp it with."""
+    office.db.execute_sql("UPDATE sync_state SET counter = max(counter + 1, "
+                          "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) WHERE one = 1")
+    rep, count = office.db.execute_sql("SELECT replica, counter FROM sync_state WHERE one = 1").fetchone()
+    return str(rep), int(count)
+
+
 def record_home(office: OfficeDatabase) -> None:
     """Remember where this database lives (called when it is created, inside its transaction)."""
     if not has_sync(office):
