@@ -16,12 +16,12 @@ import re
 import tomllib
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
 import chinese_calendar
+from msgspec import Struct
 
 __all__ = [
     "CalendarFileError",
@@ -50,8 +50,7 @@ class CalendarFileError(ValueError):
         return self.message
 
 
-@dataclass(frozen=True)
-class OfficeSchedule:
+class OfficeSchedule(Struct, frozen=True):
     """One year's schedule as supplied by the office."""
 
     year: int
@@ -146,8 +145,7 @@ def load_office_schedule(path: Path) -> OfficeSchedule:
     return OfficeSchedule(year=year, holidays=holidays, workdays=workdays, path=path)
 
 
-@dataclass(frozen=True)
-class _YearTable:
+class _YearTable(Struct, frozen=True):
     source: YearSource
     ordinals: Sequence[int]  # sorted ordinals of the year's working days
     members: frozenset[int]

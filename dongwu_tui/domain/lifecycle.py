@@ -8,10 +8,11 @@ move sequences quickly and lets the screens ask which moves to offer.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
+
+from msgspec import Struct, field
 
 from dongwu_tui.domain.errors import MoveRefused, PermissionRefused
 from dongwu_tui.domain.models import OPEN_STATUSES, ServiceRequest, Staff, Status
@@ -54,8 +55,7 @@ _SPECIALIST_MOVES = {Role.SPECIALIST, Role.SUPERVISOR}
 _SUPERVISOR_MOVES = {Role.SUPERVISOR}
 
 
-@dataclass(frozen=True, slots=True)
-class MoveRule:
+class MoveRule(Struct, frozen=True):
     label: str
     sources: frozenset[Status]
     roles: frozenset[Role]
@@ -102,8 +102,7 @@ MOVE_RULES: dict[Move, MoveRule] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Transition:
+class Transition(Struct, frozen=True):
     """What a move does: the request fields to write and the event that records it."""
 
     move: Move
@@ -114,8 +113,7 @@ class Transition:
     detail: Mapping[str, object] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class MoveArgs:
+class MoveArgs(Struct, frozen=True):
     """Everything a move may need besides the request; each move reads only its own part."""
 
     reason: str = ""

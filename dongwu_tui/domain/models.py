@@ -1,10 +1,15 @@
-"""Plain domain objects. Screens, the CLI and reports hold these, never storage rows."""
+"""Plain domain objects. Screens, the CLI and reports hold these, never storage rows.
+
+Each is a frozen msgspec Struct: an immutable record that compares by value, like a frozen dataclass, but
+made in C when the class is defined; records are defined on the way to the first screen (start-up, issue 6).
+`msgspec.structs.replace` makes a changed copy."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+
+from msgspec import Struct, field
 
 from dongwu_tui.domain.roles import Role, SiteKind
 
@@ -74,14 +79,12 @@ class IdKind(StrEnum):
         return {"resident": "居民身份证", "passport": "护照"}[self.value]
 
 
-@dataclass(frozen=True, slots=True)
-class MeasureCategory:
+class MeasureCategory(Struct, frozen=True):
     code: str
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class Measure:
+class Measure(Struct, frozen=True):
     number: int
     name: str
     category_code: str
@@ -92,21 +95,18 @@ class Measure:
     initials: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Township:
+class Township(Struct, frozen=True):
     code: str
     name: str
     kind: str
 
 
-@dataclass(frozen=True, slots=True)
-class Industry:
+class Industry(Struct, frozen=True):
     code: str
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class Site:
+class Site(Struct, frozen=True):
     id: str
     code: str
     name: str
@@ -114,8 +114,7 @@ class Site:
     township_code: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Staff:
+class Staff(Struct, frozen=True):
     id: str
     name: str
     role: Role
@@ -125,8 +124,7 @@ class Staff:
     active: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class Enterprise:
+class Enterprise(Struct, frozen=True):
     id: str
     name: str
     credit_code: str
@@ -134,8 +132,7 @@ class Enterprise:
     industry_code: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Talent:
+class Talent(Struct, frozen=True):
     id: str
     name: str
     phone: str
@@ -154,8 +151,7 @@ class Talent:
     specialist_name: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
+class Call(Struct, frozen=True):
     id: str
     at: datetime
     direction: CallDirection
@@ -169,8 +165,7 @@ class Call:
     request_id: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class RequestEvent:
+class RequestEvent(Struct, frozen=True):
     id: str
     request_id: str
     at: datetime
@@ -183,8 +178,7 @@ class RequestEvent:
     detail: dict[str, object] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class ServiceRequest:
+class ServiceRequest(Struct, frozen=True):
     id: str
     number: str
     talent_id: str | None

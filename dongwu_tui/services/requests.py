@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import builtins
 import json
-from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from msgspec.structs import replace
 from peewee import Column
 
 from dongwu_tui.domain.errors import NotFound

@@ -11,8 +11,9 @@ view like any other list and never loads more than the rows on screen.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
 
 from dongwu_tui.domain.models import Measure
 
@@ -28,8 +29,7 @@ _ASCII_LETTERS_RE = re.compile(r"[A-Za-z]+")
 _CARD_RE = re.compile(r"[A-Za-z0-9\-]+")
 
 
-@dataclass(frozen=True, slots=True)
-class Condition:
+class Condition(Struct, frozen=True):
     """A WHERE fragment over `talent t` and its parameters."""
 
     sql: str

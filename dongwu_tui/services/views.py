@@ -10,9 +10,10 @@ acting role), never as storage rows.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct
 
 from dongwu_tui.domain.identifiers import mask_id, mask_phone
 from dongwu_tui.domain.lifecycle import event_label
@@ -34,8 +35,7 @@ ENTERPRISE_LIST_MAX = 200
 Key = tuple[Any, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class TalentLine:
+class TalentLine(Struct, frozen=True):
     id: str
     name: str
     phone: str
@@ -47,8 +47,7 @@ class TalentLine:
     key: Key
 
 
-@dataclass(frozen=True, slots=True)
-class RequestLine:
+class RequestLine(Struct, frozen=True):
     id: str
     number: str
     measure: int
@@ -64,8 +63,7 @@ class RequestLine:
     key: Key
 
 
-@dataclass(frozen=True, slots=True)
-class TimelineEntry:
+class TimelineEntry(Struct, frozen=True):
     at: datetime
     kind: str  # "call" or "request"
     title: str
@@ -73,8 +71,7 @@ class TimelineEntry:
     request_id: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class SavedView:
+class SavedView(Struct, frozen=True):
     key: str
     label: str
 

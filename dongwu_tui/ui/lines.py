@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from msgspec import Struct
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
@@ -44,8 +44,7 @@ def first_load(query: PagedQuery, first_index: int = 0) -> Loaded:
     return count, query.page(start), anchors
 
 
-@dataclass(frozen=True, slots=True)
-class Column:
+class Column(Struct, frozen=True):
     title: str
     width: int  # terminal cells; 0 means "take what is left"
     text: Callable[[Any], str]

@@ -8,13 +8,13 @@ inconsistent.
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from msgspec.structs import replace
 
 from dongwu_tui.domain.calendar import WorkingCalendar
 from dongwu_tui.domain.errors import DeskError, MoveRefused, PermissionRefused
@@ -57,7 +57,7 @@ def new_request(request_id: str = "req-1", number: str = "WZ-20260302-0001") -> 
 def apply(request: ServiceRequest, transition: Transition) -> ServiceRequest:
     """What the service writes: the new status and the changed fields (the field `due` maps directly)."""
     assert transition.from_status is request.status
-    return dataclasses.replace(request, status=transition.to_status, **transition.changes)
+    return replace(request, status=transition.to_status, **transition.changes)
 
 
 def move(request: ServiceRequest, what: Move, actor: Staff, now: datetime = MONDAY, **args: object) -> ServiceRequest:
@@ -90,7 +90,7 @@ def request_in(status: Status, **overrides: object) -> ServiceRequest:
             if status is Status.ARCHIVED:
                 r = move(r, Move.ARCHIVE, SUPERVISOR)
     assert r.status is status
-    return dataclasses.replace(r, **overrides)
+    return replace(r, **overrides)
 
 
 def good_args(what: Move, request: ServiceRequest) -> dict[str, object]:
@@ -361,7 +361,7 @@ def test_merge_refusals() -> None:
     assert str(refusal(request, Move.MERGE, SUPERVISOR)) == "并单必须指定要并入的工单。"
     assert str(refusal(request, Move.MERGE, SUPERVISOR, target=request)) == "工单不能并入它自己。"
     for status in sorted(CLOSED_STATUSES | {Status.MERGED}):
-        closed = dataclasses.replace(request_in(status), id="req-3", number="WZ-20260302-0003")
+        closed = replace(request_in(status), id="req-3", number="WZ-20260302-0003")
         error = refusal(request, Move.MERGE, SUPERVISOR, target=closed)
         assert isinstance(error, MoveRefused)
         assert str(error) == f"只能并入未办结的工单，工单 WZ-20260302-0003 当前状态为「{status.label}」。"
@@ -476,8 +476,8 @@ def assert_consistent(r: ServiceRequest) -> None:
 
 ACTORS = {"operator": OPERATOR, "specialist": SPECIALIST, "specialist2": SPECIALIST2, "supervisor": SUPERVISOR,
           "admin": ADMIN}
-OPEN_TARGET = dataclasses.replace(request_in(Status.IN_PROGRESS), id="req-open", number="WZ-20260302-0101")
-CLOSED_TARGET = dataclasses.replace(request_in(Status.RESOLVED), id="req-closed", number="WZ-20260302-0102")
+OPEN_TARGET = replace(request_in(Status.IN_PROGRESS), id="req-open", number="WZ-20260302-0101")
+CLOSED_TARGET = replace(request_in(Status.RESOLVED), id="req-closed", number="WZ-20260302-0102")
 TARGETS = {"none": None, "open": OPEN_TARGET, "closed": CLOSED_TARGET}
 
 
