@@ -9,7 +9,6 @@ so records written in the same second still sort in the order they were written.
 from __future__ import annotations
 
 import random
-import secrets
 import threading
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -17,6 +16,9 @@ from datetime import datetime, timedelta, timezone
 # Naive datetimes in the desk are China time; reading them so keeps ids the same on any machine.
 _CHINA = timezone(timedelta(hours=8))
 
+# The operating system's randomness, as `secrets.randbits` uses, without loading `secrets` (and through it
+# hmac and OpenSSL's hashlib, ~3 ms) on the way to the first screen (start-up, issue 6).
+_SYSTEM_RANDOM = random.SystemRandom()
 _lock = threading.Lock()
 _last = (0, 0)
 
@@ -27,7 +29,7 @@ def uuid7(at: datetime | None = None, rng: random.Random | None = None) -> str:
     if at is not None and at.tzinfo is None:
         at = at.replace(tzinfo=_CHINA)
     millis = int((at or datetime.now(_CHINA)).timestamp() * 1000)
-    rand = rng.getrandbits(74) if rng is not None else secrets.randbits(74)
+    rand = rng.getrandbits(74) if rng is not None else _SYSTEM_RANDOM.getrandbits(74)
     with _lock:
         last_millis, last_rand = _last
         if millis <= last_millis:
