@@ -7,6 +7,7 @@ and Esc goes back within one. The role of the person at the desk decides where t
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Callable, Iterable
 from functools import partial
 from importlib import import_module
@@ -27,6 +28,12 @@ if TYPE_CHECKING:
 # By role (domain.roles.Role, a StrEnum: its members look up their values). The domain, storage and services
 # modules load after the first frame when the desk starts from the command line (start-up, issue 6).
 FIRST_MODE = {"operator": "intake", "specialist": "talents", "supervisor": "requests", "admin": "talents"}
+
+# Textual's writer thread puts each frame on the terminal, and takes the GIL three times to do it (as it wakes,
+# after the write, after the flush). While the UI thread is busy, each take waits for Python's switch interval,
+# 5 ms by default: the first screen's rows reached the terminal ~10 ms after they were drawn (start-up, issue
+# 6). At 1 ms a frame is on the terminal ~3 ms after it is drawn; workers' queries leave the UI thread sooner too.
+SWITCH_INTERVAL_S = 0.001
 
 
 def open_and_run(db: Path | None, actor: str | None) -> int:
@@ -147,6 +154,14 @@ class DeskApp(App[None]):
         self.theme = "textual-dark"
 
     # -- start-up -------------------------------------------------------------------------------
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        previous = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
+        try:
+            return super().run(*args, **kwargs)
+        finally:
+            sys.setswitchinterval(previous)
 
     def get_default_screen(self) -> Screen:
         return OpeningScreen() if self.desk is None else super().get_default_screen()

@@ -9,11 +9,12 @@ import sys
 
 import pytest
 from rich.cells import cell_len
+from textual.app import App
 from textual.worker import WorkerCancelled
 
 from dongwu_tui.domain.errors import StorageError
 from dongwu_tui.services.views import ViewService
-from dongwu_tui.ui.app import DeskApp, open_and_run
+from dongwu_tui.ui.app import SWITCH_INTERVAL_S, DeskApp, open_and_run
 from dongwu_tui.ui.keybar import KeyBar
 from dongwu_tui.ui.lines import PagedList
 
@@ -232,3 +233,15 @@ async def test_keys_that_do_not_fit_the_key_line_are_left_out_whole(make_app, ca
         left = bar.render_line(0).text.split("▏")[0].rstrip()
         shown = [n for n in range(len(items) + 1) if left == " ".join(items[:n])]
         assert shown and 0 < shown[0] < len(items), left  # some keys shown in full, the rest left out
+
+
+def test_the_desk_runs_with_a_short_switch_interval(monkeypatch):
+    """While the desk runs, Python hands the GIL over every millisecond, so that Textual's writer thread puts
+    a drawn frame on the terminal soon (DeskApp.run); the interval is put back as the desk closes."""
+    seen: list[float] = []
+    monkeypatch.setattr(App, "run", lambda self, *args, **kwargs: seen.append(sys.getswitchinterval()))
+    before = sys.getswitchinterval()
+    assert before != SWITCH_INTERVAL_S
+    DeskApp(opener=lambda: None).run()  # type: ignore[arg-type]
+    assert seen == [SWITCH_INTERVAL_S]
+    assert sys.getswitchinterval() == before
