@@ -472,7 +472,7 @@ def test_events_of_the_same_second_from_two_processes_keep_their_order(desk: Des
     act(cast.operator).requests.move(number, "dispatch", to_site="mudu", to_staff="李专员")
     # What a fresh process does: no memory of the last id, and its random bits may well be smaller.
     monkeypatch.setattr(ids, "_last", (0, 0))
-    monkeypatch.setattr(ids.secrets, "randbits", lambda bits: 0)
+    monkeypatch.setattr(ids._SYSTEM_RANDOM, "getrandbits", lambda bits: 0)
     act(cast.specialist).requests.move(number, "sign")
     events = desk.requests.get(number).events
     assert events[1].id > events[2].id  # the ids really are out of order
