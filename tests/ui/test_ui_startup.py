@@ -245,3 +245,62 @@ def test_the_desk_runs_with_a_short_switch_interval(monkeypatch):
     DeskApp(opener=lambda: None).run()  # type: ignore[arg-type]
     assert seen == [SWITCH_INTERVAL_S]
     assert sys.getswitchinterval() == before
+
+
+def test_a_workspace_that_was_never_away_is_drawn_alike_without_the_restyles(desk, cast, open_request,
+                                                                              monkeypatch):
+    """Textual styles a screen again on each resume; a workspace switched to from the opening frame resumes
+    twice before its first frame, with the styles it mounted with. It skips those passes (DeskScreen
+    `_styles_still_current`): no restyle at all, and styled and drawn exactly as with them."""
+    from textual.screen import Screen
+
+    from dongwu_tui.ui.screens.base import DeskScreen
+
+    open_request()
+    path = desk.office.path
+    desk.office.close()
+    restyled: list[str] = []
+    update_node_styles = Screen.update_node_styles
+
+    def counting(self, animate: bool = True) -> None:
+        restyled.append(type(self).__name__)
+        update_node_styles(self, animate)
+
+    monkeypatch.setattr(Screen, "update_node_styles", counting)
+    skipped: dict[str, object] = {}
+    monkeypatch.setattr(DeskApp, "run", _headless(skipped))
+    assert open_and_run(path, cast.supervisor.name) == 0
+    assert skipped["screen"] == "RequestsScreen"
+    assert "RequestsScreen" not in restyled
+    monkeypatch.setattr(DeskScreen, "_been_away", True)  # Textual's way: a restyle on every resume
+    restyled.clear()
+    usual: dict[str, object] = {}
+    monkeypatch.setattr(DeskApp, "run", _headless(usual))
+    assert open_and_run(path, cast.supervisor.name) == 0
+    assert restyled.count("RequestsScreen") == 2
+    assert skipped["styles"] == usual["styles"]
+    assert skipped["drawn"] == usual["drawn"]
+
+
+async def test_a_workspace_back_from_another_is_restyled_as_it_resumes(make_app, cast, settle, monkeypatch):
+    from textual.screen import Screen
+
+    restyled: list[str] = []
+    update_node_styles = Screen.update_node_styles
+
+    def counting(self, animate: bool = True) -> None:
+        restyled.append(type(self).__name__)
+        update_node_styles(self, animate)
+
+    monkeypatch.setattr(Screen, "update_node_styles", counting)
+    app = make_app(cast.supervisor)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "RequestsScreen"
+        assert "RequestsScreen" not in restyled
+        await pilot.press("f3")
+        await settle(app, pilot)
+        await pilot.press("f4")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "RequestsScreen"
+        assert "RequestsScreen" in restyled
