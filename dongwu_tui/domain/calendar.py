@@ -13,7 +13,6 @@ Where the schedule of a year comes from, in order of precedence:
 from __future__ import annotations
 
 import re
-import tomllib
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
@@ -102,6 +101,8 @@ def _parse_day_list(data: dict[str, object], key: str, year: int, path: Path) ->
 
 def load_office_schedule(path: Path) -> OfficeSchedule:
     """Read and check one ``YYYY.toml`` schedule file; raise :class:`CalendarFileError` if unusable."""
+    import tomllib  # here, not at the top: no TOML is read on the way to the first screen (start-up, issue 6)
+
     match = _FILE_NAME_RE.fullmatch(path.name)
     if match is None:
         raise CalendarFileError(f"节假日安排文件 {path} 的文件名应为“年份.toml”，例如 2027.toml")

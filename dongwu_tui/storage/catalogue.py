@@ -6,7 +6,6 @@ edits data, not code. Loading is an upsert by code: an edited name or limit repl
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,8 @@ def data_dir() -> Path:
 
 
 def read_data_file(name: str) -> dict[str, Any]:
+    import tomllib  # here, not at the top: no TOML is read on the way to the first screen (start-up, issue 6)
+
     path = data_dir() / name
     try:
         with path.open("rb") as handle:

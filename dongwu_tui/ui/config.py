@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from dongwu_tui.storage.paths import user_config_dir
@@ -24,6 +23,8 @@ def load_keymap(path: Path | None = None) -> tuple[dict[str, str], str | None]:
     path = path or config_path()
     if not path.exists():
         return {}, None
+    import tomllib  # here, not at the top: most desks have no config file (start-up, issue 6)
+
     try:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
