@@ -125,6 +125,7 @@ class PagedList(FetchMixin, ScrollView, can_focus=True):
         self._pages: OrderedDict[int, list[Any]] = OrderedDict()
         self._pending: set[int] = set()
         self._lines: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
+        self._layout: tuple[int, list[int], int] | None = None  # (list width, column widths, cells drawn)
 
     # -- the source -------------------------------------------------------------------------------
 
@@ -222,8 +223,9 @@ class PagedList(FetchMixin, ScrollView, can_focus=True):
             self._pages[page] = rows
             while len(self._pages) > MAX_PAGES:
                 self._pages.popitem(last=False)
-            self._lines.clear()
-            self.refresh()
+            top, height = self.scroll_offset.y, self.scrollable_content_region.height
+            if page * PAGE_SIZE < top + height and top < (page + 1) * PAGE_SIZE:
+                self.refresh()  # rows on show were "……" (never kept in the line cache); a page read ahead is not
             if self.cursor // PAGE_SIZE == page:
                 self._announce()
             return
@@ -263,12 +265,27 @@ class PagedList(FetchMixin, ScrollView, can_focus=True):
         if row is None:
             self._request_page(index // PAGE_SIZE)
             return Strip([Segment(fit(" ……", width), self.get_component_rich_style("paged-list--empty"))])
-        widths = layout(self.columns, width - 1)
+        widths, drawn = self._widths(width)
         text = " " + GAP.join(fit(c.text(row), w, c.align) for c, w in zip(self.columns, widths, strict=True))
+        if drawn != width:
+            text = fit(text, width)
         style = self.get_component_rich_style("paged-list--cursor") if selected else Style()
-        strip = Strip([Segment(fit(text, width), style)])
+        strip = Strip([Segment(text, style)], width)  # its width given: not measured again, cell by cell
         self._lines[key] = strip
         return strip
+
+    def _widths(self, width: int) -> tuple[list[int], int]:
+        """The columns' widths for a list `width` cells wide, and the cells a row drawn with them takes (each
+        cell is fitted to its width exactly): once per width, not once per row."""
+        if self._layout is None or self._layout[0] != width:
+            widths = layout(self.columns, width - 1)
+            self._layout = (width, widths, 1 + sum(widths) + cell_len(GAP) * (len(widths) - 1))
+        return self._layout[1], self._layout[2]
+
+    def notify_style_update(self) -> None:
+        # A drawn line holds the cursor's style, which changes with focus (`PagedList:focus`) and the theme.
+        super().notify_style_update()
+        self._lines.clear()
 
     def on_resize(self) -> None:
         self._lines.clear()
@@ -283,16 +300,28 @@ class PagedList(FetchMixin, ScrollView, can_focus=True):
         index = max(0, min(self.count - 1, index))
         if index == self.cursor:
             return
-        self.cursor = index
-        self._lines.clear()
+        previous, self.cursor = self.cursor, index
         height = self.scrollable_content_region.height or 1
         top = self.scroll_offset.y
-        if index < top:
-            self.scroll_to(y=index, animate=False)
-        elif index >= top + height:
-            self.scroll_to(y=index - height + 1, animate=False)
-        self.refresh()
+        if index < top or index >= top + height:
+            top = index if index < top else index - height + 1
+            self.scroll_to(y=top, animate=False)
+            self.refresh()
+        else:
+            # Only the two rows whose cursor mark changed are drawn again; the others come from the line cache.
+            self.refresh_line(previous)
+            self.refresh_line(index)
+        self._prefetch(top, height)
         self._announce()
+
+    def _prefetch(self, top: int, height: int) -> None:
+        """Ask for the pages one screen above and below the rows in view, so that moving or paging on shows rows
+        at once rather than "……" while their page loads (the page after the last one on show, read after the
+        key that needs it, was most of a page-down's time)."""
+        last_row = (self.count or 1) - 1
+        for page in range(max(0, top - height) // PAGE_SIZE, min(last_row, top + 2 * height) // PAGE_SIZE + 1):
+            if page not in self._pages:
+                self._request_page(page)
 
     def _announce(self) -> None:
         if self.count:
