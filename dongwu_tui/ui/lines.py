@@ -311,7 +311,8 @@ class PagedList(FetchMixin, ScrollView, can_focus=True):
             # Only the two rows whose cursor mark changed are drawn again; the others come from the line cache.
             self.refresh_line(previous)
             self.refresh_line(index)
-        self._prefetch(top, height)
+        # After the frame: the worker reading ahead would otherwise share the interpreter with its drawing.
+        self.call_after_refresh(self._prefetch, top, height)
         self._announce()
 
     def _prefetch(self, top: int, height: int) -> None:
