@@ -247,18 +247,10 @@ def test_the_desk_runs_with_a_short_switch_interval(monkeypatch):
     assert sys.getswitchinterval() == before
 
 
-def test_a_workspace_that_was_never_away_is_drawn_alike_without_the_restyles(desk, cast, open_request,
-                                                                              monkeypatch):
-    """Textual styles a screen again on each resume; a workspace switched to from the opening frame resumes
-    twice before its first frame, with the styles it mounted with. It skips those passes (DeskScreen
-    `_styles_still_current`): no restyle at all, and styled and drawn exactly as with them."""
+def _restyles(monkeypatch) -> list[str]:
+    """The screens (by class name) that Textual styles again, one entry per pass over a screen's nodes."""
     from textual.screen import Screen
 
-    from dongwu_tui.ui.screens.base import DeskScreen
-
-    open_request()
-    path = desk.office.path
-    desk.office.close()
     restyled: list[str] = []
     update_node_styles = Screen.update_node_styles
 
@@ -267,6 +259,20 @@ def test_a_workspace_that_was_never_away_is_drawn_alike_without_the_restyles(des
         update_node_styles(self, animate)
 
     monkeypatch.setattr(Screen, "update_node_styles", counting)
+    return restyled
+
+
+def test_a_workspace_that_was_never_away_is_drawn_alike_without_the_restyles(desk, cast, open_request,
+                                                                              monkeypatch):
+    """Textual styles a screen again on each resume; a workspace switched to from the opening frame resumes
+    twice before its first frame, with the styles it mounted with. It skips those passes (DeskScreen
+    `_styles_still_current`): no restyle at all, and styled and drawn exactly as with them."""
+    from dongwu_tui.ui.screens.base import DeskScreen
+
+    open_request()
+    path = desk.office.path
+    desk.office.close()
+    restyled = _restyles(monkeypatch)
     skipped: dict[str, object] = {}
     monkeypatch.setattr(DeskApp, "run", _headless(skipped))
     assert open_and_run(path, cast.supervisor.name) == 0
@@ -283,16 +289,7 @@ def test_a_workspace_that_was_never_away_is_drawn_alike_without_the_restyles(des
 
 
 async def test_a_workspace_back_from_another_is_restyled_as_it_resumes(make_app, cast, settle, monkeypatch):
-    from textual.screen import Screen
-
-    restyled: list[str] = []
-    update_node_styles = Screen.update_node_styles
-
-    def counting(self, animate: bool = True) -> None:
-        restyled.append(type(self).__name__)
-        update_node_styles(self, animate)
-
-    monkeypatch.setattr(Screen, "update_node_styles", counting)
+    restyled = _restyles(monkeypatch)
     app = make_app(cast.supervisor)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
