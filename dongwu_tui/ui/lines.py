@@ -317,9 +317,11 @@ class PagedList(FetchMixin, ScrollView, can_focus=True):
 
     def _prefetch(self, top: int, height: int) -> None:
         """Ask for the pages one screen above and below the rows in view, so that moving or paging on shows rows
-        at once rather than "……" while their page loads (the page after the last one on show, read after the
-        key that needs it, was most of a page-down's time)."""
-        last_row = (self.count or 1) - 1
+        at once rather than "……" while their page loads (a page read only once a key needed it was the slow
+        tail of page down)."""
+        if not self.count:
+            return  # nothing loaded yet, or nothing to show: the list's own load reads the first page
+        last_row = self.count - 1
         for page in range(max(0, top - height) // PAGE_SIZE, min(last_row, top + 2 * height) // PAGE_SIZE + 1):
             if page not in self._pages:
                 self._request_page(page)
