@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -328,8 +328,8 @@ class DeskApp(App[None]):
     def action_command_palette(self) -> None:
         from dongwu_tui.ui.palette import ChinesePalette
 
-        # CommandPalette.is_open's own test; it is typed for App[object], which App[None] is not.
-        palette_open = self.screen.has_class("--textual-command-palette")
+        # Textual types is_open for App[object], which App[None] is not; the app is what it asks about.
+        palette_open = ChinesePalette.is_open(cast("App[object]", self))
         if self.desk is not None and self.use_command_palette and not palette_open:
             self.push_screen(ChinesePalette())
 
