@@ -333,9 +333,10 @@ def measure_terminal(path: Path, repeats: int) -> list[Figure]:
     m, p = _stats(typed)
     figures.append(Figure("key to screen: search as you type 「wang」 (results drawn)", "≤ 30 ms p95 query",
                           m, p, "bare app, key → label", floor[0], note="includes the 0.25 s debounce, if any"))
+    look = session.look_cost()
     session.close()
-    figures.append(Figure("tmux capture-pane round trip (resolution of the figures above)", "", tmux.poll_cost() * 1000,
-                          None))
+    figures.append(Figure("one look at the desk's screen, tmux capture-pane (resolution of the key figures)", "",
+                          look * 1000, None))
     return figures
 
 

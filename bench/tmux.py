@@ -22,8 +22,11 @@ class Control:
     def __init__(self, socket: str) -> None:
         assert TMUX is not None
         # ignore-size: the window keeps the session's size; no-output: no copy of the pane's output here.
+        # Buffered pipes: unbuffered, `readline` reads one byte per system call, so one look at a full styled desk
+        # screen (~7 KB) took ~9 ms instead of well under 1 ms, and every key-to-screen figure of the desk
+        # carried that delay while the bare app's near-empty screen did not.
         self.process = subprocess.Popen([TMUX, "-L", socket, "-C", "attach", "-t", "b", "-f", "ignore-size,no-output"],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self._block()  # the reply to the attach itself
 
     def _block(self) -> str:
@@ -44,6 +47,7 @@ class Control:
         assert self.process.stdin is not None
         quoted = " ".join("'" + arg.replace("'", "'\\''") + "'" for arg in args)
         self.process.stdin.write(quoted.encode() + b"\n")
+        self.process.stdin.flush()
         return self._block()
 
     def close(self) -> None:
@@ -116,6 +120,17 @@ class Session:
             time.sleep(POLL_S)
         return last_change if last_change is not None else float("nan")
 
+    def look_cost(self, samples: int = 20) -> float:
+        """Median seconds of one look at the screen as it is now, styles included, the way `key_to_screen` looks:
+        the resolution of every key-to-screen figure taken on this screen."""
+        times = []
+        for _ in range(samples):
+            start = time.perf_counter()
+            self.screen()
+            times.append(time.perf_counter() - start)
+        times.sort()
+        return times[len(times) // 2]
+
     def close(self, wait: float = 5.0) -> None:
         """Kill the session and wait (up to `wait` seconds) until its program has exited: a program still
         finishing a query after its terminal closed would otherwise slow down the next launch measured."""
@@ -142,16 +157,3 @@ def launch(command: str, name: str, width: int = 140, height: int = 40) -> Sessi
     subprocess.run([TMUX, "-L", socket, "new-session", "-d", "-s", "b", "-x", str(width), "-y", str(height),
                     f"exec {command}"], check=True)
     return Session(socket, started, Control(socket))
-
-
-def poll_cost() -> float:
-    """What one capture-pane round trip costs (the resolution of every tmux figure)."""
-    session = launch("sleep 30", "poll")
-    samples = []
-    for _ in range(20):
-        start = time.perf_counter()
-        session.screen()
-        samples.append(time.perf_counter() - start)
-    session.close()
-    samples.sort()
-    return samples[len(samples) // 2]
