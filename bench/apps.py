@@ -9,7 +9,6 @@ Each prints READY on screen once its rows are drawn, so the harness can time lau
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 
 TALENT_SQL = ("SELECT t.name, t.phone, t.category_code, t.township_code, e.name, s.name, t.card_no FROM talent t "
@@ -19,6 +18,8 @@ HEADERS = ("姓名", "电话", "类别", "板块", "企业", "专员", "卡号")
 
 
 def talent_rows(path: str) -> list[tuple[str, ...]]:
+    import sqlite3  # here, not at the top: the bare app is the floor and imports only Textual
+
     db = sqlite3.connect(path)
     rows = [tuple(v or "" for v in row) for row in db.execute(TALENT_SQL)]
     db.close()
