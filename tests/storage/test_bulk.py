@@ -171,10 +171,18 @@ def test_facts_backfill_gives_what_the_triggers_keep(tmp_path: Path) -> None:
     assert _facts(tmp_path / "office.db") == kept
 
 
-def test_floor_measures_the_same_rows_and_cleans_up(tmp_path: Path) -> None:
-    from bench.district import FLOOR_TABLES, build, floor
+def test_floor_writes_every_table_of_the_built_file_and_cleans_up(tmp_path: Path) -> None:
+    from bench.district import FLOOR_STEPS, build, floor
 
     build(tmp_path / "d.db", 0.002)
+    built = sqlite3.connect(tmp_path / "d.db")
+    virtual = [name for (name,) in built.execute("SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL%'")]
+    tables = {name for (name,) in built.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                                "AND name NOT LIKE 'sqlite_%'")
+              if name not in virtual and not name.startswith(tuple(f"{v}_" for v in virtual))}
+    built.close()
+    assert {"talent_fts", "enterprise_fts"} <= set(virtual)
+    assert {"talent", "request_event", "call", "sync_row", "report_fact", "report_cube_month"} <= tables
     out = floor(tmp_path / "d.db", tmp_path / "scratch.db")
-    assert {f"insert {t}" for t in FLOOR_TABLES} | {"inserts", "index sorts", "commit"} == set(out)
+    assert {f"insert {t}" for t in tables} | set(FLOOR_STEPS) == set(out)
     assert not (tmp_path / "scratch.db").exists()
