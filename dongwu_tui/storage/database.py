@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import peewee
+from playhouse.pool import PooledSqliteDatabase
 
 from dongwu_tui.domain.errors import StorageError
 from dongwu_tui.storage.tables import Tables, bind_tables
@@ -86,7 +87,7 @@ def translated_errors() -> Iterator[None]:
 class OfficeDatabase:
     """An open office database with its bound models."""
 
-    def __init__(self, path: Path, database: peewee.SqliteDatabase) -> None:
+    def __init__(self, path: Path, database: PooledSqliteDatabase) -> None:
         self.path = path
         self.db = database
         self.tables: Tables = bind_tables(database)
@@ -120,16 +121,25 @@ class OfficeDatabase:
         return schema_version_of(self.applied_migrations())
 
     def close(self) -> None:
+        """Close this thread's connection and every idle one in the pool (the last one out checkpoints)."""
         if not self.db.is_closed():
             self.db.close()
+        self.db.close_all()
 
 
-def _connect(path: Path) -> peewee.SqliteDatabase:
+def _connect(path: Path) -> PooledSqliteDatabase:
     # journal_mode=wal is persistent: it rewrites the file header. It is switched on only once the
     # file is known to be ours (open_database), so refusing a foreign file leaves it untouched.
     session_pragmas = [(key, value) for key, value in PRAGMAS if key != "journal_mode"]
-    database = peewee.SqliteDatabase(
-        str(path), pragmas=session_pragmas, lock_type="IMMEDIATE", timeout=BUSY_TIMEOUT_MS / 1000
+    # Pooled: the desk reads in short-lived worker threads, one connection each (peewee's are per thread).
+    # A new SQLite connection to the district database costs ~5 ms (its pragmas make SQLite read the whole
+    # schema) and starts with an empty page cache; closing a worker's connection now hands it to the next
+    # worker instead. A connection moves between threads only through the pool, used by one at a time
+    # (hence check_same_thread off); one handed back inside a transaction is rolled back, and an idle one
+    # holds no snapshot, so it does not hold back WAL checkpoints. No cap: a worker never waits. (The pool
+    # takes `timeout` as its own wait; SQLite's busy wait is the busy_timeout pragma of every connection.)
+    database = PooledSqliteDatabase(
+        str(path), pragmas=session_pragmas, lock_type="IMMEDIATE", max_connections=None, check_same_thread=False
     )
     database.connect(reuse_if_open=True)
     return database
@@ -157,6 +167,7 @@ def open_database(path: Path | str, *, create: bool = False) -> OfficeDatabase:
             database.pragma("journal_mode", dict(PRAGMAS)["journal_mode"], permanent=True)
         except BaseException:
             database.close()
+            database.close_all()  # nothing left open on a file that was refused or failed to upgrade
             raise
     return office
 

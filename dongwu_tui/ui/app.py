@@ -194,7 +194,7 @@ class DeskApp(App[None]):
             pass
         finally:
             if not desk.office.db.is_closed() and not desk.office.db.in_transaction():
-                desk.office.db.close()  # this thread's connection; the workers open their own
+                desk.office.db.close()  # this thread's connection, back to the pool for the first worker
         self.call_from_thread(self._opened, desk, site_name)
 
     def _not_opened(self, error: Exception) -> None:

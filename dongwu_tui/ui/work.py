@@ -63,9 +63,9 @@ class FetchMixin:
         )
 
     def _close_thread_connection(self) -> None:
-        """Each worker thread opens its own SQLite connection (peewee keeps one per thread); the thread
-        ends with the worker, so its connection is closed here rather than left to the garbage collector
-        (an open reader holds back WAL checkpoints)."""
+        """Each worker thread takes its own SQLite connection (peewee keeps one per thread); the thread ends
+        with the worker, so its connection is handed back here, to the pool the next worker takes it from
+        (storage/database.py), rather than left to the garbage collector."""
         desk = getattr(self, "desk", None) or getattr(self.app, "desk", None)  # type: ignore[attr-defined]
         db = getattr(getattr(desk, "office", None), "db", None)
         if db is not None and not db.is_closed() and not db.in_transaction():

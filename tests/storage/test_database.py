@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -55,6 +56,27 @@ def test_connection_pragmas(desk: Desk, closed_db: Path) -> None:
         assert db.pragma("busy_timeout") > 0
         assert db.pragma("synchronous") == 1  # NORMAL
     office.close()
+
+
+def test_a_worker_threads_connection_goes_to_the_next_one_and_close_closes_them_all(closed_db: Path) -> None:
+    office = open_database(closed_db)
+    seen: list[tuple[sqlite3.Connection, int, int]] = []  # the connections themselves: no id reused
+
+    def worker() -> None:  # what a desk worker does (ui/work.py): read, then close its thread's connection
+        office.db.execute_sql("SELECT count(*) FROM staff").fetchone()
+        seen.append((office.db.connection(), office.db.pragma("foreign_keys"), office.db.pragma("busy_timeout")))
+        office.db.close()
+
+    for _ in range(3):
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join()
+    assert all(connection is seen[0][0] for connection, _, _ in seen)  # one connection, handed on
+    assert {(keys, busy) for _, keys, busy in seen} == {(1, 5000)}  # with the session's pragmas
+    assert (closed_db.parent / "office.db-wal").exists()
+    office.close()
+    # Every connection closed, the last one out checkpointed: no -wal or -shm file is left.
+    assert not [p.name for p in closed_db.parent.iterdir() if p.name.endswith(("-wal", "-shm"))]
 
 
 def test_migrations_are_applied_and_the_version_recorded(desk: Desk) -> None:
