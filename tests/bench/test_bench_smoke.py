@@ -22,7 +22,7 @@ def test_every_measurement_runs_once(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     names = done.stdout
     for expected in ("build the district", "open talent list", "seven view counts", "search per keystroke",
-                     "caller lookup", "dashboard", "draw a full screen", "import of a"):
+                     "caller lookup", "a talent's record", "dashboard", "draw a full screen", "import of a"):
         assert expected in names
     if tmux.TMUX is not None:
         assert "start-up to first screen" in names and "key to screen" in names and "no bytecode" in names
