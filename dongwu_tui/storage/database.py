@@ -121,9 +121,7 @@ class OfficeDatabase:
         return schema_version_of(self.applied_migrations())
 
     def close(self) -> None:
-        """Close this thread's connection and every idle one in the pool (the last one out checkpoints)."""
-        if not self.db.is_closed():
-            self.db.close()
+        """Close every connection of the pool, this thread's included (the last one out checkpoints)."""
         self.db.close_all()
 
 
@@ -166,7 +164,6 @@ def open_database(path: Path | str, *, create: bool = False) -> OfficeDatabase:
             _check_and_upgrade(office, create=create)
             database.pragma("journal_mode", dict(PRAGMAS)["journal_mode"], permanent=True)
         except BaseException:
-            database.close()
             database.close_all()  # nothing left open on a file that was refused or failed to upgrade
             raise
     return office
