@@ -120,6 +120,12 @@ class OfficeDatabase:
     def schema_version(self) -> int:
         return schema_version_of(self.applied_migrations())
 
+    def release(self) -> None:
+        """Hand this thread's connection back to the pool, for the next thread that reads (a worker ends with
+        its thread; peewee keeps one connection per thread). Kept while a transaction is open."""
+        if not self.db.is_closed() and not self.db.in_transaction():
+            self.db.close()
+
     def close(self) -> None:
         """Close every connection of the pool, this thread's included (the last one out checkpoints)."""
         self.db.close_all()

@@ -193,8 +193,7 @@ class DeskApp(App[None]):
         except Exception:  # noqa: BLE001 - nothing read ahead: the workspace reads as it mounts, and reports
             pass
         finally:
-            if not desk.office.db.is_closed() and not desk.office.db.in_transaction():
-                desk.office.db.close()  # this thread's connection, back to the pool for the first worker
+            desk.office.release()  # this thread's connection, back to the pool for the first worker
         self.call_from_thread(self._opened, desk, site_name)
 
     def _not_opened(self, error: Exception) -> None:
@@ -261,8 +260,7 @@ class DeskApp(App[None]):
             except Exception:  # noqa: BLE001 - an uncountable inbox shows nothing rather than stop the desk
                 return
             finally:
-                if not office.db.is_closed() and not office.db.in_transaction():
-                    office.db.close()
+                office.release()
             self.call_from_thread(setattr, self, "conflicts_open", found)
 
         self.run_worker(count, thread=True, exclusive=True, exit_on_error=False, group="conflict-count",

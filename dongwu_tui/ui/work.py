@@ -63,13 +63,11 @@ class FetchMixin:
         )
 
     def _close_thread_connection(self) -> None:
-        """Each worker thread takes its own SQLite connection (peewee keeps one per thread); the thread ends
-        with the worker, so its connection is handed back here, to the pool the next worker takes it from
-        (storage/database.py), rather than left to the garbage collector."""
+        """The worker's thread ends with it: its connection goes back to the pool (`OfficeDatabase.release`)."""
         desk = getattr(self, "desk", None) or getattr(self.app, "desk", None)  # type: ignore[attr-defined]
-        db = getattr(getattr(desk, "office", None), "db", None)
-        if db is not None and not db.is_closed() and not db.in_transaction():
-            db.close()
+        office = getattr(desk, "office", None)
+        if office is not None:
+            office.release()
 
     def on_fetched(self, message: Fetched) -> None:
         handler = getattr(self, f"got_{message.tag}", None)

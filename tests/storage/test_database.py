@@ -62,10 +62,10 @@ def test_a_worker_threads_connection_goes_to_the_next_one_and_close_closes_them_
     office = open_database(closed_db)
     seen: list[tuple[sqlite3.Connection, int, int]] = []  # the connections themselves: no id reused
 
-    def worker() -> None:  # what a desk worker does (ui/work.py): read, then close its thread's connection
+    def worker() -> None:  # what a desk worker does (ui/work.py): read, then hand its connection back
         office.db.execute_sql("SELECT count(*) FROM staff").fetchone()
         seen.append((office.db.connection(), office.db.pragma("foreign_keys"), office.db.pragma("busy_timeout")))
-        office.db.close()
+        office.release()
 
     for _ in range(3):
         thread = threading.Thread(target=worker)
