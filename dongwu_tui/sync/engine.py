@@ -423,7 +423,7 @@ class _FactTriggers:
     def refresh(self, office: OfficeDatabase) -> None:
         """What the dropped triggers would have written: the facts of every new request and of every
         request that got a new event, set-wise; then the triggers are made again."""
-        from dongwu_tui.reports.facts import refresh_facts, refresh_facts_where
+        from dongwu_tui.storage.facts import refresh_facts, refresh_facts_where
 
         db = office.db
         if not self.triggers:
