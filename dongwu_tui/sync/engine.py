@@ -29,6 +29,7 @@ from dongwu_tui.sync.fileformat import (
     ALGORITHMS,
     FORMAT_VERSION,
     OpenedFile,
+    export_query,
     open_sealed,
     seal,
     write_atomically,
@@ -57,23 +58,6 @@ def _dump(value: Any) -> str:
 
 
 # -- export -------------------------------------------------------------------------------------------
-
-
-def _export_query(table: str, cols: list[str], *, departed: bool = False) -> str:
-    """Each record's line `[table, id, partition, vv, stamps, [values], {field: versions} | null]`, written
-    by SQLite's JSON functions: building it in Python was most of the export's time. No synced table has
-    REAL or BLOB columns, so SQLite's JSON text is exactly what Python would write. Takes `table` 4 times.
-
-    Rows are `(partition the delta is measured against, vv, line)`. With `departed`, the records that
-    left a partition (migration 0008), measured against the partition they left; CROSS JOIN keeps the
-    small departures table outermost (without statistics the planner may otherwise walk every sync row)."""
-    values = ", ".join(f't."{c}"' for c in cols)
-    siblings = ("CASE WHEN r.id IN (SELECT id FROM sync_sibling WHERE tbl = ?) THEN (SELECT json_group_object("
-                "s.field, json(s.versions)) FROM sync_sibling s WHERE s.tbl = ? AND s.id = r.id) END")
-    measured, source = (("d.part", "sync_departure d CROSS JOIN sync_row r ON r.tbl = d.tbl AND r.id = d.id")
-                        if departed else ("r.part", "sync_row r"))
-    return (f"SELECT {measured}, r.vv, json_array(?, r.id, r.part, r.vv, r.stamps, json_array({values}), "
-            f'{siblings}) FROM {source} JOIN "{table}" t ON t.id = r.id WHERE r.tbl = ?')
 
 
 @dataclass
@@ -129,7 +113,7 @@ def export_file(office: OfficeDatabase, to: str, out_dir: Path, *, full: bool = 
         cols = columns(office, table)
         table_columns[table] = cols
         where = "" if parts is None else f" AND r.part IN ({', '.join('?' * len(parts))})"
-        queries = [(_export_query(table, cols) + where, [table] * 4 + list(parts or []))]
+        queries = [(export_query(table, cols) + where, [table] * 4 + list(parts or []))]
         if parts is not None and has_departures:
             # Records that left this office's partitions travel once more, so it learns of the move;
             # their first column is the partition they left, which the delta is measured against.
