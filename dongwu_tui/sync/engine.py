@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from dongwu_tui import __version__
+from dongwu_tui.storage import capture
 from dongwu_tui.storage.database import SCHEMA_VERSION, OfficeDatabase
 from dongwu_tui.sync import departures, identity, merge, trust
 from dongwu_tui.sync import knowledge as kn
@@ -583,30 +584,14 @@ def _merge_existing(office: OfficeDatabase, table: str, cols: list[str], rid: st
     result.conflicts += len(merged["opened"])
 
 
+_NEW_COLUMN = re.compile(r"NEW\.(\w+)")
+
+
 def partition_of(office: OfficeDatabase, table: str, values: dict[str, Any]) -> str:
-    """The same rule as the capture triggers (migration 0003), for records changed by a merge."""
-    db = office.db
+    """The capture triggers' partition rule (storage/capture.py), for records changed by a merge: the
+    trigger's own expression, with the merged values in place of the row's `NEW.<column>`."""
+    expression = capture.PARTITION[table]
+    sql = "SELECT " + _NEW_COLUMN.sub(r":\1", expression)
+    return str(office.db.execute_sql(sql, {name: values.get(name) for name in _NEW_COLUMN.findall(expression)})
+               .fetchone()[0])
 
-    def one(sql: str, *args: Any) -> Any:
-        row = db.execute_sql(sql, args).fetchone()
-        return row[0] if row else None
-
-    def coalesce(*values: Any) -> Any:
-        return next((v for v in values if v is not None), "")
-
-    if table in ("site", "staff"):
-        return kn.EVERYONE
-    if table in ("enterprise", "talent"):
-        return coalesce(values.get("township_code"))
-    if table == "service_request":
-        return coalesce(one("SELECT township_code FROM site WHERE id = ?", values.get("assignee_site_id")),
-                        values.get("township_code"))
-    if table == "call":
-        return coalesce(one("SELECT part FROM sync_row WHERE tbl = 'service_request' AND id = ?",
-                            values.get("request_id")),
-                        one("SELECT township_code FROM talent WHERE id = ?", values.get("talent_id")))
-    if table == "request_event":
-        return coalesce(one("SELECT part FROM sync_row WHERE tbl = 'service_request' AND id = ?",
-                            values.get("request_id")))
-    return coalesce(one("SELECT part FROM sync_row WHERE tbl = ? AND id = ?",
-                        values.get("entity"), values.get("entity_id")))
