@@ -283,6 +283,18 @@ class DeskApp(App[None]):
         """Go to intake with fields filled in (from a talent's page: their number)."""
         self.call_later(self.action_open_mode, "intake", **values)
 
+    def open_talent(self, talent_id: str) -> None:
+        """A talent's record over the current screen (a request's and a talent's pages open each other)."""
+        from dongwu_tui.ui.screens.talent import TalentScreen
+
+        self.push_screen(TalentScreen(talent_id))
+
+    def open_request(self, request_id: str) -> None:
+        """A request's page over the current screen."""
+        from dongwu_tui.ui.screens.request import RequestScreen
+
+        self.push_screen(RequestScreen(request_id))
+
     def action_switch_user(self) -> None:
         if self.desk is None:
             return

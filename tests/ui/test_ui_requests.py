@@ -144,3 +144,24 @@ async def test_next_and_previous_request(make_app, cast, desk, open_request, set
         await pilot.press("P")
         await settle(app, pilot)
         assert app.screen.request.number == second.number
+
+
+async def test_request_page_and_talent_record_open_each_other(make_app, cast, desk, open_request, settle):
+    """ctrl+o on a request opens its talent's record; a request on the record's timeline opens its page."""
+    from dongwu_tui.ui.screens.talent import TalentScreen
+
+    request = open_request()
+    app = make_app(cast.supervisor)
+    async with app.run_test(size=SIZE) as pilot:
+        await _on_page(app, pilot, settle, request.id)
+        await pilot.press("ctrl+o")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TalentScreen) and app.screen.talent_id == request.talent_id
+        timeline = app.screen.query_one("#timeline")
+        index = next(i for i in range(timeline.option_count)
+                     if request.number in str(timeline.get_option_at_index(i).prompt))
+        timeline.focus()
+        timeline.highlighted = index
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RequestScreen) and app.screen.request_id == request.id

@@ -177,6 +177,4 @@ class RequestScreen(DeskScreen):
 
     def action_open_talent(self) -> None:
         if self.request is not None and self.request.talent_id:
-            from dongwu_tui.ui.screens.talent import TalentScreen
-
-            self.app.push_screen(TalentScreen(self.request.talent_id))
+            self.desk_app.open_talent(self.request.talent_id)

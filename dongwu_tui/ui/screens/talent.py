@@ -68,9 +68,7 @@ class TalentScreen(DeskScreen):
             return
         entry = self.entries[event.option_index]
         if entry.request_id:
-            from dongwu_tui.ui.screens.request import RequestScreen
-
-            self.app.push_screen(RequestScreen(entry.request_id))
+            self.desk_app.open_request(entry.request_id)
 
     def action_log_call(self) -> None:
         if self.talent is not None:
