@@ -210,3 +210,33 @@ async def test_sync_export_with_no_recipient_is_refused(make_app, cast, settle, 
         await settle(app, pilot)
         assert any("收件单位" in str(n.message) for n in app._notifications)
     assert results == []
+
+
+async def test_request_lists_count_working_days(make_app, cast, desk, open_request, settle):
+    from dongwu_tui.ui.screens.requests import RequestsScreen
+
+    open_request()
+    app = make_app(cast.supervisor)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, RequestsScreen)
+        await pilot.press("7")
+        await settle(app, pilot)
+        paged = app.screen.query_one("#requests-list")
+        row = "".join(segment.text for segment in paged.render_line(0))
+        assert "工作日" in row and "天" not in row.replace("今天到期", "")
+
+
+async def test_help_has_a_line_for_every_view(make_app, cast, settle):
+    from dongwu_tui.ui.screens.help import HelpScreen
+
+    app = make_app(cast.supervisor)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f1")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen)
+        body = str(app.screen.query_one("#help-body").render())
+        for number, label in enumerate(["待签收", "办理中", "两日内到期", "已超期", "待回访", "退单待审核", "全部工单"]):
+            assert f"{number + 1}  {label}：" in body
+        assert "我的办理中" not in body
