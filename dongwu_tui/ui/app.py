@@ -88,6 +88,10 @@ WORKSPACES = {
 }
 
 
+# Shown while F9 drops one person's workspaces and builds the next person's (DeskApp._restart_as).
+SWITCHING_MODE = "switching"
+
+
 def workspace_class(mode: str) -> type[DeskScreen]:
     module, name = WORKSPACES[mode]
     return getattr(import_module(module), name)  # type: ignore[no-any-return]
@@ -283,39 +287,68 @@ class DeskApp(App[None]):
         """Go to intake with fields filled in (from a talent's page: their number)."""
         self.call_later(self.action_open_mode, "intake", **values)
 
-    def action_switch_user(self) -> None:
-        if self.desk is None:
+    def unsaved_call(self) -> bool:
+        """Whether a workspace holds a half-typed call (intake) that leaving would drop."""
+        for stack in self._screen_stacks.values():
+            for screen in stack:
+                unsaved = getattr(screen, "unsaved_call", None)
+                if unsaved is not None and unsaved():
+                    return True
+        return False
+
+    def _unless_unsaved(self, what: str, then: Callable[[], Any]) -> None:
+        """`then()` at once, or after the person confirms that the half-typed call may be dropped."""
+        from dongwu_tui.ui.screens.dialogs import ConfirmDialog
+
+        if not self.unsaved_call():
+            then()
             return
+        if isinstance(self.screen, ConfirmDialog):
+            return
+        question = f"来电登记中还有未保存的来电，{what}将丢弃已填写的内容。确定{what}吗？"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                then()
+
+        self.push_screen(ConfirmDialog(f"确定{what}？", question), answered)
+
+    async def action_quit(self) -> None:
+        self._unless_unsaved("退出", self.exit)
+
+    def action_switch_user(self) -> None:
+        from dongwu_tui.ui.screens.who import WhoScreen
+
+        if self.desk is None or isinstance(self.screen, WhoScreen):
+            return
+        self._unless_unsaved("切换用户", self._choose_user)
+
+    def _choose_user(self) -> None:
         from dongwu_tui.ui.screens.who import WhoScreen
 
         def chosen(staff: Staff | None) -> None:
-            if staff is None:
-                return
-            # Screens hold their actor's views; start the workspaces afresh for the new person.
-            for mode in list(self.MODES):
-                if mode != self.current_mode:
-                    try:
-                        self.remove_mode(mode)
-                    except Exception:  # noqa: BLE001 - a mode never opened has nothing to remove
-                        pass
-                    self.add_mode(mode, self.MODES[mode])
-            current = self.current_mode
-            self.desk = self.desk.acting_as(staff)
-            self.sub_title = f"{staff.name} · {staff.role.label}"
-            target = FIRST_MODE.get(staff.role, "talents")
-            self.switch_mode(target)
-            if current != target and current in self.MODES:
-                try:
-                    self.remove_mode(current)
-                    self.add_mode(current, self.MODES[current])
-                except Exception:  # noqa: BLE001
-                    pass
-            if current == target:
-                refresh = getattr(self.screen, "reload", None)
-                if refresh is not None:
-                    refresh()
+            if staff is not None:
+                self.call_later(self._restart_as, staff)
 
         self.push_screen(WhoScreen(), chosen)
+
+    async def _restart_as(self, staff: Staff) -> None:
+        """Every workspace and every screen opened from one holds its person: the title line, the actions
+        allowed, masking, counts. All of them are dropped and the new person starts on their first screen,
+        as if they had just opened the desk. A holding screen (the opening frame's title and keys) is shown
+        meanwhile, because Textual removes only modes that are not on show."""
+        self.desk = self.desk.acting_as(staff)
+        self.sub_title = f"{staff.name} · {staff.role.label}"
+        self._prepared.clear()
+        self.add_mode(SWITCHING_MODE, OpeningScreen)
+        await self.switch_mode(SWITCHING_MODE)
+        for mode in WORKSPACES:
+            if mode in self._modes:
+                await self.remove_mode(mode)
+            self.add_mode(mode, self.MODES[mode])
+        await self.switch_mode(FIRST_MODE.get(staff.role, "talents"))
+        await self.remove_mode(SWITCHING_MODE)
+        self.refresh_conflict_count()
 
     def action_help(self) -> None:
         from dongwu_tui.ui.screens.help import HelpScreen

@@ -240,3 +240,102 @@ async def test_help_has_a_line_for_every_view(make_app, cast, settle):
         for number, label in enumerate(["待签收", "办理中", "两日内到期", "已超期", "待回访", "退单待审核", "全部工单"]):
             assert f"{number + 1}  {label}：" in body
         assert "我的办理中" not in body
+
+
+async def _switch_to(app, pilot, settle, name):
+    from dongwu_tui.ui.screens.who import WhoScreen
+
+    await pilot.press("f9")
+    await settle(app, pilot)
+    assert isinstance(app.screen, WhoScreen)
+    app.screen.query_one("#who-filter", Input).value = name
+    await settle(app, pilot)
+    await pilot.press("enter")
+    await settle(app, pilot, rounds=5)
+
+
+async def test_switching_person_rebuilds_every_workspace(make_app, cast, desk, open_request, settle):
+    from dongwu_tui.ui.screens.requests import RequestsScreen
+    from dongwu_tui.ui.screens.talents import TalentsScreen
+
+    request = open_request()
+    app = make_app(cast.specialist)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f4")
+        await settle(app, pilot)
+        old_requests = app.screen
+        assert "我的办理中" in str(old_requests.query_one("#views").get_option_at_index(1).prompt)
+        app.push_screen(RequestScreen(request.id))
+        await settle(app, pilot)
+        await _switch_to(app, pilot, settle, cast.supervisor.name)
+        screen = app.screen
+        assert isinstance(screen, RequestsScreen) and screen is not old_requests
+        assert len(app.screen_stack) == 1  # the specialist's request page is gone
+        assert cast.supervisor.name in str(screen.query_one("#title").render())
+        assert cast.specialist.name not in str(screen.query_one("#title").render())
+        assert str(screen.query_one("#views").get_option_at_index(1).prompt).startswith("2 办理中")
+        await pilot.press("f3")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TalentsScreen)
+        assert cast.supervisor.name in str(app.screen.query_one("#title").render())
+
+
+async def test_switching_to_the_same_workspace_starts_it_afresh(make_app, cast, desk, settle):
+    from dongwu_tui.ui.screens.intake import IntakeScreen
+
+    other = desk.directory.add_staff("孙话务", "operator")
+    app = make_app(cast.operator)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        first = app.screen
+        assert isinstance(first, IntakeScreen)
+        await _switch_to(app, pilot, settle, other.name)
+        assert isinstance(app.screen, IntakeScreen) and app.screen is not first
+        assert other.name in str(app.screen.query_one("#title").render())
+        assert app.desk.actor.id == other.id
+
+
+async def test_quit_and_switch_ask_before_dropping_a_typed_call(make_app, cast, settle):
+    from dongwu_tui.ui.screens.dialogs import ConfirmDialog
+    from dongwu_tui.ui.screens.who import WhoScreen
+
+    app = make_app(cast.operator)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*"1380013")
+        await settle(app, pilot)
+        intake = app.screen
+        await pilot.press("ctrl+q")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmDialog) and app.is_running
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is intake and intake.query_one("#phone", Input).value == "1380013"
+        await pilot.press("f9")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is intake
+        await pilot.press("f9")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, WhoScreen)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("ctrl+q")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert not app.is_running
+
+
+async def test_quit_with_nothing_typed_does_not_ask(make_app, cast, settle):
+    app = make_app(cast.operator)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+q")
+        await settle(app, pilot)
+        assert not app.is_running

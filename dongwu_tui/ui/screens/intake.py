@@ -482,6 +482,12 @@ class IntakeScreen(DeskScreen):
         self._update_outcome_fields()
         self.query_one("#phone", Input).focus()
 
+    def unsaved_call(self) -> bool:
+        """Something typed for a call not saved yet (the app asks before F9 or Ctrl+Q drops it)."""
+        if self.draft.saved:
+            return False
+        return any(box.value.strip() for box in self.query(Input))
+
     def action_open_talent(self) -> None:
         card = self.draft.card
         if card is None:
