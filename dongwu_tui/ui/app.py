@@ -14,6 +14,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.command import Provider
@@ -369,6 +370,24 @@ class DeskApp(App[None]):
             if active.binding.action in ("quit", "app.quit"):
                 self.notify(f"退出请按 {self.get_key_display(active.binding)}", title="要退出吗？", markup=False)
                 return
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            self._paste_on_one_line(event)
+        await super().on_event(event)
+
+    def _paste_on_one_line(self, paste: events.Paste) -> None:
+        """Textual's one-line Input keeps only the first line of a paste. The desk's fields are all one line:
+        the pasted lines are joined with spaces instead (blank lines dropped), and the person is told."""
+        from textual.widgets import Input
+
+        if not isinstance(self.focused, Input) or len(paste.text.splitlines()) < 2:
+            return
+        lines = [line.strip() for line in paste.text.splitlines() if line.strip()]
+        paste.text = " ".join(lines)
+        if len(lines) > 1:
+            self.notify(f"粘贴的内容有 {len(lines)} 行，已用空格合并为一行，请检查。", title="粘贴",
+                        severity="warning", markup=False)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield SystemCommand("退出", "关闭东吴人才服务台", self.action_quit)

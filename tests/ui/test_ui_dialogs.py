@@ -339,3 +339,22 @@ async def test_quit_with_nothing_typed_does_not_ask(make_app, cast, settle):
         await pilot.press("ctrl+q")
         await settle(app, pilot)
         assert not app.is_running
+
+
+async def test_a_multi_line_paste_is_joined_and_said(make_app, cast, settle):
+    from textual import events
+
+    app = make_app(cast.operator)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.screen.query_one("#summary", Input).focus()
+        await pilot.pause()
+        app.post_message(events.Paste("咨询人才公寓\n申请条件\n\n和材料"))
+        await settle(app, pilot)
+        assert app.screen.query_one("#summary", Input).value == "咨询人才公寓 申请条件 和材料"
+        assert any("3 行" in str(n.message) for n in app._notifications)
+        app.screen.query_one("#phone", Input).focus()
+        await pilot.pause()
+        app.post_message(events.Paste("\n13800138000\n"))
+        await settle(app, pilot)
+        assert app.screen.query_one("#phone", Input).value == "13800138000"
