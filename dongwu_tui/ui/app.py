@@ -279,6 +279,9 @@ class DeskApp(App[None]):
         # Awaited so that a workspace opened for the first time is composed before it is filled in.
         await self.switch_mode(mode)
         if values:
+            # The form itself, not a page opened from it (a caller's record, opened from intake with Ctrl+O).
+            while len(self.screen_stack) > 1 and getattr(self.screen, "prefill", None) is None:
+                await self.pop_screen()
             screen = self.screen
             hook = getattr(screen, "prefill", None)
             if hook is not None:

@@ -358,3 +358,69 @@ async def test_a_multi_line_paste_is_joined_and_said(make_app, cast, settle):
         app.post_message(events.Paste("\n13800138000\n"))
         await settle(app, pilot)
         assert app.screen.query_one("#phone", Input).value == "13800138000"
+
+
+async def test_intake_panel_is_refreshed_after_saving(make_app, cast, talent, desk, settle):
+    from dongwu_tui.ui.screens.intake import IntakeScreen
+
+    app = make_app(cast.operator)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, IntakeScreen)
+        await pilot.press(*talent.phone)
+        await settle(app, pilot)
+        assert "咨询公寓" not in str(app.screen.query_one("#caller").render())
+        await pilot.press("1", "1")
+        await settle(app, pilot)
+        await pilot.press(*"咨询公寓", "ctrl+s")
+        await settle(app, pilot, rounds=5)
+        panel = str(app.screen.query_one("#caller").render())
+        assert "咨询公寓" in panel.split("最近来电")[1]  # the call just saved
+        assert "咨询公寓" in panel.split("未办结工单")[1].split("最近来电")[0]  # and its request
+
+
+async def test_intake_says_how_the_cursor_moves_and_which_keys_choose(make_app, cast, talent, open_request, settle):
+    app = make_app(cast.operator)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert "自动" in str(screen.query_one("#auto-advance").render())
+        assert "1–3" in str(screen.query_one("#outcome-label").render())
+        assert "4 并入" not in screen.query_one("#outcome").render()
+        open_request(measure=11)
+        await pilot.press(*talent.phone)
+        await settle(app, pilot)
+        await pilot.press("1", "1")
+        await settle(app, pilot)
+        assert "1–4" in str(screen.query_one("#outcome-label").render())
+        assert "4 并入已有工单" in screen.query_one("#outcome").render()
+
+
+async def test_log_call_from_a_talent_starts_like_f2(make_app, cast, talent, settle):
+    from dongwu_tui.domain.models import CallOutcome
+    from dongwu_tui.ui.screens.intake import IntakeScreen, OutcomeBar
+    from dongwu_tui.ui.screens.talent import TalentScreen
+
+    app = make_app(cast.specialist)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f2")
+        await settle(app, pilot)
+        f2_default = app.screen.query_one(OutcomeBar).value
+        assert f2_default is CallOutcome.REQUEST
+        app.push_screen(TalentScreen(talent.id))
+        await settle(app, pilot)
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert isinstance(app.screen, IntakeScreen)
+        assert app.screen.query_one(OutcomeBar).value is f2_default
+        assert app.screen.query_one("#phone", Input).value == talent.phone
+        await pilot.press("ctrl+l")
+        await pilot.press("f3")  # from the talents workspace too
+        await settle(app, pilot)
+        app.push_screen(TalentScreen(talent.id))
+        await settle(app, pilot)
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert isinstance(app.screen, IntakeScreen)
+        assert app.screen.query_one(OutcomeBar).value is f2_default
