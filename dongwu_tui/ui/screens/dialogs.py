@@ -13,6 +13,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
@@ -49,13 +50,13 @@ class FieldsDialog(FetchMixin, ModalScreen[Any]):
         """The message beside field `name` (or in the dialog's general line), and the cursor on that field."""
         try:
             line = self.query_one(f"#error-{name}", Static)
-        except Exception:  # noqa: BLE001 - a field without its own line reports on the dialog's line
+        except NoMatches:  # a field without its own line reports on the dialog's line
             line = self.query_one("#error-dialog", Static)
         line.update(message)
         line.remove_class("hidden")
         try:
             self.query_one(f"#{name}").focus()
-        except Exception:  # noqa: BLE001 - the general line has no field to focus
+        except NoMatches:  # the general line has no field to focus
             pass
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
