@@ -9,18 +9,39 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass, replace
 from typing import Any
 
+from dongwu_tui.domain.chinatime import from_millis
+from dongwu_tui.domain.identifiers import mask_id, mask_phone, mask_text
 from dongwu_tui.storage.database import OfficeDatabase
 from dongwu_tui.sync import identity
 from dongwu_tui.sync.errors import SyncRefused
 
-CHINA = timezone(timedelta(hours=8))
 LABEL_COLUMN = {"talent": "name", "enterprise": "name", "service_request": "number", "staff": "name", "site": "name"}
+# Labels of the fields a person types come from validation (one wording everywhere); these are the fields
+# only the desk itself writes, which can be in conflict too.
+SYNC_FIELD_LABELS = {
+    "deleted": "删除", "status": "状态", "measure_number": "服务举措", "assignee_site_id": "承办单位",
+    "assignee_id": "承办专员", "due_date": "办理期限", "resolution": "办理结果", "confidential": "保密",
+    "talent_id": "来电人", "active": "在岗", "return_reason": "退单原因", "extension_days": "延期天数",
+    "extension_reason": "延期原因", "merged_into_id": "并入工单", "satisfied": "回访满意", "direct": "直接办结",
+    "dispatched_at": "派单时间", "signed_at": "签收时间", "resolved_at": "办结时间", "visited_at": "回访时间",
+    "archived_at": "归档时间", "opened_at": "受理时间", "opened_by_id": "受理人", "detail": "详情",
+    "enterprise_id": "所在企业", "address": "地址", "contact": "联系人",
+}
+# `name` is a person's name except on these tables (validation words it the same way per input model).
+TABLE_FIELD_LABELS = {"enterprise": {"name": "企业名称"}, "site": {"name": "单位名称"}}
 TABLE_LABEL = {"talent": "人才", "enterprise": "企业", "service_request": "工单", "staff": "工作人员", "site": "单位",
                "call": "来电", "request_event": "工单记录", "audit_log": "操作日志"}
+
+
+def field_label(field: str, table: str | None = None) -> str:
+    """What a person calls a field that can be in conflict; an unknown column shows its own name."""
+    from dongwu_tui.domain.validation import FIELD_LABELS
+
+    return (TABLE_FIELD_LABELS.get(table or "", {}).get(field) or FIELD_LABELS.get(field)
+            or SYNC_FIELD_LABELS.get(field) or field)
 
 
 @dataclass
@@ -48,9 +69,30 @@ class Conflict:
     kind: str  # edit | delete | fork
     versions: list[ConflictVersion]
 
+    @property
+    def field_label(self) -> str:
+        return field_label(self.field, self.table)
+
+    def masked(self) -> Conflict:
+        """The same conflict with phone and ID numbers masked, in their fields and inside free text: for
+        everyone who does not need them in full (README: personal data). Resolving takes a version by its
+        number, so the stored values are never replaced by these."""
+        return replace(self, versions=[replace(v, value=mask_value(self.field, v.value)) for v in self.versions])
+
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "table": self.table, "record_id": self.record_id, "record": self.record,
-                "field": self.field, "kind": self.kind, "versions": [v.as_dict() for v in self.versions]}
+                "field": self.field, "field_label": self.field_label, "kind": self.kind,
+                "versions": [v.as_dict() for v in self.versions]}
+
+
+def mask_value(field: str, value: Any) -> Any:
+    if not isinstance(value, str) or not value:
+        return value
+    if field == "phone":
+        return mask_phone(value)
+    if field == "id_number":
+        return mask_id(value)
+    return mask_text(value)
 
 
 def conflict_id(table: str, record_id: str, field: str) -> str:
@@ -58,7 +100,8 @@ def conflict_id(table: str, record_id: str, field: str) -> str:
 
 
 def _time(counter: int) -> str:
-    return datetime.fromtimestamp(counter / 1000, CHINA).strftime("%Y-%m-%d %H:%M:%S")
+    """When a write was made (its counter is a hybrid logical clock in ms): China time with the offset."""
+    return from_millis(counter).replace(microsecond=0).isoformat()
 
 
 def list_conflicts(office: OfficeDatabase, table: str | None = None) -> list[Conflict]:
@@ -160,7 +203,7 @@ def resolve(office: OfficeDatabase, conflict: Conflict, value: Any, actor_id: st
 def refuse_if_conflicted(office: OfficeDatabase, table: str, record_id: str) -> None:
     """Services call this before saving a record: a record in conflict waits for a person's choice."""
     if record_in_conflict(office, table, record_id):
-        fields = [c.field for c in list_conflicts(office, table) if c.record_id == record_id]
+        fields = [c.field_label for c in list_conflicts(office, table) if c.record_id == record_id]
         raise SyncRefused("conflicted",
                           f"该{TABLE_LABEL.get(table, '记录')}与其他单位的修改存在冲突（{'、'.join(fields)}），"
                           "须先选定冲突字段的取值（dongwu sync conflicts / sync resolve），本次未保存。")

@@ -17,11 +17,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Select, Static
 
+from dongwu_tui.domain.chinatime import china_text
 from dongwu_tui.sync import conflicts as cf
 from dongwu_tui.sync.service import PeerStatus
 from dongwu_tui.ui.screens.base import DeskScreen
 from dongwu_tui.ui.screens.sync_dialogs import CONFLICT_KIND, ExportDialog, ImportDialog, ResolveDialog, _SyncWork
-from dongwu_tui.ui.sync_notice import field_label
 
 ALL = "*"
 KIND_FILTER = [("全部类型", ALL), ("同一字段两边都改了", "edit"), ("修改与删除", "delete"), ("工单分叉", "fork")]
@@ -34,7 +34,7 @@ class SyncOverview:
 
 
 def _short_time(text: str | None) -> str:
-    return (text or "—").replace("T", " ")[:19]
+    return china_text(text) or "—"
 
 
 class SyncScreen(_SyncWork, DeskScreen):
@@ -114,7 +114,7 @@ class SyncScreen(_SyncWork, DeskScreen):
         for p in overview.peers:
             name = f"{p.name}（{p.code}）" + ("（已吊销）" if p.revoked else "")
             peers.add_row(name, f"{_short_time(p.last_in_at)} {p.last_in_file or ''}",
-                          f"{_short_time(p.last_out_at)} {p.last_out_file or ''}", p.acknowledged or "—",
+                          f"{_short_time(p.last_out_at)} {p.last_out_file or ''}", _short_time(p.acknowledged),
                           str(p.pending), key=p.site_id)
 
     def _fill_filters(self, conflicts: list[cf.Conflict]) -> None:
@@ -143,7 +143,7 @@ class SyncScreen(_SyncWork, DeskScreen):
         grid.clear()
         for c in self.shown:
             sides = " / ".join(dict.fromkeys(v.office for v in c.versions))
-            grid.add_row(c.id, c.record, field_label(c.field), CONFLICT_KIND.get(c.kind, c.kind), sides, key=c.id)
+            grid.add_row(c.id, c.record, c.field_label, CONFLICT_KIND.get(c.kind, c.kind), sides, key=c.id)
         total = len(self.overview.conflicts)
         shown = f"{len(self.shown)}/{total}" if len(self.shown) != total else str(total)
         grid.border_title = f"冲突收件箱（{shown}）"
