@@ -182,6 +182,8 @@ def resolve(office: OfficeDatabase, conflict: Conflict, value: Any, actor_id: st
         extra["name_pinyin"], extra["name_initials"] = pinyin_keys(str(value))
     fields = {fld: value, **extra}
     with office.write():
+        if conflict.kind == "fork":
+            fields.update(_lost_branch_fields(office, conflict, value))
         replica, counter = identity.next_write(office)
         db.execute_sql("UPDATE sync_state SET capture = 0 WHERE one = 1")
         assignments = ", ".join(f'"{c}" = ?' for c in fields)
@@ -198,6 +200,43 @@ def resolve(office: OfficeDatabase, conflict: Conflict, value: Any, actor_id: st
                        f"AND field IN ({', '.join('?' * len(fields))})",
                        [table, rid, *fields])
         db.execute_sql("UPDATE sync_state SET capture = 1 WHERE one = 1")
+
+
+# What a request move writes besides its status and the clock: the marks of the branch it belongs to
+# (lifecycle.py). Assignment and due date are not among them: they are kept by whichever branch wins.
+BRANCH_FIELDS = ("return_reason", "signed_at", "resolved_at", "resolution", "direct", "visited_at", "satisfied",
+                 "archived_at", "merged_into_id", "extension_days", "extension_reason")
+
+
+def _lost_branch_fields(office: OfficeDatabase, conflict: Conflict, value: Any) -> dict[str, Any]:
+    """A request fork resolved: the branch fields written by a losing move (the very write that set the
+    losing status) go back to empty, so a request back in 办理中 carries no 退单 reason of the branch that
+    lost. A field the winning side also wrote is its own conflict and is left to it."""
+    lost = {(v.replica, v.counter) for v in conflict.versions if v.value != value}
+    row = office.db.execute_sql("SELECT stamps FROM sync_row WHERE tbl = ? AND id = ?",
+                                (conflict.table, conflict.record_id)).fetchone()
+    if not lost or row is None:
+        return {}
+    stamps = json.loads(row[0])
+    siblings = {f for (f,) in office.db.execute_sql("SELECT field FROM sync_sibling WHERE tbl = ? AND id = ?",
+                                                    (conflict.table, conflict.record_id))}
+    not_null = {name: default for _, name, _, notnull, default, _ in
+                office.db.execute_sql(f'PRAGMA table_info("{conflict.table}")') if notnull}
+    cleared: dict[str, Any] = {}
+    for name in BRANCH_FIELDS:
+        stamp = stamps.get(name)
+        if name in siblings or not stamp or (stamp[0], int(stamp[1])) not in lost:
+            continue
+        cleared[name] = _empty(not_null[name]) if name in not_null else None
+    return cleared
+
+
+def _empty(default_sql: str | None) -> Any:
+    """A NOT NULL column's declared default (`''`, `0`) as a value."""
+    text = (default_sql or "").strip()
+    if text.startswith("'") and text.endswith("'"):
+        return text[1:-1]
+    return int(text) if text.lstrip("-").isdigit() else ""
 
 
 def refuse_if_conflicted(office: OfficeDatabase, table: str, record_id: str) -> None:

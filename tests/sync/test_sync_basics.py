@@ -170,3 +170,34 @@ def test_a_copy_numbers_its_requests_apart_from_the_original(tmp_path):
         office.close()
     assert numbers[0] == "WZ-20261127-0001"
     assert numbers[1].startswith("WZ-20261127-0001-") and len(numbers[1]) == len(numbers[0]) + 5
+
+
+@pytest.mark.parametrize("winner", ["resolved", "returned"])
+def test_resolving_a_fork_clears_the_fields_of_the_branch_that_lost(offices, tmp_path, winner):
+    c, m = offices["wz"], offices["mudu"]
+    add_talent(c, "t1")
+    with c.write():
+        staff = c.db.execute_sql("SELECT id FROM staff LIMIT 1").fetchone()[0]
+        c.db.execute_sql(
+            "INSERT INTO service_request (id, site_id, created_at, updated_at, number, talent_id, phone, "
+            "measure_number, summary, status, township_code, opened_by_id, opened_at, due_date, signed_at) VALUES "
+            "('r1', ?, '2026-11-01', '2026-11-01', 'WZ-1', 't1', '13812345678', 1, '咨询', 'in_progress', 'mudu', ?, "
+            "'2026-11-01', '2026-11-10', '2026-11-02 09:00:00')", (c.meta("site_id"), staff))
+    send(c, m, tmp_path, "mudu")
+    with c.write():
+        c.db.execute_sql("UPDATE service_request SET status = 'returned', return_reason = '不属于本镇' WHERE id = 'r1'")
+    with m.write():
+        m.db.execute_sql("UPDATE service_request SET status = 'resolved', resolved_at = '2026-11-05 10:00:00', "
+                         "resolution = '已安排看房' WHERE id = 'r1'")
+    send(m, c, tmp_path, "wz")
+    [fork] = [x for x in cf.list_conflicts(c) if x.field == "status"]
+    cf.resolve(c, fork, cf.choose(fork, "mine" if winner == "returned" else "theirs"), None, "2026-11-28 10:00:00")
+    send(c, m, tmp_path, "mudu")
+    columns = "status, return_reason, resolved_at, resolution, signed_at"
+    for office in (c, m):
+        got = office.db.execute_sql(f"SELECT {columns} FROM service_request WHERE id = 'r1'").fetchone()
+        if winner == "resolved":
+            assert got == ("resolved", "", "2026-11-05 10:00:00", "已安排看房", "2026-11-02 09:00:00")
+        else:
+            assert got == ("returned", "不属于本镇", None, "", "2026-11-02 09:00:00")
+        assert cf.list_conflicts(office) == []
