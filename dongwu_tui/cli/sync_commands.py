@@ -202,7 +202,8 @@ def _conflicts(sync: Any, desk: Any, args: argparse.Namespace) -> int:
     if args.json:
         _print_json([c.as_dict() for c in items])
         return EXIT_OK
-    kinds = {"edit": "同一字段两边都改了", "delete": "一边修改、一边删除", "fork": "工单被两边同时流转（分叉）"}
+    kinds = {"edit": "同一字段两边都改了", "delete": "一边修改、一边删除", "fork": "工单被两边同时流转（分叉）",
+             "duplicate": "同一人才在两个单位重复登记（待合并）"}
     if not items:
         print("没有未处理的冲突。")
     for c in items:

@@ -24,7 +24,8 @@ from dongwu_tui.ui.screens.base import DeskScreen
 from dongwu_tui.ui.screens.sync_dialogs import CONFLICT_KIND, ExportDialog, ImportDialog, ResolveDialog, _SyncWork
 
 ALL = "*"
-KIND_FILTER = [("全部类型", ALL), ("同一字段两边都改了", "edit"), ("修改与删除", "delete"), ("工单分叉", "fork")]
+KIND_FILTER = [("全部类型", ALL), ("同一字段两边都改了", "edit"), ("修改与删除", "delete"), ("工单分叉", "fork"),
+               ("重复人才", "duplicate")]
 
 
 @dataclass

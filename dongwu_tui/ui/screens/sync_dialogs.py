@@ -25,7 +25,8 @@ from dongwu_tui.sync.service import PeerStatus
 from dongwu_tui.ui.work import FetchMixin
 
 KIND_LABEL = {"full": "完整", "delta": "增量"}
-CONFLICT_KIND = {"edit": "同一字段两边都改了", "delete": "一边修改、一边删除", "fork": "工单被两边同时流转（分叉）"}
+CONFLICT_KIND = {"edit": "同一字段两边都改了", "delete": "一边修改、一边删除", "fork": "工单被两边同时流转（分叉）",
+                 "duplicate": "同一人才在两个单位重复登记：选定保留哪一位，另一位的来电和工单并入"}
 
 
 def human_size(size: int) -> str:
