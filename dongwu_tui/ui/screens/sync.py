@@ -22,6 +22,7 @@ from dongwu_tui.sync import conflicts as cf
 from dongwu_tui.sync.service import PeerStatus
 from dongwu_tui.ui.screens.base import DeskScreen
 from dongwu_tui.ui.screens.sync_dialogs import CONFLICT_KIND, ExportDialog, ImportDialog, ResolveDialog, _SyncWork
+from dongwu_tui.ui.sync_notice import field_label
 
 ALL = "*"
 KIND_FILTER = [("全部类型", ALL), ("同一字段两边都改了", "edit"), ("修改与删除", "delete"), ("工单分叉", "fork"),
@@ -144,7 +145,7 @@ class SyncScreen(_SyncWork, DeskScreen):
         grid.clear()
         for c in self.shown:
             sides = " / ".join(dict.fromkeys(v.office for v in c.versions))
-            grid.add_row(c.id, c.record, c.field_label, CONFLICT_KIND.get(c.kind, c.kind), sides, key=c.id)
+            grid.add_row(c.id, c.record, field_label(c.field), CONFLICT_KIND.get(c.kind, c.kind), sides, key=c.id)
         total = len(self.overview.conflicts)
         shown = f"{len(self.shown)}/{total}" if len(self.shown) != total else str(total)
         grid.border_title = f"冲突收件箱（{shown}）"

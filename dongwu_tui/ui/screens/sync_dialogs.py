@@ -22,6 +22,7 @@ from textual.widgets import Input, Label, ProgressBar, Select, Static
 from dongwu_tui.domain.chinatime import china_text
 from dongwu_tui.sync import conflicts as cf
 from dongwu_tui.sync.service import PeerStatus
+from dongwu_tui.ui.sync_notice import field_label
 from dongwu_tui.ui.work import FetchMixin
 
 KIND_LABEL = {"full": "完整", "delta": "增量"}
@@ -310,7 +311,7 @@ class ResolveDialog(_SyncWork, ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         c = self.conflict
         with Vertical(id="sync-resolve", classes="dialog"):
-            yield Static(f"处理冲突 {c.id}：{escape(c.record)} · {escape(c.field_label)}",
+            yield Static(f"处理冲突 {c.id}：{escape(c.record)} · {escape(field_label(c.field))}",
                          classes="dialog-title")
             yield Static(CONFLICT_KIND.get(c.kind, c.kind), classes="hint")
             with Horizontal(id="versions"):
@@ -364,7 +365,7 @@ class ResolveDialog(_SyncWork, ModalScreen[bool]):
 
     def got_resolve(self, _result: Any) -> None:
         self.running = False
-        self.app.notify(f"已处理冲突：{self.conflict.record} · {self.conflict.field_label}", markup=False)
+        self.app.notify(f"已处理冲突：{self.conflict.record} · {field_label(self.conflict.field)}", markup=False)
         self.dismiss(True)
 
     def failed_resolve(self, text: str) -> None:
