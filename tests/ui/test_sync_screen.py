@@ -208,4 +208,3 @@ async def test_conflict_resolved_side_by_side_clears_inbox_and_banner(offices, t
     notes = mudu.office.db.execute_sql("SELECT notes FROM talent WHERE id = ?", (talent_id,)).fetchone()[0]
     assert notes == "中心：已安排公寓"
     mudu.talents.update(talent_id, notes="木渎：已入住", reason="回访")  # saving works again
-
