@@ -42,3 +42,34 @@ async def test_supervisor_sees_masked_numbers_and_china_time(offices, tmp_path):
             assert "139****5678" in panels
             await pilot.press("escape")
             await settle(app, pilot)
+
+
+async def test_a_duplicate_talent_is_merged_from_the_inbox(offices, tmp_path):
+    centre, mudu = offices["wz"], offices["mudu"]
+    kept = centre.talents.add(name="陈人才", phone="13812345678", category_code="industry", level_code="district",
+                              township_code="mudu", id_number="11010519491231002X").id
+    twin = mudu.talents.add(name="陈人才", phone="13812345678", category_code="industry", level_code="district",
+                            township_code="mudu", id_number="11010519491231002X").id
+    engine.import_file(mudu.office, engine.export_file(centre.office, "mudu", tmp_path / "out").path)
+
+    app = DeskApp(mudu, site_name="木渎镇人才工作站")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_sync(app, pilot)
+        assert app.conflicts_open == 1
+        screen.query_one("#filter-kind").value = "duplicate"
+        await settle(app, pilot)
+        grid = screen.query_one("#sync-conflicts")
+        assert grid.row_count == 1 and "重复登记" in str(grid.get_row_at(0)[3])
+        grid.focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ResolveDialog)
+        panels = [text_of(p) for p in dialog.query(".version")]
+        assert len(panels) == 2 and any(CENTRE in p for p in panels)
+        keep = next(i for i, p in enumerate(panels, 1) if CENTRE in p)
+        await pilot.press(str(keep))
+        await settle(app, pilot)
+        assert app.conflicts_open == 0
+    live = [r[0] for r in mudu.office.db.execute_sql("SELECT id FROM talent WHERE deleted = 0")]
+    assert live == [kept] and twin != kept
