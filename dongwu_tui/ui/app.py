@@ -151,6 +151,7 @@ class DeskApp(App[None]):
         self.site_name = site_name
         self._startup_keymap = keymap or {}
         self._config_warning = config_warning
+        self.previous_mode: str | None = None
         self.theme = "textual-dark"
 
     # -- start-up -------------------------------------------------------------------------------
@@ -271,6 +272,8 @@ class DeskApp(App[None]):
     async def action_open_mode(self, mode: str, **values: Any) -> None:
         if self.desk is None or self.desk.actor is None:
             return
+        if mode != self.current_mode:
+            self.previous_mode = self.current_mode  # where Esc on the dashboard or sync screen goes back to
         # Awaited so that a workspace opened for the first time is composed before it is filled in.
         await self.switch_mode(mode)
         if values:

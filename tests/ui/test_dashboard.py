@@ -243,3 +243,18 @@ async def test_f6_opens_the_dashboard_from_the_desk(tmp_path, monkeypatch):
         assert isinstance(app.screen, DashboardScreen)
         assert app.current_mode == "dashboard"
     desk.office.close()
+
+
+async def test_escape_on_the_dashboard_goes_back_to_the_workspace_it_came_from(make_app, cast, office):
+    """The dashboard is a workspace of its own (F6): Esc, which its key line offers as 返回, goes back."""
+    app = make_app(cast.supervisor)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("f3")
+        await _settle(app, pilot)
+        await pilot.press("f6")
+        await _settle(app, pilot)
+        assert app.current_mode == "dashboard"
+        await pilot.press("escape")
+        await _settle(app, pilot)
+        assert app.current_mode == "talents"

@@ -30,6 +30,22 @@ class TitleBar(Static):
         yield ConflictNotice()
 
 
+def go_back(screen: Screen) -> None:
+    """Esc on a workspace reached with a key from another one (the dashboard, sync): the screen under it if there
+    is one, else the workspace it was opened from (the role's first workspace when that is not known)."""
+    app = screen.app
+    if len(app.screen_stack) > 1:
+        app.pop_screen()
+        return
+    from dongwu_tui.ui.app import FIRST_MODE
+
+    desk = getattr(app, "desk", None)
+    actor = desk.actor if desk is not None else None
+    target = getattr(app, "previous_mode", None) or (FIRST_MODE.get(actor.role, "talents") if actor else None)
+    if target is not None and target != app.current_mode and target in app.MODES:
+        app.call_later(app.run_action, f"open_mode({target!r})")
+
+
 class DeskScreen(FetchMixin, Screen):
     """A workspace screen. Subclasses set TITLE_TEXT and compose their body in `body()`."""
 

@@ -574,5 +574,6 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
         self.notify(f"通报已导出：{path}", title="已完成")
 
     def action_back(self) -> None:
-        if len(self.app.screen_stack) > 1:
-            self.app.pop_screen()
+        from dongwu_tui.ui.screens.base import go_back
+
+        go_back(self)  # the screen under it, or the workspace F6 was pressed in
