@@ -258,3 +258,27 @@ async def test_escape_on_the_dashboard_goes_back_to_the_workspace_it_came_from(m
         await pilot.press("escape")
         await _settle(app, pilot)
         assert app.current_mode == "talents"
+
+
+async def test_the_dashboard_opens_on_the_latest_month_with_requests(desk, cast, act, office, clock):
+    """In May, with the last requests opened in March, the dashboard shows March; `m` shows this month."""
+    clock.now = datetime(2026, 5, 12, 9)
+
+    class Fresh(App[None]):
+        def __init__(self) -> None:
+            super().__init__()
+            self.desk = act(cast.supervisor)
+
+        def on_mount(self) -> None:
+            self.push_screen(DashboardScreen())
+
+    app = Fresh()
+    async with app.run_test(size=(180, 50)) as pilot:
+        await _settle(app, pilot)
+        screen = app.screen
+        assert screen.period.slug == "2026-03"
+        assert screen.query_one("#grid", DataTable).get_cell("all", "requests") == 3
+        await pilot.press("m")
+        await _settle(app, pilot)
+        assert screen.period.slug == "2026-05"
+        assert screen.query_one("#grid", DataTable).get_cell("all", "requests") == 0

@@ -341,6 +341,7 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
         Binding("escape", "back", "返回", id="dashboard.back"),
         Binding("t", "switch_axis", "切换维度", id="dashboard.axis"),
         Binding("p", "pick_period", "统计期", id="dashboard.period"),
+        Binding("m", "this_month", "本月", id="dashboard.this_month"),
         Binding("o", "queue('overdue')", "超期督办", id="dashboard.overdue"),
         Binding("e", "queue('extensions')", "延期审批", id="dashboard.extensions"),
         Binding("b", "queue('returned')", "退单审核", id="dashboard.returned"),
@@ -380,13 +381,11 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
         with Horizontal(id="trends"):
             yield PlotextPlot(id="trend-volume")
             yield PlotextPlot(id="trend-on-time")
-        yield Static("Enter 打开数字背后的工单　t 切换维度　p 统计期　o 超期督办　e 延期审批　b 退单审核　x 导出通报",
+        yield Static("Enter 打开数字背后的工单　t 切换维度　p 统计期　m 本月　o 超期督办　e 延期审批　b 退单审核　x 导出通报",
                      id="hint")
         yield KeyBar()  # the same key line as every workspace (ui/keybar.py)
 
     def on_mount(self) -> None:
-        if self.period is None:
-            self.period = preset("this_month", self.desk.clock().date())
         self.query_one("#kpis", DataTable).add_columns(("指标", "label"), ("分子", "numerator"),
                                                        ("分母", "denominator"), ("数值", "value"))
         self.query_one("#grid", DataTable).focus()
@@ -395,17 +394,25 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
     # -- loading --------------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
-        assert self.period is not None
-        self.query_one("#dash-title", Static).update(f"督办看板 · {self.period.label}　加载中……")
+        label = f" · {self.period.label}" if self.period is not None else ""
+        self.query_one("#dash-title", Static).update(f"督办看板{label}　加载中……")
         self.load(self.period)
 
-    def load(self, period: Period) -> None:
+    def load(self, period: Period | None) -> None:
+        """The figures of `period`; with none chosen yet, of the latest month in which requests were opened
+        (this month once it has any), so that the first look shows figures rather than a month of zeros."""
         service = ReportService(self.desk)
-        self.fetch("figures", lambda: (service.figures(period), service.trends(period)))
+
+        def run() -> tuple[Report, list[WeekPoint]]:
+            shown = period or service.latest_month_with_requests() or preset("this_month", service.today())
+            return service.figures(shown), service.trends(shown)
+
+        self.fetch("figures", run)
 
     def got_figures(self, value: tuple[Report, list[WeekPoint]]) -> None:
         self.report, self.trends = value
         report = self.report
+        self.period = report.period
         self.query_one("#dash-title", Static).update(
             f"督办看板 · {report.period.label}（按受理日期）· 截至 {report.as_of} · 按{AXIS_LABELS[self.axis]}"
             f"　受理 {report.total['requests']} 件　超期 {report.total['overdue']} 件")
@@ -540,6 +547,10 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
         if self.report is not None:
             self.got_figures((self.report, self.trends))
 
+    def action_this_month(self) -> None:
+        self.period = preset("this_month", self.desk.clock().date())
+        self.action_refresh()
+
     def action_pick_period(self) -> None:
         def chosen(period: Period | None) -> None:
             if period is not None:
@@ -550,7 +561,8 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
 
     def action_export(self) -> None:
         period = self.period
-        assert period is not None
+        if period is None:  # still loading
+            return
 
         def chosen(path: Path | None) -> None:
             if path is not None:
