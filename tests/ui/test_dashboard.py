@@ -282,3 +282,38 @@ async def test_the_dashboard_opens_on_the_latest_month_with_requests(desk, cast,
         await _settle(app, pilot)
         assert screen.period.slug == "2026-05"
         assert screen.query_one("#grid", DataTable).get_cell("all", "requests") == 0
+
+
+async def test_an_overdue_request_never_dispatched_is_dispatched_from_the_queue(desk, cast, act, office, clock, talent):
+    """已受理 and past due: in the 超期督办 queue, where 派单 (d) sends it; 催办/督办 do not apply to it."""
+    operator = act(cast.operator)
+    clock.now = datetime(2026, 2, 2, 9)
+    waiting = operator.calls.log(phone=talent.phone, summary="无人派单", measure=11, outcome="request",
+                                 force_new=True).request.number
+    clock.now = datetime(2026, 3, 13, 17)
+    app = HostApp(act(cast.supervisor))
+    async with app.run_test(size=(180, 50)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("o")
+        await _settle(app, pilot)
+        listing = app.screen
+        rows = listing.query_one(PagedList)
+        numbers = [rows.row(i).request.number for i in range(rows.count)]
+        assert waiting in numbers
+        rows._move_to(numbers.index(waiting))
+        await _settle(app, pilot)
+        assert listing.check_action("move", ("supervise",)) is None  # shown, not for this request
+        assert listing.check_action("move", ("dispatch",)) is True
+        await pilot.press("d")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ReasonDialog)
+        dialog.query_one("#site", Select).value = desk.directory.site("mudu").id
+        await pilot.pause()
+        dialog.query_one("#reason", Input).focus()
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        assert app.screen is listing
+    request = desk.requests.get(waiting)
+    assert request.status.value == "dispatched"
+    assert request.events[-1].action == "dispatch" and request.events[-1].actor_id == cast.supervisor.id

@@ -56,7 +56,11 @@ DRILL_COLUMNS = [
 ]
 # The list screen's single keys, as in its BINDINGS.
 MOVE_KEYS = {Move.CHASE: "c", Move.SUPERVISE: "s", Move.APPROVE_EXTENSION: "a", Move.REFUSE_EXTENSION: "x",
-             Move.REASSIGN: "r"}
+             Move.REASSIGN: "r", Move.DISPATCH: "d"}
+# Past due and never dispatched (已受理) requests are in the overdue queue too: 派单 is their move.
+OVERDUE_MOVES = (Move.CHASE, Move.SUPERVISE, Move.DISPATCH)
+# The moves that send a request to an office (and optionally a specialist), chosen in the dialog.
+TO_OFFICE = (Move.REASSIGN, Move.DISPATCH)
 
 
 class _DeskAccess:
@@ -89,7 +93,7 @@ class ListSpec:
 
 
 class ReasonDialog(ModalScreen[dict[str, Any] | None]):
-    """One move on one request: the reason, and for 改派 the office and specialist."""
+    """One move on one request: the reason, and for 改派 and 派单 the office and specialist."""
 
     BINDINGS = [
         Binding("escape", "cancel", "取消", id="dashboard.reason.cancel"),
@@ -113,10 +117,10 @@ class ReasonDialog(ModalScreen[dict[str, Any] | None]):
         with Vertical():
             yield Static(f"「{rule.label}」工单 {self.request.number}（{self.request.status.label}，期限 "
                          f"{self.request.due}）")
-            if self.move is Move.REASSIGN:
+            if self.move in TO_OFFICE:
                 if self.request.return_reason:
                     yield Static(f"退单理由：{self.request.return_reason}")
-                yield Label("改派至单位")
+                yield Label(f"{rule.label}至单位")
                 yield Select([(s.name, s.id) for s in self.sites], prompt="请选择承办单位", id="site")
                 yield Label("承办专员（可不选）")
                 yield Select([], prompt="不指定专员", id="staff")
@@ -145,13 +149,14 @@ class ReasonDialog(ModalScreen[dict[str, Any] | None]):
             self.notify(f"请填写{MOVE_RULES[self.move].reason_label}。", severity="warning")
             return
         result: dict[str, Any] = {"reason": reason}
-        if self.move is Move.REASSIGN:
+        if self.move in TO_OFFICE:
+            # Select.NULL when nothing is chosen (Select.BLANK is Widget's rendering flag, False, not a value).
             site = self.query_one("#site", Select).value
-            if site is Select.BLANK:
-                self.notify("请选择改派的承办单位。", severity="warning")
+            if site is Select.NULL:
+                self.notify(f"请选择{MOVE_RULES[self.move].label}的承办单位。", severity="warning")
                 return
             staff = self.query_one("#staff", Select).value
-            result.update(to_site=site, to_staff=None if staff is Select.BLANK else staff)
+            result.update(to_site=site, to_staff=None if staff is Select.NULL else staff)
         self.dismiss(result)
 
     def action_cancel(self) -> None:
@@ -242,6 +247,7 @@ class RequestListScreen(ReloadsWhenBack, _DeskAccess, FetchMixin, Screen[bool]):
         Binding("a", "move('approve-extension')", "批准延期", id="dashboard.list.approve"),
         Binding("x", "move('refuse-extension')", "驳回延期", id="dashboard.list.refuse"),
         Binding("r", "move('reassign')", "改派", id="dashboard.list.reassign"),
+        Binding("d", "move('dispatch')", "派单", id="dashboard.list.dispatch"),
     ]
     DEFAULT_CSS = """
     RequestListScreen #list-title { height: 1; background: $primary; color: $text; text-style: bold; padding: 0 1; }
@@ -270,15 +276,23 @@ class RequestListScreen(ReloadsWhenBack, _DeskAccess, FetchMixin, Screen[bool]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "move":
-            return Move(str(parameters[0])) in self.spec.moves
+            move = Move(str(parameters[0]))
+            if move not in self.spec.moves:
+                return False
+            request = self.selected()
+            # Shown for the whole list, usable on the rows whose status the move starts from.
+            return None if request is not None and request.status not in MOVE_RULES[move].sources else True
         return True
 
+    def on_paged_list_highlighted(self, _message: PagedList.Highlighted) -> None:
+        self.refresh_bindings()
+
     def _query(self) -> PagedQuery:
-        """In the worker: the list (its names looked up as each page is read) and, to reassign, the offices."""
+        """In the worker: the list (its names looked up as each page is read) and, to send on, the offices."""
         service = ReportService(self.desk)
         spec = self.spec
         columns = RequestColumns(service)
-        if Move.REASSIGN in spec.moves and not self.sites:
+        if any(m in TO_OFFICE for m in spec.moves) and not self.sites:
             self.sites = self.desk.directory.sites()
             self.specialists = [s for s in self.desk.directory.staff_list(role="specialist") if s.active]
         return service.drill_query(spec.period, spec.axis, spec.key, spec.field, by_due=spec.by_due,
@@ -290,6 +304,7 @@ class RequestListScreen(ReloadsWhenBack, _DeskAccess, FetchMixin, Screen[bool]):
     def on_paged_list_counted(self, message: PagedList.Counted) -> None:
         keys = "　".join(f"{MOVE_KEYS[m]} {MOVE_RULES[m].label}" for m in self.spec.moves)
         self.query_one("#list-title", Static).update(f"{self.spec.title}　共 {message.count} 件　{keys}")
+        self.refresh_bindings()
 
     def on_paged_list_selected(self, message: PagedList.Selected) -> None:
         from dongwu_tui.ui.screens.request import RequestScreen
@@ -516,7 +531,7 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
         assert self.period is not None
         moves: tuple[Move, ...] = ()
         if field == "overdue":
-            moves = (Move.CHASE, Move.SUPERVISE)
+            moves = OVERDUE_MOVES
         elif field == "extension_pending":
             moves = (Move.APPROVE_EXTENSION, Move.REFUSE_EXTENSION)
         elif field in ("returned_waiting", "status_returned"):
@@ -532,7 +547,7 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
         everything = span(None, None)
         specs = {
             "overdue": ListSpec("超期未办结工单（全部，按期限先后）", everything, "all", None, "overdue", True,
-                                (Move.CHASE, Move.SUPERVISE)),
+                                OVERDUE_MOVES),
             "extensions": ListSpec("待审批的延期申请", everything, "all", None, "extension_pending", False,
                                    (Move.APPROVE_EXTENSION, Move.REFUSE_EXTENSION)),
             "returned": ListSpec("待审核的退单", everything, "all", None, "returned_waiting", False, (Move.REASSIGN,)),
