@@ -170,12 +170,21 @@ class DeskApp(App[None]):
     def on_mount(self) -> None:
         if self._startup_keymap:
             self.set_keymap(self._startup_keymap)
+            self.call_after_refresh(self._warn_keymap)
         if self._config_warning:
             self.notify(self._config_warning, title="配置", severity="warning", markup=False)
         if self.desk is None:
             self.run_worker(self._open_desk, thread=True, exit_on_error=False, name="open-desk")
         else:
             self._begin()
+
+    def _warn_keymap(self) -> None:
+        """A remap that takes another binding's key, or names no binding, is said once at start-up (and in F1)."""
+        from dongwu_tui.ui.config import desk_keymap_warnings
+
+        warnings = desk_keymap_warnings(self._startup_keymap, type(self))
+        if warnings:
+            self.notify("\n".join(warnings), title="按键设置冲突", severity="warning", timeout=15, markup=False)
 
     def _open_desk(self) -> None:
         """In a worker, while the opening frame is drawn: open the database and read what the role's first

@@ -317,3 +317,30 @@ async def test_an_overdue_request_never_dispatched_is_dispatched_from_the_queue(
     request = desk.requests.get(waiting)
     assert request.status.value == "dispatched"
     assert request.events[-1].action == "dispatch" and request.events[-1].actor_id == cast.supervisor.id
+
+
+async def test_lowercase_n_and_p_walk_the_list_from_a_request(make_app, cast, office):
+    from dongwu_tui.ui.screens.request import RequestScreen
+
+    app = make_app(cast.supervisor)
+    async with app.run_test(size=(180, 50)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("f6")
+        await _settle(app, pilot)
+        app.screen.period = EVERYTHING
+        app.screen.action_refresh()
+        await _settle(app, pilot)
+        grid = app.screen.query_one("#grid", DataTable)
+        grid.move_cursor(row=grid.get_row_index("all"), column=grid.get_column_index("requests"))
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        lines = [app.screen.query_one(PagedList).row(i) for i in range(3)]
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        assert isinstance(app.screen, RequestScreen)
+        await pilot.press("n")
+        await _settle(app, pilot)
+        assert app.screen.request_id == lines[1].id
+        await pilot.press("p")
+        await _settle(app, pilot)
+        assert app.screen.request_id == lines[0].id

@@ -95,6 +95,8 @@ class ListSpec:
 class ReasonDialog(ModalScreen[dict[str, Any] | None]):
     """One move on one request: the reason, and for 改派 and 派单 the office and specialist."""
 
+    TITLE_TEXT = "督办操作"  # in help and in keymap warnings
+
     BINDINGS = [
         Binding("escape", "cancel", "取消", id="dashboard.reason.cancel"),
         Binding("ctrl+s", "confirm", "确定", id="dashboard.reason.confirm", priority=True),
@@ -166,6 +168,8 @@ class ReasonDialog(ModalScreen[dict[str, Any] | None]):
 class PeriodDialog(ModalScreen[Period | None]):
     """本月、上月、本季度、本年, or a custom span of 受理 dates."""
 
+    TITLE_TEXT = "选择统计期"  # in help and in keymap warnings
+
     BINDINGS = [Binding("escape", "cancel", "取消", id="dashboard.period.cancel")]
     DEFAULT_CSS = """
     PeriodDialog { align: center middle; }
@@ -207,6 +211,7 @@ class PeriodDialog(ModalScreen[Period | None]):
 
 
 class ExportDialog(ModalScreen[Path | None]):
+    TITLE_TEXT = "导出通报"  # in help and in keymap warnings
     BINDINGS = [Binding("escape", "cancel", "取消", id="dashboard.export.cancel")]
     DEFAULT_CSS = """
     ExportDialog { align: center middle; }
@@ -239,6 +244,8 @@ class RequestListScreen(ReloadsWhenBack, _DeskAccess, FetchMixin, Screen[bool]):
     figure; supervision moves are single keys on a row, Enter opens the request (N/P walk the list there).
 
     Dismisses with True when a move changed something, so the dashboard refreshes its figures."""
+
+    TITLE_TEXT = "督办列表"  # in help and in keymap warnings
 
     BINDINGS = [
         Binding("escape", "close", "返回", id="dashboard.list.back"),
@@ -352,6 +359,7 @@ class RequestListScreen(ReloadsWhenBack, _DeskAccess, FetchMixin, Screen[bool]):
 
 
 class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
+    TITLE_TEXT = "督办看板"  # in help and in keymap warnings
     BINDINGS = [
         Binding("escape", "back", "返回", id="dashboard.back"),
         Binding("t", "switch_axis", "切换维度", id="dashboard.axis"),
