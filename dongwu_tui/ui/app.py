@@ -20,6 +20,10 @@ from textual.command import Provider
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from dongwu_tui.ui import wide
+
+wide.apply()  # Chinese characters on overlays (Select, toasts) are not cut at the edges of what they cover
+
 if TYPE_CHECKING:
     from dongwu_tui.domain.models import Staff
     from dongwu_tui.services.desk import Desk
