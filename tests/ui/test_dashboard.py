@@ -344,3 +344,36 @@ async def test_lowercase_n_and_p_walk_the_list_from_a_request(make_app, cast, of
         await pilot.press("p")
         await _settle(app, pilot)
         assert app.screen.request_id == lines[0].id
+
+
+async def test_dashboard_layout_fits_120_columns(desk, cast, act, office):
+    """At 120 × 40: every grid column in view (the names frozen when narrower), long names cut with "…",
+    no Chinese inside the charts (their titles and legend are border texts), the period dialog's both fields."""
+    from rich.cells import cell_len
+    from textual_plotext import PlotextPlot
+
+    from dongwu_tui.ui.screens.dashboard import PeriodDialog
+
+    app = HostApp(act(cast.supervisor))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(app, pilot)
+        screen = app.screen
+        grid = screen.query_one("#grid", DataTable)
+        assert grid.fixed_columns == 1
+        assert grid.virtual_size.width <= grid.scrollable_content_region.width  # 已并单 in view
+        assert str(grid.get_cell("measure:1", "name")).rstrip().endswith("…")
+        lines = [strip.text for strip in screen._compositor.render_strips()]
+        for plot in screen.query(PlotextPlot):
+            assert plot.border_title
+            inner = plot.content_region
+            for y in range(inner.y, inner.bottom):
+                text = lines[y][inner.x:inner.x + inner.width]  # the plots have no wide characters: index = cell
+                assert cell_len(text) == len(text), text
+        assert "受理" in screen.query_one("#trend-volume", PlotextPlot).border_subtitle
+        await pilot.press("p")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, PeriodDialog)
+        since, until = dialog.query_one("#since", Input), dialog.query_one("#until", Input)
+        assert until.region.width >= 10 and since.region.width >= 10
+        assert dialog.query_one("Vertical").region.height < 30

@@ -35,7 +35,7 @@ from dongwu_tui.reports.tables import DrillLine, RequestColumns
 from dongwu_tui.reports.writer import format_value
 from dongwu_tui.services.views import PagedQuery
 from dongwu_tui.ui.keybar import KeyBar
-from dongwu_tui.ui.lines import Column, PagedList, header_line
+from dongwu_tui.ui.lines import Column, PagedList, fit, header_line
 from dongwu_tui.ui.screens.listing import ReloadsWhenBack
 from dongwu_tui.ui.sync_notice import ConflictNotice
 from dongwu_tui.ui.work import FetchMixin
@@ -43,6 +43,9 @@ from dongwu_tui.ui.work import FetchMixin
 GRID_FIELDS = [f"status_{s.value}" for s in GRID_STATUSES] + ["requests", "overdue", "merged"]
 GRID_HEADERS = {**{f"status_{s.value}": s.label for s in GRID_STATUSES}, "requests": "合计", "overdue": "超期",
                 "merged": "已并单"}
+NAME_WIDTH = 22  # cells of the grid's row names; a longer name ends in "…"
+# The bars of opened and closed requests: plotext's names for two terminal colours, and Textual's for the legend.
+VOLUME_COLOURS = ("ansi_blue", "ansi_green")
 # The list behind a figure (RequestListScreen).
 DRILL_COLUMNS = [
     Column("工单编号", 17, lambda line: line.request.number),
@@ -175,6 +178,8 @@ class PeriodDialog(ModalScreen[Period | None]):
     PeriodDialog { align: center middle; }
     PeriodDialog > Vertical { width: 60; height: auto; border: thick $primary; background: $surface; padding: 1 2; }
     PeriodDialog OptionList { height: auto; max-height: 8; }
+    PeriodDialog Horizontal { height: auto; }
+    PeriodDialog Input { width: 1fr; }
     """
 
     def __init__(self, today: date) -> None:
@@ -371,13 +376,14 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
         Binding("x", "export", "导出通报", id="dashboard.export"),
         Binding("f5", "refresh", "刷新", id="dashboard.refresh"),
     ]
+    # The grid has the whole width (its eleven columns and the row names fit in 120 columns, the names frozen
+    # on the left for narrower ones); the KPIs and the two charts share the row under it.
     DEFAULT_CSS = """
     DashboardScreen #dash-title { height: 1; background: $primary; color: $text; text-style: bold; padding: 0 1; }
-    DashboardScreen #dash-main { height: 2fr; }
-    DashboardScreen #grid { width: 3fr; }
-    DashboardScreen #kpi-side { width: 2fr; }
-    DashboardScreen #kpis { height: 1fr; }
-    DashboardScreen #trends { height: 1fr; }
+    DashboardScreen #grid { height: 2fr; }
+    DashboardScreen #dash-lower { height: 1fr; min-height: 12; }
+    DashboardScreen #kpis { width: 42; height: 1fr; }
+    DashboardScreen PlotextPlot { border: round $primary; border-title-color: $text; }
     DashboardScreen #hint { height: 1; color: $text-muted; padding: 0 1; }
     """
     AXES = ("measure", "township", "specialist")
@@ -395,13 +401,14 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
     def compose(self) -> ComposeResult:
         with Static("督办看板　加载中……", id="dash-title"):
             yield ConflictNotice()  # sync (issue 4): the open-conflict count on the title line
-        with Horizontal(id="dash-main"):
-            grid: DataTable[Any] = DataTable(id="grid", cursor_type="cell", zebra_stripes=True)
-            yield grid
-            with Vertical(id="kpi-side"):
-                kpis: DataTable[Any] = DataTable(id="kpis", cursor_type="cell")
-                yield kpis
-        with Horizontal(id="trends"):
+        grid: DataTable[Any] = DataTable(id="grid", cursor_type="cell", zebra_stripes=True)
+        grid.fixed_columns = 1  # the row names stay when the figures scroll sideways
+        yield grid
+        with Horizontal(id="dash-lower"):
+            kpis: DataTable[Any] = DataTable(id="kpis", cursor_type="cell")
+            yield kpis
+            # Titles and legends are the widgets' border texts, not plotext's: plotext counts a Chinese character
+            # as one cell, which shifted its frame on those lines, and its legend was drawn over the bars.
             yield PlotextPlot(id="trend-volume")
             yield PlotextPlot(id="trend-on-time")
         yield Static("Enter 打开数字背后的工单　t 切换维度　p 统计期　m 本月　o 超期督办　e 延期审批　b 退单审核　x 导出通报",
@@ -455,14 +462,14 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
 
         def add(row_key: str, axis: str, key: Any, name: str, figures: Figures) -> None:
             self.grid_rows[row_key] = (axis, key, figures, name)
-            grid.add_row(name, *(figures[field] for field in GRID_FIELDS), key=row_key)
+            grid.add_row(fit(name, NAME_WIDTH), *(figures[field] for field in GRID_FIELDS), key=row_key)
 
         report = self.report
         if self.axis == "measure":
             for category in report.by_category:
                 for row in report.by_measure:
                     if row.category == category.key:
-                        add(f"measure:{row.key}", "measure", row.key, f"{row.key:>2} {row.name[:12]}", row.figures)
+                        add(f"measure:{row.key}", "measure", row.key, f"{row.key:>2} {row.name}", row.figures)
                 add(f"category:{category.key}", "category", category.key, f"【{category.name}】小计",
                     category.figures)
         else:
@@ -488,16 +495,17 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
         plt = volume.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title("每周受理 / 办结")
+        volume.border_title = "每周受理 / 办结"
+        volume.border_subtitle = f"[{VOLUME_COLOURS[0]}]█[/] 受理　[{VOLUME_COLOURS[1]}]█[/] 办结"
         if labels:
             plt.multiple_bar(labels, [[p.opened for p in self.trends], [p.closed for p in self.trends]],
-                             labels=["受理", "办结"])  # type: ignore[call-arg]  # the stub says label
+                             color=[c.removeprefix("ansi_") for c in VOLUME_COLOURS])
         volume.refresh()
         on_time = self.query_one("#trend-on-time", PlotextPlot)
         plt = on_time.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title("按时办结率（%）")
+        on_time.border_title = "按时办结率（%）"
         points = [(i, p.on_time_rate * 100) for i, p in enumerate(self.trends) if p.on_time_rate is not None]
         if points:
             plt.plot([i for i, _ in points], [v for _, v in points], marker="braille")
