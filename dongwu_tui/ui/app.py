@@ -155,7 +155,7 @@ class DeskApp(App[None]):
         self.site_name = site_name
         self._startup_keymap = keymap or {}
         self._config_warning = config_warning
-        self.previous_mode: str | None = None
+        self.mode_history: list[str] = []  # the workspaces left by a key, latest last: Esc on the dashboard or sync
         self.theme = "textual-dark"
 
     # -- start-up -------------------------------------------------------------------------------
@@ -286,7 +286,7 @@ class DeskApp(App[None]):
         if self.desk is None or self.desk.actor is None:
             return
         if mode != self.current_mode:
-            self.previous_mode = self.current_mode  # where Esc on the dashboard or sync screen goes back to
+            self.mode_history = [*self.mode_history[-19:], self.current_mode]
         # Awaited so that a workspace opened for the first time is composed before it is filled in.
         await self.switch_mode(mode)
         if values:

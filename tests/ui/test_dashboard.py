@@ -258,6 +258,20 @@ async def test_escape_on_the_dashboard_goes_back_to_the_workspace_it_came_from(m
         await pilot.press("escape")
         await _settle(app, pilot)
         assert app.current_mode == "talents"
+        # F6 then F7: Esc walks back the way it came, sync → dashboard → requests, not round in a circle.
+        await pilot.press("f4")
+        await _settle(app, pilot)
+        await pilot.press("f6")
+        await _settle(app, pilot)
+        await pilot.press("f7")
+        await _settle(app, pilot)
+        assert app.current_mode == "sync"
+        await pilot.press("escape")
+        await _settle(app, pilot)
+        assert app.current_mode == "dashboard"
+        await pilot.press("escape")
+        await _settle(app, pilot)
+        assert app.current_mode == "requests"
 
 
 async def test_the_dashboard_opens_on_the_latest_month_with_requests(desk, cast, act, office, clock):

@@ -32,18 +32,25 @@ class TitleBar(Static):
 
 def go_back(screen: Screen) -> None:
     """Esc on a workspace reached with a key from another one (the dashboard, sync): the screen under it if there
-    is one, else the workspace it was opened from (the role's first workspace when that is not known)."""
+    is one, else the workspace it was opened from, and the one before that on the next Esc (the role's first
+    workspace when there is none)."""
     app = screen.app
     if len(app.screen_stack) > 1:
         app.pop_screen()
         return
-    from dongwu_tui.ui.app import FIRST_MODE
+    history: list[str] = getattr(app, "mode_history", [])
+    while history and (history[-1] == app.current_mode or history[-1] not in app.MODES):
+        history.pop()
+    if history:
+        target = history.pop()
+    else:
+        from dongwu_tui.ui.app import FIRST_MODE
 
-    desk = getattr(app, "desk", None)
-    actor = desk.actor if desk is not None else None
-    target = getattr(app, "previous_mode", None) or (FIRST_MODE.get(actor.role, "talents") if actor else None)
-    if target is not None and target != app.current_mode and target in app.MODES:
-        app.call_later(app.run_action, f"open_mode({target!r})")
+        desk = getattr(app, "desk", None)
+        actor = desk.actor if desk is not None else None
+        target = FIRST_MODE.get(actor.role, "talents") if actor is not None else app.current_mode
+    if target != app.current_mode and target in app.MODES:
+        app.switch_mode(target)
 
 
 class DeskScreen(FetchMixin, Screen):
