@@ -174,7 +174,6 @@ class DeskApp(App[None]):
     def on_mount(self) -> None:
         if self._startup_keymap:
             self.set_keymap(self._startup_keymap)
-            self.call_after_refresh(self._warn_keymap)
         if self._config_warning:
             self.notify(self._config_warning, title="配置", severity="warning", markup=False)
         if self.desk is None:
@@ -183,7 +182,8 @@ class DeskApp(App[None]):
             self._begin()
 
     def _warn_keymap(self) -> None:
-        """A remap that takes another binding's key, or names no binding, is said once at start-up (and in F1)."""
+        """A remap that takes another binding's key, or names no binding, is said once after the first workspace
+        is drawn (it imports every screen to look) and in the help."""
         from dongwu_tui.ui.config import desk_keymap_warnings
 
         warnings = desk_keymap_warnings(self._startup_keymap, type(self))
@@ -253,6 +253,8 @@ class DeskApp(App[None]):
     def _after_first_frame(self) -> None:
         for warning in self.desk.calendar.warnings():
             self.notify(warning, title="工作日历", severity="warning", markup=False)
+        if self._startup_keymap:
+            self._warn_keymap()
         self.refresh_conflict_count()
 
     def _collect_again(self) -> None:
