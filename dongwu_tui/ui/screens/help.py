@@ -47,6 +47,9 @@ class HelpScreen(ModalScreen[None]):
 
         lines = [f"[b]{escape(title)}[/b]", f"  [dim]{escape(fit('按键', width))}{escape(fit('作用', described))}编号[/dim]"]
         lines += [line(*entry) for entry in here] or ["  （本页没有专用按键）"]
+        extra = getattr(under, "help_lines", None)  # a screen's own lines, e.g. what each view holds
+        if extra is not None:
+            lines += [""] + [escape(text) for text in extra()]
         lines += ["", "[b]全局[/b]"]
         lines += [line(*entry) for entry in everywhere]
         clashes = self._clashes(under, title)

@@ -68,13 +68,11 @@ class TalentScreen(DeskScreen):
             return
         entry = self.entries[event.option_index]
         if entry.request_id:
-            from dongwu_tui.ui.screens.request import RequestScreen
-
-            self.app.push_screen(RequestScreen(entry.request_id))
+            self.desk_app.open_request(entry.request_id)
 
     def action_log_call(self) -> None:
         if self.talent is not None:
-            self.desk_app.start_call(phone=self.talent.phone, outcome="answered")
+            self.desk_app.start_call(phone=self.talent.phone)  # the outcome F2 starts with
 
     def action_open_request(self) -> None:
         if self.talent is not None:
@@ -90,14 +88,18 @@ class TalentScreen(DeskScreen):
         phone = talent.phone if self.desk.views.unmasked else ""
         values = {"name": talent.name, "phone": phone, "card_no": talent.card_no or "", "notes": talent.notes}
 
-        def edited(result: dict[str, Any] | None) -> None:
-            if not result:
-                return
-            reason = result.pop("reason", "")
-            desk, talent_id = self.desk, self.talent_id
-            self.fetch("edited", lambda: desk.talents.update(talent_id, reason=reason, **result))
+        desk, talent_id = self.desk, self.talent_id
 
-        self.app.push_screen(TalentEditDialog(values), edited)
+        def perform(result: dict[str, Any]) -> Any:
+            reason = result.pop("reason", "")
+            return desk.talents.update(talent_id, reason=reason, **result)
+
+        def edited(talent: Any) -> None:
+            if talent is not None:
+                self.got_edited(talent)
+
+        # The dialog saves and stays open on a refusal, with what was typed.
+        self.app.push_screen(TalentEditDialog(values, perform), edited)
 
     def got_edited(self, talent: Any) -> None:
         self.notify(f"已更新 {talent.name} 的信息。", markup=False)
