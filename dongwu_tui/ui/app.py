@@ -374,6 +374,7 @@ class DeskApp(App[None]):
         self.desk = self.desk.acting_as(staff)
         self.sub_title = f"{staff.name} · {staff.role.label}"
         self._prepared.clear()
+        self.mode_history = []  # Esc on the dashboard or sync does not go back into the previous person's desk
         self.add_mode(SWITCHING_MODE, OpeningScreen)
         await self.switch_mode(SWITCHING_MODE)
         for mode in WORKSPACES:
