@@ -186,6 +186,11 @@ class DeskApp(App[None]):
         else:
             self._begin()
 
+    def first_mode(self) -> str:
+        """The workspace the person at the desk starts on (and Esc on the dashboard or sync goes back to)."""
+        actor = self.desk.actor if self.desk is not None else None
+        return FIRST_MODE.get(actor.role, "talents") if actor is not None else self.current_mode
+
     def _warn_keymap(self) -> None:
         """A remap that takes another binding's key, or names no binding, is said once after the first workspace
         is drawn (it imports every screen to look) and in the help."""

@@ -220,3 +220,15 @@ async def test_escape_on_the_sync_screen_goes_back_to_the_workspace_it_came_from
         await pilot.press("escape")
         await settle(app, pilot)
         assert app.current_mode == first != "sync"
+
+
+async def test_escape_on_the_sync_screen_with_nowhere_recorded_goes_to_the_first_workspace(offices):
+    app = DeskApp(offices["wz"], site_name=CENTRE)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        first = app.current_mode
+        await open_sync(app, pilot)
+        app.mode_history.clear()
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.current_mode == first != "sync"

@@ -44,11 +44,8 @@ def go_back(screen: Screen) -> None:
     if history:
         target = history.pop()
     else:
-        from dongwu_tui.ui.app import FIRST_MODE
-
-        desk = getattr(app, "desk", None)
-        actor = desk.actor if desk is not None else None
-        target = FIRST_MODE.get(actor.role, "talents") if actor is not None else app.current_mode
+        first_mode = getattr(app, "first_mode", None)  # DeskApp's: the role's first workspace
+        target = first_mode() if first_mode is not None else app.current_mode
     if target != app.current_mode and target in app.MODES:
         app.switch_mode(target)
 
