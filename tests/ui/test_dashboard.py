@@ -358,6 +358,10 @@ async def test_lowercase_n_and_p_walk_the_list_from_a_request(make_app, cast, of
         await pilot.press("p")
         await _settle(app, pilot)
         assert app.screen.request_id == lines[0].id
+        await pilot.press("f1")
+        await pilot.pause()
+        help_text = str(app.screen.query_one("#help-body").render())
+        assert "n/N" in help_text and "request.next" in help_text  # one line for the binding's two keys
 
 
 async def test_dashboard_layout_fits_120_columns(desk, cast, act, office):

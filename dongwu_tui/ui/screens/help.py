@@ -24,34 +24,39 @@ class HelpScreen(ModalScreen[None]):
         self.lines = self._describe(under)
 
     def _describe(self, under: Screen) -> list[str]:
-        here: list[tuple[str, str, str]] = []
-        everywhere: list[tuple[str, str, str]] = []
-        seen: set[tuple[str, str]] = set()
+        # One line per binding id, its keys together ("n/N"): the id is what a keymap entry moves.
+        here: dict[str, tuple[str, str, str]] = {}
+        everywhere: dict[str, tuple[str, str, str]] = {}
         for active in under.active_bindings.values():
             binding = active.binding
             if not binding.description or binding.system or not binding.id:
                 continue  # Textual's own scrolling keys: covered by the line below in Chinese
             note = "" if active.enabled else "（当前不可用）"
             key = self.app.get_key_display(binding)
-            if (key, binding.description + note) in seen:
+            entries = everywhere if active.node is self.app else here
+            if binding.id in entries:
+                keys, description, _ = entries[binding.id]
+                if key not in keys.split("/"):
+                    entries[binding.id] = (f"{keys}/{key}", description, binding.id)
                 continue
-            seen.add((key, binding.description + note))
-            (everywhere if active.node is self.app else here).append((key, binding.description + note, binding.id))
+            if any((key, binding.description + note) == (k, d) for k, d, _ in entries.values()):
+                continue  # the same key for the same thing, bound on the widget and on its screen
+            entries[binding.id] = (key, binding.description + note, binding.id)
         title = getattr(under, "TITLE_TEXT", "") or "本页"
-        width = max([cell_len(k) for k, _, _ in here + everywhere] + [6]) + 2
-        described = max([cell_len(d) for _, d, _ in here + everywhere] + [8]) + 2
+        width = max([cell_len(k) for k, _, _ in [*here.values(), *everywhere.values()]] + [6]) + 2
+        described = max([cell_len(d) for _, d, _ in [*here.values(), *everywhere.values()]] + [8]) + 2
 
         def line(key: str, description: str, binding_id: str) -> str:
             # The binding's id is what [keymap] in config.toml names to give it another key.
             return f"  {escape(fit(key, width))}{escape(fit(description, described))}[dim]{escape(binding_id)}[/dim]"
 
         lines = [f"[b]{escape(title)}[/b]", f"  [dim]{escape(fit('按键', width))}{escape(fit('作用', described))}编号[/dim]"]
-        lines += [line(*entry) for entry in here] or ["  （本页没有专用按键）"]
+        lines += [line(*entry) for entry in here.values()] or ["  （本页没有专用按键）"]
         extra = getattr(under, "help_lines", None)  # a screen's own lines, e.g. what each view holds
         if extra is not None:
             lines += [""] + [escape(text) for text in extra()]
         lines += ["", "[b]全局[/b]"]
-        lines += [line(*entry) for entry in everywhere]
+        lines += [line(*entry) for entry in everywhere.values()]
         clashes = self._clashes(under, title)
         if clashes:
             lines += ["", "[b red]按键冲突[/]"] + [f"  [red]{escape(text)}[/]" for text in clashes]
