@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Select, Static
 from dongwu_tui.domain.chinatime import china_text
 from dongwu_tui.sync import conflicts as cf
 from dongwu_tui.sync.service import PeerStatus
-from dongwu_tui.ui.screens.base import DeskScreen
+from dongwu_tui.ui.screens.base import DeskScreen, go_back
 from dongwu_tui.ui.screens.sync_dialogs import CONFLICT_KIND, ExportDialog, ImportDialog, ResolveDialog, _SyncWork
 from dongwu_tui.ui.sync_notice import field_label
 
@@ -159,6 +159,12 @@ class SyncScreen(_SyncWork, DeskScreen):
         self.query_one("#filter-kind").focus()
 
     # -- actions ------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return True if action == "back" else super().check_action(action, parameters)
+
+    def action_back(self) -> None:
+        go_back(self)  # back to the workspace F7 was pressed in
 
     def action_export(self) -> None:
         peers = self.overview.peers if self.overview else []
