@@ -76,12 +76,13 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from dongwu_tui.services.demo import build_demo
+    from dongwu_tui.services.demo import build_demo, check_replaceable, demo_mark
 
     path = _db_path(args)
-    if path.exists() and args.if_missing:
+    if args.if_missing and demo_mark(path) is not None:
         print(f"使用已有的演示数据库 {path}")
         return 0
+    check_replaceable(path)
     if args.talents < 10 or args.talents > 500_000:
         raise ValidationFailed("--talents 应在 10 到 500000 之间。")
     report = build_demo(path, talents=args.talents, seed=args.seed, progress=sys.stderr.isatty())

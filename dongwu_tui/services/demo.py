@@ -10,6 +10,8 @@ The same seed and the same day give the same database.
 from __future__ import annotations
 
 import heapq
+import json
+import os
 import random
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
@@ -17,7 +19,7 @@ from itertools import count
 from pathlib import Path
 
 from dongwu_tui.domain import identifiers
-from dongwu_tui.domain.errors import DeskError
+from dongwu_tui.domain.errors import DeskError, StorageError
 from dongwu_tui.domain.models import ServiceRequest, Staff
 from dongwu_tui.services.calls import RepeatCallFound
 from dongwu_tui.services.desk import Desk, china_now
@@ -358,15 +360,103 @@ class DemoBuilder:
                 desk.requests.move(request.number, "supervise", reason="已超期，请于 2 个工作日内办结并反馈")
 
 
+DEMO_MARK = "demo"  # meta key: present only in a demo database, written as its build's last row
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def building_path(path: Path) -> Path:
+    """Where the demo for `path` is built before it is renamed into place."""
+    return path.with_name(path.name + ".building")
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal", ".replica"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def demo_mark(path: Path) -> str | None:
+    """The demo mark of the database at `path` (None: no such file, or not a finished demo database).
+    Read-only: a file that is not ours is never opened for writing."""
+    try:
+        with open(path, "rb") as file:
+            if file.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                return None
+    except OSError:
+        return None
+    import sqlite3
+
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        row = connection.execute("SELECT value FROM meta WHERE key = ?", (DEMO_MARK,)).fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        connection.close()
+    return str(row[0]) if row else None
+
+
+def check_replaceable(path: Path) -> None:
+    """Refuse to build over anything but nothing or a finished demo database."""
+    if (path.exists() or path.is_symlink()) and demo_mark(path) is None:
+        raise StorageError(f"{path} 已存在且不是演示数据库，演示数据不会覆盖它（文件未做任何修改）；"
+                           "请用 --db 指定一个新文件。")
+
+
 def build_demo(path: Path | str, talents: int = 2000, seed: int = 2026, now: datetime | None = None,
                progress: bool = False) -> list[str]:
-    """Build the demo database at `path`, replacing any file there. Returns a few summary lines."""
-    path = Path(path)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    """Build the demo database at `path`, which must not exist or be a demo database itself. Returns a
+    few summary lines.
+
+    The database is built next to it (`building_path`), checked, marked as a demo and only then renamed
+    over `path`: an interrupted build (Ctrl+C, a kill, a full disk) leaves `path` as it was, and
+    whatever file is found at `path` is a finished one. A build left over by a killed run is removed
+    by the next."""
+    path = Path(path).expanduser()
+    check_replaceable(path)
+    building = building_path(path)
+    _remove_database(building)
     # The demo's year ends at the start of today, so the same seed gives the same database all day.
     now = now or china_now().replace(hour=0, minute=0, second=0)
-    builder = DemoBuilder(path, talents, seed, now)
+    try:
+        summary, replica_id = _build(building, path, talents, seed, now, progress)
+        _verify(building, talents)
+        check_replaceable(path)  # still nothing there, or a demo, after the build
+        for suffix in ("-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)  # the old demo's; they would not match the new file
+        os.replace(building, path)
+        from dongwu_tui.sync.identity import _write_sidecar
+
+        # The replica's home was recorded as `path` while building; the rename keeps the inode.
+        _write_sidecar(path, replica_id, 0)
+    except BaseException:
+        _remove_database(building)
+        raise
+    _remove_database(building)
+    return summary
+
+
+def _verify(building: Path, talents: int) -> None:
+    """The built file is whole: SQLite's own check, the mark, every talent; its log folded in."""
+    import sqlite3
+
+    connection = sqlite3.connect(str(building), isolation_level=None)
+    try:
+        check = connection.execute("PRAGMA quick_check").fetchone()[0]
+        mark = connection.execute("SELECT value FROM meta WHERE key = ?", (DEMO_MARK,)).fetchone()
+        count = connection.execute("SELECT count(*) FROM talent").fetchone()[0]
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        connection.close()
+    if check != "ok" or mark is None or count != talents:
+        raise StorageError(f"演示数据库生成后检查未通过（{check}），未替换 {building.name[:-len('.building')]}。")
+
+
+def _build(building: Path, home: Path, talents: int, seed: int, now: datetime,
+           progress: bool) -> tuple[list[str], str]:
+    builder = DemoBuilder(building, talents, seed, now)
     office = builder.desk.office
     try:
         with office.write():
@@ -378,6 +468,9 @@ def build_demo(path: Path | str, talents: int = 2000, seed: int = 2026, now: dat
                 if progress:
                     print(f"\r  已模拟 {done} 项业务……", end="", flush=True)
             builder.chase_overdue()
+            # Its home is where it is renamed to (same inode), so opening it there is not taken for a copy.
+            office.set_meta("replica_path", str(home.resolve()))
+            office.set_meta(DEMO_MARK, json.dumps({"seed": seed, "talents": talents, "day": now.date().isoformat()}))
         if progress:
             print()
         stats = builder.desk.stats.closure()["totals"]
@@ -388,6 +481,6 @@ def build_demo(path: Path | str, talents: int = 2000, seed: int = 2026, now: dat
             f"未办结 {stats['open']}，超期 {stats['overdue']}）",
             "操作人示例：" + "、".join(f"{s.name}（{s.role.label}）" for s in
                                    [builder.operators[0], builder.specialists["mudu"][0], builder.supervisors[0]]),
-        ]
+        ], office.meta("replica_id") or ""
     finally:
         office.close()

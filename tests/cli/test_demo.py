@@ -1,0 +1,126 @@
+"""`dongwu demo`: it only ever makes a new file or replaces a finished demo, and a build that did not
+finish leaves nothing behind that `--if-missing` could take for a demo."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+from deskkit import DISTRICT_NAME
+
+from dongwu_tui.cli.main import main
+from dongwu_tui.services import demo
+from dongwu_tui.services.setup import initialise
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _demo(capsys, db: Path, *extra: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(["--db", str(db), "demo", "--talents", "10", "--seed", "3", *extra])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _refused(code: int, out: str, err: str) -> None:
+    assert code == 2
+    assert out == ""
+    lines = err.splitlines()
+    assert len(lines) == 1 and CJK.search(lines[0]) and "Traceback" not in err, err
+
+
+def _dump(path: Path) -> list[str]:
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return list(connection.iterdump())
+    finally:
+        connection.close()
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if ".building" in p.name)
+
+
+def test_demo_refuses_a_text_file(tmp_path: Path, capsys):
+    target = tmp_path / "notes.txt"
+    target.write_text("会议记录\n", encoding="utf-8")
+    _refused(*_demo(capsys, target))
+    _refused(*_demo(capsys, target, "--if-missing"))
+    assert target.read_text(encoding="utf-8") == "会议记录\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_demo_refuses_an_office_database(tmp_path: Path, capsys, monkeypatch):
+    office = tmp_path / "office.db"
+    desk = initialise(office, DISTRICT_NAME, "district")
+    desk.office.close()
+    before = _dump(office)
+    _refused(*_demo(capsys, office))
+    # The default database (no --db) is the office's real one: refused too.
+    monkeypatch.setenv("DONGWU_DB", str(office))
+    capsys.readouterr()
+    code = main(["demo", "--talents", "10"])
+    captured = capsys.readouterr()
+    _refused(code, captured.out, captured.err)
+    assert _dump(office) == before
+
+
+def test_demo_replaces_a_demo_and_if_missing_keeps_it(tmp_path: Path, capsys):
+    db = tmp_path / "demo.db"
+    code, out, _ = _demo(capsys, db)
+    assert code == 0 and "已生成演示数据库" in out
+    assert demo.demo_mark(db) is not None
+    first = _dump(db)
+    code, out, _ = _demo(capsys, db, "--if-missing")
+    assert code == 0 and "使用已有的演示数据库" in out
+    code, out, _ = _demo(capsys, db)
+    assert code == 0 and "已生成演示数据库" in out
+    assert _leftovers(tmp_path) == []
+    assert len(_dump(db)) == len(first)
+
+
+@pytest.mark.parametrize("interrupt", [KeyboardInterrupt, sqlite3.OperationalError("database or disk is full")])
+def test_an_interrupted_demo_leaves_nothing(tmp_path: Path, capsys, monkeypatch, interrupt):
+    db = tmp_path / "demo.db"
+
+    def fail(self):
+        raise interrupt
+
+    monkeypatch.setattr(demo.DemoBuilder, "chase_overdue", fail)
+    code, out, err = _demo(capsys, db)
+    assert code != 0
+    assert not db.exists() and _leftovers(tmp_path) == []
+    monkeypatch.undo()
+    code, out, _ = _demo(capsys, db, "--if-missing")
+    assert code == 0 and "已生成演示数据库" in out
+
+
+def test_a_killed_build_is_not_taken_for_a_demo(tmp_path: Path, capsys):
+    """kill -9 leaves a half-built file beside the target; an older build left it at the target itself."""
+    db = tmp_path / "demo.db"
+    half = initialise(demo.building_path(db), DISTRICT_NAME, "district")
+    half.office.close()
+    code, out, _ = _demo(capsys, db, "--if-missing")
+    assert code == 0 and "已生成演示数据库" in out
+    assert _leftovers(tmp_path) == []
+
+    unmarked = tmp_path / "old.db"
+    half = initialise(unmarked, DISTRICT_NAME, "district")
+    half.office.close()
+    before = _dump(unmarked)
+    _refused(*_demo(capsys, unmarked, "--if-missing"))
+    assert _dump(unmarked) == before
+
+
+def test_the_demo_opens_as_the_same_replica(tmp_path: Path, capsys):
+    """Built under another name and renamed: opening it where it lies is not taken for a copy."""
+    from dongwu_tui.services.setup import open_desk
+
+    db = tmp_path / "demo.db"
+    assert _demo(capsys, db)[0] == 0
+    before = _dump(db)
+    desk = open_desk(db)
+    desk.office.close()
+    assert _dump(db) == before
