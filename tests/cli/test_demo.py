@@ -124,3 +124,82 @@ def test_the_demo_opens_as_the_same_replica(tmp_path: Path, capsys):
     desk = open_desk(db)
     desk.office.close()
     assert _dump(db) == before
+
+
+def _business(path: Path) -> dict[str, list[tuple]]:
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return {table: sorted(connection.execute(f'SELECT * FROM "{table}"').fetchall(), key=repr)
+                for table in ("staff", "enterprise", "talent", "audit_log", "service_request", "request_event", "call")}
+    finally:
+        connection.close()
+
+
+def test_the_demo_is_whole_and_deterministic(tmp_path: Path, monkeypatch):
+    """Loaded in bulk: search index, sync rows and report facts as the triggers make them, records
+    that hold together, and the same seed and day give the same records."""
+    from datetime import datetime
+
+    from dongwu_tui.domain import ids
+    from dongwu_tui.services.setup import open_desk
+
+    now = datetime(2026, 11, 20)
+    for name in ("a.db", "b.db"):
+        # As in a new process: ids keep count within one process so that they never go back.
+        monkeypatch.setattr(ids, "_last", (0, 0))
+        demo.build_demo(tmp_path / name, talents=80, seed=5, now=now)
+    assert _business(tmp_path / "a.db") == _business(tmp_path / "b.db")
+    db = sqlite3.connect(tmp_path / "a.db")
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    db.execute("INSERT INTO talent_fts (talent_fts) VALUES ('integrity-check')")
+    for table in ("talent", "enterprise", "service_request", "request_event", "call", "audit_log"):
+        missing = db.execute(f"SELECT count(*) FROM \"{table}\" t WHERE NOT EXISTS "
+                             f"(SELECT 1 FROM sync_row s WHERE s.tbl = '{table}' AND s.id = t.id)").fetchone()[0]
+        assert missing == 0, table
+    statuses = {s for (s,) in db.execute("SELECT DISTINCT status FROM service_request")}
+    assert "archived" in statuses and len(statuses) >= 4, statuses
+    facts = db.execute("SELECT count(*) FROM report_fact").fetchone()[0]
+    assert facts == db.execute("SELECT count(*) FROM service_request").fetchone()[0]
+    db.close()
+    # Every request's timeline ends in the status it has, and the services find what the demo wrote.
+    desk = open_desk(tmp_path / "a.db")
+    try:
+        for request in desk.requests.list(limit=None):
+            events = desk.requests.get(request.number).events
+            moves = [e for e in events if e.action not in ("repeat-call", "merged-in")]
+            assert moves[-1].to_status == request.status, request.number
+        talent_id, phone = desk.office.db.execute_sql("SELECT id, phone FROM talent LIMIT 1").fetchone()
+        assert desk.talents.find_by_phone(phone)[0].id == talent_id
+    finally:
+        desk.office.close()
+
+
+def test_the_demo_is_written_in_bulk(tmp_path: Path, monkeypatch):
+    """A year of work without reading the database back before every call and move, as the services
+    do: a few hundred reads in all (the time itself is the benchmark's figure, `python -m bench`)."""
+    from dongwu_tui.storage import database
+
+    statements = []
+    connect = database._connect
+
+    def traced(path):
+        pooled = connect(path)
+        original = pooled._connect
+
+        def connection():
+            raw = original()
+            raw.set_trace_callback(statements.append)
+            return raw
+
+        pooled._connect = connection
+        pooled.close_all()
+        pooled.connect(reuse_if_open=True)
+        return pooled
+
+    monkeypatch.setattr(database, "_connect", traced)
+    demo.build_demo(tmp_path / "demo.db", talents=200, seed=5)
+    calls = sqlite3.connect(tmp_path / "demo.db").execute("SELECT count(*) FROM call").fetchone()[0]
+    assert calls > 250
+    # executemany traces every row; the services would also read each request before every move.
+    reads = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+    assert len(reads) < calls, len(reads)
