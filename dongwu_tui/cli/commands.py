@@ -85,7 +85,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     check_replaceable(path)
     if args.talents < 10 or args.talents > 500_000:
         raise ValidationFailed("--talents 应在 10 到 500000 之间。")
-    report = build_demo(path, talents=args.talents, seed=args.seed, progress=sys.stderr.isatty())
+    from dongwu_tui.cli.progress import progress_bar
+
+    steps = {"setup": "创建数据库", "people": "登记人员、企业和人才", "year": "模拟一年的来电和工单",
+             "load": "写入数据库", "check": "检查数据库"}
+    with progress_bar(steps) as shown:
+        report = build_demo(path, talents=args.talents, seed=args.seed, progress=shown)
     print(f"已生成演示数据库 {path}")
     for line in report:
         print(f"  {line}")

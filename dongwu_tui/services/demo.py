@@ -109,16 +109,17 @@ class _Timeline:
         if when <= self.now:
             heapq.heappush(self._queue, (when, next(self._order), action))
 
-    def run(self) -> Iterator[int]:
+    def run(self) -> Iterator[tuple[int, int]]:
+        """Do the work in time order; yields (done, done + still queued) every few hundred actions."""
         done = 0
         while self._queue:
             when, _, action = heapq.heappop(self._queue)
             self.current = max(self.current, when)
             action()
             done += 1
-            if done % 2000 == 0:
-                yield done
-        yield done
+            if done % 500 == 0:
+                yield done, done + len(self._queue)
+        yield done, done
 
     def clock(self) -> datetime:
         return self.current
@@ -677,15 +678,19 @@ def check_replaceable(path: Path) -> None:
                            "请用 --db 指定一个新文件。")
 
 
+# How far the build is, in hundredths, when each step ends: roughly their shares of the time.
+PROGRESS_STEPS = {"setup": 15, "people": 28, "year": 70, "load": 92, "check": 100}
+
+
 def build_demo(path: Path | str, talents: int = 2000, seed: int = 2026, now: datetime | None = None,
-               progress: bool = False) -> list[str]:
+               progress: Callable[[str, int, int], None] | None = None) -> list[str]:
     """Build the demo database at `path`, which must not exist or be a demo database itself. Returns a
     few summary lines.
 
     The database is built next to it (`building_path`), checked, marked as a demo and only then renamed
     over `path`: an interrupted build (Ctrl+C, a kill, a full disk) leaves `path` as it was, and
     whatever file is found at `path` is a finished one. A build left over by a killed run is removed
-    by the next."""
+    by the next. `progress(step, done, total)` hears how far it is, in hundredths (PROGRESS_STEPS)."""
     path = Path(path).expanduser()
     check_replaceable(path)
     building = building_path(path)
@@ -693,8 +698,10 @@ def build_demo(path: Path | str, talents: int = 2000, seed: int = 2026, now: dat
     # The demo's year ends at the start of today, so the same seed gives the same database all day.
     now = now or china_now().replace(hour=0, minute=0, second=0)
     try:
-        summary, replica_id = _build(building, path, talents, seed, now, progress)
+        report = progress or (lambda step, done, total: None)
+        summary, replica_id = _build(building, path, talents, seed, now, report)
         _verify(building, talents)
+        report("check", PROGRESS_STEPS["check"], 100)
         check_replaceable(path)  # still nothing there, or a demo, after the build
         for suffix in ("-wal", "-shm", "-journal"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)  # the old demo's; they would not match the new file
@@ -727,21 +734,24 @@ def _verify(building: Path, talents: int) -> None:
 
 
 def _build(building: Path, home: Path, talents: int, seed: int, now: datetime,
-           progress: bool) -> tuple[list[str], str]:
+           report: Callable[[str, int, int], None]) -> tuple[list[str], str]:
+    report("setup", 0, 100)
     builder = DemoBuilder(building, talents, seed, now)
     office = builder.desk.office
     try:
+        report("people", PROGRESS_STEPS["setup"], 100)
         builder.cast()
         builder.enterprises()
         builder.talents()
+        report("year", PROGRESS_STEPS["people"], 100)
         builder.schedule_calls()
-        for done in builder.timeline.run():
-            if progress:
-                print(f"\r  已模拟 {done} 项业务……", end="", flush=True)
+        start, end = PROGRESS_STEPS["people"], PROGRESS_STEPS["year"]
+        for done, total in builder.timeline.run():
+            report("year", start + (end - start) * done // max(total, 1), 100)
         builder.chase_overdue()
-        if progress:
-            print()
+        report("load", end, 100)
         builder.store.load(office)
+        report("check", PROGRESS_STEPS["load"], 100)
         with office.write():
             # Its home is where it is renamed to (same inode), so opening it there is not taken for a copy.
             office.set_meta("replica_path", str(home.resolve()))
