@@ -750,7 +750,15 @@ def _build(building: Path, home: Path, talents: int, seed: int, now: datetime,
             report("year", start + (end - start) * done // max(total, 1), 100)
         builder.chase_overdue()
         report("load", end, 100)
+        db = office.db
+        # A file of its own, thrown away if the build fails: no rollback journal and no fsync while it is
+        # written (what makes it whole is the rename after the check). WAL again for the desk.
+        db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.execute_sql("PRAGMA journal_mode = OFF")
+        db.execute_sql("PRAGMA synchronous = OFF")
         builder.store.load(office)
+        db.execute_sql("PRAGMA journal_mode = WAL")
+        db.execute_sql("PRAGMA synchronous = NORMAL")
         report("check", PROGRESS_STEPS["load"], 100)
         with office.write():
             # Its home is where it is renamed to (same inode), so opening it there is not taken for a copy.
