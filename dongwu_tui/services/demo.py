@@ -659,7 +659,9 @@ def demo_mark(path: Path) -> str | None:
     import sqlite3
 
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        # immutable: nothing of the file is written, no -wal or -shm is made beside it. The mark is in the main
+        # file, checkpointed there before the demo was renamed into place (`_verify`).
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
     except sqlite3.Error:
         return None
     try:

@@ -56,15 +56,17 @@ def test_demo_refuses_an_office_database(tmp_path: Path, capsys, monkeypatch):
     office = tmp_path / "office.db"
     desk = initialise(office, DISTRICT_NAME, "district")
     desk.office.close()
-    before = _dump(office)
+    files = sorted(p.name for p in tmp_path.iterdir())
+    before = office.read_bytes()
     _refused(*_demo(capsys, office))
+    assert sorted(p.name for p in tmp_path.iterdir()) == files  # not even a -wal or -shm beside it
     # The default database (no --db) is the office's real one: refused too.
     monkeypatch.setenv("DONGWU_DB", str(office))
     capsys.readouterr()
     code = main(["demo", "--talents", "10"])
     captured = capsys.readouterr()
     _refused(code, captured.out, captured.err)
-    assert _dump(office) == before
+    assert office.read_bytes() == before
 
 
 def test_demo_replaces_a_demo_and_if_missing_keeps_it(tmp_path: Path, capsys):
