@@ -637,9 +637,32 @@ DEMO_MARK = "demo"  # meta key: present only in a demo database, written as its 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-def building_path(path: Path) -> Path:
-    """Where the demo for `path` is built before it is renamed into place."""
-    return path.with_name(path.name + ".building")
+BUILDING = ".building-"
+
+
+def building_path(path: Path, pid: int | None = None) -> Path:
+    """Where this process (or process `pid`) builds the demo for `path` before renaming it into place: a
+    name of its own, so two builds at once do not write into one file."""
+    return path.with_name(f"{path.name}{BUILDING}{os.getpid() if pid is None else pid}")
+
+
+def _remove_left_over_builds(path: Path) -> None:
+    """Remove the builds of processes that are gone (killed mid-build) beside `path`."""
+    import glob
+
+    for file in path.parent.glob(glob.escape(path.name + BUILDING) + "*"):
+        digits = file.name[len(path.name + BUILDING):].split(".")[0].split("-")[0]
+        if not digits.isdigit():
+            continue
+        try:
+            os.kill(int(digits), 0)
+            alive = int(digits) != os.getpid()
+        except ProcessLookupError:
+            alive = False
+        except OSError:
+            alive = True  # another user's process: not ours to judge
+        if not alive:
+            file.unlink(missing_ok=True)
 
 
 def _remove_database(path: Path) -> None:
@@ -696,7 +719,7 @@ def build_demo(path: Path | str, talents: int = 2000, seed: int = 2026, now: dat
     path = Path(path).expanduser()
     check_replaceable(path)
     building = building_path(path)
-    _remove_database(building)
+    _remove_left_over_builds(path)
     # The demo's year ends at the start of today, so the same seed gives the same database all day.
     now = now or china_now().replace(hour=0, minute=0, second=0)
     try:
@@ -732,7 +755,7 @@ def _verify(building: Path, talents: int) -> None:
     finally:
         connection.close()
     if check != "ok" or mark is None or count != talents:
-        raise StorageError(f"演示数据库生成后检查未通过（{check}），未替换 {building.name[:-len('.building')]}。")
+        raise StorageError(f"演示数据库生成后检查未通过（{check}），原有文件未被替换。")
 
 
 def _build(building: Path, home: Path, talents: int, seed: int, now: datetime,

@@ -102,8 +102,10 @@ def test_an_interrupted_demo_leaves_nothing(tmp_path: Path, capsys, monkeypatch,
 def test_a_killed_build_is_not_taken_for_a_demo(tmp_path: Path, capsys):
     """kill -9 leaves a half-built file beside the target; an older build left it at the target itself."""
     db = tmp_path / "demo.db"
-    half = initialise(demo.building_path(db), DISTRICT_NAME, "district")
+    gone = 2**22 + 17  # above Linux's pid_max: no such process
+    half = initialise(demo.building_path(db, gone), DISTRICT_NAME, "district")
     half.office.close()
+    assert _leftovers(tmp_path)
     code, out, _ = _demo(capsys, db, "--if-missing")
     assert code == 0 and "已生成演示数据库" in out
     assert _leftovers(tmp_path) == []
