@@ -131,7 +131,10 @@ def _fp(key: str) -> str:
 
 
 def _export(sync: Any, desk: Any, args: argparse.Namespace) -> int:
-    result = sync.export(args.to, args.out, full=args.full)
+    from dongwu_tui.cli.progress import progress_bar
+
+    with progress_bar({"export": "导出记录"}) as shown:
+        result = sync.export(args.to, args.out, full=args.full, progress=shown)
     if args.json:
         _print_json({"path": str(result.path), "peer": result.peer, "kind": result.kind, "records": result.records,
                      "counts": result.counts, "size": result.size})
@@ -143,6 +146,7 @@ def _export(sync: Any, desk: Any, args: argparse.Namespace) -> int:
 
 
 def _import(sync: Any, desk: Any, args: argparse.Namespace) -> int:
+    from dongwu_tui.cli.progress import progress_bar
     from dongwu_tui.sync.errors import SyncRefused
 
     refused = 0
@@ -160,7 +164,8 @@ def _import(sync: Any, desk: Any, args: argparse.Namespace) -> int:
                     dup = "（已导入过）" if p.already_imported else ""
                     print(f"{path}: 来自 {entry['sender']}，{china_text(m['created_at'])}，{entry['records']} 条记录{dup}")
                 continue
-            result = sync.import_file(path, accept_future=args.accept_future)
+            with progress_bar({"import": f"导入 {path.name}"}) as shown:
+                result = sync.import_file(path, accept_future=args.accept_future, progress=shown)
         except SyncRefused as refusal:
             refused += 1
             report.append({"file": str(path), "refused": refusal.kind, "reason": refusal.message})
