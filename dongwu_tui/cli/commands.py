@@ -33,12 +33,9 @@ def _renderer(desk: Desk) -> Renderer:
 
 
 def _date(text: str | None, flag: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValidationFailed(f"{flag} 应为 YYYY-MM-DD 格式的日期，收到「{text}」。") from None
+    from dongwu_tui.reports.period import parse_day
+
+    return parse_day(text, flag)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -226,9 +223,13 @@ def cmd_talent(desk: Desk, args: argparse.Namespace) -> int:
 def cmd_call(desk: Desk, args: argparse.Namespace) -> int:
     render = _renderer(desk)
     if args.action == "list":
-        from dongwu_tui.domain.identifiers import normalize_phone
+        from dongwu_tui.domain.identifiers import InvalidIdentifier, normalize_phone
 
-        calls = desk.calls.list(limit=_limit(args), phone=normalize_phone(args.phone) if args.phone else None)
+        try:
+            phone = normalize_phone(args.phone) if args.phone else None
+        except InvalidIdentifier as error:
+            raise ValidationFailed(f"--phone：{error}。") from None
+        calls = desk.calls.list(limit=_limit(args), phone=phone)
         if args.json:
             print_json([render.call(c) for c in calls])
         else:

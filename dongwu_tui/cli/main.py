@@ -9,7 +9,6 @@ from __future__ import annotations
 import gc
 import logging
 import sys
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from types import SimpleNamespace
@@ -32,6 +31,19 @@ MOVES = [
 ]
 
 
+def integer(text: str) -> int:
+    """An integer option: a whole number that SQLite can store (64-bit), refused in Chinese otherwise."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为整数，收到「{text}」") from None
+    if not -(2**63) <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"数值 {text} 过大")
+    return value
+
+
 def _common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
     import argparse
 
@@ -42,7 +54,7 @@ def _common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
 
 def _listing(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="以 JSON 输出")
-    parser.add_argument("--limit", type=int, default=50, help="最多显示多少条（默认 50，0 表示全部）")
+    parser.add_argument("--limit", type=integer, default=50, help="最多显示多少条（默认 50，0 表示全部）")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,8 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--admin", default="系统管理员", help="首位管理员的姓名")
 
     p = command("demo", "生成演示数据库（可重复：同一种子生成同样的数据）")
-    p.add_argument("--talents", type=int, default=2000, help="人才数量（默认 2000）")
-    p.add_argument("--seed", type=int, default=2026, help="随机种子")
+    p.add_argument("--talents", type=integer, default=2000, help="人才数量（默认 2000）")
+    p.add_argument("--seed", type=integer, default=2026, help="随机种子")
     p.add_argument("--if-missing", action="store_true", help="数据库已存在时直接使用，不重新生成")
 
     command("summary", "显示数据库概况")
@@ -125,12 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("log", "登记来电", call)
     p.add_argument("--phone", required=True, help="来电号码")
     p.add_argument("--summary", required=True, help="来电摘要")
-    p.add_argument("--measure", type=int, help="服务举措编号 1–18")
+    p.add_argument("--measure", type=integer, help="服务举措编号 1–18")
     p.add_argument("--outcome", default="request", choices=["answered", "request", "transfer"],
                    help="answered 当场答复；request 转工单；transfer 转接")
     p.add_argument("--resolution", default="", help="当场答复的内容")
     p.add_argument("--direction", default="in", choices=["in", "out", "callback"])
-    p.add_argument("--duration", type=int, default=0, help="通话时长（秒）")
+    p.add_argument("--duration", type=integer, default=0, help="通话时长（秒）")
     p.add_argument("--attach", metavar="REQUEST", help="关联到已有的未办结工单（重复来电）")
     p.add_argument("--new", action="store_true", help="已有同类工单时仍另开新工单")
     p.add_argument("--dispatch-to", metavar="OFFICE", help="转工单后立即派给该单位")
@@ -149,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("list", "列出工单", request)
     p.add_argument("--status", choices=["new", "dispatched", "in_progress", "resolved", "visited", "archived",
                                         "returned", "merged"])
-    p.add_argument("--measure", type=int)
+    p.add_argument("--measure", type=integer)
     p.add_argument("--township")
     p.add_argument("--assignee")
     p.add_argument("--talent")
@@ -170,7 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
             group.add_argument("--satisfied", dest="satisfied", action="store_true", help="满意")
             group.add_argument("--unsatisfied", dest="satisfied", action="store_false", help="不满意（退回重办）")
         if move == "extend":
-            p.add_argument("--days", type=int, required=True, help="申请延期的工作日数")
+            p.add_argument("--days", type=integer, required=True, help="申请延期的工作日数")
         if move == "merge":
             p.add_argument("--into", required=True, help="并入的工单")
         p.add_argument("--json", action="store_true")
@@ -206,17 +218,24 @@ def _talent_fields(p: argparse.ArgumentParser, *, required: bool) -> None:
         p.add_argument("--json", action="store_true")
 
 
-def _log_internal_error() -> Path | None:
-    try:
-        from dongwu_tui.storage.paths import user_log_path
+def _as_desk_error(error: BaseException) -> DeskError | None:
+    """What an exception means to the user, when it is about their input or their database rather than a
+    bug: a database failure met while reading (as writes already are) and an identifier the domain refused
+    outside a service's validation."""
+    if isinstance(error, DeskError):
+        return error
+    from dongwu_tui.domain.identifiers import InvalidIdentifier
 
-        path = user_log_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as handle:
-            handle.write(traceback.format_exc())
-        return path
-    except OSError:
-        return None
+    if isinstance(error, InvalidIdentifier):
+        from dongwu_tui.domain.errors import ValidationFailed
+
+        text = str(error)
+        return ValidationFailed(text if text.endswith("。") else f"{text}。")
+    if "peewee" in sys.modules or "sqlite3" in sys.modules:
+        from dongwu_tui.storage.database import as_storage_error
+
+        return as_storage_error(error)
+    return None
 
 
 def desk_arguments(argv: Sequence[str]) -> Any | None:
@@ -263,7 +282,9 @@ def _open_desk_screens(args: Any) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING)
+    from dongwu_tui import logfile
+
+    logfile.install()
     args = desk_arguments(sys.argv[1:] if argv is None else argv)
     if args is None:
         args = build_parser().parse_args(argv)
@@ -288,19 +309,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         from dongwu_tui.cli.commands import run
 
         return run(args)
-    except DeskError as error:
-        sys.stderr.write(f"错误：{error.message}\n")
-        return EXIT_REFUSED
     except KeyboardInterrupt:
         sys.stderr.write("已中断。\n")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
     except Exception as error:  # noqa: BLE001 - the last line of defence: no traceback on the terminal
-        where = _log_internal_error()
+        refusal = _as_desk_error(error)
+        if refusal is not None:
+            if not isinstance(error, DeskError):
+                logging.getLogger(__name__).warning("%s", refusal.message, exc_info=error)
+            sys.stderr.write(f"错误：{_one_line(refusal.message)}\n")
+            return EXIT_REFUSED
+        logging.getLogger(__name__).error("internal error in: dongwu %s", " ".join(map(str, argv or sys.argv[1:])),
+                                          exc_info=error)
+        where = logfile.written_to()
         note = f"，详情已记录在 {where}" if where else ""
-        sys.stderr.write(f"内部错误：{type(error).__name__}: {error}{note}。\n")
+        sys.stderr.write(_one_line(f"内部错误：{type(error).__name__}: {error}{note}。") + "\n")
         return EXIT_INTERNAL
+
+
+def _one_line(text: str) -> str:
+    """stderr carries exactly one line, whatever a message quotes (a value with a newline in it)."""
+    return " ".join(text.split("\n")).replace("\r", " ")
 
 
 if __name__ == "__main__":
