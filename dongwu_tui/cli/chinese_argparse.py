@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 _CATALOGUE = {
     "usage: ": "用法：",
@@ -35,6 +35,11 @@ argparse._ = _translate  # type: ignore[attr-defined]
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        if "--json" in args:
+            kwargs.setdefault("help", "以 JSON 输出")
+        return super().add_argument(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
         sys.stderr.write(f"错误：{message}。用 {self.prog} --help 查看用法。\n")
         sys.exit(2)

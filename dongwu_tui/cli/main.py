@@ -44,6 +44,28 @@ def integer(text: str) -> int:
     return value
 
 
+def _choices(kind: str, help_text: str) -> dict[str, Any]:
+    """An option with a fixed set of values: the English value or its Chinese name is accepted (值 or 中文),
+    and the help lists each value with its meaning."""
+    import argparse
+
+    from dongwu_tui.domain.models import CallDirection, CallOutcome, Status
+    from dongwu_tui.domain.roles import Role, SiteKind
+
+    enum: Any = {"role": Role, "kind": SiteKind, "status": Status, "outcome": CallOutcome,
+                 "direction": CallDirection}[kind]
+    members = [m for m in enum if not (enum is CallOutcome and m is CallOutcome.ATTACHED)]  # set by --attach
+    by_label = {m.label: m.value for m in members}
+
+    def value(text: str) -> str:
+        return by_label.get(text.strip(), text.strip())
+
+    value.__name__ = kind
+    meanings = "，".join(f"{m.value} {m.label}" for m in members)
+    return {"choices": [m.value for m in members], "type": value, "help": f"{help_text}：{meanings}",
+            "metavar": "{" + ",".join(m.value for m in members) + "}"}
+
+
 def _common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
     import argparse
 
@@ -71,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("init", "创建本单位的数据库")
     p.add_argument("--site", required=True, help="本单位名称，如：吴中区高层次人才服务中心")
-    p.add_argument("--kind", required=True, choices=["district", "township", "zone"], help="单位类型")
+    p.add_argument("--kind", required=True, **_choices("kind", "单位类型"))
     p.add_argument("--township", help="所属板块（镇街道或开发区单位必填，可用名称或代码）")
     p.add_argument("--code", help="单位代码（用于工单编号，默认按板块生成）")
     p.add_argument("--admin", default="系统管理员", help="首位管理员的姓名")
@@ -86,32 +108,32 @@ def build_parser() -> argparse.ArgumentParser:
     staff = command("staff", "工作人员").add_subparsers(dest="action", metavar="操作", required=True,
                                                       parser_class=ChineseArgumentParser)
     p = command("add", "添加工作人员", staff)
-    p.add_argument("--name", required=True)
-    p.add_argument("--role", required=True, choices=["operator", "specialist", "supervisor", "admin"])
+    p.add_argument("--name", required=True, help="姓名")
+    p.add_argument("--role", required=True, **_choices("role", "角色"))
     p.add_argument("--office", help="所在单位（名称或代码，默认本单位）")
-    p.add_argument("--phone")
+    p.add_argument("--phone", help="联系电话")
     p = command("list", "列出工作人员", staff)
-    p.add_argument("--role", choices=["operator", "specialist", "supervisor", "admin"])
-    p.add_argument("--office")
+    p.add_argument("--role", **_choices("role", "只看该角色"))
+    p.add_argument("--office", help="只看该单位（名称或代码）")
     _listing(p)
 
     site = command("site", "单位（区中心、镇街道、开发区）").add_subparsers(
         dest="action", metavar="操作", required=True, parser_class=ChineseArgumentParser)
     p = command("add", "添加单位", site)
-    p.add_argument("--code", required=True)
-    p.add_argument("--name", required=True)
-    p.add_argument("--kind", required=True, choices=["district", "township", "zone"])
-    p.add_argument("--township")
+    p.add_argument("--code", required=True, help="单位代码（小写字母、数字，用于工单编号）")
+    p.add_argument("--name", required=True, help="单位名称")
+    p.add_argument("--kind", required=True, **_choices("kind", "单位类型"))
+    p.add_argument("--township", help="所属板块（名称或代码）")
     p = command("list", "列出单位", site)
     _listing(p)
 
     enterprise = command("enterprise", "人才企业").add_subparsers(
         dest="action", metavar="操作", required=True, parser_class=ChineseArgumentParser)
     p = command("add", "登记企业", enterprise)
-    p.add_argument("--name", required=True)
+    p.add_argument("--name", required=True, help="企业名称")
     p.add_argument("--credit-code", required=True, help="统一社会信用代码")
-    p.add_argument("--township")
-    p.add_argument("--industry")
+    p.add_argument("--township", help="所在板块（名称或代码）")
+    p.add_argument("--industry", help="所属行业（名称或代码）")
     p = command("list", "列出企业", enterprise)
     _listing(p)
 
@@ -124,9 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     _talent_fields(p, required=False)
     p.add_argument("--reason", default="", help="修改原因")
     p = command("list", "列出人才", talent)
-    p.add_argument("--township")
-    p.add_argument("--category")
-    p.add_argument("--specialist")
+    p.add_argument("--township", help="只看该板块（名称或代码）")
+    p.add_argument("--category", help="只看该人才类别（名称或代码）")
+    p.add_argument("--specialist", help="只看该专员联系的人才（姓名或编号）")
     _listing(p)
     p = command("show", "查看人才档案（含来电和工单）", talent)
     p.add_argument("ref", help="人才编号、卡号或手机号")
@@ -138,10 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--phone", required=True, help="来电号码")
     p.add_argument("--summary", required=True, help="来电摘要")
     p.add_argument("--measure", type=integer, help="服务举措编号 1–18")
-    p.add_argument("--outcome", default="request", choices=["answered", "request", "transfer"],
-                   help="answered 当场答复；request 转工单；transfer 转接")
+    p.add_argument("--outcome", default="request", **_choices("outcome", "处理方式（默认 request）"))
     p.add_argument("--resolution", default="", help="当场答复的内容")
-    p.add_argument("--direction", default="in", choices=["in", "out", "callback"])
+    p.add_argument("--direction", default="in", **_choices("direction", "方向（默认 in）"))
     p.add_argument("--duration", type=integer, default=0, help="通话时长（秒）")
     p.add_argument("--attach", metavar="REQUEST", help="关联到已有的未办结工单（重复来电）")
     p.add_argument("--new", action="store_true", help="已有同类工单时仍另开新工单")
@@ -153,27 +174,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--township", help="新来电人的所属板块")
     p.add_argument("--json", action="store_true")
     p = command("list", "列出来电", call)
-    p.add_argument("--phone")
+    p.add_argument("--phone", help="只看该号码的来电")
     _listing(p)
 
     request = command("request", "人才服务工单").add_subparsers(dest="action", metavar="操作", required=True,
                                                         parser_class=ChineseArgumentParser)
     p = command("list", "列出工单", request)
-    p.add_argument("--status", choices=["new", "dispatched", "in_progress", "resolved", "visited", "archived",
-                                        "returned", "merged"])
-    p.add_argument("--measure", type=integer)
-    p.add_argument("--township")
-    p.add_argument("--assignee")
-    p.add_argument("--talent")
+    p.add_argument("--status", **_choices("status", "只看该状态"))
+    p.add_argument("--measure", type=integer, help="只看该服务举措（编号 1–18）")
+    p.add_argument("--township", help="只看该板块（名称或代码）")
+    p.add_argument("--assignee", help="只看该专员承办的（姓名或编号）")
+    p.add_argument("--talent", help="只看该人才的（编号、卡号或手机号）")
     p.add_argument("--overdue", action="store_true", help="只看已超期的")
     _listing(p)
     p = command("show", "查看工单及其全部记录", request)
     p.add_argument("ref", help="工单编号或 ID")
     p.add_argument("--json", action="store_true")
+    from dongwu_tui.domain.lifecycle import MOVE_RULES, Move
+
     for move in MOVES:
-        p = command(move, f"工单操作：{move}", request)
+        rule = MOVE_RULES[Move(move)]
+        p = command(move, f"工单操作：{rule.label}", request)
         p.add_argument("ref", help="工单编号或 ID")
-        p.add_argument("--reason", default="", help="原因、说明或办理结果")
+        if rule.needs_reason:
+            p.add_argument("--reason", default="", help=f"{rule.reason_label}（必填）")
+        else:
+            p.add_argument("--reason", default="", help=f"{'备注' if rule.reason_label == '原因' else rule.reason_label}"
+                                                        "（可不填）")
         if move in ("dispatch", "reassign"):
             p.add_argument("--to", dest="to_site", help="承办单位（名称或代码）")
             p.add_argument("--staff", dest="to_staff", help="承办专员")
@@ -202,8 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _talent_fields(p: argparse.ArgumentParser, *, required: bool) -> None:
-    p.add_argument("--name", required=required)
-    p.add_argument("--phone", required=required)
+    p.add_argument("--name", required=required, help="姓名")
+    p.add_argument("--phone", required=required, help="手机号码或座机号码")
     if required:
         p.add_argument("--id-number", help="居民身份证号码")
         p.add_argument("--passport", help="护照号码（外籍人才）")
@@ -213,7 +240,7 @@ def _talent_fields(p: argparse.ArgumentParser, *, required: bool) -> None:
     p.add_argument("--township", help="所属板块")
     p.add_argument("--specialist", help="联系专员")
     p.add_argument("--card", help="东吴人才卡号")
-    p.add_argument("--notes")
+    p.add_argument("--notes", help="备注")
     if required:
         p.add_argument("--json", action="store_true")
 
