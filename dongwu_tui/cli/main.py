@@ -142,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("add", "登记人才", talent)
     _talent_fields(p, required=True)
     p = command("edit", "修改人才信息", talent)
-    p.add_argument("ref", help="人才编号、卡号或手机号")
+    p.add_argument("ref", metavar="人才", help="人才编号、卡号或手机号")
     _talent_fields(p, required=False)
     p.add_argument("--reason", default="", help="修改原因")
     p = command("list", "列出人才", talent)
@@ -151,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--specialist", help="只看该专员联系的人才（姓名或编号）")
     _listing(p)
     p = command("show", "查看人才档案（含来电和工单）", talent)
-    p.add_argument("ref", help="人才编号、卡号或手机号")
+    p.add_argument("ref", metavar="人才", help="人才编号、卡号或手机号")
     p.add_argument("--json", action="store_true")
 
     call = command("call", "来电").add_subparsers(dest="action", metavar="操作", required=True,
@@ -188,14 +188,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overdue", action="store_true", help="只看已超期的")
     _listing(p)
     p = command("show", "查看工单及其全部记录", request)
-    p.add_argument("ref", help="工单编号或 ID")
+    p.add_argument("ref", metavar="工单", help="工单编号或 ID")
     p.add_argument("--json", action="store_true")
     from dongwu_tui.domain.lifecycle import MOVE_RULES, Move
 
     for move in MOVES:
         rule = MOVE_RULES[Move(move)]
         p = command(move, f"工单操作：{rule.label}", request)
-        p.add_argument("ref", help="工单编号或 ID")
+        p.add_argument("ref", metavar="工单", help="工单编号或 ID")
         if rule.needs_reason:
             p.add_argument("--reason", default="", help=f"{rule.reason_label}（必填）")
         else:
@@ -247,7 +247,7 @@ def _talent_fields(p: argparse.ArgumentParser, *, required: bool) -> None:
 
 def _as_desk_error(error: BaseException) -> DeskError | None:
     """What an exception means to the user, when it is about their input or their database rather than a
-    bug: a database failure met while reading (as writes already are) and an identifier the domain refused
+    bug: a database failure, met while reading or writing, and an identifier the domain refused
     outside a service's validation."""
     if isinstance(error, DeskError):
         return error

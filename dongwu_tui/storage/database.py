@@ -134,9 +134,9 @@ class OfficeDatabase:
     def check_integrity(self) -> None:
         """Refuse to write to a damaged file: SQLite writes a page it can read even when others are damaged,
         and every write to such a file risks spreading the damage. `PRAGMA quick_check` reads every page
-        once without comparing indexes to tables; it runs before the first write of each open database (one
-        command, one desk session), not before reads, which fail by themselves on a damaged page. On a
-        warm 470 MB file it takes about a third of a second; a damage error seen later asks for it again."""
+        once without comparing indexes to tables (a small fraction of integrity_check's time), so it runs before
+        the first write of each open database (one command, one desk session), not before reads, which fail
+        by themselves on a damaged page. A damage error met while writing asks for it again."""
         with translated_errors():
             rows = self.db.execute_sql("PRAGMA quick_check(1)").fetchall()
         if rows != [("ok",)]:

@@ -67,3 +67,11 @@ def test_request_moves_are_named_in_chinese_and_only_some_ask_for_a_reason() -> 
 ])
 def test_a_fixed_value_may_be_given_by_its_chinese_name(args: list[str], field: str, value: str) -> None:
     assert getattr(build_parser().parse_args(args), field) == value
+
+
+def test_the_request_and_talent_arguments_are_named_in_chinese() -> None:
+    help_of = {path: parser for path, parser in ALL}
+    for path, name in [(("request", "sign"), "工单"), (("request", "show"), "工单"), (("talent", "show"), "人才"),
+                       (("talent", "edit"), "人才")]:
+        usage = help_of[path].format_usage()
+        assert usage.rstrip().endswith(name) and " ref" not in usage, usage
