@@ -6,6 +6,7 @@ stderr); 1 an internal error (a line on stderr, the traceback in the log file); 
 
 from __future__ import annotations
 
+import errno
 import gc
 import logging
 import sys
@@ -261,8 +262,24 @@ def _as_desk_error(error: BaseException) -> DeskError | None:
     if "peewee" in sys.modules or "sqlite3" in sys.modules:
         from dongwu_tui.storage.database import as_storage_error
 
-        return as_storage_error(error)
+        storage = as_storage_error(error)
+        if storage is not None:
+            return storage
+    if isinstance(error, OSError) and error.errno in _FILE_PROBLEMS:
+        from dongwu_tui.domain.errors import StorageError
+
+        name = f" {error.filename}" if error.filename else ""
+        return StorageError(f"无法读写文件{name}：{_FILE_PROBLEMS[error.errno]}。")
     return None
+
+
+# A file or folder named on the command line that cannot be used: the user's to fix, not a bug.
+_FILE_PROBLEMS = {
+    errno.ENOENT: "文件或文件夹不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
+    errno.ENAMETOOLONG: "文件名太长", errno.ENOTDIR: "路径中有一段不是文件夹", errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.ENOSPC: "磁盘空间已满", errno.EROFS: "所在的磁盘是只读的", errno.EEXIST: "文件已存在",
+    errno.EINVAL: "文件名不可用",
+}
 
 
 def desk_arguments(argv: Sequence[str]) -> Any | None:

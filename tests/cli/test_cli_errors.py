@@ -162,3 +162,11 @@ def test_an_internal_error_goes_to_the_rotating_log_with_time_and_traceback(
     text = log.read_text(encoding="utf-8")
     assert "Traceback (most recent call last)" in text and "AttributeError" in text
     assert text[:4].isdigit() and text[4] == "-"  # each record starts with its time
+
+
+def test_a_file_name_the_system_refuses_is_one_line_not_an_internal_error(small_db: Path, tmp_path: Path,
+                                                                          cli_env: dict[str, str]) -> None:
+    db = tmp_path / "office.db"
+    shutil.copy(small_db, db)
+    assert_refused(dongwu(cli_env, db, "sync", "keys", "-o", str(tmp_path / ("通" * 200))),
+                   "无法读写文件", "文件名太长")
