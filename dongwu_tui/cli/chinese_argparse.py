@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 _CATALOGUE = {
     "usage: ": "用法：",
@@ -35,6 +35,19 @@ argparse._ = _translate  # type: ignore[attr-defined]
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        if "--json" in args:
+            kwargs.setdefault("help", "以 JSON 输出")
+        return super().add_argument(*args, **kwargs)
+
+    def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
+        # argparse drops a "--" given as an option's value and hands the option an empty list.
+        if action.option_strings and action.nargs is None and arg_strings == ["--"]:
+            self.error(f"参数 {'/'.join(action.option_strings)}：需要一个值，「--」不能作为值")
+        return super()._get_values(action, arg_strings)
+
     def error(self, message: str) -> NoReturn:
+        # One line, whatever the value it quotes holds.
+        message = " ".join(message.replace("\r", "\n").split("\n"))
         sys.stderr.write(f"错误：{message}。用 {self.prog} --help 查看用法。\n")
         sys.exit(2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,17 +29,28 @@ def _limit(args: argparse.Namespace) -> int | None:
     return limit or None
 
 
+def _listed(args: argparse.Namespace, fetch: Callable[[int | None], list[Any]],
+            count: Callable[[], int]) -> list[Any]:
+    """A list command's rows, at most --limit of them. A list that was cut says so on stderr, with the real
+    total: one more row than the limit is fetched to see whether it was cut, and only then are the matching
+    rows counted (a COUNT over the same filters), so an uncut list costs nothing extra. The notice is on
+    stderr so that stdout (the table, or the JSON array) stays the same for scripts."""
+    limit = _limit(args)
+    rows = fetch(None if limit is None else limit + 1)
+    if limit is not None and len(rows) > limit:
+        rows = rows[:limit]
+        sys.stderr.write(f"显示 {limit} 条，共 {count()} 条；用 --limit 0 显示全部。\n")
+    return rows
+
+
 def _renderer(desk: Desk) -> Renderer:
     return Renderer(desk, unmasked=desk.actor is not None and sees_personal_data(desk.actor.role))
 
 
 def _date(text: str | None, flag: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValidationFailed(f"{flag} 应为 YYYY-MM-DD 格式的日期，收到「{text}」。") from None
+    from dongwu_tui.reports.period import parse_day
+
+    return parse_day(text, flag)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -129,7 +141,8 @@ def cmd_staff(desk: Desk, args: argparse.Namespace) -> int:
         staff = desk.directory.add_staff(args.name, args.role, args.office, args.phone)
         print(f"已添加{staff.role.label} {staff.name}（{staff.office_name}），编号 {staff.id}")
         return 0
-    rows = desk.directory.staff_list(args.role, args.office, _limit(args))
+    rows = _listed(args, lambda limit: desk.directory.staff_list(args.role, args.office, limit),
+                   lambda: desk.directory.staff_count(args.role, args.office))
     if args.json:
         print_json([render.staff(s) for s in rows])
     else:
@@ -143,7 +156,8 @@ def cmd_site(desk: Desk, args: argparse.Namespace) -> int:
         site = desk.directory.add_site(args.code, args.name, args.kind, args.township)
         print(f"已添加单位 {site.name}（代码 {site.code}），编号 {site.id}")
         return 0
-    sites = desk.directory.sites()[: _limit(args)]
+    every = desk.directory.sites()
+    sites = _listed(args, lambda limit: every[:limit], lambda: len(every))
     if args.json:
         print_json([render.site(s) for s in sites])
     else:
@@ -157,7 +171,7 @@ def cmd_enterprise(desk: Desk, args: argparse.Namespace) -> int:
         e = directory.add_enterprise(args.name, args.credit_code, args.township, args.industry)
         print(f"已登记企业 {e.name}（{e.credit_code}），编号 {e.id}")
         return 0
-    rows = directory.enterprises(_limit(args))
+    rows = _listed(args, directory.enterprises, directory.enterprise_count)
     if args.json:
         print_json([{"id": e.id, "name": e.name, "credit_code": e.credit_code, "township": e.township_code,
                      "industry": e.industry_code} for e in rows])
@@ -215,8 +229,8 @@ def cmd_talent(desk: Desk, args: argparse.Namespace) -> int:
         print_table(["时间", "方向", "举措", "处理", "摘要"],
                     [(c.at, c.direction.label, c.measure or "", c.outcome.label, c.summary[:20]) for c in file.calls])
         return 0
-    rows = talents.list(township=args.township, category=args.category, specialist=args.specialist,
-                        limit=_limit(args))
+    filters = {"township": args.township, "category": args.category, "specialist": args.specialist}
+    rows = _listed(args, lambda limit: talents.list(**filters, limit=limit), lambda: talents.count(**filters))
     if args.json:
         print_json([render.talent(t) for t in rows])
     else:
@@ -232,9 +246,14 @@ def cmd_talent(desk: Desk, args: argparse.Namespace) -> int:
 def cmd_call(desk: Desk, args: argparse.Namespace) -> int:
     render = _renderer(desk)
     if args.action == "list":
-        from dongwu_tui.domain.identifiers import normalize_phone
+        from dongwu_tui.domain.identifiers import InvalidIdentifier, normalize_phone
 
-        calls = desk.calls.list(limit=_limit(args), phone=normalize_phone(args.phone) if args.phone else None)
+        try:
+            phone = normalize_phone(args.phone) if args.phone else None
+        except InvalidIdentifier as error:
+            raise ValidationFailed(f"--phone：{error}。") from None
+        calls = _listed(args, lambda limit: desk.calls.list(limit=limit, phone=phone),
+                        lambda: desk.calls.count(phone=phone))
         if args.json:
             print_json([render.call(c) for c in calls])
         else:
@@ -268,8 +287,10 @@ def cmd_request(desk: Desk, args: argparse.Namespace) -> int:
     render = _renderer(desk)
     requests = desk.requests
     if args.action == "list":
-        rows = requests.list(status=args.status, measure=args.measure, township=args.township,
-                             assignee=args.assignee, talent=args.talent, overdue=args.overdue, limit=_limit(args))
+        filters = {"status": args.status, "measure": args.measure, "township": args.township,
+                   "assignee": args.assignee, "talent": args.talent, "overdue": args.overdue}
+        rows = _listed(args, lambda limit: requests.list(**filters, limit=limit),
+                       lambda: requests.count(**filters))
         if args.json:
             print_json([render.request(r) for r in rows])
         else:

@@ -6,10 +6,10 @@ stderr); 1 an internal error (a line on stderr, the traceback in the log file); 
 
 from __future__ import annotations
 
+import errno
 import gc
 import logging
 import sys
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from types import SimpleNamespace
@@ -32,6 +32,41 @@ MOVES = [
 ]
 
 
+def integer(text: str) -> int:
+    """An integer option: a whole number that SQLite can store (64-bit), refused in Chinese otherwise."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为整数，收到「{text}」") from None
+    if not -(2**63) <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"数值 {text} 过大")
+    return value
+
+
+def _choices(kind: str, help_text: str) -> dict[str, Any]:
+    """An option with a fixed set of values: the English value or its Chinese name is accepted (值 or 中文),
+    and the help lists each value with its meaning."""
+    import argparse
+
+    from dongwu_tui.domain.models import CallDirection, CallOutcome, Status
+    from dongwu_tui.domain.roles import Role, SiteKind
+
+    enum: Any = {"role": Role, "kind": SiteKind, "status": Status, "outcome": CallOutcome,
+                 "direction": CallDirection}[kind]
+    members = [m for m in enum if not (enum is CallOutcome and m is CallOutcome.ATTACHED)]  # set by --attach
+    by_label = {m.label: m.value for m in members}
+
+    def value(text: str) -> str:
+        return by_label.get(text.strip(), text.strip())
+
+    value.__name__ = kind
+    meanings = "，".join(f"{m.value} {m.label}" for m in members)
+    return {"choices": [m.value for m in members], "type": value, "help": f"{help_text}：{meanings}",
+            "metavar": "{" + ",".join(m.value for m in members) + "}"}
+
+
 def _common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
     import argparse
 
@@ -42,7 +77,7 @@ def _common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
 
 def _listing(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="以 JSON 输出")
-    parser.add_argument("--limit", type=int, default=50, help="最多显示多少条（默认 50，0 表示全部）")
+    parser.add_argument("--limit", type=integer, default=50, help="最多显示多少条（默认 50，0 表示全部）")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,14 +94,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("init", "创建本单位的数据库")
     p.add_argument("--site", required=True, help="本单位名称，如：吴中区高层次人才服务中心")
-    p.add_argument("--kind", required=True, choices=["district", "township", "zone"], help="单位类型")
+    p.add_argument("--kind", required=True, **_choices("kind", "单位类型"))
     p.add_argument("--township", help="所属板块（镇街道或开发区单位必填，可用名称或代码）")
     p.add_argument("--code", help="单位代码（用于工单编号，默认按板块生成）")
     p.add_argument("--admin", default="系统管理员", help="首位管理员的姓名")
 
     p = command("demo", "生成演示数据库（可重复：同一种子生成同样的数据）")
-    p.add_argument("--talents", type=int, default=2000, help="人才数量（默认 2000）")
-    p.add_argument("--seed", type=int, default=2026, help="随机种子")
+    p.add_argument("--talents", type=integer, default=2000, help="人才数量（默认 2000）")
+    p.add_argument("--seed", type=integer, default=2026, help="随机种子")
     p.add_argument("--if-missing", action="store_true", help="数据库已存在时直接使用，不重新生成")
 
     command("summary", "显示数据库概况")
@@ -74,32 +109,32 @@ def build_parser() -> argparse.ArgumentParser:
     staff = command("staff", "工作人员").add_subparsers(dest="action", metavar="操作", required=True,
                                                       parser_class=ChineseArgumentParser)
     p = command("add", "添加工作人员", staff)
-    p.add_argument("--name", required=True)
-    p.add_argument("--role", required=True, choices=["operator", "specialist", "supervisor", "admin"])
+    p.add_argument("--name", required=True, help="姓名")
+    p.add_argument("--role", required=True, **_choices("role", "角色"))
     p.add_argument("--office", help="所在单位（名称或代码，默认本单位）")
-    p.add_argument("--phone")
+    p.add_argument("--phone", help="联系电话")
     p = command("list", "列出工作人员", staff)
-    p.add_argument("--role", choices=["operator", "specialist", "supervisor", "admin"])
-    p.add_argument("--office")
+    p.add_argument("--role", **_choices("role", "只看该角色"))
+    p.add_argument("--office", help="只看该单位（名称或代码）")
     _listing(p)
 
     site = command("site", "单位（区中心、镇街道、开发区）").add_subparsers(
         dest="action", metavar="操作", required=True, parser_class=ChineseArgumentParser)
     p = command("add", "添加单位", site)
-    p.add_argument("--code", required=True)
-    p.add_argument("--name", required=True)
-    p.add_argument("--kind", required=True, choices=["district", "township", "zone"])
-    p.add_argument("--township")
+    p.add_argument("--code", required=True, help="单位代码（小写字母、数字，用于工单编号）")
+    p.add_argument("--name", required=True, help="单位名称")
+    p.add_argument("--kind", required=True, **_choices("kind", "单位类型"))
+    p.add_argument("--township", help="所属板块（名称或代码）")
     p = command("list", "列出单位", site)
     _listing(p)
 
     enterprise = command("enterprise", "人才企业").add_subparsers(
         dest="action", metavar="操作", required=True, parser_class=ChineseArgumentParser)
     p = command("add", "登记企业", enterprise)
-    p.add_argument("--name", required=True)
+    p.add_argument("--name", required=True, help="企业名称")
     p.add_argument("--credit-code", required=True, help="统一社会信用代码")
-    p.add_argument("--township")
-    p.add_argument("--industry")
+    p.add_argument("--township", help="所在板块（名称或代码）")
+    p.add_argument("--industry", help="所属行业（名称或代码）")
     p = command("list", "列出企业", enterprise)
     _listing(p)
 
@@ -108,16 +143,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("add", "登记人才", talent)
     _talent_fields(p, required=True)
     p = command("edit", "修改人才信息", talent)
-    p.add_argument("ref", help="人才编号、卡号或手机号")
+    p.add_argument("ref", metavar="人才", help="人才编号、卡号或手机号")
     _talent_fields(p, required=False)
     p.add_argument("--reason", default="", help="修改原因")
     p = command("list", "列出人才", talent)
-    p.add_argument("--township")
-    p.add_argument("--category")
-    p.add_argument("--specialist")
+    p.add_argument("--township", help="只看该板块（名称或代码）")
+    p.add_argument("--category", help="只看该人才类别（名称或代码）")
+    p.add_argument("--specialist", help="只看该专员联系的人才（姓名或编号）")
     _listing(p)
     p = command("show", "查看人才档案（含来电和工单）", talent)
-    p.add_argument("ref", help="人才编号、卡号或手机号")
+    p.add_argument("ref", metavar="人才", help="人才编号、卡号或手机号")
     p.add_argument("--json", action="store_true")
 
     call = command("call", "来电").add_subparsers(dest="action", metavar="操作", required=True,
@@ -125,12 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("log", "登记来电", call)
     p.add_argument("--phone", required=True, help="来电号码")
     p.add_argument("--summary", required=True, help="来电摘要")
-    p.add_argument("--measure", type=int, help="服务举措编号 1–18")
-    p.add_argument("--outcome", default="request", choices=["answered", "request", "transfer"],
-                   help="answered 当场答复；request 转工单；transfer 转接")
+    p.add_argument("--measure", type=integer, help="服务举措编号 1–18")
+    p.add_argument("--outcome", default="request", **_choices("outcome", "处理方式（默认 request）"))
     p.add_argument("--resolution", default="", help="当场答复的内容")
-    p.add_argument("--direction", default="in", choices=["in", "out", "callback"])
-    p.add_argument("--duration", type=int, default=0, help="通话时长（秒）")
+    p.add_argument("--direction", default="in", **_choices("direction", "方向（默认 in）"))
+    p.add_argument("--duration", type=integer, default=0, help="通话时长（秒）")
     p.add_argument("--attach", metavar="REQUEST", help="关联到已有的未办结工单（重复来电）")
     p.add_argument("--new", action="store_true", help="已有同类工单时仍另开新工单")
     p.add_argument("--dispatch-to", metavar="OFFICE", help="转工单后立即派给该单位")
@@ -141,27 +175,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--township", help="新来电人的所属板块")
     p.add_argument("--json", action="store_true")
     p = command("list", "列出来电", call)
-    p.add_argument("--phone")
+    p.add_argument("--phone", help="只看该号码的来电")
     _listing(p)
 
     request = command("request", "人才服务工单").add_subparsers(dest="action", metavar="操作", required=True,
                                                         parser_class=ChineseArgumentParser)
     p = command("list", "列出工单", request)
-    p.add_argument("--status", choices=["new", "dispatched", "in_progress", "resolved", "visited", "archived",
-                                        "returned", "merged"])
-    p.add_argument("--measure", type=int)
-    p.add_argument("--township")
-    p.add_argument("--assignee")
-    p.add_argument("--talent")
+    p.add_argument("--status", **_choices("status", "只看该状态"))
+    p.add_argument("--measure", type=integer, help="只看该服务举措（编号 1–18）")
+    p.add_argument("--township", help="只看该板块（名称或代码）")
+    p.add_argument("--assignee", help="只看该专员承办的（姓名或编号）")
+    p.add_argument("--talent", help="只看该人才的（编号、卡号或手机号）")
     p.add_argument("--overdue", action="store_true", help="只看已超期的")
     _listing(p)
     p = command("show", "查看工单及其全部记录", request)
-    p.add_argument("ref", help="工单编号或 ID")
+    p.add_argument("ref", metavar="工单", help="工单编号或 ID")
     p.add_argument("--json", action="store_true")
+    from dongwu_tui.domain.lifecycle import MOVE_RULES, Move
+
     for move in MOVES:
-        p = command(move, f"工单操作：{move}", request)
-        p.add_argument("ref", help="工单编号或 ID")
-        p.add_argument("--reason", default="", help="原因、说明或办理结果")
+        rule = MOVE_RULES[Move(move)]
+        p = command(move, f"工单操作：{rule.label}", request)
+        p.add_argument("ref", metavar="工单", help="工单编号或 ID")
+        if rule.needs_reason:
+            p.add_argument("--reason", default="", help=f"{rule.reason_label}（必填）")
+        else:
+            p.add_argument("--reason", default="", help=f"{'备注' if rule.reason_label == '原因' else rule.reason_label}"
+                                                        "（可不填）")
         if move in ("dispatch", "reassign"):
             p.add_argument("--to", dest="to_site", help="承办单位（名称或代码）")
             p.add_argument("--staff", dest="to_staff", help="承办专员")
@@ -170,7 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
             group.add_argument("--satisfied", dest="satisfied", action="store_true", help="满意")
             group.add_argument("--unsatisfied", dest="satisfied", action="store_false", help="不满意（退回重办）")
         if move == "extend":
-            p.add_argument("--days", type=int, required=True, help="申请延期的工作日数")
+            p.add_argument("--days", type=integer, required=True, help="申请延期的工作日数")
         if move == "merge":
             p.add_argument("--into", required=True, help="并入的工单")
         p.add_argument("--json", action="store_true")
@@ -190,8 +230,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _talent_fields(p: argparse.ArgumentParser, *, required: bool) -> None:
-    p.add_argument("--name", required=required)
-    p.add_argument("--phone", required=required)
+    p.add_argument("--name", required=required, help="姓名")
+    p.add_argument("--phone", required=required, help="手机号码或座机号码")
     if required:
         p.add_argument("--id-number", help="居民身份证号码")
         p.add_argument("--passport", help="护照号码（外籍人才）")
@@ -201,22 +241,45 @@ def _talent_fields(p: argparse.ArgumentParser, *, required: bool) -> None:
     p.add_argument("--township", help="所属板块")
     p.add_argument("--specialist", help="联系专员")
     p.add_argument("--card", help="东吴人才卡号")
-    p.add_argument("--notes")
+    p.add_argument("--notes", help="备注")
     if required:
         p.add_argument("--json", action="store_true")
 
 
-def _log_internal_error() -> Path | None:
-    try:
-        from dongwu_tui.storage.paths import user_log_path
+def _as_desk_error(error: BaseException) -> DeskError | None:
+    """What an exception means to the user, when it is about their input or their database rather than a
+    bug: a database failure, met while reading or writing, and an identifier the domain refused
+    outside a service's validation."""
+    if isinstance(error, DeskError):
+        return error
+    from dongwu_tui.domain.identifiers import InvalidIdentifier
 
-        path = user_log_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as handle:
-            handle.write(traceback.format_exc())
-        return path
-    except OSError:
-        return None
+    if isinstance(error, InvalidIdentifier):
+        from dongwu_tui.domain.errors import ValidationFailed
+
+        text = str(error)
+        return ValidationFailed(text if text.endswith("。") else f"{text}。")
+    if "peewee" in sys.modules or "sqlite3" in sys.modules:
+        from dongwu_tui.storage.database import as_storage_error
+
+        storage = as_storage_error(error)
+        if storage is not None:
+            return storage
+    if isinstance(error, OSError) and error.errno in _FILE_PROBLEMS:
+        from dongwu_tui.domain.errors import StorageError
+
+        name = f" {error.filename}" if error.filename else ""
+        return StorageError(f"无法读写文件{name}：{_FILE_PROBLEMS[error.errno]}。")
+    return None
+
+
+# A file or folder named on the command line that cannot be used: the user's to fix, not a bug.
+_FILE_PROBLEMS = {
+    errno.ENOENT: "文件或文件夹不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
+    errno.ENAMETOOLONG: "文件名太长", errno.ENOTDIR: "路径中有一段不是文件夹", errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.ENOSPC: "磁盘空间已满", errno.EROFS: "所在的磁盘是只读的", errno.EEXIST: "文件已存在",
+    errno.EINVAL: "文件名不可用",
+}
 
 
 def desk_arguments(argv: Sequence[str]) -> Any | None:
@@ -263,7 +326,9 @@ def _open_desk_screens(args: Any) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING)
+    from dongwu_tui import logfile
+
+    logfile.install()
     args = desk_arguments(sys.argv[1:] if argv is None else argv)
     if args is None:
         args = build_parser().parse_args(argv)
@@ -288,19 +353,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         from dongwu_tui.cli.commands import run
 
         return run(args)
-    except DeskError as error:
-        sys.stderr.write(f"错误：{error.message}\n")
-        return EXIT_REFUSED
     except KeyboardInterrupt:
         sys.stderr.write("已中断。\n")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
     except Exception as error:  # noqa: BLE001 - the last line of defence: no traceback on the terminal
-        where = _log_internal_error()
+        refusal = _as_desk_error(error)
+        if refusal is not None:
+            if not isinstance(error, DeskError):
+                logging.getLogger(__name__).warning("%s", refusal.message, exc_info=error)
+            sys.stderr.write(f"错误：{_one_line(refusal.message)}\n")
+            return EXIT_REFUSED
+        logging.getLogger(__name__).error("internal error in: dongwu %s", " ".join(map(str, argv or sys.argv[1:])),
+                                          exc_info=error)
+        where = logfile.written_to()
         note = f"，详情已记录在 {where}" if where else ""
-        sys.stderr.write(f"内部错误：{type(error).__name__}: {error}{note}。\n")
+        sys.stderr.write(_one_line(f"内部错误：{type(error).__name__}: {error}{note}。") + "\n")
         return EXIT_INTERNAL
+
+
+def _one_line(text: str) -> str:
+    """stderr carries exactly one line, whatever a message quotes (a value with a newline in it)."""
+    return " ".join(text.split("\n")).replace("\r", " ")
 
 
 if __name__ == "__main__":

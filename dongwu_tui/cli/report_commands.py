@@ -16,7 +16,8 @@ def add_parsers(command: Any) -> None:
     """Register `report` and extend `stats` (`command(name, help)` is main.build_parser's helper)."""
     p = command("report", "生成定期通报（汇总指标、超期工单、不满意回访），导出为 xlsx、csv 或 md")
     _period_options(p)
-    p.add_argument("--format", choices=["xlsx", "csv", "md"], help="文件格式（默认按 -o 的扩展名）")
+    p.add_argument("--format", choices=["xlsx", "csv", "md"],
+                   help="文件格式（默认按 -o 的扩展名）：xlsx 电子表格，csv 逗号分隔的表格文本，md 文本（Markdown）")
     p.add_argument("-o", "--output", type=Path, help="输出文件（默认：通报-统计期.xlsx）")
 
 

@@ -35,7 +35,7 @@ def add_sync_parser(command: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--full", action="store_true", help="完整导出（不只是对方尚未确认的部分）")
     p.add_argument("--json", action="store_true")
     p = command("import", "导入同步文件", sync)
-    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("files", nargs="+", type=Path, help="要导入的同步文件")
     p.add_argument("--accept-future", action="store_true", help="核实后导入时间在未来的暂存文件")
     p.add_argument("--preview", action="store_true", help="只检查并显示文件内容，不导入")
     p.add_argument("--json", action="store_true")

@@ -60,6 +60,15 @@ _MOBILE_RE = re.compile(r"1[3-9][0-9]{9}")
 _PHONE_CHARS_RE = re.compile(r"\+?[0-9 \-]*")
 _COUNTRY_PREFIXES = ("+86", "0086")
 _LANDLINE_MESSAGE = "座机号码格式不正确：区号以 0 开头，号码 7–8 位"
+# Short numbers that are services rather than people: 3-digit emergency and public numbers (110, 120),
+# 5-digit government and carrier hotlines (12345, 12315, 10086) and company hotlines (95588, 96xxx).
+_SERVICE_NUMBER_RE = re.compile(r"1[0-9]{2}|1[02][0-9]{3}|9[56][0-9]{3,4}")
+
+
+def _too_short(compact: str, text: str, service_message: str) -> InvalidIdentifier:
+    if _SERVICE_NUMBER_RE.fullmatch(compact):
+        return InvalidIdentifier(service_message)
+    return InvalidIdentifier(f"「{text.strip()}」不是有效的电话号码：手机号码应为 11 位数字，座机号码为区号加 7–8 位号码")
 
 
 def _landline_area_code_length(digits: str) -> int:
@@ -96,7 +105,7 @@ def normalize_phone(text: str) -> str:
 
     if compact.startswith("1"):
         if len(compact) <= 6:
-            raise InvalidIdentifier("不接受 12345、110 等服务号码，请填写手机号码或座机号码")
+            raise _too_short(compact, text, "不接受 12345、110 等服务号码，请填写手机号码或座机号码")
         if not _MOBILE_RE.fullmatch(compact):
             raise InvalidIdentifier("手机号码应为 11 位数字，以 1 开头")
         return compact
@@ -114,7 +123,7 @@ def normalize_phone(text: str) -> str:
     if len(compact) == 8:
         return SUZHOU_AREA_CODE + compact
     if len(compact) <= 6:
-        raise InvalidIdentifier("不接受 12345、95588 等服务号码，请填写手机号码或座机号码")
+        raise _too_short(compact, text, "不接受 12345、95588 等服务号码，请填写手机号码或座机号码")
     raise InvalidIdentifier(_LANDLINE_MESSAGE)
 
 

@@ -157,7 +157,35 @@ MODEL_FIELD_LABELS: dict[str, dict[str, str]] = {
 }
 
 
-def _message(error: Mapping[str, Any], labels: dict[str, str] = FIELD_LABELS) -> str:
+def _bounds(model: type[BaseModel] | None, name: str) -> tuple[int | None, int | None]:
+    """The smallest and largest whole number a model's field accepts, from its Field(ge=, le=, gt=, lt=)."""
+    field = model.model_fields.get(name) if model is not None else None
+    low = high = None
+    for rule in field.metadata if field is not None else ():
+        if getattr(rule, "ge", None) is not None:
+            low = rule.ge
+        if getattr(rule, "gt", None) is not None:
+            low = rule.gt + 1
+        if getattr(rule, "le", None) is not None:
+            high = rule.le
+        if getattr(rule, "lt", None) is not None:
+            high = rule.lt - 1
+    return low, high
+
+
+def _range_message(label: str, low: int | None, high: int | None, given: Any) -> str:
+    got = f"（收到 {given}）" if isinstance(given, int) else ""
+    if low is not None and high is not None:
+        return f"{label}应在 {low}–{high} 之间{got}"
+    if low is not None:
+        return f"{label}不能小于 {low}{got}"
+    if high is not None:
+        return f"{label}不能大于 {high}{got}"
+    return f"{label}超出允许的范围{got}"
+
+
+def _message(error: Mapping[str, Any], labels: dict[str, str] = FIELD_LABELS,
+             model: type[BaseModel] | None = None) -> str:
     location = [str(part) for part in error.get("loc", ()) if not str(part).startswith("function-")]
     label = "、".join(labels.get(part, part) for part in location[:1]) if location else ""
     kind = error.get("type", "")
@@ -172,8 +200,10 @@ def _message(error: Mapping[str, Any], labels: dict[str, str] = FIELD_LABELS) ->
         return f"{label}太长（最多 {ctx.get('max_length')} 个字）"
     if kind == "string_pattern_mismatch":
         return f"{label}只能包含字母、数字和连字符"
-    if kind in ("greater_than_equal", "less_than_equal", "int_parsing", "int_type"):
-        return f"{label}超出允许的范围" if kind != "int_parsing" else f"{label}应为整数"
+    if kind in ("int_parsing", "int_type"):
+        return f"{label}应为整数"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return _range_message(label, *_bounds(model, location[0] if location else ""), error.get("input"))
     if kind == "enum":
         choices = str(ctx.get("expected", "")).replace(" or ", "、").replace(", ", "、")
         return f"{label}不正确，可选值：{choices}"
@@ -194,5 +224,5 @@ def parse(model: type[ModelT], **values: Any) -> ModelT:
         return model(**{key: _strip(value) for key, value in values.items()})
     except ValidationError as error:
         labels = FIELD_LABELS | MODEL_FIELD_LABELS.get(model.__name__, {})
-        problems = [_message(item, labels) for item in error.errors(include_url=False)]
+        problems = [_message(item, labels, model) for item in error.errors(include_url=False)]
         raise ValidationFailed("；".join(dict.fromkeys(problems)) + "。") from None

@@ -11,6 +11,14 @@ from dongwu_tui.domain.errors import ValidationFailed
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})-?[Qq]([1-4])$")
 _YEAR = re.compile(r"^(\d{4})$")
+# The years a period or a day may name: wide enough for any record the service keeps, narrow enough that
+# the day after the last one (the end of a span) is still a date.
+FIRST_YEAR, LAST_YEAR = 1900, 2099
+
+
+def _check_year(year_no: int, text: str) -> None:
+    if not FIRST_YEAR <= year_no <= LAST_YEAR:
+        raise ValidationFailed(f"「{text}」的年份应在 {FIRST_YEAR} 至 {LAST_YEAR} 之间。")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +77,8 @@ def span(since: date | None, until: date | None) -> Period:
 def parse_period(text: str) -> Period:
     """`2026-10`, `2026-Q4` (or `2026Q4`), `2026`; refused with a Chinese message otherwise."""
     value = text.strip()
+    if (m := _MONTH.match(value) or _QUARTER.match(value) or _YEAR.match(value)) is not None:
+        _check_year(int(m.group(1)), text)
     if m := _MONTH.match(value):
         y, mo = int(m.group(1)), int(m.group(2))
         if 1 <= mo <= 12:
@@ -84,9 +94,11 @@ def parse_day(text: str | None, flag: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise ValidationFailed(f"{flag} 应为 YYYY-MM-DD 格式的日期，收到「{text}」。") from None
+    _check_year(day.year, f"{flag} {text}")
+    return day
 
 
 def resolve_period(period: str | None, since: str | None, until: str | None) -> Period:

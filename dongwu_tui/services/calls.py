@@ -137,11 +137,18 @@ class CallService:
     def list(self, *, limit: int | None = 50, phone: str | None = None,
              after: tuple[str, str] | None = None) -> list[Call]:
         c = self.t.CallRow
-        query = c.select().where(c.deleted == False).order_by(c.at.desc(), c.id.desc())  # noqa: E712
-        if phone:
-            query = query.where(c.phone == phone)
+        query = self._listed(phone).order_by(c.at.desc(), c.id.desc())
         if after:
             query = query.where((c.at < after[0]) | ((c.at == after[0]) & (c.id < after[1])))
         if limit:
             query = query.limit(limit)
         return [call_from_row(row) for row in query]
+
+    def count(self, *, phone: str | None = None) -> int:
+        """How many calls `list` would give without a limit."""
+        return self._listed(phone).count()
+
+    def _listed(self, phone: str | None) -> Any:
+        c = self.t.CallRow
+        query = c.select().where(c.deleted == False)  # noqa: E712
+        return query.where(c.phone == phone) if phone else query

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dongwu_tui.domain.errors import NotFound, ValidationFailed
 from dongwu_tui.domain.ids import site_id_for_code
@@ -136,15 +136,24 @@ class DirectoryService:
 
     def staff_list(self, role: str | None = None, office: str | None = None, limit: int | None = None) -> list[Staff]:
         s = self.t.StaffRow
-        query = s.select().where(s.deleted == False).order_by(s.role, s.name, s.id)  # noqa: E712
-        if role:
-            query = query.where(s.role == Role(role).value)
-        if office:
-            query = query.where(s.office_id == self.site(office).id)
+        query = self._staff_listed(role, office).order_by(s.role, s.name, s.id)
         if limit:
             query = query.limit(limit)
         names = self._office_names()
         return [staff_from_row(row, names.get(row.office_id, "")) for row in query]
+
+    def staff_count(self, role: str | None = None, office: str | None = None) -> int:
+        """How many staff members `staff_list` would give without a limit."""
+        return self._staff_listed(role, office).count()
+
+    def _staff_listed(self, role: str | None, office: str | None) -> Any:
+        s = self.t.StaffRow
+        query = s.select().where(s.deleted == False)  # noqa: E712
+        if role:
+            query = query.where(s.role == Role(role).value)
+        if office:
+            query = query.where(s.office_id == self.site(office).id)
+        return query
 
     def staff(self, ref: str) -> Staff:
         """A staff member by id or by name; a name shared by two people must be given as an id."""
@@ -225,3 +234,8 @@ class DirectoryService:
         if limit:
             query = query.limit(limit)
         return [enterprise_from_row(row) for row in query]
+
+    def enterprise_count(self) -> int:
+        """How many enterprises `enterprises` would give without a limit."""
+        e = self.t.EnterpriseRow
+        return e.select().where(e.deleted == False).count()  # noqa: E712

@@ -80,7 +80,23 @@ class RequestService:
     ) -> list[ServiceRequest]:
         """Requests, newest first, paged by key: pass the last (opened_at, id) as `after`."""
         r = self.t.RequestRow
-        query = r.select().where(r.deleted == False).order_by(r.opened_at.desc(), r.id.desc())  # noqa: E712
+        query = self._listed(status, measure, township, assignee, talent, overdue)
+        query = query.order_by(r.opened_at.desc(), r.id.desc())
+        if after:
+            query = query.where((r.opened_at < after[0]) | ((r.opened_at == after[0]) & (r.id < after[1])))
+        if limit:
+            query = query.limit(limit)
+        return [request_from_row(row) for row in query]
+
+    def count(self, *, status: str | None = None, measure: int | None = None, township: str | None = None,
+              assignee: str | None = None, talent: str | None = None, overdue: bool = False) -> int:
+        """How many requests `list` would give without a limit."""
+        return self._listed(status, measure, township, assignee, talent, overdue).count()
+
+    def _listed(self, status: str | None, measure: int | None, township: str | None, assignee: str | None,
+                talent: str | None, overdue: bool) -> Any:
+        r = self.t.RequestRow
+        query = r.select().where(r.deleted == False)  # noqa: E712
         if status:
             query = query.where(r.status == Status(status).value)
         if measure:
@@ -93,11 +109,7 @@ class RequestService:
             query = query.where(r.talent_id == self.desk.talents.get(talent).id)
         if overdue:
             query = query.where(r.status.in_([s.value for s in OPEN_STATUSES]) & (r.due_date < self.today()))
-        if after:
-            query = query.where((r.opened_at < after[0]) | ((r.opened_at == after[0]) & (r.id < after[1])))
-        if limit:
-            query = query.limit(limit)
-        return [request_from_row(row) for row in query]
+        return query
 
     def today(self) -> date:
         return self.desk.clock().date()

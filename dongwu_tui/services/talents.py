@@ -150,7 +150,21 @@ class TalentService:
     ) -> list[Talent]:
         """Talents ordered by name, paged by key: pass the last (name, id) as `after` for the next page."""
         t = self.t.TalentRow
-        query = t.select().where(t.deleted == False).order_by(t.name, t.id)  # noqa: E712
+        query = self._listed(township, category, specialist).order_by(t.name, t.id)
+        if after:
+            query = query.where((t.name > after[0]) | ((t.name == after[0]) & (t.id > after[1])))
+        if limit:
+            query = query.limit(limit)
+        return [talent_from_row(row) for row in query]
+
+    def count(self, *, township: str | None = None, category: str | None = None,
+              specialist: str | None = None) -> int:
+        """How many talents `list` would give without a limit."""
+        return self._listed(township, category, specialist).count()
+
+    def _listed(self, township: str | None, category: str | None, specialist: str | None) -> Any:
+        t = self.t.TalentRow
+        query = t.select().where(t.deleted == False)  # noqa: E712
         directory = self.desk.directory
         if township:
             query = query.where(t.township_code == directory.township(township).code)
@@ -158,8 +172,4 @@ class TalentService:
             query = query.where(t.category_code == directory.code_of(directory.talent_categories, category, "人才类别"))
         if specialist:
             query = query.where(t.specialist_id == directory.staff(specialist).id)
-        if after:
-            query = query.where((t.name > after[0]) | ((t.name == after[0]) & (t.id > after[1])))
-        if limit:
-            query = query.limit(limit)
-        return [talent_from_row(row) for row in query]
+        return query

@@ -52,7 +52,7 @@ def storage_message(error: BaseException) -> str:
     if "not a database" in text or "malformed" in text or "file is encrypted" in text:
         return "数据库文件已损坏或不是东吴人才服务台的数据库，未做任何修改。"
     if "readonly" in text or "read-only" in text:
-        return "数据库文件是只读的，无法保存；请检查文件权限。"
+        return "数据库文件是只读的，本程序无法写入（统计和通报也要更新其中的汇总数据）；请检查文件及所在文件夹的权限。"
     if "unable to open" in text:
         return "无法打开数据库文件，请检查路径和权限。"
     return f"数据库操作失败（{error}），本次操作未保存。"
@@ -71,17 +71,39 @@ def _original_error(error: BaseException) -> BaseException:
     return current
 
 
+_DATABASE_ERRORS = (peewee.OperationalError, peewee.DatabaseError, sqlite3.OperationalError, sqlite3.DatabaseError)
+# A value the SQLite driver cannot bind (an integer beyond 64 bits) fails before reaching SQLite.
+_BIND_ERRORS = (OverflowError,)
+
+
+def as_storage_error(error: BaseException) -> StorageError | None:
+    """The StorageError a database failure means to the user, None for anything else. Integrity errors are
+    left to the services, which know which rule a row broke."""
+    if isinstance(error, StorageError):
+        return error
+    if isinstance(error, _BIND_ERRORS) and "sqlite" in str(error).lower():
+        return StorageError("数值过大，超出了数据库能保存的范围；未做任何修改。")
+    if not isinstance(error, _DATABASE_ERRORS) or isinstance(error, peewee.IntegrityError | sqlite3.IntegrityError):
+        return None
+    original = _original_error(error)
+    return original if isinstance(original, StorageError) else StorageError(storage_message(original))
+
+
+def is_damage(error: BaseException) -> bool:
+    text = str(error).lower()
+    return "malformed" in text or "not a database" in text or "file is encrypted" in text
+
+
 @contextmanager
 def translated_errors() -> Iterator[None]:
-    """Turn SQLite failures into StorageError with a Chinese message."""
+    """Turn SQLite failures into StorageError with a Chinese message: reads and writes alike."""
     try:
         yield
-    except (peewee.OperationalError, peewee.DatabaseError, sqlite3.OperationalError, sqlite3.DatabaseError) as error:
-        if isinstance(error, peewee.IntegrityError | sqlite3.IntegrityError):
+    except (*_DATABASE_ERRORS, *_BIND_ERRORS) as error:
+        translated = as_storage_error(error)
+        if translated is None:
             raise
-        original = _original_error(error)
-        message = original.message if isinstance(original, StorageError) else storage_message(original)
-        raise StorageError(message) from error
+        raise translated from error
 
 
 class OfficeDatabase:
@@ -91,14 +113,36 @@ class OfficeDatabase:
         self.path = path
         self.db = database
         self.tables: Tables = bind_tables(database)
+        self._checked = False
 
     # -- transactions ---------------------------------------------------------------------------
 
     @contextmanager
     def write(self) -> Iterator[None]:
-        """One write transaction (BEGIN IMMEDIATE); nested calls become savepoints."""
-        with translated_errors(), self.db.atomic():
-            yield
+        """One write transaction (BEGIN IMMEDIATE); nested calls become savepoints. The first write of this
+        open database is preceded by `check_integrity`."""
+        if not self._checked:
+            self.check_integrity()
+        try:
+            with translated_errors(), self.db.atomic():
+                yield
+        except StorageError as error:
+            if is_damage(error.__cause__ or error):
+                self._checked = False
+            raise
+
+    def check_integrity(self) -> None:
+        """Refuse to write to a damaged file: SQLite writes a page it can read even when others are damaged,
+        and every write to such a file risks spreading the damage. `PRAGMA quick_check` reads every page
+        once without comparing indexes to tables (a small fraction of integrity_check's time), so it runs before
+        the first write of each open database (one command, one desk session), not before reads, which fail
+        by themselves on a damaged page. A damage error met while writing asks for it again."""
+        with translated_errors():
+            rows = self.db.execute_sql("PRAGMA quick_check(1)").fetchall()
+        if rows != [("ok",)]:
+            logging.getLogger(__name__).error("quick_check of %s: %s", self.path, rows)
+            raise StorageError(storage_message(sqlite3.DatabaseError("database disk image is malformed")))
+        self._checked = True
 
     # -- metadata ---------------------------------------------------------------------------------
 

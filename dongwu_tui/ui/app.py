@@ -7,6 +7,7 @@ and Esc goes back within one. The role of the person at the desk decides where t
 from __future__ import annotations
 
 import gc
+import logging
 import sys
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -20,6 +21,8 @@ from textual.binding import Binding
 from textual.command import Provider
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+from textual.worker_manager import WorkerManager
 
 from dongwu_tui.ui import wide
 
@@ -32,6 +35,8 @@ if TYPE_CHECKING:
 
 # By role (domain.roles.Role, a StrEnum: its members look up their values). The domain, storage and services
 # modules load after the first frame when the desk starts from the command line (start-up, issue 6).
+log = logging.getLogger(__name__)
+
 FIRST_MODE = {"operator": "intake", "specialist": "talents", "supervisor": "requests", "admin": "talents"}
 
 # Textual's writer thread puts each frame on the terminal, and takes the GIL three times to do it (as it wakes,
@@ -45,7 +50,10 @@ def open_and_run(db: Path | None, actor: str | None) -> int:
     """`dongwu [--db PATH] [--as STAFF]` on a terminal: the desk's first frame (title and keys) comes first,
     the database is opened after it (start-up, issue 6). A database that cannot be opened comes back out of
     the app as the error open_desk raised, for the command line to report as before."""
+    from dongwu_tui import logfile
     from dongwu_tui.ui.config import load_keymap
+
+    logfile.install()  # errors in the desk's actions and workers go to the rotating log file
 
     def opener() -> Desk:
         from dongwu_tui.services.setup import open_desk
@@ -63,6 +71,18 @@ def open_and_run(db: Path | None, actor: str | None) -> int:
     if app.open_error is not None:
         raise app.open_error
     return 0
+
+
+class _LoggingWorkerManager(WorkerManager):
+    """Every worker of the app ends here (its task's done callback, Textual 8.2): one that ended in an error
+    it did not hand to `_handle_exception` (exit_on_error off, as the desk's workers run) is logged with its
+    traceback, whoever started it. Service calls made through `fetch` catch their own errors and log the
+    unexpected ones in ui/work.py; what reaches here is a worker's own code failing."""
+
+    def _remove_worker(self, worker: Worker) -> None:
+        if worker.state is WorkerState.ERROR and not worker.exit_on_error and worker.error is not None:
+            log.error("worker %r failed", worker.name, exc_info=worker.error)
+        super()._remove_worker(worker)
 
 
 class OpeningScreen(Screen):
@@ -152,6 +172,7 @@ class DeskApp(App[None]):
             # Textual's default screen once mounted, which would parse the whole stylesheet twice more.
             self.DEFAULT_MODE = FIRST_MODE.get(desk.actor.role, "talents")  # type: ignore[misc]
         super().__init__(**kwargs)
+        self._workers = _LoggingWorkerManager(self)
         # None only while the opener runs, before any workspace exists (the actions below wait for it).
         self.desk: Desk = desk  # type: ignore[assignment]
         self._opener = opener
@@ -444,19 +465,11 @@ class DeskApp(App[None]):
         if isinstance(error, DeskError):
             self.show_error(error.message)
             return
-        import traceback
+        from dongwu_tui import logfile
 
-        from dongwu_tui.storage.paths import user_log_path
-
-        where = ""
-        try:
-            path = user_log_path()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("a", encoding="utf-8") as handle:
-                handle.write("".join(traceback.format_exception(error)))
-            where = f"，详情已记录在 {path}"
-        except OSError:
-            pass
+        log.error("unexpected error in the desk", exc_info=error)
+        path = logfile.written_to()
+        where = f"，详情已记录在 {path}" if path else ""
         self.notify(f"操作未完成：程序内部错误（{type(error).__name__}）{where}。", title="内部错误",
                     severity="error", timeout=10, markup=False)
 

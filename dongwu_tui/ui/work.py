@@ -37,7 +37,13 @@ class FetchFailed(Message):
 def failure_message(error: BaseException) -> str:
     if isinstance(error, DeskError):
         return error.message
-    log.exception("unexpected error in a worker", exc_info=error)
+    from dongwu_tui.storage.database import as_storage_error
+
+    storage = as_storage_error(error)  # a read that met a damaged page or a locked file
+    if storage is not None:
+        log.warning("database error in a worker: %s", storage.message, exc_info=error)
+        return storage.message
+    log.error("unexpected error in a worker", exc_info=error)
     return f"操作未完成：程序内部错误（{type(error).__name__}）。数据未受影响，请重试或联系管理员。"
 
 

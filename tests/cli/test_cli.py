@@ -208,6 +208,14 @@ REFUSALS = [
     ("argparse bad choice", ["staff", "add", "--as", "系统管理员", "--name", "新同事", "--role", "boss"],
      ["无效的选项", "boss"]),
     ("argparse missing visit flag", ["request", "visit", "{number}", "--as", "李专员"], ["必须指定其一"]),
+    ("period year 0", ["stats", "--period", "0000"], ["年份应在 1900 至 2099 之间"]),
+    ("period year 9999", ["stats", "--period", "9999-12"], ["年份应在 1900 至 2099 之间"]),
+    ("until year 9999", ["stats", "--until", "9999-12-31"], ["--until 9999-12-31", "年份应在"]),
+    ("report period year 9999", ["report", "--period", "9999-Q4"], ["年份应在"]),
+    ("service number as a call filter", ["call", "list", "--phone", "12345"], ["--phone", "服务号码"]),
+    ("limit beyond 64 bits", ["talent", "list", "--limit", "9223372036854775808"], ["--limit", "过大"]),
+    ("limit not a number", ["talent", "list", "--limit", "五十"], ["--limit", "应为整数"]),
+    ("measure beyond 64 bits", ["request", "list", "--measure", "99999999999999999999"], ["--measure", "过大"]),
 ]
 
 

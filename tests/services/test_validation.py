@@ -69,12 +69,12 @@ BAD_INPUTS = [
     ("card length", TalentInput, {**GOOD_TALENT, "card_no": "D" * 21}, "东吴人才卡号太长（最多 20 个字）。"),
     ("empty category", TalentInput, {**GOOD_TALENT, "category_code": "  "}, "人才类别不能为空。"),
     ("empty level", TalentInput, {**GOOD_TALENT, "level_code": ""}, "人才工程层级不能为空。"),
-    ("measure out of range", CallInput, {**GOOD_CALL, "measure": 19}, "服务举措超出允许的范围。"),
+    ("measure out of range", CallInput, {**GOOD_CALL, "measure": 19}, "服务举措应在 1–18 之间（收到 19）。"),
     ("measure not a number", CallInput, {**GOOD_CALL, "measure": "十一"}, "服务举措应为整数。"),
     ("request without measure", CallInput, {**GOOD_CALL, "measure": None},
      "当场答复或转工单时必须选择服务举措（1–18）。"),
     ("answer without reply", CallInput, {**GOOD_CALL, "outcome": "answered"}, "当场答复时必须填写答复内容。"),
-    ("negative duration", CallInput, {**GOOD_CALL, "duration_s": -5}, "通话时长超出允许的范围。"),
+    ("negative duration", CallInput, {**GOOD_CALL, "duration_s": -5}, "通话时长应在 0–21600 之间（收到 -5）。"),
     ("unknown field", TalentInput, {**GOOD_TALENT, "shoe_size": "42"}, "不认识的字段：shoe_size。"),
 ]
 
@@ -150,7 +150,7 @@ def test_bad_input_through_the_services_writes_nothing(desk: Desk, act: Act, cas
          "手机号码应为 11 位数字"),
         (lambda: operator.calls.log(**{**GOOD_CALL, "summary": "问"}), ValidationFailed, "来电摘要太短"),
         (lambda: operator.calls.log(**{**GOOD_CALL, "measure": None}), ValidationFailed, "必须选择服务举措"),
-        (lambda: operator.calls.log(**{**GOOD_CALL, "measure": 0}), ValidationFailed, "服务举措超出允许的范围"),
+        (lambda: operator.calls.log(**{**GOOD_CALL, "measure": 0}), ValidationFailed, "服务举措应在 1–18 之间"),
         (lambda: operator.calls.log(**GOOD_CALL, attach_to="WZ-20990101-0001"), NotFound, "没有找到工单"),
     ]
     for attempt, error, text in attempts:
