@@ -1,0 +1,84 @@
+"""Records: who may sign, who may read, one timeline everywhere, identity, text safety and lists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from deskkit import TALENT_PHONE, Cast, Clock
+
+from dongwu_tui.domain.errors import PermissionRefused
+from dongwu_tui.domain.models import ServiceRequest, Staff, Talent
+from dongwu_tui.services.desk import Desk
+from dongwu_tui.services.setup import open_desk
+
+Act = Callable[[Staff], Desk]
+HOUSING = 11
+
+
+def dispatched(act: Act, cast: Cast, **dispatch: str) -> ServiceRequest:
+    result = act(cast.operator).calls.log(phone=TALENT_PHONE, summary="咨询人才公寓申请条件", measure=HOUSING,
+                                          outcome="request")
+    assert result.request is not None
+    return act(cast.operator).requests.move(result.request.number, "dispatch", **dispatch)
+
+
+# ------------------------------------------------------------------------------ 21: who may sign
+
+
+def test_a_specialist_of_another_township_cannot_sign_an_office_request(act: Act, cast: Cast,
+                                                                         talent: Talent) -> None:
+    request = dispatched(act, cast, to_site="mudu")
+    luzhi = act(cast.specialist_luzhi)
+    assert "sign" not in [m.value for m in luzhi.requests.allowed_moves(request)]
+    with pytest.raises(PermissionRefused, match="其他单位"):
+        luzhi.requests.move(request.number, "sign")
+    assert act(cast.supervisor).requests.get(request.number).assignee_id is None
+    signed = act(cast.specialist2).requests.move(request.number, "sign")
+    assert signed.assignee_id == cast.specialist2.id
+
+
+def test_a_supervisor_may_sign_for_the_office(act: Act, cast: Cast, talent: Talent) -> None:
+    request = dispatched(act, cast, to_site="mudu")
+    assert act(cast.supervisor).requests.move(request.number, "sign").status.value == "in_progress"
+
+
+# ------------------------------------------------------------------------------ 22: deactivated accounts
+
+
+def test_a_deactivated_account_opens_nothing(desk: Desk, cast: Cast, db_path: Path) -> None:
+    desk.office.db.execute_sql("UPDATE staff SET active = 0 WHERE id = ?", (cast.specialist.id,))
+    with pytest.raises(PermissionRefused, match="已停用"):
+        open_desk(db_path, cast.specialist.name)
+    reopened = open_desk(db_path, cast.specialist2.name)
+    reopened.office.close()
+
+
+# ------------------------------------------------------------------------------ 23: one timeline
+
+
+def test_events_of_one_second_keep_the_order_of_writing_across_processes(desk: Desk, act: Act, cast: Cast,
+                                                                         talent: Talent, clock: Clock) -> None:
+    request = dispatched(act, cast, to_site="mudu", to_staff="李专员")
+    # Another process wrote the dispatch with a higher id than this process would give next.
+    e = desk.office.tables.RequestEventRow
+    dispatch = e.get((e.request_id == request.id) & (e.action == "dispatch"))
+    high = dispatch.id[:15] + "fff" + dispatch.id[18:]
+    e.update(id=high).where(e.id == dispatch.id).execute()
+    act(cast.specialist).requests.move(request.number, "sign")
+    actions = [ev.action for ev in desk.requests.get(request.number).events]
+    assert actions == ["log", "dispatch", "sign"]
+
+
+def test_the_timeline_does_not_depend_on_local_row_order(desk: Desk, act: Act, cast: Cast, talent: Talent) -> None:
+    request = dispatched(act, cast, to_site="mudu", to_staff="李专员")
+    act(cast.specialist).requests.move(request.number, "sign")
+    before = [ev.id for ev in desk.requests.get(request.number).events]
+    # An office that received the same events by sync holds them under other rowids.
+    db = desk.office.db
+    db.execute_sql("CREATE TEMP TABLE ev AS SELECT * FROM request_event WHERE request_id = ?", (request.id,))
+    db.execute_sql("PRAGMA foreign_keys = OFF")
+    db.execute_sql("DELETE FROM request_event WHERE request_id = ?", (request.id,))
+    db.execute_sql("INSERT INTO request_event SELECT * FROM ev ORDER BY id DESC")
+    assert [ev.id for ev in desk.requests.get(request.number).events] == before
