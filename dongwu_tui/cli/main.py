@@ -16,6 +16,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from dongwu_tui.domain.errors import DeskError
+from dongwu_tui.domain.safetext import printable
 
 if TYPE_CHECKING:
     import argparse
@@ -270,6 +271,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command is None:
             return _open_desk_screens(args)
+        if args.command not in ("init", "demo"):  # these print no stored text; demo redraws its progress line
+            from dongwu_tui.cli.render import guard_output
+
+            guard_output()
         from dongwu_tui.cli import report_commands
 
         if args.command in report_commands.REPORT_COMMANDS:
@@ -289,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run(args)
     except DeskError as error:
-        sys.stderr.write(f"错误：{error.message}\n")
+        sys.stderr.write(f"错误：{printable(error.message)}\n")  # messages quote names and typed refs
         return EXIT_REFUSED
     except KeyboardInterrupt:
         sys.stderr.write("已中断。\n")

@@ -16,6 +16,7 @@ from peewee import fn
 
 from dongwu_tui.domain.errors import NotFound
 from dongwu_tui.domain.ids import uuid7_after
+from dongwu_tui.domain.safetext import check_text
 from dongwu_tui.domain.lifecycle import Move, MoveArgs, Transition, allowed_moves, plan_move
 from dongwu_tui.domain.models import OPEN_STATUSES, RequestEvent, ServiceRequest, Status
 from dongwu_tui.domain.roles import Role
@@ -215,6 +216,7 @@ class RequestService:
         Returns the request as the move left it, without its events (`get` reads the timeline)."""
         move = Move(move)
         actor = self.desk.require(action=Move(move).label)
+        check_text(reason, "原因", multiline=True)
         directory = self.desk.directory
         staff = directory.staff(to_staff) if to_staff else None
         site_id = directory.site(to_site).id if to_site else (staff.office_id if staff else None)

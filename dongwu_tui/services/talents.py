@@ -9,6 +9,7 @@ from dongwu_tui.domain.errors import NotFound, ValidationFailed
 from dongwu_tui.domain.models import Call, ServiceRequest, Talent
 from dongwu_tui.domain.pinyin import pinyin_keys
 from dongwu_tui.domain.roles import Role
+from dongwu_tui.domain.safetext import check_text
 from dongwu_tui.storage.convert import call_from_row, request_from_row, talent_from_row
 
 if TYPE_CHECKING:
@@ -78,6 +79,7 @@ class TalentService:
 
     def update(self, ref: str, reason: str = "", **values: Any) -> Talent:
         self.desk.require(*WRITERS, action="修改人才信息")
+        check_text(reason, "修改原因", multiline=True)
         current = self.get(ref)
         from dongwu_tui.sync.conflicts import refuse_if_conflicted  # sync (issue 4): conflicts block saving
 

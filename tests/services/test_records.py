@@ -69,3 +69,46 @@ def test_the_timeline_does_not_depend_on_local_row_order(desk: Desk, act: Act, c
     db.execute_sql("DELETE FROM request_event WHERE request_id = ?", (request.id,))
     db.execute_sql("INSERT INTO request_event SELECT * FROM ev ORDER BY id DESC")
     assert [ev.id for ev in desk.requests.get(request.number).events] == before
+
+
+# ------------------------------------------------------------------------------ 18: terminal controls
+
+ATTACK = "\x1b]0;pwned\x07张伟"
+
+
+@pytest.mark.parametrize("name", [ATTACK, "张\u202e伟", "张\u200b伟", "张伟\r", "张\x7f伟", "张\x9b伟"])
+def test_a_name_with_terminal_controls_is_refused(act: Act, cast: Cast, name: str) -> None:
+    from dongwu_tui.domain.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed, match="姓名含有控制字符"):
+        act(cast.operator).talents.add(name=name + "x", phone="13912345678", category_code="industry")
+
+
+def test_every_text_field_of_every_write_is_checked(desk: Desk, act: Act, cast: Cast, talent: Talent) -> None:
+    from dongwu_tui.domain.errors import ValidationFailed
+
+    operator = act(cast.operator)
+    with pytest.raises(ValidationFailed, match="来电摘要"):
+        operator.calls.log(phone=TALENT_PHONE, summary="咨询\x1b[2J", measure=HOUSING, outcome="request")
+    with pytest.raises(ValidationFailed, match="备注"):
+        operator.talents.update(talent.card_no or "", notes="好\u2066的")
+    with pytest.raises(ValidationFailed, match="修改原因"):
+        operator.talents.update(talent.card_no or "", reason="改\x1b", notes="好")
+    with pytest.raises(ValidationFailed, match="企业名称"):
+        desk.directory.add_enterprise("苏州\x1b科技有限公司", "91350100M000100Y43")
+    with pytest.raises(ValidationFailed, match="姓名"):
+        desk.directory.add_staff("王\x07芳", "operator")
+    request = dispatched(act, cast, to_site="mudu", to_staff="李专员")
+    with pytest.raises(ValidationFailed, match="原因"):
+        act(cast.specialist).requests.move(request.number, "return", reason="不归我\x1b[2J")
+    # Free text may run over several lines.
+    operator.talents.update(talent.card_no or "", notes="第一行\n第二行")
+
+
+def test_printable_spells_out_what_a_terminal_acts_on() -> None:
+    from dongwu_tui.domain.safetext import printable
+
+    assert printable(ATTACK) == "\\u001b]0;pwned\\u0007张伟"
+    assert printable("张\u202e伟\u200b") == "张\\u202e伟\\u200b"
+    assert printable("一\n二") == "一 二" and printable("一\n二", keep_lines=True) == "一\n二"
+    assert printable("陈人才 DW-0001") == "陈人才 DW-0001"

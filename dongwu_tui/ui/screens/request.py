@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -13,6 +12,7 @@ from textual.widgets import Static
 from dongwu_tui.domain.lifecycle import MOVE_RULES, Move
 from dongwu_tui.domain.models import ServiceRequest, Site
 from dongwu_tui.services.views import PagedQuery
+from dongwu_tui.ui.safe import escape
 from dongwu_tui.ui.screens.base import DeskScreen
 from dongwu_tui.ui.sync_notice import ConflictBanner
 

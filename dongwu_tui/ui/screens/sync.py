@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,6 +18,7 @@ from textual.widgets import DataTable, Select, Static
 
 from dongwu_tui.sync import conflicts as cf
 from dongwu_tui.sync.service import PeerStatus
+from dongwu_tui.ui.safe import escape
 from dongwu_tui.ui.screens.base import DeskScreen
 from dongwu_tui.ui.screens.sync_dialogs import CONFLICT_KIND, ExportDialog, ImportDialog, ResolveDialog, _SyncWork
 from dongwu_tui.ui.sync_notice import field_label

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from rich.cells import cell_len
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -14,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from dongwu_tui.services.views import TimelineEntry
 from dongwu_tui.ui.lines import fit
+from dongwu_tui.ui.safe import escape
 from dongwu_tui.ui.screens.base import DeskScreen
 from dongwu_tui.ui.sync_notice import ConflictBanner
 
@@ -60,7 +60,7 @@ class TalentScreen(DeskScreen):
             timeline.add_option(Option("暂无来电和工单记录", disabled=True))
         for entry in self.entries:
             mark = "☎" if entry.kind == "call" else "▣"
-            timeline.add_option(Option(f"{entry.at:%Y-%m-%d %H:%M} {mark} {entry.title}\n    {entry.detail}"))
+            timeline.add_option(Option(f"{entry.at:%Y-%m-%d %H:%M} {mark} {escape(entry.title)}\n    {escape(entry.detail)}"))
         timeline.border_title = f"来电与工单（{len(self.entries)}）"
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -1,0 +1,47 @@
+"""Stored text on the desk screens: terminal controls in names, summaries and reasons are spelled out."""
+
+from __future__ import annotations
+
+from dongwu_tui.ui.lines import PagedList
+from dongwu_tui.ui.screens.request import RequestScreen
+from dongwu_tui.ui.screens.talent import TalentScreen
+from dongwu_tui.ui.screens.talents import TalentsScreen
+
+SIZE = (140, 40)
+ATTACK = "\x1b]0;pwned\x07陈人才\u202e"
+RAW = ("\x1b", "\x07", "\u202e")
+
+
+def _clean(text: str) -> bool:
+    return not any(char in text for char in RAW)
+
+
+async def test_a_stored_name_with_terminal_controls_is_drawn_spelled_out(make_app, cast, desk, talent, settle,
+                                                                        open_request):
+    request = open_request()
+    desk.office.db.execute_sql("UPDATE talent SET name = ? WHERE id = ?", (ATTACK, talent.id))
+    desk.office.db.execute_sql("UPDATE service_request SET summary = ? WHERE id = ?", ("摘要\x1b[2J", request.id))
+    app = make_app(cast.supervisor)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f3")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TalentsScreen)
+        paged = app.screen.query_one(PagedList)
+        line = "".join(segment.text for segment in paged.render_line(0))
+        assert "\\u001b]0;" in line and _clean(line)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TalentScreen)
+        profile = str(app.screen.query_one("#profile").render())
+        assert "\\u001b" in profile and _clean(profile)
+        timeline = app.screen.query_one("#timeline")
+        prompts = [str(timeline.get_option_at_index(i).prompt) for i in range(timeline.option_count)]
+        assert any("\\u001b[2J" in p for p in prompts) and all(_clean(p) for p in prompts)
+        app.screen.notify(f"已更新 {ATTACK}")
+        await pilot.pause()
+        assert all(_clean(str(n.message)) for n in app._notifications)  # noqa: SLF001
+        app.push_screen(RequestScreen(request.id))
+        await settle(app, pilot)
+        head = str(app.screen.query_one("#request-head").render())
+        assert "\\u001b[2J" in head and _clean(head)
