@@ -138,6 +138,8 @@ class TalentUpdate(_Input):
 
     name: str | None = Field(default=None, min_length=2, max_length=30)
     phone: Phone | None = None
+    id_kind: IdKind | None = None
+    id_number: str | None = Field(default=None, max_length=20)
     category_code: str | None = Field(default=None, min_length=1)
     level_code: str | None = Field(default=None, min_length=1)
     enterprise_id: str | None = None
@@ -145,6 +147,21 @@ class TalentUpdate(_Input):
     specialist_id: str | None = None
     card_no: str | None = Field(default=None, max_length=20, pattern=r"^[A-Za-z0-9-]+$")
     notes: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _check_id_number(self) -> TalentUpdate:
+        # The service passes the talent's current kind along when only the number changes.
+        if self.id_number:
+            check = (
+                identifiers.validate_passport
+                if self.id_kind is IdKind.PASSPORT
+                else identifiers.validate_resident_id
+            )
+            try:
+                object.__setattr__(self, "id_number", check(self.id_number))
+            except identifiers.InvalidIdentifier as error:
+                raise ValueError(str(error)) from None
+        return self
 
 
 class CallInput(_Input):

@@ -115,3 +115,21 @@ def test_a_deactivated_account_is_shown_nothing(tmp_path: Path, office: Path, cl
     assert "13812345678" not in line
     assert_refused(dongwu(cli_env, db, "talent", "list", "--as", "停用专员"), "已停用")
     assert iterdump(db) == before
+
+
+def test_a_duplicate_identity_is_refused_and_listed_by_summary(tmp_path: Path, office: Path, cli_env) -> None:
+    db = tmp_path / "copy.db"
+    db.write_bytes(office.read_bytes())
+    assert "身份重复" not in ok(dongwu(cli_env, db, "summary"))  # a copy takes its own replica id first
+    before = iterdump(db)
+    assert_refused(dongwu(cli_env, db, "talent", "add", "--as", "王芳", "--name", "张三", "--phone", "13912345678",
+                          "--id-number", "11010519491231002X", "--category", "产业人才"), "DW000001", "证件号码")
+    assert_refused(dongwu(cli_env, db, "talent", "add", "--as", "王芳", "--name", "张三", "--phone", "13912345678",
+                          "--card", "DW000001", "--category", "产业人才"), "DW000001", "人才卡号")
+    assert iterdump(db) == before
+    ok(dongwu(cli_env, db, "talent", "add", "--as", "王芳", "--name", "张三", "--phone", "13912345678",
+              "--card", "DW000002", "--category", "产业人才"))
+    # A duplicate held from before the rule (or arrived by sync) is reported, not fatal.
+    execute(db, "UPDATE talent SET id_number = '11010519491231002X' WHERE card_no = 'DW000002'")
+    summary = ok(dongwu(cli_env, db, "summary"))
+    assert "1 组人才的身份重复" in summary and "DW000001 / DW000002" in summary

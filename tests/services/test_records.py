@@ -112,3 +112,47 @@ def test_printable_spells_out_what_a_terminal_acts_on() -> None:
     assert printable("张\u202e伟\u200b") == "张\\u202e伟\\u200b"
     assert printable("一\n二") == "一 二" and printable("一\n二", keep_lines=True) == "一\n二"
     assert printable("陈人才 DW-0001") == "陈人才 DW-0001"
+
+
+# ------------------------------------------------------------------------------ 20: one identity, one talent
+
+
+def test_a_second_talent_with_the_same_resident_id_or_card_is_refused(desk: Desk, act: Act, cast: Cast,
+                                                                      talent: Talent) -> None:
+    from dongwu_tui.domain.errors import ValidationFailed
+
+    operator = act(cast.operator)
+    with pytest.raises(ValidationFailed, match="证件号码已登记给人才 陈人才（人才卡 DW-0001）"):
+        operator.talents.add(name="陈某某", phone="13912345678", category_code="industry",
+                             id_number=talent.id_number)
+    with pytest.raises(ValidationFailed, match="东吴人才卡号已登记给人才 陈人才（人才卡 DW-0001）"):
+        operator.talents.add(name="陈某某", phone="13912345678", category_code="industry", card_no="DW-0001")
+    other = operator.talents.add(name="李某某", phone="13912345678", category_code="industry", card_no="DW-0002")
+    with pytest.raises(ValidationFailed, match="人才卡 DW-0001"):
+        operator.talents.update(other.id, card_no="DW-0001")
+    with pytest.raises(ValidationFailed, match="人才卡 DW-0001"):
+        operator.talents.update(other.id, id_number=talent.id_number)
+    # A passport number is unique only within its country: not compared.
+    operator.talents.add(name="Anna Smith", phone="13912345679", category_code="international",
+                         id_kind="passport", id_number="E12345678")
+    operator.talents.add(name="Emma Smith", phone="13912345670", category_code="international",
+                         id_kind="passport", id_number="E12345678")
+    assert desk.talents.get("DW-0001").id == talent.id
+    assert desk.talents.duplicate_identities() == []
+
+
+def test_duplicates_held_already_are_listed_not_fatal(desk: Desk, act: Act, cast: Cast, talent: Talent,
+                                                      db_path: Path) -> None:
+    from dongwu_tui.services.talents import identity_clash
+
+    other = act(cast.operator).talents.add(name="李某某", phone="13912345678", category_code="industry",
+                                           card_no="DW-0002")
+    # From before the rule, or arrived by sync: the database holds it and still opens.
+    desk.office.db.execute_sql("UPDATE talent SET id_number = ? WHERE id = ?", (talent.id_number, other.id))
+    assert desk.talents.duplicate_identities() == [("id_number", ["DW-0001", "DW-0002"])]
+    clash = identity_clash(desk.office.tables, id_kind="resident", id_number=talent.id_number, card_no=None,
+                           exclude_id=talent.id)
+    assert clash is not None and clash.card_no == "DW-0002"
+    indexes = {row[0] for row in desk.office.db.execute_sql("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert "talent_id_number" in indexes
+    open_desk(db_path).office.close()
