@@ -289,6 +289,8 @@ def cmd_request(desk: Desk, args: argparse.Namespace) -> int:
         print(f"受理 {request.opened_at}  期限 {request.due}" +
               (f"（剩余 {data['working_days_left']} 个工作日）" if request.is_open else ""))
         print(f"摘要：{request.summary}")
+        if request.merged_into_id:
+            print(f"已并入工单：{data['merged_into'] or request.merged_into_id}")
         if request.resolution:
             print(f"办理结果：{request.resolution}")
         print_table(["时间", "操作人", "操作", "状态", "说明"],

@@ -120,6 +120,7 @@ class Renderer:
             "satisfied": request.satisfied,
             "archived_at": _iso(request.archived_at),
             "merged_into_id": request.merged_into_id,
+            "merged_into": requests.number_of(request.merged_into_id),
             "extension_pending_days": request.extension_days,
             "extension_reason": request.extension_reason,
             "return_reason": request.return_reason,

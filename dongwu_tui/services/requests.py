@@ -64,6 +64,14 @@ class RequestService:
         )
         return tuple(event_from_row(row, row.actor_name) for row in rows)
 
+    def number_of(self, request_id: str | None) -> str | None:
+        """The number of a request by id (the request a merged one joined), or None when not held here."""
+        if not request_id:
+            return None
+        r = self.t.RequestRow
+        row = r.select(r.number).where(r.id == request_id).first()
+        return row.number if row is not None else None
+
     def get(self, ref: str, with_events: bool = True) -> ServiceRequest:
         row = self._row(ref)
         return request_from_row(row, self.events(row.id) if with_events else ())

@@ -133,3 +133,22 @@ def test_a_duplicate_identity_is_refused_and_listed_by_summary(tmp_path: Path, o
     execute(db, "UPDATE talent SET id_number = '11010519491231002X' WHERE card_no = 'DW000002'")
     summary = ok(dongwu(cli_env, db, "summary"))
     assert "1 组人才的身份重复" in summary and "DW000001 / DW000002" in summary
+
+
+def test_lists_give_names_and_merged_requests_their_target(tmp_path: Path, office: Path, cli_env) -> None:
+    db = tmp_path / "copy.db"
+    db.write_bytes(office.read_bytes())
+    run = lambda *args: ok(dongwu(cli_env, db, *args))  # noqa: E731
+    run("staff", "add", "--as", "系统管理员", "--name", "赵敏", "--role", "supervisor")
+    run("enterprise", "add", "--as", "王芳", "--name", "苏州某某科技有限公司", "--credit-code", "91350100M000100Y43",
+        "--township", "木渎镇")
+    run("talent", "edit", "DW000001", "--as", "王芳", "--enterprise", "苏州某某科技有限公司", "--specialist", "李强")
+    listed = json.loads(run("talent", "list", "--json"))[0]
+    assert (listed["enterprise"], listed["specialist"]) == ("苏州某某科技有限公司", "李强")
+    target = json.loads(run("request", "list", "--json"))[0]["number"]
+    run("call", "log", "--as", "王芳", "--phone", "13812345678", "--measure", "11", "--summary", "再次咨询",
+        "--outcome", "request", "--new")
+    merged = next(r["number"] for r in json.loads(run("request", "list", "--json")) if r["number"] != target)
+    run("request", "merge", merged, "--as", "赵敏", "--into", target, "--reason", "同一事项")
+    assert json.loads(run("request", "show", merged, "--json"))["merged_into"] == target
+    assert f"已并入工单：{target}" in run("request", "show", merged)

@@ -156,3 +156,50 @@ def test_duplicates_held_already_are_listed_not_fatal(desk: Desk, act: Act, cast
     indexes = {row[0] for row in desk.office.db.execute_sql("SELECT name FROM sqlite_master WHERE type='index'")}
     assert "talent_id_number" in indexes
     open_desk(db_path).office.close()
+
+
+# ------------------------------------------------------------------------------ 15: lists
+
+
+def test_four_digits_find_a_caller_by_the_end_of_their_number(desk: Desk, act: Act, cast: Cast,
+                                                              talent: Talent) -> None:
+    other = act(cast.operator).talents.add(name="李某某", phone="13912345678", category_code="industry")
+    found = lambda text: {line.id for line in desk.views.talents(search=text).page(None)}  # noqa: E731
+    assert found("5678") == {other.id}
+    assert found(TALENT_PHONE[-4:]) == {talent.id}
+    assert found("2345") == {other.id}  # anywhere in the number
+    assert found("139") == {other.id}  # three digits: the start only
+
+
+def test_names_sort_by_pinyin_in_the_caseload_and_talent_list(desk: Desk, act: Act, cast: Cast) -> None:
+    operator = act(cast.operator)
+    for name, phone in (("张伟", "13900000001"), ("王芳", "13900000002"), ("阿里", "13900000003"),
+                        ("陈晓明", "13900000004")):
+        operator.talents.add(name=name, phone=phone, category_code="industry")
+    expected = ["阿里", "陈晓明", "王芳", "张伟"]
+    assert [line.name for line in desk.views.talents().page(None)] == expected
+    assert [t.name for t in desk.talents.list()] == expected
+    first = desk.talents.list(limit=2)
+    last = first[-1]
+    after = (desk.office.db.execute_sql("SELECT name_pinyin FROM talent WHERE id = ?", (last.id,)).fetchone()[0],
+             last.name, last.id)
+    assert [t.name for t in desk.talents.list(after=after)] == expected[2:]
+
+
+def test_talent_list_gives_enterprise_and_specialist_names(desk: Desk, act: Act, cast: Cast,
+                                                           talent: Talent) -> None:
+    enterprise = desk.directory.add_enterprise("苏州某某科技有限公司", "91350100M000100Y43", "mudu")
+    act(cast.operator).talents.update(talent.id, enterprise_id=enterprise.id)
+    listed = desk.talents.list()[0]
+    assert (listed.enterprise_name, listed.specialist_name) == ("苏州某某科技有限公司", "李专员")
+
+
+def test_a_merged_request_names_the_request_it_joined(desk: Desk, act: Act, cast: Cast, talent: Talent) -> None:
+    first = dispatched(act, cast, to_site="mudu")
+    second = act(cast.operator).calls.log(phone=TALENT_PHONE, summary="再次咨询人才公寓", measure=HOUSING,
+                                          outcome="request", force_new=True).request
+    assert second is not None
+    act(cast.supervisor).requests.move(second.number, "merge", into=first.number, reason="同一事项")
+    page = act(cast.supervisor).views.request_page(second.number)
+    assert page["merged_into"] == first.number
+    assert desk.requests.number_of(page["request"].merged_into_id) == first.number

@@ -45,3 +45,44 @@ async def test_a_stored_name_with_terminal_controls_is_drawn_spelled_out(make_ap
         await settle(app, pilot)
         head = str(app.screen.query_one("#request-head").render())
         assert "\\u001b[2J" in head and _clean(head)
+
+
+async def test_the_talent_edit_covers_every_field(make_app, cast, desk, talent, settle):
+    from textual.widgets import Input
+
+    from dongwu_tui.ui.screens.dialogs import TalentEditDialog
+
+    app = make_app(cast.specialist)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")  # the specialist's caseload: their one talent
+        await settle(app, pilot)
+        assert isinstance(app.screen, TalentScreen)
+        await pilot.press("e")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, TalentEditDialog)
+        fields = {widget.id.removeprefix("edit-") for widget in dialog.query(Input)}
+        assert fields >= {"name", "phone", "id_kind", "id_number", "category_code", "level_code", "township_code",
+                          "enterprise_id", "specialist_id", "card_no", "notes", "reason"}
+        assert dialog.query_one("#edit-township_code", Input).value == "木渎镇"
+        dialog.query_one("#edit-township_code", Input).value = "甪直镇"
+        dialog.query_one("#edit-specialist_id", Input).value = "钱专员"
+        dialog.query_one("#edit-category_code", Input).value = "青年人才"
+        dialog.query_one("#edit-reason", Input).value = "迁往甪直"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    edited = desk.talents.get(talent.id)
+    assert (edited.township_code, edited.specialist_id, edited.category_code) == ("luzhi", cast.specialist_luzhi.id,
+                                                                                  "young")
+
+
+async def test_a_merged_request_page_names_the_request_it_joined(make_app, cast, desk, settle, open_request):
+    target, merged = open_request(), open_request(summary="再次咨询人才公寓")
+    desk.acting_as(cast.supervisor).requests.move(merged.number, "merge", into=target.number, reason="同一事项")
+    app = make_app(cast.supervisor)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(RequestScreen(merged.id))
+        await settle(app, pilot)
+        assert f"已并入工单：{target.number}" in str(app.screen.query_one("#request-head").render())

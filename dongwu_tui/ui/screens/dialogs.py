@@ -6,12 +6,13 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from dongwu_tui.domain.lifecycle import MOVE_RULES, Move
 from dongwu_tui.domain.models import ServiceRequest, Site, Staff
+from dongwu_tui.ui.safe import escape
 from dongwu_tui.ui.work import FetchMixin
 
 
@@ -97,23 +98,27 @@ class MoveDialog(FetchMixin, ModalScreen[dict[str, Any] | None]):
         self.dismiss(None)
 
 
+# The fields of a talent a desk edits, as (field, label); the talent page passes them all.
+EDIT_FIELDS = (("name", "姓名"), ("phone", "电话"), ("card_no", "人才卡号"), ("notes", "备注"))
+
+
 class TalentEditDialog(ModalScreen[dict[str, Any] | None]):
-    """Edit the fields a desk changes most: name, phone, card number, notes, and why."""
+    """Edit a talent's fields (`fields`, as typed text: names of catalogue entries and people), and why."""
 
     BINDINGS = [
         Binding("escape", "cancel", "取消", id="edit.cancel"),
         Binding("ctrl+s", "confirm", "保存", id="edit.save", priority=True),
     ]
 
-    def __init__(self, values: dict[str, str]) -> None:
+    def __init__(self, values: dict[str, str], fields: tuple[tuple[str, str], ...] = EDIT_FIELDS) -> None:
         super().__init__()
         self.values = values
+        self.fields = (*fields, ("reason", "修改原因"))
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="edit-dialog", classes="dialog"):
-            yield Static(f"修改人才信息：{self.values.get('name', '')}", classes="dialog-title")
-            for field, label in (("name", "姓名"), ("phone", "电话"), ("card_no", "人才卡号"), ("notes", "备注"),
-                                 ("reason", "修改原因")):
+        with VerticalScroll(id="edit-dialog", classes="dialog"):
+            yield Static(f"修改人才信息：{escape(self.values.get('name', ''))}", classes="dialog-title")
+            for field, label in self.fields:
                 yield Label(label)
                 yield Input(self.values.get(field, ""), id=f"edit-{field}")
             yield Static("Ctrl+S 保存　Esc 取消　Tab 下一项", classes="hint")
@@ -124,7 +129,7 @@ class TalentEditDialog(ModalScreen[dict[str, Any] | None]):
 
     def action_confirm(self) -> None:
         result = {}
-        for field in ("name", "phone", "card_no", "notes", "reason"):
+        for field, _label in self.fields:
             value = self.query_one(f"#edit-{field}", Input).value.strip()
             if field == "reason" or value != self.values.get(field, ""):
                 result[field] = value

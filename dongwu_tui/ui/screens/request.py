@@ -102,6 +102,8 @@ class RequestScreen(DeskScreen):
             f"受理：{request.opened_at:%Y-%m-%d %H:%M}　期限：{due}",
             f"摘要：{escape(request.summary)}",
         ]
+        if request.merged_into_id:
+            lines.append(f"已并入工单：{escape(page['merged_into'] or request.merged_into_id)}")
         if request.extension_pending:
             lines.append(f"延期申请待审批：{request.extension_days} 个工作日，理由：{escape(request.extension_reason)}")
         if request.return_reason and request.status.value == "returned":

@@ -11,11 +11,20 @@ from textual.containers import Horizontal
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from dongwu_tui.domain.models import IdKind
 from dongwu_tui.services.views import TimelineEntry
 from dongwu_tui.ui.lines import fit
 from dongwu_tui.ui.safe import escape
 from dongwu_tui.ui.screens.base import DeskScreen
 from dongwu_tui.ui.sync_notice import ConflictBanner
+
+# Every field of a talent a desk may change (those of `dongwu talent edit`).
+TALENT_EDIT_FIELDS = (
+    ("name", "姓名"), ("phone", "电话"), ("id_kind", "证件类型（居民身份证 / 护照）"), ("id_number", "证件号码"),
+    ("category_code", "人才类别"), ("level_code", "人才工程层级"), ("township_code", "所属板块"),
+    ("enterprise_id", "所在企业（名称或统一社会信用代码）"), ("specialist_id", "联系专员"), ("card_no", "东吴人才卡号"),
+    ("notes", "备注"),
+)
 
 
 class TalentScreen(DeskScreen):
@@ -86,18 +95,35 @@ class TalentScreen(DeskScreen):
         from dongwu_tui.ui.screens.dialogs import TalentEditDialog
 
         talent = self.talent
-        # Without the right to see personal numbers the phone field starts empty: typing one replaces it.
-        phone = talent.phone if self.desk.views.unmasked else ""
-        values = {"name": talent.name, "phone": phone, "card_no": talent.card_no or "", "notes": talent.notes}
+        directory = self.desk.directory
+        township = directory.townships.get(talent.township_code or "")
+        # Without the right to see personal numbers the phone and ID fields start empty: typing replaces them.
+        unmasked = self.desk.views.unmasked
+        values = {
+            "name": talent.name,
+            "phone": talent.phone if unmasked else "",
+            "id_kind": talent.id_kind.label,
+            "id_number": (talent.id_number or "") if unmasked else "",
+            "category_code": directory.talent_categories.get(talent.category_code, talent.category_code),
+            "level_code": directory.talent_levels.get(talent.level_code, talent.level_code),
+            "township_code": township.name if township else "",
+            "enterprise_id": talent.enterprise_name or "",
+            "specialist_id": talent.specialist_name or "",
+            "card_no": talent.card_no or "",
+            "notes": talent.notes,
+        }
 
         def edited(result: dict[str, Any] | None) -> None:
             if not result:
                 return
             reason = result.pop("reason", "")
+            if "id_kind" in result:  # typed as its label (居民身份证 / 护照)
+                result["id_kind"] = next((k.value for k in IdKind if result["id_kind"] in (k.label, k.value)),
+                                         result["id_kind"])
             desk, talent_id = self.desk, self.talent_id
             self.fetch("edited", lambda: desk.talents.update(talent_id, reason=reason, **result))
 
-        self.app.push_screen(TalentEditDialog(values), edited)
+        self.app.push_screen(TalentEditDialog(values, TALENT_EDIT_FIELDS), edited)
 
     def got_edited(self, talent: Any) -> None:
         self.notify(f"已更新 {talent.name} 的信息。", markup=False)
