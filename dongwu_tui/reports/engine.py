@@ -326,8 +326,6 @@ class ReportService:
                     ) -> PagedQuery:
         """The requests behind one figure as a list over the database (views.PagedQuery: counted, paged by
         key, never loaded whole), in `drill`'s order. Each row comes out as `convert(request, sort key)`."""
-        from dongwu_tui.services.views import PagedQuery
-
         source, where, params = self._drill_parts(period, axis, key, field_key)
         columns = [f.column_name for f in self.desk.office.tables.RequestRow._meta.sorted_fields]
 
@@ -336,8 +334,8 @@ class ReportService:
 
         order = ["q.due_date", "q.opened_at", "q.id"] if by_due else ["q.opened_at", "q.id"]
         # Counted without the request rows, as drill_count does: each fact is one live request.
-        return PagedQuery(self.desk, ", ".join(f"q.{c}" for c in columns), source, [where], params, order, False,
-                          to_line, alias="q", count_source=FACTS)
+        return self.desk.views.query(", ".join(f"q.{c}" for c in columns), source, [where], params, order, False,
+                                     to_line, alias="q", count_source=FACTS)
 
     def drill_count(self, period: Period, axis: str, key: Any, field_key: str) -> int:
         # Counting needs no request row: each fact is one live request (its primary key is the request's id).

@@ -1,81 +1,19 @@
-"""The per-request report facts (migration 0005): set-wise refresh, the working-day table, and the
+"""The per-request report facts as the report engine reads them: the working-day table, and the
 decoding of `profile` (the flags packed into one integer) back into the columns the KPI conditions read.
 
-Triggers keep `report_fact` exact on every ordinary write. `refresh_facts` is for writers that set
-triggers aside (the bulk loader; a sync import that drops them): it recomputes the facts of the given
-requests, or of all of them, in a few statements. Migration 0007's per-axis aggregates follow 0005's
-aggregates by their own triggers whichever path rewrote them; a full refresh and the working-day
-recompute set those triggers aside and rebuild 0007 set-wise instead (cheaper than a trigger per row).
+The facts' tables, triggers and set-wise refresh are storage's (storage/facts.py). The working-day
+recompute sets the aggregates' triggers aside and rebuilds them set-wise (cheaper than a trigger per row).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from datetime import date, timedelta
-from functools import cache
 from typing import Any
 
-from dongwu_tui.storage.bulk import _migration
+from dongwu_tui.storage import facts as stored
 
 _STATE_KEY = "workday_calendar"
-
-
-@cache
-def _m() -> Any:
-    return _migration("0005")
-
-
-@cache
-def _dashboard() -> Any:
-    return _migration("0007")
-
-
-def _without_dashboard_triggers(db: Any, action: Any) -> None:
-    """Run `action()` (a set-wise rewrite of the facts and of 0005's aggregates) with the triggers of
-    migration 0007 set aside, then rebuild its aggregates set-wise: cheaper than one trigger per
-    aggregate row. Without this, those triggers would keep the aggregates exact row by row anyway."""
-    d = _dashboard()
-    present = {name for (name,) in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-    if not present & set(d.TRIGGER_NAMES):
-        action()
-        return
-    for name in d.TRIGGER_NAMES:
-        db.execute_sql(f'DROP TRIGGER IF EXISTS "{name}"')
-    action()
-    d.rebuild(db)
-    for statement in d.TRIGGERS:
-        db.execute_sql(statement)
-
-
-def refresh_facts(db: Any, request_ids: Iterable[str] | None = None) -> None:
-    """Recompute the facts of `request_ids` (every request when None), set-wise. Call inside the
-    writer's transaction after rows were written with the fact triggers dropped."""
-    m = _m()
-    if db.execute_sql("SELECT 1 FROM sqlite_master WHERE name = 'report_fact'").fetchone() is None:
-        return
-    if request_ids is None:
-        _without_dashboard_triggers(db, lambda: m.rebuild(db))
-        return
-    ids = list(dict.fromkeys(request_ids))
-    columns = ", ".join(m.FACT_COLUMNS)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        marks = ", ".join("?" for _ in chunk)
-        db.execute_sql(f"DELETE FROM report_fact WHERE request_id IN ({marks})", chunk)
-        db.execute_sql(f"INSERT INTO report_fact ({columns}) {m.fact_select(f'r.id IN ({marks})')}", chunk)
-
-
-def refresh_facts_where(db: Any, request_where: str, params: Iterable[Any] = ()) -> None:
-    """Recompute the facts of the requests `r` (service_request) matching `request_where`, set-wise."""
-    m = _m()
-    params = list(params)
-    db.execute_sql(f"DELETE FROM report_fact WHERE request_id IN (SELECT r.id FROM service_request r "
-                   f"WHERE {request_where})", params)
-    db.execute_sql(f"INSERT INTO report_fact ({', '.join(m.FACT_COLUMNS)}) {m.fact_select(request_where)}",
-                   params)
-
-
 _WORKING_DAYS = ("(SELECT w.n FROM report_workday w WHERE w.day = report_fact.resolved_day)"
                  " - (SELECT w.n FROM report_workday w WHERE w.day = report_fact.signed_day)")
 
@@ -111,7 +49,7 @@ def ensure_workdays(db: Any, calendar: Any, today: date) -> None:
             db.execute_sql("DELETE FROM report_workday")
             db.cursor().executemany("INSERT INTO report_workday (day, n) VALUES (?, ?)", rows)
             db.execute_sql("INSERT OR REPLACE INTO report_state (key, value) VALUES (?, ?)", (_STATE_KEY, value))
-            _without_dashboard_triggers(db, lambda: _m().without_cube_triggers(
+            stored.without_dashboard_triggers(db, lambda: stored.without_cube_triggers(
                 db, lambda: db.execute_sql(f"UPDATE report_fact SET working_days = {_WORKING_DAYS}")))
         _VERIFIED[memo_key] = value
         return
@@ -135,9 +73,9 @@ def _workday_rows(calendar: Any, first_year: int, last_year: int) -> list[tuple[
 def profile_columns(profile: str) -> dict[str, str]:
     """SQL expressions giving, from a `profile` integer, every fact column a KPI condition reads except
     `due_date` (the one figure that depends on today)."""
-    m = _m()
-    bit = dict(m.FLAG_BITS)
-    status = f"CASE {profile} & 7 " + " ".join(f"WHEN {i} THEN '{s}'" for i, s in enumerate(m.STATUS_CODES)) + " END"
+    bit = dict(stored.FLAG_BITS)
+    status = (f"CASE {profile} & 7 " + " ".join(f"WHEN {i} THEN '{s}'" for i, s in enumerate(stored.STATUS_CODES))
+              + " END")
     columns = {"status": status,
                "satisfied": f"CASE WHEN {profile} & {1 << bit['satisfied_yes']} THEN 1 "
                             f"WHEN {profile} & {1 << bit['satisfied_no']} THEN 0 END"}

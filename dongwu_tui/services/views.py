@@ -201,6 +201,13 @@ class ViewService:
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
 
+    def query(self, select: str, source: str, where: Sequence[str], params: Sequence[object],
+              order: Sequence[str], descending: bool, convert: Callable[[tuple[Any, ...]], Any],
+              **options: Any) -> PagedQuery:
+        """A list over any SQL view of the desk's database. The report engine's list behind a figure is
+        made here: reports sit below the services and reach them only through the desk they are given."""
+        return PagedQuery(self.desk, select, source, where, params, order, descending, convert, **options)
+
     @property
     def unmasked(self) -> bool:
         actor = self.desk.actor

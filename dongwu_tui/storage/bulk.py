@@ -17,33 +17,22 @@ tests/storage/test_bulk.py builds the same records both ways and compares the de
 
 from __future__ import annotations
 
-import importlib.util
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
-from types import ModuleType
 from typing import Any
 
-from dongwu_tui.storage.database import MIGRATIONS_DIR, OfficeDatabase, translated_errors
+from dongwu_tui.storage import capture, facts
+from dongwu_tui.storage.database import OfficeDatabase, translated_errors
 
 FTS_TABLES = {"talent": "talent_fts", "enterprise": "enterprise_fts"}
+# The indexed columns of `talent_fts` (made by migration 0002), in its order.
+TALENT_FTS_COLUMNS = "name, name_pinyin, name_initials, phone, card_no"
 NOW_MS = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
 # One large transaction touches every page of every index: with the default 2 MB page cache SQLite
 # spills pages to the WAL over and over and reads them back through an ever longer WAL index.
 BULK_CACHE_KIB = 1_048_576
-
-
-@cache
-def _migration(stem: str) -> ModuleType:
-    # Migrations are frozen files named by number; the bulk path reads the same definitions they used.
-    path = next(MIGRATIONS_DIR.glob(f"{stem}_*.py"))
-    spec = importlib.util.spec_from_file_location(f"dongwu_tui_migration_{stem}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @dataclass
@@ -114,13 +103,13 @@ class BulkWriter:
 
 
 def _bypassed_triggers(office: OfficeDatabase) -> dict[str, str]:
-    synced = _migration("0003").SYNCED_COLUMNS if _has_table(office, "sync_state") else {}
+    synced = capture.SYNCED_COLUMNS if _has_table(office, "sync_state") else {}
     names = {f"{table}_fts_insert" for table in FTS_TABLES}
     names |= {f"sync_{table}_insert" for table in synced}
     names |= {"sync_actor_from_audit", "sync_actor_from_event"}
-    # [report facts, issue 5/6] the fact triggers of migration 0005 too; _derive rebuilds the facts set-wise.
+    # [report facts, issue 5/6] the facts' insert triggers too; _derive rebuilds the facts set-wise.
     if _has_table(office, "report_fact"):
-        names |= set(_migration("0005").INSERT_TRIGGERS)
+        names |= set(facts.INSERT_TRIGGERS)
     rows = office.db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
     return {name: sql for name, sql in rows if name in names}
 
@@ -194,7 +183,7 @@ def _derive(writer: BulkWriter) -> None:
             with writer.timed("search index"):
                 db.execute_sql(f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')")
             continue
-        columns = (_migration("0002").TALENT_FTS_COLUMNS if table == "talent" else "name")
+        columns = (TALENT_FTS_COLUMNS if table == "talent" else "name")
         for segment in segments:
             db.execute_sql(f"INSERT INTO {fts} (rowid, {columns}) SELECT rowid, {columns} FROM {table} "
                            "WHERE rowid BETWEEN ? AND ?", (segment.first, segment.last))
@@ -203,7 +192,6 @@ def _derive(writer: BulkWriter) -> None:
     capturing = db.execute_sql("SELECT capture FROM sync_state WHERE one = 1").fetchone()
     if not capturing or not capturing[0]:
         return
-    sync = _migration("0003")
     segments = _merged(writer.segments)
     # Requests and their events all new: each request's stamp names its last event's actor as it is
     # written, instead of a second pass updating 300k sync rows (`_patch_actors`).
@@ -213,7 +201,7 @@ def _derive(writer: BulkWriter) -> None:
         if f"sync_{segment.table}_insert" in writer.dropped:
             with writer.timed(f"sync rows: {segment.table}"):
                 actors = ("request_event", "request_id") if fold and segment.table == "service_request" else None
-                _capture(writer.office, sync, segment, whole=bool(writer.empty_before.get(segment.table)),
+                _capture(writer.office, segment, whole=bool(writer.empty_before.get(segment.table)),
                          actors=actors)
         if segment.table == "request_event" and "sync_actor_from_event" in writer.dropped and not fold:
             with writer.timed("sync actors"):
@@ -232,14 +220,13 @@ def _derive_report_facts(writer: BulkWriter) -> None:
     if not touched:
         return
     if all(writer.empty_before.get(s.table) for s in touched):
-        _migration("0005").rebuild(db)
+        facts.rebuild(db)
         return
-    from dongwu_tui.reports.facts import refresh_facts_where
     for segment in touched:
         if segment.table == "service_request":
-            refresh_facts_where(db, "r.rowid BETWEEN ? AND ?", (segment.first, segment.last))
+            facts.refresh_facts_where(db, "r.rowid BETWEEN ? AND ?", (segment.first, segment.last))
         else:
-            refresh_facts_where(db, "r.id IN (SELECT request_id FROM request_event WHERE rowid BETWEEN ? AND ?)",
+            facts.refresh_facts_where(db, "r.id IN (SELECT request_id FROM request_event WHERE rowid BETWEEN ? AND ?)",
                                 (segment.first, segment.last))
 # [report facts, issue 5/6] end
 
@@ -258,7 +245,7 @@ def _merged(segments: list[_Segment]) -> list[_Segment]:
     return out
 
 
-def _capture(office: OfficeDatabase, sync: ModuleType, segment: _Segment, whole: bool = False,
+def _capture(office: OfficeDatabase, segment: _Segment, whole: bool = False,
              actors: tuple[str, str] | None = None) -> None:
     """What `sync_<table>_insert` writes, for every row of the segment, counters in rowid order.
 
@@ -273,7 +260,7 @@ def _capture(office: OfficeDatabase, sync: ModuleType, segment: _Segment, whole:
     `_patch_actors` would write afterwards, without updating every record a second time."""
     db = office.db
     db.execute_sql(f"UPDATE sync_state SET counter = max(counter + 1, {NOW_MS}) WHERE one = 1")
-    part = sync.PARTITION[segment.table].replace("NEW.", "t.")
+    part = capture.PARTITION[segment.table].replace("NEW.", "t.")
     key = db.execute_sql("SELECT name FROM pragma_index_list(?) WHERE origin = 'pk'", (segment.table,)).fetchone()
     walk = f'INDEXED BY "{key[0]}"' if whole and key else ""
     counter = "(st.counter + t.rowid - ?1)"

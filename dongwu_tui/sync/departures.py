@@ -34,7 +34,8 @@ from typing import Any
 
 from dongwu_tui.storage.database import OfficeDatabase
 from dongwu_tui.sync import knowledge as kn
-from dongwu_tui.sync import merge, trust
+from dongwu_tui.sync import identity, merge, trust
+from dongwu_tui.sync.fileformat import export_query
 
 
 def has_table(office: OfficeDatabase) -> bool:
@@ -45,10 +46,8 @@ def has_table(office: OfficeDatabase) -> bool:
 def departed_query(table: str, cols: list[str], parts: list[str]) -> tuple[str, list[Any]]:
     """Records of `table` that left one of `parts` and now sit outside all of them, each with the old
     partition it left (for the delta test) and its export line."""
-    from dongwu_tui.sync.engine import _export_query  # the one definition of an export line
-
     marks = ", ".join("?" * len(parts))
-    sql = (_export_query(table, cols, departed=True)
+    sql = (export_query(table, cols, departed=True)
            + f" AND d.tbl = ? AND d.part IN ({marks}) AND r.part NOT IN ({marks})")
     return sql, [table] * 4 + [table, *parts, *parts]
 
@@ -144,7 +143,7 @@ def set_aside_settled(office: OfficeDatabase, parts: set[str] | None, ack: dict[
     before). Inside the import's transaction; returns how many records newly left the office's tables."""
     if parts is None:
         return 0
-    foreign = [part for part in kn.held_partitions(office) if part not in parts]
+    foreign = [part for part in identity.held_partitions(office) if part not in parts]
     if not foreign:
         return 0
     moved = 0

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from dongwu_tui import __version__
+from dongwu_tui.storage import capture
 from dongwu_tui.storage.database import SCHEMA_VERSION, OfficeDatabase
 from dongwu_tui.sync import departures, identity, merge, trust
 from dongwu_tui.sync import knowledge as kn
@@ -29,6 +30,7 @@ from dongwu_tui.sync.fileformat import (
     ALGORITHMS,
     FORMAT_VERSION,
     OpenedFile,
+    export_query,
     open_sealed,
     seal,
     write_atomically,
@@ -57,23 +59,6 @@ def _dump(value: Any) -> str:
 
 
 # -- export -------------------------------------------------------------------------------------------
-
-
-def _export_query(table: str, cols: list[str], *, departed: bool = False) -> str:
-    """Each record's line `[table, id, partition, vv, stamps, [values], {field: versions} | null]`, written
-    by SQLite's JSON functions: building it in Python was most of the export's time. No synced table has
-    REAL or BLOB columns, so SQLite's JSON text is exactly what Python would write. Takes `table` 4 times.
-
-    Rows are `(partition the delta is measured against, vv, line)`. With `departed`, the records that
-    left a partition (migration 0008), measured against the partition they left; CROSS JOIN keeps the
-    small departures table outermost (without statistics the planner may otherwise walk every sync row)."""
-    values = ", ".join(f't."{c}"' for c in cols)
-    siblings = ("CASE WHEN r.id IN (SELECT id FROM sync_sibling WHERE tbl = ?) THEN (SELECT json_group_object("
-                "s.field, json(s.versions)) FROM sync_sibling s WHERE s.tbl = ? AND s.id = r.id) END")
-    measured, source = (("d.part", "sync_departure d CROSS JOIN sync_row r ON r.tbl = d.tbl AND r.id = d.id")
-                        if departed else ("r.part", "sync_row r"))
-    return (f"SELECT {measured}, r.vv, json_array(?, r.id, r.part, r.vv, r.stamps, json_array({values}), "
-            f'{siblings}) FROM {source} JOIN "{table}" t ON t.id = r.id WHERE r.tbl = ?')
 
 
 @dataclass
@@ -129,7 +114,7 @@ def export_file(office: OfficeDatabase, to: str, out_dir: Path, *, full: bool = 
         cols = columns(office, table)
         table_columns[table] = cols
         where = "" if parts is None else f" AND r.part IN ({', '.join('?' * len(parts))})"
-        queries = [(_export_query(table, cols) + where, [table] * 4 + list(parts or []))]
+        queries = [(export_query(table, cols) + where, [table] * 4 + list(parts or []))]
         if parts is not None and has_departures:
             # Records that left this office's partitions travel once more, so it learns of the move;
             # their first column is the partition they left, which the delta is measured against.
@@ -423,7 +408,7 @@ class _FactTriggers:
     def refresh(self, office: OfficeDatabase) -> None:
         """What the dropped triggers would have written: the facts of every new request and of every
         request that got a new event, set-wise; then the triggers are made again."""
-        from dongwu_tui.reports.facts import refresh_facts, refresh_facts_where
+        from dongwu_tui.storage.facts import refresh_facts, refresh_facts_where
 
         db = office.db
         if not self.triggers:
@@ -599,30 +584,14 @@ def _merge_existing(office: OfficeDatabase, table: str, cols: list[str], rid: st
     result.conflicts += len(merged["opened"])
 
 
+_NEW_COLUMN = re.compile(r"NEW\.(\w+)")
+
+
 def partition_of(office: OfficeDatabase, table: str, values: dict[str, Any]) -> str:
-    """The same rule as the capture triggers (migration 0003), for records changed by a merge."""
-    db = office.db
+    """The capture triggers' partition rule (storage/capture.py), for records changed by a merge: the
+    trigger's own expression, with the merged values in place of the row's `NEW.<column>`."""
+    expression = capture.PARTITION[table]
+    sql = "SELECT " + _NEW_COLUMN.sub(r":\1", expression)
+    return str(office.db.execute_sql(sql, {name: values.get(name) for name in _NEW_COLUMN.findall(expression)})
+               .fetchone()[0])
 
-    def one(sql: str, *args: Any) -> Any:
-        row = db.execute_sql(sql, args).fetchone()
-        return row[0] if row else None
-
-    def coalesce(*values: Any) -> Any:
-        return next((v for v in values if v is not None), "")
-
-    if table in ("site", "staff"):
-        return kn.EVERYONE
-    if table in ("enterprise", "talent"):
-        return coalesce(values.get("township_code"))
-    if table == "service_request":
-        return coalesce(one("SELECT township_code FROM site WHERE id = ?", values.get("assignee_site_id")),
-                        values.get("township_code"))
-    if table == "call":
-        return coalesce(one("SELECT part FROM sync_row WHERE tbl = 'service_request' AND id = ?",
-                            values.get("request_id")),
-                        one("SELECT township_code FROM talent WHERE id = ?", values.get("talent_id")))
-    if table == "request_event":
-        return coalesce(one("SELECT part FROM sync_row WHERE tbl = 'service_request' AND id = ?",
-                            values.get("request_id")))
-    return coalesce(one("SELECT part FROM sync_row WHERE tbl = ? AND id = ?",
-                        values.get("entity"), values.get("entity_id")))

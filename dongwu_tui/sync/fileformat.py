@@ -177,3 +177,20 @@ def open_sealed(data: bytes, site_id: str, box_key: PrivateKey) -> OpenedFile:
     if offset != len(body):
         raise SyncRefused("tampered", "同步文件含有清单之外的数据（被篡改），未导入。")
     return OpenedFile(manifest, certificate, chunks, hashlib.sha256(data).hexdigest())
+
+
+def export_query(table: str, cols: list[str], *, departed: bool = False) -> str:
+    """Each record's line `[table, id, partition, vv, stamps, [values], {field: versions} | null]`, written
+    by SQLite's JSON functions: building it in Python was most of the export's time. No synced table has
+    REAL or BLOB columns, so SQLite's JSON text is exactly what Python would write. Takes `table` 4 times.
+
+    Rows are `(partition the delta is measured against, vv, line)`. With `departed`, the records that
+    left a partition (migration 0008), measured against the partition they left; CROSS JOIN keeps the
+    small departures table outermost (without statistics the planner may otherwise walk every sync row)."""
+    values = ", ".join(f't."{c}"' for c in cols)
+    siblings = ("CASE WHEN r.id IN (SELECT id FROM sync_sibling WHERE tbl = ?) THEN (SELECT json_group_object("
+                "s.field, json(s.versions)) FROM sync_sibling s WHERE s.tbl = ? AND s.id = r.id) END")
+    measured, source = (("d.part", "sync_departure d CROSS JOIN sync_row r ON r.tbl = d.tbl AND r.id = d.id")
+                        if departed else ("r.part", "sync_row r"))
+    return (f"SELECT {measured}, r.vv, json_array(?, r.id, r.part, r.vv, r.stamps, json_array({values}), "
+            f'{siblings}) FROM {source} JOIN "{table}" t ON t.id = r.id WHERE r.tbl = ?')

@@ -107,13 +107,24 @@ def ensure_replica(office: OfficeDatabase) -> bool:
     return True
 
 
+def held_partitions(office: OfficeDatabase) -> list[str]:
+    """Partitions this replica has knowledge of: those of its records, those it was told about, and those
+    its records have left or its set-aside copies lie in (migration 0008). So a move out of the last
+    record of a partition still advances the receiver's knowledge of it, and a set-aside copy sent
+    again (sync/departures.py `shadow_lines`) is acknowledged like any record."""
+    departed = office.db.execute_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sync_departure'").fetchone()
+    return [row[0] for row in office.db.execute_sql(
+        "SELECT part FROM sync_row GROUP BY part UNION SELECT part FROM sync_knowledge"
+        + (" UNION SELECT part FROM sync_departure GROUP BY part UNION SELECT part FROM sync_shadow GROUP BY part"
+           if departed else ""))]
+
+
 def mint_replica(office: OfficeDatabase) -> str:
     """A new replica id; what the old identity wrote stays known as held, under the old id."""
     old_short, old_counter = replica(office), counter(office)
     new_id = str(uuid.uuid4())
     with office.write():
-        from dongwu_tui.sync.knowledge import held_partitions  # knowledge builds on this module
-
         # Every partition it holds, set-aside copies' included: a copy set aside holds the old identity's
         # writes to it, and once they are claimed the receivers stop asking for it again.
         parts = held_partitions(office)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from dongwu_tui.storage.database import OfficeDatabase
-from dongwu_tui.sync.identity import counter, replica
+from dongwu_tui.sync.identity import counter, held_partitions, replica
 
 Knowledge = dict[str, dict[str, int]]
 EVERYONE = "*"
@@ -21,19 +21,6 @@ def subscriptions(kind: str, township_code: str | None) -> set[str] | None:
     if kind == "district":
         return None
     return {EVERYONE, township_code or ""}
-
-
-def held_partitions(office: OfficeDatabase) -> list[str]:
-    """Partitions this replica has knowledge of: those of its records, those it was told about, and those
-    its records have left or its set-aside copies lie in (migration 0008). So a move out of the last
-    record of a partition still advances the receiver's knowledge of it, and a set-aside copy sent
-    again (sync/departures.py `shadow_lines`) is acknowledged like any record."""
-    departed = office.db.execute_sql(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sync_departure'").fetchone()
-    return [row[0] for row in office.db.execute_sql(
-        "SELECT part FROM sync_row GROUP BY part UNION SELECT part FROM sync_knowledge"
-        + (" UNION SELECT part FROM sync_departure GROUP BY part UNION SELECT part FROM sync_shadow GROUP BY part"
-           if departed else ""))]
 
 
 def knowledge(office: OfficeDatabase) -> Knowledge:

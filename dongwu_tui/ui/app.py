@@ -14,6 +14,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.command import Provider
@@ -86,6 +87,10 @@ WORKSPACES = {
     "dashboard": ("dongwu_tui.ui.screens.dashboard", "DashboardScreen"),
     "sync": ("dongwu_tui.ui.screens.sync", "SyncScreen"),
 }
+
+
+# Shown while F9 drops one person's workspaces and builds the next person's (DeskApp._restart_as).
+SWITCHING_MODE = "switching"
 
 
 def workspace_class(mode: str) -> type[DeskScreen]:
@@ -274,6 +279,9 @@ class DeskApp(App[None]):
         # Awaited so that a workspace opened for the first time is composed before it is filled in.
         await self.switch_mode(mode)
         if values:
+            # The form itself, not a page opened from it (a caller's record, opened from intake with Ctrl+O).
+            while len(self.screen_stack) > 1 and getattr(self.screen, "prefill", None) is None:
+                await self.pop_screen()
             screen = self.screen
             hook = getattr(screen, "prefill", None)
             if hook is not None:
@@ -290,39 +298,80 @@ class DeskApp(App[None]):
 
         super().notify(printable(str(message), keep_lines=True), *args, **kwargs)
 
-    def action_switch_user(self) -> None:
-        if self.desk is None:
+    def open_talent(self, talent_id: str) -> None:
+        """A talent's record over the current screen (a request's and a talent's pages open each other)."""
+        from dongwu_tui.ui.screens.talent import TalentScreen
+
+        self.push_screen(TalentScreen(talent_id))
+
+    def open_request(self, request_id: str) -> None:
+        """A request's page over the current screen."""
+        from dongwu_tui.ui.screens.request import RequestScreen
+
+        self.push_screen(RequestScreen(request_id))
+
+    def unsaved_call(self) -> bool:
+        """Whether a workspace holds a half-typed call (intake) that leaving would drop."""
+        for stack in self._screen_stacks.values():
+            for screen in stack:
+                unsaved = getattr(screen, "unsaved_call", None)
+                if unsaved is not None and unsaved():
+                    return True
+        return False
+
+    def _unless_unsaved(self, what: str, then: Callable[[], Any]) -> None:
+        """`then()` at once, or after the person confirms that the half-typed call may be dropped."""
+        from dongwu_tui.ui.screens.dialogs import ConfirmDialog
+
+        if not self.unsaved_call():
+            then()
             return
+        if isinstance(self.screen, ConfirmDialog):
+            return
+        question = f"来电登记中还有未保存的来电，{what}将丢弃已填写的内容。确定{what}吗？"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                then()
+
+        self.push_screen(ConfirmDialog(f"确定{what}？", question), answered)
+
+    async def action_quit(self) -> None:
+        self._unless_unsaved("退出", self.exit)
+
+    def action_switch_user(self) -> None:
+        from dongwu_tui.ui.screens.who import WhoScreen
+
+        if self.desk is None or isinstance(self.screen, WhoScreen):
+            return
+        self._unless_unsaved("切换用户", self._choose_user)
+
+    def _choose_user(self) -> None:
         from dongwu_tui.ui.screens.who import WhoScreen
 
         def chosen(staff: Staff | None) -> None:
-            if staff is None:
-                return
-            # Screens hold their actor's views; start the workspaces afresh for the new person.
-            for mode in list(self.MODES):
-                if mode != self.current_mode:
-                    try:
-                        self.remove_mode(mode)
-                    except Exception:  # noqa: BLE001 - a mode never opened has nothing to remove
-                        pass
-                    self.add_mode(mode, self.MODES[mode])
-            current = self.current_mode
-            self.desk = self.desk.acting_as(staff)
-            self.sub_title = f"{staff.name} · {staff.role.label}"
-            target = FIRST_MODE.get(staff.role, "talents")
-            self.switch_mode(target)
-            if current != target and current in self.MODES:
-                try:
-                    self.remove_mode(current)
-                    self.add_mode(current, self.MODES[current])
-                except Exception:  # noqa: BLE001
-                    pass
-            if current == target:
-                refresh = getattr(self.screen, "reload", None)
-                if refresh is not None:
-                    refresh()
+            if staff is not None:
+                self.call_later(self._restart_as, staff)
 
         self.push_screen(WhoScreen(), chosen)
+
+    async def _restart_as(self, staff: Staff) -> None:
+        """Every workspace and every screen opened from one holds its person: the title line, the actions
+        allowed, masking, counts. All of them are dropped and the new person starts on their first screen,
+        as if they had just opened the desk. A holding screen (the opening frame's title and keys) is shown
+        meanwhile, because Textual removes only modes that are not on show."""
+        self.desk = self.desk.acting_as(staff)
+        self.sub_title = f"{staff.name} · {staff.role.label}"
+        self._prepared.clear()
+        self.add_mode(SWITCHING_MODE, OpeningScreen)
+        await self.switch_mode(SWITCHING_MODE)
+        for mode in WORKSPACES:
+            if mode in self._modes:
+                await self.remove_mode(mode)
+            self.add_mode(mode, self.MODES[mode])
+        await self.switch_mode(FIRST_MODE.get(staff.role, "talents"))
+        await self.remove_mode(SWITCHING_MODE)
+        self.refresh_conflict_count()
 
     def action_help(self) -> None:
         from dongwu_tui.ui.screens.help import HelpScreen
@@ -343,6 +392,24 @@ class DeskApp(App[None]):
             if active.binding.action in ("quit", "app.quit"):
                 self.notify(f"退出请按 {self.get_key_display(active.binding)}", title="要退出吗？", markup=False)
                 return
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            self._paste_on_one_line(event)
+        await super().on_event(event)
+
+    def _paste_on_one_line(self, paste: events.Paste) -> None:
+        """Textual's one-line Input keeps only the first line of a paste. The desk's fields are all one line:
+        the pasted lines are joined with spaces instead (blank lines dropped), and the person is told."""
+        from textual.widgets import Input
+
+        if not isinstance(self.focused, Input) or len(paste.text.splitlines()) < 2:
+            return
+        lines = [line.strip() for line in paste.text.splitlines() if line.strip()]
+        paste.text = " ".join(lines)
+        if len(lines) > 1:
+            self.notify(f"粘贴的内容有 {len(lines)} 行，已用空格合并为一行，请检查。", title="粘贴",
+                        severity="warning", markup=False)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield SystemCommand("退出", "关闭东吴人才服务台", self.action_quit)

@@ -3,6 +3,7 @@ kind: the services (test_kpi.py, the hand-built office), raw updates, event inse
 
 from __future__ import annotations
 
+import importlib.util
 import random
 import shutil
 from datetime import datetime
@@ -11,8 +12,8 @@ from pathlib import Path
 from dongwu_tui.reports import facts
 from dongwu_tui.reports.definitions import COUNT_FIELDS, OPEN
 from dongwu_tui.reports.period import span
-from dongwu_tui.storage.bulk import _migration
-from dongwu_tui.storage.database import open_database
+from dongwu_tui.storage import facts as stored
+from dongwu_tui.storage.database import MIGRATIONS_DIR, open_database
 
 TABLES = {
     "report_fact": "SELECT * FROM report_fact ORDER BY request_id",
@@ -54,7 +55,7 @@ def assert_maintained_equals_rebuilt(db) -> None:
     assert_dashboard_aggregates_exact(db)
     maintained = snapshot(db)
     with db.atomic():
-        facts.refresh_facts(db)
+        stored.refresh_facts(db)
     rebuilt = snapshot(db)
     for name in {**TABLES, **DASHBOARD}:
         assert maintained[name] == rebuilt[name], name
@@ -121,7 +122,7 @@ def test_bulk_rebuild_equals_triggers(demo_db: Path, tmp_path: Path):
     ids = [row[0] for row in db.execute_sql("SELECT id FROM service_request").fetchall()]
     with db.atomic():
         db.execute_sql("DELETE FROM report_fact")
-        facts.refresh_facts(db, ids)
+        stored.refresh_facts(db, ids)
     assert snapshot(db) == before
     assert_maintained_equals_rebuilt(db)
     office.close()
@@ -135,7 +136,7 @@ def test_due_date_only_matters_for_open_requests():
             assert OPEN in field.condition, field.key
     import re
     quoted = re.compile(r"'(\w+)'")
-    assert set(quoted.findall(_migration("0005").OPEN_STATUSES_SQL)) == set(quoted.findall(OPEN))
+    assert set(quoted.findall(stored.OPEN_STATUSES_SQL)) == set(quoted.findall(OPEN))
 
 
 def test_dashboard_aggregates_follow_every_set_wise_path(demo_db: Path, tmp_path: Path):
@@ -150,18 +151,18 @@ def test_dashboard_aggregates_follow_every_set_wise_path(demo_db: Path, tmp_path
     before = snapshot(db)
     with db.atomic():
         # Rows rewritten behind the triggers' back, then refreshed set-wise for the changed requests.
-        for name in _migration("0005").TRIGGER_NAMES:
+        for name in stored.TRIGGER_NAMES:
             db.execute_sql(f'DROP TRIGGER "{name}"')
         db.execute_sql("UPDATE service_request SET status = 'archived', resolved_at = '2026-11-02T10:00:00' "
                        "WHERE status IN ('new', 'dispatched', 'in_progress')")
         db.execute_sql("UPDATE service_request SET measure_number = 3 WHERE rowid % 7 = 0")
-        facts.refresh_facts_where(db, "r.rowid % 7 = 0 OR r.status = 'archived'")
-        for statement in _migration("0005").TRIGGERS:
+        stored.refresh_facts_where(db, "r.rowid % 7 = 0 OR r.status = 'archived'")
+        for statement in stored.TRIGGERS:
             db.execute_sql(statement)
     assert snapshot(db) != before
     assert_dashboard_aggregates_exact(db)
     with db.atomic():
-        _migration("0005").rebuild(db)
+        stored.rebuild(db)
     assert_dashboard_aggregates_exact(db)
     with db.atomic():
         db.execute_sql("UPDATE report_fact SET working_days = working_days + 1")  # through the triggers
@@ -171,12 +172,21 @@ def test_dashboard_aggregates_follow_every_set_wise_path(demo_db: Path, tmp_path
     ReportService(Desk(office, clock=lambda: datetime(2026, 11, 20, 17, 0))).figures(span(None, None))
     assert_dashboard_aggregates_exact(db)
     assert {name for (name,) in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")} >= set(
-        _migration("0007").TRIGGER_NAMES)
+        stored.DASHBOARD_TRIGGER_NAMES)
     with db.atomic():
         db.execute_sql("UPDATE report_axis_month SET n = n + 1")
-        _migration("0007").rebuild(db)
+        stored.rebuild_dashboard(db)
     assert_dashboard_aggregates_exact(db)
     office.close()
+
+
+def _migration(stem: str):
+    """A migration file as a module (the running program never imports one)."""
+    path = next(MIGRATIONS_DIR.glob(f"{stem}_*.py"))
+    spec = importlib.util.spec_from_file_location(f"migration_{stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_past_due_index_matches_the_open_condition():

@@ -148,9 +148,9 @@ def test_failed_bulk_load_keeps_the_triggers(tmp_path: Path) -> None:
 
 
 def test_facts_backfill_gives_what_the_triggers_keep(tmp_path: Path) -> None:
-    """Migration 0005's backfill (`rebuild`, a grouped pass over the events) = the facts its triggers keep
+    """The facts' backfill (`rebuild`, a grouped pass over the events) = the facts their triggers keep
     row by row, also with deleted events, deleted requests and merged-in events."""
-    from dongwu_tui.storage.bulk import _migration
+    from dongwu_tui.storage import facts
 
     office, cast = _cast(tmp_path / "office.db")
     with office.write():
@@ -166,7 +166,7 @@ def test_facts_backfill_gives_what_the_triggers_keep(tmp_path: Path) -> None:
     assert {row[1] for row in kept["report_fact"]} >= {0, 1, 2, 8}
     office = open_database(tmp_path / "office.db")
     with office.write():
-        _migration("0005").rebuild(office.db)
+        facts.rebuild(office.db)
     office.close()
     assert _facts(tmp_path / "office.db") == kept
 

@@ -49,7 +49,10 @@ async def test_dispatch_sign_progress_resolve_visit_archive(make_app, cast, desk
         await _move(app, pilot, settle, "b", *"已安排看房")
         assert desk.requests.get(request.id).status is Status.RESOLVED
         clock.advance(days=1)
-        await _move(app, pilot, settle, "v")  # satisfied is the default answer
+        await pilot.press("v")
+        await settle(app, pilot, rounds=2)
+        await pilot.press("enter", "down", "enter", "ctrl+s")  # 满意, chosen explicitly: there is no default
+        await settle(app, pilot)
         assert "已回访" in str(app.screen.query_one("#request-head").render())
     assert desk.requests.get(request.id).status is Status.VISITED
 
@@ -75,7 +78,7 @@ async def test_unsatisfied_visit_goes_back_to_work(make_app, cast, desk, open_re
         await settle(app, pilot)
         dialog = app.screen
         dialog.query_one("#satisfied").focus()
-        await pilot.press("enter", "down", "enter")  # 不满意
+        await pilot.press("enter", "down", "down", "enter")  # 不满意 (below the prompt and 满意)
         await settle(app, pilot)
         dialog.query_one("#reason").focus()
         await pilot.press(*"问题未解决", "enter")
@@ -92,7 +95,7 @@ async def test_refused_move_is_a_message_not_a_crash(make_app, cast, desk, open_
     async with app.run_test(size=SIZE) as pilot:
         await _on_page(app, pilot, settle, request.id)
         await _move(app, pilot, settle, "b")  # resolve with no result: the rule needs one
-        assert any("办理结果" in n.message for n in app._notifications)
+        assert "办理结果" in str(app.screen.query_one("#error-reason").render())  # beside the field, dialog open
         assert app.is_running
     assert desk.requests.get(request.id).status is Status.IN_PROGRESS
 
@@ -144,3 +147,24 @@ async def test_next_and_previous_request(make_app, cast, desk, open_request, set
         await pilot.press("P")
         await settle(app, pilot)
         assert app.screen.request.number == second.number
+
+
+async def test_request_page_and_talent_record_open_each_other(make_app, cast, desk, open_request, settle):
+    """ctrl+o on a request opens its talent's record; a request on the record's timeline opens its page."""
+    from dongwu_tui.ui.screens.talent import TalentScreen
+
+    request = open_request()
+    app = make_app(cast.supervisor)
+    async with app.run_test(size=SIZE) as pilot:
+        await _on_page(app, pilot, settle, request.id)
+        await pilot.press("ctrl+o")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TalentScreen) and app.screen.talent_id == request.talent_id
+        timeline = app.screen.query_one("#timeline")
+        index = next(i for i in range(timeline.option_count)
+                     if request.number in str(timeline.get_option_at_index(i).prompt))
+        timeline.focus()
+        timeline.highlighted = index
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RequestScreen) and app.screen.request_id == request.id

@@ -147,11 +147,11 @@ class ReasonDialog(ModalScreen[dict[str, Any] | None]):
         result: dict[str, Any] = {"reason": reason}
         if self.move is Move.REASSIGN:
             site = self.query_one("#site", Select).value
-            if site is Select.BLANK:
+            if site is Select.NULL:
                 self.notify("请选择改派的承办单位。", severity="warning")
                 return
             staff = self.query_one("#staff", Select).value
-            result.update(to_site=site, to_staff=None if staff is Select.BLANK else staff)
+            result.update(to_site=site, to_staff=None if staff is Select.NULL else staff)
         self.dismiss(result)
 
     def action_cancel(self) -> None:

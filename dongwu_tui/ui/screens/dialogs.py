@@ -1,13 +1,21 @@
-"""Dialogs: confirm a request move (with its reason, target or answer), edit a talent."""
+"""Dialogs: confirm a request move (with its reason, target or answer), edit a talent, confirm leaving.
+
+A dialog that writes runs its write itself (`perform`, in a worker) and closes only once it is done: a refusal
+is shown inside the dialog, beside the field it concerns, and nothing typed is lost. Enter moves to the next
+field and confirms on the last one.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
 
 from dongwu_tui.domain.lifecycle import MOVE_RULES, Move
@@ -15,21 +23,82 @@ from dongwu_tui.domain.models import ServiceRequest, Site, Staff
 from dongwu_tui.ui.safe import escape
 from dongwu_tui.ui.work import FetchMixin
 
+# Moves that take nothing but a confirmation: no note field is offered for them.
+NO_NOTE_MOVES = frozenset({Move.SIGN, Move.ARCHIVE})
 
-class MoveDialog(FetchMixin, ModalScreen[dict[str, Any] | None]):
-    """Confirm one move. Asks only what the move takes; the service decides whether it is allowed."""
+FIELD_ERROR_CSS = """
+.field-error { color: $error; height: auto; }
+"""
+
+
+class FieldsDialog(FetchMixin, ModalScreen[Any]):
+    """What the desk's input dialogs share: Enter walks the fields, errors stay beside their field."""
+
+    DEFAULT_CSS = FIELD_ERROR_CSS
+
+    def error_line(self, name: str) -> Static:
+        return Static("", id=f"error-{name}", classes="field-error hidden")
+
+    def fields(self) -> list[Widget]:
+        return [w for w in self.query("Select, Input") if w.display and not w.disabled]
+
+    def clear_errors(self) -> None:
+        for line in self.query(".field-error").results(Static):
+            line.update("")
+            line.add_class("hidden")
+
+    def show_error(self, name: str, message: str) -> None:
+        """The message beside field `name` (or in the dialog's general line), and the cursor on that field."""
+        try:
+            line = self.query_one(f"#error-{name}", Static)
+        except NoMatches:  # a field without its own line reports on the dialog's line
+            line = self.query_one("#error-dialog", Static)
+        line.update(message)
+        line.remove_class("hidden")
+        try:
+            self.query_one(f"#{name}").focus()
+        except NoMatches:  # the general line has no field to focus
+            pass
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        fields = self.fields()
+        if fields and event.input is not fields[-1]:
+            self.focus_next()
+        else:
+            self.action_confirm()
+
+    def action_confirm(self) -> None:  # pragma: no cover - every dialog has its own
+        raise NotImplementedError
+
+    def failed_perform(self, message: str) -> None:
+        self.show_error("dialog", message)
+
+
+class MoveDialog(FieldsDialog):
+    """Confirm one move. Asks only what the move takes; the service decides whether it is allowed.
+
+    With `perform`, the dialog makes the move itself and is dismissed with what `perform` returned; without it,
+    it is dismissed with the values typed."""
 
     BINDINGS = [
         Binding("escape", "cancel", "取消", id="move.cancel"),
         Binding("ctrl+s", "confirm", "确定", id="move.confirm", priority=True),
+        Binding("enter", "confirm", "确定", show=False, id="move.confirm_enter"),
     ]
 
-    def __init__(self, request: ServiceRequest, move: Move, sites: list[Site]) -> None:
+    def __init__(self, request: ServiceRequest, move: Move, sites: list[Site],
+                 perform: Callable[[dict[str, Any]], Any] | None = None) -> None:
         super().__init__()
         self.request = request
         self.move = move
         self.rule = MOVE_RULES[move]
         self.sites = sites
+        self.perform = perform
+
+    @property
+    def asks_note(self) -> bool:
+        return self.move not in NO_NOTE_MOVES
 
     def compose(self) -> ComposeResult:
         rule = self.rule
@@ -39,101 +108,183 @@ class MoveDialog(FetchMixin, ModalScreen[dict[str, Any] | None]):
             if self.move in (Move.DISPATCH, Move.REASSIGN):
                 yield Label("承办单位")
                 yield Select([(s.name, s.id) for s in self.sites], prompt="请选择承办单位", id="site")
+                yield self.error_line("site")
                 yield Label("承办专员（可不选）")
                 yield Select([], prompt="不指定专员", id="staff")
             if self.move is Move.VISIT:
-                yield Label("回访结果")
-                yield Select([("满意", True), ("不满意（退回重办）", False)], value=True, allow_blank=False,
+                yield Label("回访结果（必选）")
+                yield Select([("满意", True), ("不满意（退回重办）", False)], prompt="请选择回访结果",
                              id="satisfied")
+                yield self.error_line("satisfied")
             if self.move is Move.EXTEND:
                 yield Label("延期工作日数")
                 yield Input(placeholder="如 5", id="days", type="integer")
+                yield self.error_line("days")
             if self.move is Move.MERGE:
                 yield Label("并入工单编号")
                 yield Input(placeholder="如 WZ-20261128-0001", id="into")
-            need = "（必填）" if rule.needs_reason else "（选填）"
-            yield Label(f"{rule.reason_label}{need}")
-            yield Input(placeholder=f"请填写{rule.reason_label}", id="reason")
-            yield Static("Enter/Ctrl+S 确定　Esc 取消　Tab 下一项", classes="hint")
+                yield self.error_line("into")
+            if self.asks_note:
+                need = "（必填）" if rule.needs_reason else "（选填）"
+                yield Label(f"{rule.reason_label}{need}", id="reason-label")
+                yield Input(placeholder=f"请填写{rule.reason_label}", id="reason")
+                yield self.error_line("reason")
+                yield Static("Enter 下一项，最后一项 Enter 确定　Ctrl+S 确定　Esc 取消", classes="hint")
+            else:
+                yield Static(f"按 Enter 或 Ctrl+S 确定{rule.label}，Esc 取消", classes="hint")
+            yield Static("", id="error-dialog", classes="field-error hidden")
 
     def on_mount(self) -> None:
-        # A visit is mostly "satisfied" (the default): start on the note so Enter confirms at once.
-        first = self.query_one("#reason") if self.move is Move.VISIT else self.query("Select, Input").first()
-        first.focus()
+        fields = self.fields()
+        if fields:
+            fields[0].focus()
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        if event.select.id == "site" and isinstance(event.value, str):
-            site_id = event.value
-            desk = self.app.desk  # type: ignore[attr-defined]
-            self.fetch("specialists", lambda: desk.directory.specialists_of(site_id))
+        self.clear_errors()
+        if event.select.id == "site":
+            staff = self.query_one("#staff", Select)
+            staff.set_options([])
+            if isinstance(event.value, str):
+                site_id = event.value
+                desk = self.app.desk  # type: ignore[attr-defined]
+                self.fetch("specialists", lambda: (site_id, desk.directory.specialists_of(site_id)))
 
-    def got_specialists(self, staff: list[Staff]) -> None:
+    def got_specialists(self, value: tuple[str, list[Staff]]) -> None:
+        site_id, staff = value
+        if self.query_one("#site", Select).value != site_id:
+            return
         select = self.query_one("#staff", Select)
+        # An office with no specialists (the district centre) is still a target: dispatched to nobody in person.
         select.set_options([(s.name, s.id) for s in staff])
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_confirm()
-
-    def action_confirm(self) -> None:
-        values: dict[str, Any] = {"reason": self.query_one("#reason", Input).value.strip()}
+    def values(self) -> dict[str, Any] | None:
+        """What was chosen and typed, or None once the first problem is shown beside its field."""
+        self.clear_errors()
+        reason = self.query_one("#reason", Input).value.strip() if self.asks_note else ""
+        values: dict[str, Any] = {"reason": reason}
         if self.move in (Move.DISPATCH, Move.REASSIGN):
             site = self.query_one("#site", Select).value
             staff = self.query_one("#staff", Select).value
-            if site is Select.BLANK:
-                self.app.notify("请选择承办单位。", severity="warning", markup=False)
-                return
+            if site is Select.NULL:
+                self.show_error("site", "请选择承办单位。")
+                return None
             values["to_site"] = site
-            values["to_staff"] = None if staff is Select.BLANK else staff
+            values["to_staff"] = None if staff is Select.NULL else staff
         if self.move is Move.VISIT:
-            values["satisfied"] = bool(self.query_one("#satisfied", Select).value)
+            satisfied = self.query_one("#satisfied", Select).value
+            if satisfied is Select.NULL:
+                self.show_error("satisfied", "请选择回访结果：满意或不满意。")
+                return None
+            values["satisfied"] = bool(satisfied)
         if self.move is Move.EXTEND:
             text = self.query_one("#days", Input).value.strip()
-            values["days"] = int(text) if text.isdigit() else None
+            if not text.isdigit() or int(text) <= 0:
+                self.show_error("days", "请填写延期的工作日数（正整数）。")
+                return None
+            values["days"] = int(text)
         if self.move is Move.MERGE:
-            values["into"] = self.query_one("#into", Input).value.strip() or None
-        self.dismiss(values)
+            into = self.query_one("#into", Input).value.strip()
+            if not into:
+                self.show_error("into", "请填写要并入的工单编号。")
+                return None
+            values["into"] = into
+        needs_reason = self.rule.needs_reason or (self.move is Move.VISIT and values.get("satisfied") is False)
+        if self.asks_note and needs_reason and not reason:
+            self.show_error("reason", f"请填写{self.rule.reason_label}。")
+            return None
+        return values
+
+    def action_confirm(self) -> None:
+        values = self.values()
+        if values is None:
+            return
+        if self.perform is None:
+            self.dismiss(values)
+            return
+        perform = self.perform
+        self.fetch("perform", lambda: perform(values))
+
+    def got_perform(self, result: Any) -> None:
+        self.dismiss(result)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
 
 
-# The fields of a talent a desk edits, as (field, label); the talent page passes them all.
-EDIT_FIELDS = (("name", "姓名"), ("phone", "电话"), ("card_no", "人才卡号"), ("notes", "备注"))
+class TalentEditDialog(FieldsDialog):
+    """Edit a talent's fields (by default the ones a desk changes most; the talent page passes all of
+    them, as typed text: names of catalogue entries and people), and why.
 
-
-class TalentEditDialog(ModalScreen[dict[str, Any] | None]):
-    """Edit a talent's fields (`fields`, as typed text: names of catalogue entries and people), and why."""
+    With `perform`, the dialog saves the changes itself and is dismissed with what `perform` returned."""
 
     BINDINGS = [
         Binding("escape", "cancel", "取消", id="edit.cancel"),
         Binding("ctrl+s", "confirm", "保存", id="edit.save", priority=True),
     ]
+    FIELDS = (("name", "姓名"), ("phone", "电话"), ("card_no", "人才卡号"), ("notes", "备注"), ("reason", "修改原因"))
 
-    def __init__(self, values: dict[str, str], fields: tuple[tuple[str, str], ...] = EDIT_FIELDS) -> None:
+    def __init__(self, values: dict[str, str], perform: Callable[[dict[str, Any]], Any] | None = None,
+                 fields: tuple[tuple[str, str], ...] | None = None) -> None:
         super().__init__()
-        self.values = values
-        self.fields = (*fields, ("reason", "修改原因"))
+        self.initial = values
+        self.perform = perform
+        if fields:
+            self.FIELDS = (*fields, ("reason", "修改原因"))
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="edit-dialog", classes="dialog"):
-            yield Static(f"修改人才信息：{escape(self.values.get('name', ''))}", classes="dialog-title")
-            for field, label in self.fields:
+            yield Static(f"修改人才信息：{escape(self.initial.get('name', ''))}", classes="dialog-title")
+            for field, label in self.FIELDS:
                 yield Label(label)
-                yield Input(self.values.get(field, ""), id=f"edit-{field}")
-            yield Static("Ctrl+S 保存　Esc 取消　Tab 下一项", classes="hint")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.focus_next()
+                yield Input(self.initial.get(field, ""), id=f"edit-{field}")
+                yield self.error_line(f"edit-{field}")
+            yield Static("", id="error-dialog", classes="field-error hidden")
+            yield Static("Enter 下一项，最后一项 Enter 保存　Ctrl+S 保存　Esc 取消", classes="hint")
 
     def action_confirm(self) -> None:
+        self.clear_errors()
         result = {}
-        for field, _label in self.fields:
+        for field, _ in self.FIELDS:
             value = self.query_one(f"#edit-{field}", Input).value.strip()
-            if field == "reason" or value != self.values.get(field, ""):
+            if field == "reason" or value != self.initial.get(field, ""):
                 result[field] = value
+        if "name" in result and not result["name"]:
+            self.show_error("edit-name", "姓名不能为空。")
+            return
+        if self.perform is None:
+            self.dismiss(result)
+            return
+        perform = self.perform
+        self.fetch("perform", lambda: perform(dict(result)))
+
+    def got_perform(self, result: Any) -> None:
         self.dismiss(result)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question: Enter or y confirms, Esc or n keeps things as they are."""
+
+    BINDINGS = [
+        Binding("escape", "answer(False)", "取消", id="confirm.no"),
+        Binding("n", "answer(False)", "否", show=False, id="confirm.no_n"),
+        Binding("enter", "answer(True)", "确定", id="confirm.yes", priority=True),
+        Binding("y", "answer(True)", "是", show=False, id="confirm.yes_y"),
+    ]
+    DEFAULT_CSS = "ConfirmDialog { align: center middle; }"
+
+    def __init__(self, title: str, question: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-dialog", classes="dialog"):
+            yield Static(self.title_text, classes="dialog-title")
+            yield Static(self.question, markup=False)
+            yield Static("Enter 确定　Esc 取消", classes="hint")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

@@ -41,6 +41,9 @@ class HelpScreen(ModalScreen[None]):
         width = max([cell_len(k) for k, _ in here + everywhere] + [6]) + 2
         lines = [f"[b]{title}[/b]"]
         lines += [f"  {escape(fit(k, width))}{escape(d)}" for k, d in here] or ["  （本页没有专用按键）"]
+        extra = getattr(under, "help_lines", None)  # a screen's own lines, e.g. what each view holds
+        if extra is not None:
+            lines += [""] + [escape(line) for line in extra()]
         lines += ["", "[b]全局[/b]"]
         lines += [f"  {escape(fit(k, width))}{escape(d)}" for k, d in everywhere]
         lines += ["", "列表中：↑↓ 移动，PgUp/PgDn 翻页，Home/End 首尾，Enter 打开；Tab 在输入框之间切换。",

@@ -118,6 +118,8 @@ class IntakeScreen(DeskScreen):
     def body(self) -> ComposeResult:
         with Horizontal(id="intake"):
             with VerticalScroll(id="intake-form"):
+                yield Static("光标会自动前进：手机号输满 11 位跳到下一项，举措编号唯一时跳到来电摘要。",
+                             id="auto-advance", classes="hint")
                 yield Label("来电号码")
                 yield Input(placeholder="输入来电号码，如 13812345678", id="phone")
                 with Vertical(id="new-talent", classes="hidden"):
@@ -133,7 +135,7 @@ class IntakeScreen(DeskScreen):
                 yield Static("", id="measure-choice", classes="hint")
                 yield Label("来电摘要")
                 yield Input(placeholder="来电人反映的事项", id="summary")
-                yield Label("处理方式（按 1–4 选择）")
+                yield Label(self._outcome_label(False), id="outcome-label")
                 yield OutcomeBar(id="outcome")
                 yield Static("", id="repeat", classes="warning hidden")
                 yield Label("答复内容（当场答复时必填）", id="resolution-label")
@@ -308,11 +310,17 @@ class IntakeScreen(DeskScreen):
         self.draft.repeat = repeat
         self._update_repeat()
 
+    @staticmethod
+    def _outcome_label(attach_available: bool) -> str:
+        # The keys named are the choices on show: 4 (并入已有工单) only when there is a request to join.
+        return f"处理方式（按 1–{4 if attach_available else 3} 选择，←→ 切换）"
+
     def _update_repeat(self) -> None:
         bar = self.query_one(OutcomeBar)
         notice = self.query_one("#repeat", Static)
         repeat = self.draft.repeat
         bar.attach_available = repeat is not None
+        self.query_one("#outcome-label", Label).update(self._outcome_label(bar.attach_available))
         if repeat is None:
             notice.add_class("hidden")
             if bar.value is CallOutcome.ATTACHED:
@@ -456,6 +464,19 @@ class IntakeScreen(DeskScreen):
             self.action_clear()
         else:
             self.query_one("#status", Static).update(escape(text) + "\n按 Ctrl+N 开始下一个来电。")
+            # The caller's panel again, with this call and its request (a new caller now has a record).
+            phone, desk = self.draft.phone, self.desk
+            if phone is not None:
+                self.fetch("card_after_save", lambda: (phone, desk.views.caller_card(phone)))
+
+    def got_card_after_save(self, value: tuple[str, dict[str, Any] | None]) -> None:
+        phone, card = value
+        if phone != self.draft.phone or not self.draft.saved:
+            return
+        self.draft.card = card
+        self.query_one("#caller", Static).update(self._caller_text(card))
+        self.query_one("#new-talent").set_class(card is not None, "hidden")
+        self.refresh_bindings()
 
     def failed_saved(self, message: str) -> None:
         self.query_one("#status", Static).update("")
@@ -474,6 +495,7 @@ class IntakeScreen(DeskScreen):
         bar.attach_available = False
         bar.value = CallOutcome.REQUEST
         bar.refresh()
+        self.query_one("#outcome-label", Label).update(self._outcome_label(False))
         self.query_one("#new-talent").add_class("hidden")
         self.query_one("#repeat").add_class("hidden")
         self.query_one("#status", Static).update("")
@@ -481,6 +503,12 @@ class IntakeScreen(DeskScreen):
         self._show_measure_choices("")
         self._update_outcome_fields()
         self.query_one("#phone", Input).focus()
+
+    def unsaved_call(self) -> bool:
+        """Something typed for a call not saved yet (the app asks before F9 or Ctrl+Q drops it)."""
+        if self.draft.saved:
+            return False
+        return any(box.value.strip() for box in self.query(Input))
 
     def action_open_talent(self) -> None:
         card = self.draft.card

@@ -147,13 +147,17 @@ class RequestScreen(DeskScreen):
         move = Move(value)
         request = self.request
 
-        def confirmed(values: dict[str, Any] | None) -> None:
-            if values is None:
-                return
-            desk = self.desk
-            self.fetch("moved", lambda: (move, desk.requests.move(request.id, move, **values)))
+        desk = self.desk
 
-        self.app.push_screen(MoveDialog(request, move, self.sites), confirmed)
+        def perform(values: dict[str, Any]) -> ServiceRequest:
+            return desk.requests.move(request.id, move, **values)
+
+        def done(moved: ServiceRequest | None) -> None:
+            if moved is not None:
+                self.got_moved((move, moved))
+
+        # The dialog makes the move and stays open on a refusal, with what was typed.
+        self.app.push_screen(MoveDialog(request, move, self.sites, perform), done)
 
     def got_moved(self, value: tuple[Move, ServiceRequest]) -> None:
         move, request = value
@@ -179,6 +183,4 @@ class RequestScreen(DeskScreen):
 
     def action_open_talent(self) -> None:
         if self.request is not None and self.request.talent_id:
-            from dongwu_tui.ui.screens.talent import TalentScreen
-
-            self.app.push_screen(TalentScreen(self.request.talent_id))
+            self.desk_app.open_talent(self.request.talent_id)

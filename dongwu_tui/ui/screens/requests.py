@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from dongwu_tui.domain.roles import Role
 from dongwu_tui.services.views import RequestLine, SavedView
 from dongwu_tui.ui.lines import Column, PagedList, first_load, header_line
 from dongwu_tui.ui.screens.listing import ListWorkspace
@@ -24,20 +25,32 @@ def _days_left(line: RequestLine) -> str:
     if line.days_left is None:
         return ""
     if line.days_left < 0:
-        return f"超期{-line.days_left}天"
-    return "今天到期" if line.days_left == 0 else f"剩{line.days_left}天"
+        return f"超期{-line.days_left}工作日"
+    return "今天到期" if line.days_left == 0 else f"剩{line.days_left}工作日"
 
 
 REQUEST_COLUMNS = [
     Column("编号", 16, lambda r: r.number),
     Column("状态", 6, lambda r: r.status_label),
     Column("期限", 10, lambda r: r.due.isoformat()),
-    Column("剩余", 8, _days_left),
+    Column("剩余", 12, _days_left),  # working days, as on the request's page: "超期12工作日" fits
     Column("举措", 18, lambda r: f"{r.measure} {r.measure_name}"),
     Column("人才", 10, lambda r: r.talent_name),
     Column("承办", 8, lambda r: r.assignee),
     Column("摘要", 0, lambda r: r.summary),
 ]
+
+
+# What each saved view holds, for the help (`help_lines`): the same words whatever the label.
+VIEW_HELP = {
+    "to_sign": "已派单、等待专员签收的工单",
+    "in_progress": "已签收、正在办理的工单",
+    "due_soon": "2 个工作日内到期、尚未办结的工单",
+    "overdue": "已过期限仍未办结的工单",
+    "to_visit": "已办结、等待回访的工单（当场答复的除外）",
+    "returned": "专员退回、等待督办负责人改派的工单",
+    "all": "全部工单，最新的在前",
+}
 
 
 class RequestsScreen(ListWorkspace):
@@ -144,6 +157,15 @@ class RequestsScreen(ListWorkspace):
         if self.views:
             self._refresh_counts()
             super().came_back()
+
+    def help_lines(self) -> list[str]:
+        """One line per saved view, for the help screen: its key, its label as shown, what it holds."""
+        actor = self.desk.actor
+        mine = actor is not None and actor.role is Role.SPECIALIST
+        scope = "（仅派给你本人或派给本单位未指定专员的）" if mine else ""
+        lines = [f"工单视图{scope}："]
+        lines += [f"  {i + 1}  {view.label}：{VIEW_HELP.get(view.key, view.label)}" for i, view in enumerate(self.views)]
+        return lines
 
     def action_focus_views(self) -> None:
         self.query_one("#views", OptionList).focus()

@@ -105,7 +105,7 @@ class ExportDialog(_SyncWork, ModalScreen[Any]):
         if self.running:
             return
         to = self.query_one("#export-to", Select).value
-        if to is Select.BLANK:
+        if to is Select.NULL:
             self.app.notify("请选择收件单位。", severity="warning", markup=False)
             return
         folder = self.query_one("#export-folder", Input).value.strip()

@@ -77,13 +77,11 @@ class TalentScreen(DeskScreen):
             return
         entry = self.entries[event.option_index]
         if entry.request_id:
-            from dongwu_tui.ui.screens.request import RequestScreen
-
-            self.app.push_screen(RequestScreen(entry.request_id))
+            self.desk_app.open_request(entry.request_id)
 
     def action_log_call(self) -> None:
         if self.talent is not None:
-            self.desk_app.start_call(phone=self.talent.phone, outcome="answered")
+            self.desk_app.start_call(phone=self.talent.phone)  # the outcome F2 starts with
 
     def action_open_request(self) -> None:
         if self.talent is not None:
@@ -113,17 +111,21 @@ class TalentScreen(DeskScreen):
             "notes": talent.notes,
         }
 
-        def edited(result: dict[str, Any] | None) -> None:
-            if not result:
-                return
+        desk, talent_id = self.desk, self.talent_id
+
+        def perform(result: dict[str, Any]) -> Any:
             reason = result.pop("reason", "")
             if "id_kind" in result:  # typed as its label (居民身份证 / 护照)
                 result["id_kind"] = next((k.value for k in IdKind if result["id_kind"] in (k.label, k.value)),
                                          result["id_kind"])
-            desk, talent_id = self.desk, self.talent_id
-            self.fetch("edited", lambda: desk.talents.update(talent_id, reason=reason, **result))
+            return desk.talents.update(talent_id, reason=reason, **result)
 
-        self.app.push_screen(TalentEditDialog(values, TALENT_EDIT_FIELDS), edited)
+        def edited(talent: Any) -> None:
+            if talent is not None:
+                self.got_edited(talent)
+
+        # The dialog saves and stays open on a refusal, with what was typed.
+        self.app.push_screen(TalentEditDialog(values, perform, TALENT_EDIT_FIELDS), edited)
 
     def got_edited(self, talent: Any) -> None:
         self.notify(f"已更新 {talent.name} 的信息。", markup=False)
