@@ -86,3 +86,27 @@ async def test_a_merged_request_page_names_the_request_it_joined(make_app, cast,
         app.push_screen(RequestScreen(merged.id))
         await settle(app, pilot)
         assert f"已并入工单：{target.number}" in str(app.screen.query_one("#request-head").render())
+
+
+async def test_dashboard_rows_show_stored_names_spelled_out(make_app, cast, desk, settle, open_request):
+    from textual.widgets import DataTable
+
+    from dongwu_tui.ui.screens.dashboard import DashboardScreen
+
+    open_request()
+    desk.office.db.execute_sql("UPDATE staff SET name = ? WHERE id = ?", ("\x1b[2J李专员", cast.specialist.id))
+    app = make_app(cast.supervisor)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f6")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        for _ in range(len(DashboardScreen.AXES)):
+            if app.screen.axis == "specialist":
+                break
+            await pilot.press("t")
+            await settle(app, pilot)
+        grid = app.screen.query_one("#grid", DataTable)
+        names = [str(grid.get_row_at(i)[0]) for i in range(grid.row_count)]
+        assert any("\\u001b[2J李专员" in name for name in names), names
+        assert all(_clean(name) for name in names)

@@ -113,7 +113,7 @@ class SyncScreen(_SyncWork, DeskScreen):
         peers.clear()
         for p in overview.peers:
             name = f"{p.name}（{p.code}）" + ("（已吊销）" if p.revoked else "")
-            peers.add_row(name, f"{_short_time(p.last_in_at)} {p.last_in_file or ''}",
+            peers.add_row(escape(name), f"{_short_time(p.last_in_at)} {p.last_in_file or ''}",
                           f"{_short_time(p.last_out_at)} {p.last_out_file or ''}", p.acknowledged or "—",
                           str(p.pending), key=p.site_id)
 
@@ -143,7 +143,8 @@ class SyncScreen(_SyncWork, DeskScreen):
         grid.clear()
         for c in self.shown:
             sides = " / ".join(dict.fromkeys(v.office for v in c.versions))
-            grid.add_row(c.id, c.record, field_label(c.field), CONFLICT_KIND.get(c.kind, c.kind), sides, key=c.id)
+            grid.add_row(c.id, escape(c.record), escape(field_label(c.field)), CONFLICT_KIND.get(c.kind, c.kind),
+                         escape(sides), key=c.id)
         total = len(self.overview.conflicts)
         shown = f"{len(self.shown)}/{total}" if len(self.shown) != total else str(total)
         grid.border_title = f"冲突收件箱（{shown}）"
