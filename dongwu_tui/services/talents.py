@@ -8,55 +8,17 @@ from typing import TYPE_CHECKING, Any
 from peewee import Tuple
 
 from dongwu_tui.domain.errors import NotFound, ValidationFailed
-from dongwu_tui.domain.models import Call, IdKind, ServiceRequest, Talent
+from dongwu_tui.domain.models import Call, ServiceRequest, Talent
 from dongwu_tui.domain.pinyin import pinyin_keys
 from dongwu_tui.domain.roles import Role
-from dongwu_tui.domain.safetext import check_text, printable
+from dongwu_tui.domain.safetext import check_text
 from dongwu_tui.storage.convert import call_from_row, request_from_row, talent_from_row
+from dongwu_tui.storage.identity import identity_clash
 
 if TYPE_CHECKING:
     from dongwu_tui.services.desk import Desk
 
 WRITERS = (Role.OPERATOR, Role.SPECIALIST, Role.SUPERVISOR)
-
-
-@dataclass(frozen=True, slots=True)
-class IdentityClash:
-    """A live talent already holding an identity a write would give another: which field, and who."""
-
-    field: str  # "id_number" or "card_no"
-    talent_id: str
-    name: str
-    card_no: str | None
-
-    @property
-    def message(self) -> str:
-        what = "证件号码" if self.field == "id_number" else "东吴人才卡号"
-        card = f"人才卡 {self.card_no}" if self.card_no else f"编号 {self.talent_id}"
-        return f"该{what}已登记给人才 {printable(self.name)}（{card}），同一人不能重复登记。"
-
-
-def identity_clash(tables: Any, *, id_kind: str | None, id_number: str | None, card_no: str | None,
-                   exclude_id: str | None = None) -> IdentityClash | None:
-    """The live talent of this office database that already has this resident ID number or this card
-    number (other than `exclude_id`), or None. The one place the rule lives: the talent service calls
-    it on every registration and edit, and sync can call it on a talent that arrives.
-
-    Passport numbers are not compared: they are unique only within the issuing country."""
-    t = tables.TalentRow
-    checks = []
-    if id_number and (id_kind or IdKind.RESIDENT.value) == IdKind.RESIDENT.value:
-        checks.append(("id_number", (t.id_number == id_number) & (t.id_kind == IdKind.RESIDENT.value)))
-    if card_no:
-        checks.append(("card_no", t.card_no == card_no))
-    for field, condition in checks:
-        query = t.select(t.id, t.name, t.card_no).where(condition & (t.deleted == False))  # noqa: E712
-        if exclude_id:
-            query = query.where(t.id != exclude_id)
-        row = query.order_by(t.id).first()
-        if row is not None:
-            return IdentityClash(field, row.id, row.name, row.card_no)
-    return None
 
 
 @dataclass(frozen=True, slots=True)

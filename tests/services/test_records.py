@@ -143,7 +143,7 @@ def test_a_second_talent_with_the_same_resident_id_or_card_is_refused(desk: Desk
 
 def test_duplicates_held_already_are_listed_not_fatal(desk: Desk, act: Act, cast: Cast, talent: Talent,
                                                       db_path: Path) -> None:
-    from dongwu_tui.services.talents import identity_clash
+    from dongwu_tui.storage.identity import identity_clash
 
     other = act(cast.operator).talents.add(name="李某某", phone="13912345678", category_code="industry",
                                            card_no="DW-0002")

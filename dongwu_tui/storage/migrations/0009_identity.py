@@ -1,7 +1,7 @@
 """Identity: one talent per resident ID number and per card number in an office.
 
-The rule is kept by the services (`services.talents.identity_clash`, called on every registration and
-edit, and by sync before it takes in a talent), not by a UNIQUE index: an office must be able to hold
+The rule is kept in code (`storage.identity.identity_clash`: the talent service calls it on every
+registration and edit, and sync can call it for a talent that arrives), not by a UNIQUE index: an office must be able to hold
 duplicates that it held before the rule, or that arrive by sync (two offices registering the same person
 before they exchange files), until a person merges them. A UNIQUE index would make opening such a
 database or importing such a file fail. `dongwu summary` lists the duplicates an office holds
