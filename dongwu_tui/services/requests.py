@@ -16,10 +16,10 @@ from peewee import fn
 
 from dongwu_tui.domain.errors import NotFound
 from dongwu_tui.domain.ids import uuid7_after
-from dongwu_tui.domain.safetext import check_text
 from dongwu_tui.domain.lifecycle import Move, MoveArgs, Transition, allowed_moves, plan_move
 from dongwu_tui.domain.models import OPEN_STATUSES, RequestEvent, ServiceRequest, Status
 from dongwu_tui.domain.roles import Role
+from dongwu_tui.domain.safetext import check_text
 from dongwu_tui.storage.convert import event_from_row, request_from_row
 
 if TYPE_CHECKING:

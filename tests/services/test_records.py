@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from deskkit import TALENT_PHONE, Cast, Clock
+from deskkit import TALENT_PHONE, Cast
 
 from dongwu_tui.domain.errors import PermissionRefused
 from dongwu_tui.domain.models import ServiceRequest, Staff, Talent
