@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from dongwu_tui.domain import identifiers
+from dongwu_tui.domain.chinatime import CHINA_TZ
 from dongwu_tui.services.demo import ENTERPRISE_TRADES, ENTERPRISE_WORDS, GIVEN, MEASURE_WEIGHTS, SURNAMES
 from dongwu_tui.services.setup import initialise
 from dongwu_tui.storage.bulk import bulk_load
@@ -54,7 +55,7 @@ CALL = ["id", "site_id", "created_at", "updated_at", "deleted", "at", "direction
 
 
 EPOCH = datetime(1970, 1, 1)
-CHINA_MS = 8 * 3600 * 1000  # timestamps are China time; UUIDv7 counts UTC milliseconds
+CHINA_MS = int(CHINA_TZ.utcoffset(None).total_seconds() * 1000)  # timestamps are China time; UUIDv7 counts UTC ms
 
 
 def _seconds(at: datetime) -> float:

@@ -76,15 +76,21 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from dongwu_tui.services.demo import build_demo
+    from dongwu_tui.services.demo import build_demo, check_replaceable, demo_mark
 
     path = _db_path(args)
-    if path.exists() and args.if_missing:
+    if args.if_missing and demo_mark(path) is not None:
         print(f"使用已有的演示数据库 {path}")
         return 0
+    check_replaceable(path)
     if args.talents < 10 or args.talents > 500_000:
         raise ValidationFailed("--talents 应在 10 到 500000 之间。")
-    report = build_demo(path, talents=args.talents, seed=args.seed, progress=sys.stderr.isatty())
+    from dongwu_tui.cli.progress import progress_bar
+
+    steps = {"setup": "创建数据库", "people": "登记人员、企业和人才", "year": "模拟一年的来电和工单",
+             "load": "写入数据库", "check": "检查数据库"}
+    with progress_bar(steps) as shown:
+        report = build_demo(path, talents=args.talents, seed=args.seed, progress=shown)
     print(f"已生成演示数据库 {path}")
     for line in report:
         print(f"  {line}")

@@ -43,8 +43,15 @@ def cmd_report(desk: Desk, args: argparse.Namespace) -> int:
     period = resolve_period(args.period, args.since, args.until)
     output = args.output or Path(f"通报-{period.slug}.{args.format or 'xlsx'}")
     fmt = format_for(output, args.format)
-    report = build_periodic_report(ReportService(desk), period)
-    write_report(report, output, fmt)
+    from dongwu_tui.cli.progress import progress_bar
+
+    with progress_bar({"figures": "统计指标", "write": f"写入 {output.name}"}) as shown:
+        if shown:
+            shown("figures", 0, 2)
+        report = build_periodic_report(ReportService(desk), period)
+        if shown:
+            shown("write", 1, 2)
+        write_report(report, output, fmt)
     overdue = len(report.table("overdue").rows)
     unsatisfied = len(report.table("unsatisfied").rows)
     print(f"已生成通报 {output}（{period.label}，截至 {report.as_of}）："

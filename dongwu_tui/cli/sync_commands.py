@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from dongwu_tui.domain.chinatime import china_iso, china_text
 from dongwu_tui.domain.errors import ValidationFailed
 
 EXIT_OK, EXIT_REFUSED = 0, 2
@@ -130,7 +131,10 @@ def _fp(key: str) -> str:
 
 
 def _export(sync: Any, desk: Any, args: argparse.Namespace) -> int:
-    result = sync.export(args.to, args.out, full=args.full)
+    from dongwu_tui.cli.progress import progress_bar
+
+    with progress_bar({"export": "导出记录"}) as shown:
+        result = sync.export(args.to, args.out, full=args.full, progress=shown)
     if args.json:
         _print_json({"path": str(result.path), "peer": result.peer, "kind": result.kind, "records": result.records,
                      "counts": result.counts, "size": result.size})
@@ -142,6 +146,7 @@ def _export(sync: Any, desk: Any, args: argparse.Namespace) -> int:
 
 
 def _import(sync: Any, desk: Any, args: argparse.Namespace) -> int:
+    from dongwu_tui.cli.progress import progress_bar
     from dongwu_tui.sync.errors import SyncRefused
 
     refused = 0
@@ -151,15 +156,16 @@ def _import(sync: Any, desk: Any, args: argparse.Namespace) -> int:
             if args.preview:
                 p = sync.preview(path)
                 m = p.manifest
-                entry = {"file": str(path), "sender": p.sender["name"], "created_at": m["created_at"],
+                entry = {"file": str(path), "sender": p.sender["name"], "created_at": china_iso(m["created_at"]),
                          "kind": m["kind"], "records": m["records"], "counts": m["counts"],
                          "already_imported": p.already_imported}
                 report.append(entry)
                 if not args.json:
                     dup = "（已导入过）" if p.already_imported else ""
-                    print(f"{path}: 来自 {entry['sender']}，{entry['created_at']}，{entry['records']} 条记录{dup}")
+                    print(f"{path}: 来自 {entry['sender']}，{china_text(m['created_at'])}，{entry['records']} 条记录{dup}")
                 continue
-            result = sync.import_file(path, accept_future=args.accept_future)
+            with progress_bar({"import": f"导入 {path.name}"}) as shown:
+                result = sync.import_file(path, accept_future=args.accept_future, progress=shown)
         except SyncRefused as refusal:
             refused += 1
             report.append({"file": str(path), "refused": refusal.kind, "reason": refusal.message})
@@ -190,9 +196,9 @@ def _status(sync: Any, desk: Any, args: argparse.Namespace) -> int:
     print(f"未处理冲突：{count}")
     for p in peers:
         flag = "（已吊销）" if p.revoked else ""
-        print(f"{p.code} {p.name}{flag}：收到 {p.last_in_at or '—'} {p.last_in_file or ''}；"
-              f"发出 {p.last_out_at or '—'} {p.last_out_file or ''}；"
-              f"对方确认到 {p.acknowledged or '—'}；待发 {p.pending} 条")
+        print(f"{p.code} {p.name}{flag}：收到 {china_text(p.last_in_at) or '—'} {p.last_in_file or ''}；"
+              f"发出 {china_text(p.last_out_at) or '—'} {p.last_out_file or ''}；"
+              f"对方确认到 {china_text(p.acknowledged) or '—'}；待发 {p.pending} 条")
     return EXIT_OK
 
 
@@ -201,14 +207,15 @@ def _conflicts(sync: Any, desk: Any, args: argparse.Namespace) -> int:
     if args.json:
         _print_json([c.as_dict() for c in items])
         return EXIT_OK
-    kinds = {"edit": "同一字段两边都改了", "delete": "一边修改、一边删除", "fork": "工单被两边同时流转（分叉）"}
+    kinds = {"edit": "同一字段两边都改了", "delete": "一边修改、一边删除", "fork": "工单被两边同时流转（分叉）",
+             "duplicate": "同一人才在两个单位重复登记（待合并）"}
     if not items:
         print("没有未处理的冲突。")
     for c in items:
-        print(f"[{c.id}] {c.record} · {c.field} · {kinds[c.kind]}")
+        print(f"[{c.id}] {c.record} · {c.field_label} · {kinds[c.kind]}")
         for i, v in enumerate(c.versions, 1):
             mine = "（本单位）" if v.mine else ""
-            print(f"    {i}. {v.value!r}  —— {v.office}{mine} {v.person} {v.at}")
+            print(f"    {i}. {v.value!r}  —— {v.office}{mine} {v.person} {china_text(v.at)}")
     return EXIT_OK
 
 
@@ -220,5 +227,5 @@ def _resolve(sync: Any, desk: Any, args: argparse.Namespace) -> int:
         _print_json([c.as_dict() for c in done])
     else:
         for c in done:
-            print(f"已处理冲突 {c.id}：{c.record} · {c.field}")
+            print(f"已处理冲突 {c.id}：{c.record} · {c.field_label}")
     return EXIT_OK

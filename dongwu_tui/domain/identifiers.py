@@ -22,6 +22,7 @@ __all__ = [
     "is_mobile",
     "mask_id",
     "mask_phone",
+    "mask_text",
     "normalize_phone",
     "random_credit_code",
     "random_mobile",
@@ -270,6 +271,18 @@ def mask_id(idno: str) -> str:
     if len(value) <= 4:
         return "*" * len(value)
     return value[:2] + "*" * (len(value) - 4) + value[-2:]
+
+
+# Numbers inside free text (notes, summaries, reasons): resident IDs, mobiles, landlines with an area code,
+# each standing alone (not part of a longer run of digits).
+_TEXT_ID_RE = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
+_TEXT_PHONE_RE = re.compile(r"(?<![0-9])(?:1[3-9][0-9]{9}|0[1-9][0-9]{1,2}-?[0-9]{7,8})(?![0-9])")
+
+
+def mask_text(text: str) -> str:
+    """Mask the ID and phone numbers written inside free text, leaving the rest as it is."""
+    text = _TEXT_ID_RE.sub(lambda m: mask_id(m.group(0)), text)
+    return _TEXT_PHONE_RE.sub(lambda m: mask_phone(m.group(0)), text)
 
 
 # --------------------------------------------------------------------------- demo data

@@ -11,10 +11,12 @@ from __future__ import annotations
 import random
 import threading
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
+
+from dongwu_tui.domain.chinatime import CHINA_TZ
 
 # Naive datetimes in the desk are China time; reading them so keeps ids the same on any machine.
-_CHINA = timezone(timedelta(hours=8))
+_CHINA = CHINA_TZ
 
 # The operating system's randomness, as `secrets.randbits` uses, without loading `secrets` (and with it hmac
 # and base64, ~1 ms) on the way to the first screen (start-up, issue 6).

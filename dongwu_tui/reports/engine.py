@@ -29,7 +29,7 @@ from dongwu_tui.domain.errors import NotFound, ValidationFailed
 from dongwu_tui.domain.models import ServiceRequest
 from dongwu_tui.reports.definitions import CLOSED, COUNT_FIELDS, KPIS, OPEN, SUM_FIELDS
 from dongwu_tui.reports.facts import ensure_workdays, profile_columns
-from dongwu_tui.reports.period import Period
+from dongwu_tui.reports.period import Period, month
 from dongwu_tui.storage.convert import request_from_row
 
 if TYPE_CHECKING:
@@ -404,6 +404,15 @@ class ReportService:
             points.append(WeekPoint(day, n_opened, closed.get(key, 0), on_time, base))
             day += timedelta(days=7)
         return points
+
+    def latest_month_with_requests(self) -> Period | None:
+        """The latest month up to today in which a request was opened (None in an empty office)."""
+        after = self.today() + timedelta(days=1)
+        last = self._execute("SELECT MAX(opened_at) FROM report_fact WHERE opened_at < ?", [after.isoformat()])[0][0]
+        if not last:
+            return None
+        day = date.fromisoformat(last[:10])
+        return month(day.year, day.month)
 
     def _first_opened(self) -> date | None:
         first = self._execute("SELECT MIN(opened_at) FROM report_fact")[0][0]

@@ -1,24 +1,37 @@
-"""A realistic demo office: a year of hotline work at the district centre, replayed through the services.
+"""A realistic demo office: a year of hotline work at the district centre, simulated by the desk's rules.
 
-Everything is written through the same services the desk uses, with a simulated clock walking
-forward through the year: calls arrive, requests are dispatched, signed, worked, returned, extended,
-merged, resolved, visited and archived by the staff whose role allows it. Moves planned for after
-"now" simply have not happened yet, so recent requests sit in every open status and some are overdue.
-The same seed and the same day give the same database.
+A simulated clock walks forward through the year: calls arrive, requests are dispatched, signed,
+worked, returned, extended, merged, resolved, visited and archived by the staff whose role allows it,
+each move checked and planned by `domain.lifecycle` exactly as the request service plans it. Moves
+planned for after "now" simply have not happened yet, so recent requests sit in every open status and
+some are overdue. The same seed and the same day give the same database.
+
+The records are kept in memory while the year runs (`_Store`, which answers the questions the
+services would: the caller of a phone, the open request about a measure, the overdue requests) and
+written once at the end through `storage.bulk`, with the rows the services would have written: the
+staff and offices through the services themselves, everything else in one bulk load.
 """
 
 from __future__ import annotations
 
 import heapq
+import json
+import os
 import random
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
+from enum import Enum
 from itertools import count
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from msgspec.structs import replace
 
 from dongwu_tui.domain import identifiers
-from dongwu_tui.domain.errors import DeskError
-from dongwu_tui.domain.models import ServiceRequest, Staff
+from dongwu_tui.domain.errors import DeskError, StorageError
+from dongwu_tui.domain.lifecycle import Move, MoveArgs, plan_move
+from dongwu_tui.domain.models import CallOutcome, Enterprise, ServiceRequest, Staff, Status, Talent
 from dongwu_tui.services.calls import RepeatCallFound
 from dongwu_tui.services.desk import Desk, china_now
 from dongwu_tui.services.setup import initialise
@@ -96,19 +109,280 @@ class _Timeline:
         if when <= self.now:
             heapq.heappush(self._queue, (when, next(self._order), action))
 
-    def run(self) -> Iterator[int]:
+    def run(self) -> Iterator[tuple[int, int]]:
+        """Do the work in time order; yields (done, done + still queued) every few hundred actions."""
         done = 0
         while self._queue:
             when, _, action = heapq.heappop(self._queue)
             self.current = max(self.current, when)
             action()
             done += 1
-            if done % 2000 == 0:
-                yield done
-        yield done
+            if done % 500 == 0:
+                yield done, done + len(self._queue)
+        yield done, done
 
     def clock(self) -> datetime:
         return self.current
+
+
+def _text(value: object) -> object:
+    """A value as the desk's tables store it (peewee's text forms of times, dates and booleans)."""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+class _Store:
+    """The demo's records kept in memory, written as the services write them, loaded in one go at the end.
+
+    The simulation asks the same questions of it that it would ask the services (the caller of a phone,
+    the open request about a measure, the overdue requests) and moves requests by the same rules
+    (`domain.lifecycle.plan_move`); only the storing differs: rows are collected and handed to
+    `storage.bulk` instead of being written one statement (and a dozen triggers) at a time."""
+
+    def __init__(self, desk: Desk, staff: dict[str, Staff], sites: dict[str, str]) -> None:
+        self.desk = desk
+        self.site_id = desk.site_id
+        self.staff = staff  # id -> Staff
+        self.sites = sites  # code -> site id
+        self.limits = {number: m.limit_days for number, m in desk.directory.measures.items()}
+        self.code = desk.directory.this_site().code.upper()
+        self.enterprises: list[tuple[object, ...]] = []
+        self.talents: list[tuple[object, ...]] = []
+        self.audit: list[tuple[object, ...]] = []
+        self.calls: list[tuple[object, ...]] = []
+        self.events: list[tuple[object, ...]] = []
+        self.requests: dict[str, ServiceRequest] = {}  # by id, in the order they were opened
+        self.updated: dict[str, datetime] = {}
+        self.numbers: dict[str, str] = {}  # number -> id
+        self.by_phone: dict[str, Talent] = {}
+        self.open_by_caller: dict[tuple[str, int], list[str]] = {}
+        self.seq: dict[str, int] = {}
+
+    def new_id(self, at: datetime) -> str:
+        return self.desk.new_id(at)
+
+    def record(self, at: datetime) -> tuple[object, ...]:
+        stamp = _text(at)
+        return (self.site_id, stamp, stamp, 0)
+
+    def add_audit(self, actor: Staff | None, entity: str, entity_id: str, changes: dict[str, Any]) -> None:
+        at = self.desk.clock()
+        self.audit.append((self.new_id(at), *self.record(at), _text(at), actor.id if actor else None, entity,
+                           entity_id, "add", "", json.dumps(changes, ensure_ascii=False, default=str)))
+
+    def add_enterprise(self, actor: Staff | None, name: str, credit_code: str, township: str,
+                       industry: str) -> Enterprise:
+        from dongwu_tui.domain.validation import EnterpriseInput, parse
+
+        data = parse(EnterpriseInput, name=name, credit_code=credit_code, township_code=township,
+                     industry_code=industry)
+        at = self.desk.clock()
+        enterprise_id = self.new_id(at)
+        self.enterprises.append((enterprise_id, *self.record(at), data.name, data.credit_code, data.township_code,
+                                 data.industry_code))
+        self.add_audit(actor, "enterprise", enterprise_id, data.model_dump(mode="json"))
+        return Enterprise(enterprise_id, data.name, data.credit_code, data.township_code, data.industry_code)
+
+    def add_talent(self, actor: Staff, values: dict[str, Any]) -> Talent:
+        from dongwu_tui.domain.pinyin import pinyin_keys
+        from dongwu_tui.domain.validation import TalentInput, parse
+
+        data = parse(TalentInput, **values)
+        at = self.desk.clock()
+        talent_id = self.new_id(at)
+        full, initials = pinyin_keys(data.name)
+        self.talents.append((talent_id, *self.record(at), data.name, full, initials, data.phone, data.id_kind.value,
+                             data.id_number, data.category_code, data.level_code, data.enterprise_id,
+                             data.township_code, data.specialist_id, data.card_no, data.notes))
+        self.add_audit(actor, "talent", talent_id, {"name": data.name})
+        talent = Talent(talent_id, data.name, data.phone, data.id_kind, data.id_number, data.category_code,
+                        data.level_code, data.enterprise_id, data.township_code, data.specialist_id, data.card_no,
+                        data.notes, at, at)
+        self.by_phone[talent.phone] = talent
+        return talent
+
+    # -- requests ---------------------------------------------------------------------------------
+
+    def get(self, ref: str) -> ServiceRequest:
+        return self.requests[self.numbers.get(ref, ref)]
+
+    def _event(self, actor: Staff, request_id: str, at: datetime, action: str, before: Status | None,
+               after: Status, reason: str = "", detail: dict[str, Any] | None = None) -> None:
+        self.events.append((self.new_id(at), *self.record(at), request_id, _text(at), actor.id, action,
+                            before.value if before else None, after.value, reason,
+                            json.dumps(detail or {}, ensure_ascii=False, default=str)))
+
+    def _put(self, request: ServiceRequest, at: datetime) -> None:
+        self.requests[request.id] = request
+        self.updated[request.id] = at
+        key = (request.phone, request.measure)
+        waiting = self.open_by_caller.setdefault(key, [])
+        if request.is_open and request.id not in waiting:
+            waiting.append(request.id)
+        elif not request.is_open and request.id in waiting:
+            waiting.remove(request.id)
+
+    def create(self, actor: Staff, talent: Talent | None, phone: str, measure: int, summary: str) -> str:
+        at = self.desk.clock()
+        request_id = self.new_id(at)
+        day = f"{at:%Y%m%d}"
+        self.seq[day] = self.seq.get(day, 0) + 1
+        number = f"{self.code}-{day}-{self.seq[day]:04d}"
+        request = ServiceRequest(
+            id=request_id, number=number, talent_id=talent.id if talent else None, phone=phone, measure=measure,
+            summary=summary, status=Status.NEW, township_code=talent.township_code if talent else None,
+            opened_by_id=actor.id, opened_at=at,
+            due=self.desk.calendar.add_working_days(at.date(), self.limits[measure]))
+        self.numbers[number] = request_id
+        self._put(request, at)
+        self._event(actor, request_id, at, "log", None, Status.NEW, summary)
+        return request_id
+
+    def find_repeat(self, phone: str, measure: int) -> ServiceRequest | None:
+        waiting = self.open_by_caller.get((phone, measure))
+        if not waiting:
+            return None
+        return max((self.requests[i] for i in waiting), key=lambda r: r.opened_at)
+
+    def move(self, actor: Staff, ref: str, move: Move | str, *, reason: str = "", to_site: str | None = None,
+             to_staff: str | None = None, satisfied: bool | None = None, days: int | None = None,
+             into: str | None = None) -> ServiceRequest:
+        move = Move(move)
+        staff = self.staff[to_staff] if to_staff else None
+        site_id = self.sites[to_site] if to_site else (staff.office_id if staff else None)
+        request = self.get(ref)
+        target = self.get(into) if into else None
+        now = self.desk.clock()
+        args = MoveArgs(reason=reason, to_site_id=site_id, to_staff=staff, satisfied=satisfied, days=days,
+                        target=target)
+        transition = plan_move(request, move, actor, now, self.desk.calendar, self.limits[request.measure], args)
+        moved = replace(request, status=transition.to_status, **transition.changes)  # type: ignore[arg-type]
+        self._put(moved, now)
+        self._event(actor, request.id, now, transition.move.value, transition.from_status, transition.to_status,
+                    transition.reason, dict(transition.detail))
+        if move is Move.MERGE and target is not None:
+            self._event(actor, target.id, now, "merged-in", target.status, target.status, reason,
+                        {"from": request.id, "from_number": request.number})
+        return moved
+
+    def overdue(self, limit: int) -> list[ServiceRequest]:
+        today = self.desk.clock().date()
+        late = [r for r in self.requests.values() if r.is_open and r.due < today]
+        late.sort(key=lambda r: (r.opened_at, r.id), reverse=True)
+        return late[:limit]
+
+    def log_call(self, actor: Staff, *, phone: str, summary: str, measure: int | None, duration_s: int,
+                 outcome: str = "", resolution: str = "", attach_to: str | None = None,
+                 force_new: bool = False) -> ServiceRequest | None:
+        """What `CallService.log` writes for the demo's calls; raises RepeatCallFound as it does."""
+        from dongwu_tui.services.calls import RepeatCallFound
+
+        talent = self.by_phone.get(phone)
+        request_id: str | None = None
+        if attach_to:
+            outcome = CallOutcome.ATTACHED.value
+            request_id = self.get(attach_to).id
+        elif outcome == CallOutcome.REQUEST.value:
+            repeat = self.find_repeat(phone, measure or 0)
+            if repeat is not None and not force_new:
+                raise RepeatCallFound(repeat)
+        at = self.desk.clock()
+        call_id = self.new_id(at)
+        if outcome in (CallOutcome.REQUEST.value, CallOutcome.ANSWERED.value):
+            assert measure is not None
+            request_id = self.create(actor, talent, phone, measure, summary)
+        self.calls.append((call_id, *self.record(at), _text(at), "in", phone, talent.id if talent else None,
+                           actor.id, duration_s, summary, measure, outcome, request_id))
+        if outcome == CallOutcome.ATTACHED.value and request_id:
+            status = self.requests[request_id].status
+            self._event(actor, request_id, at, "repeat-call", status, status, summary, {"call_id": call_id})
+        if outcome == CallOutcome.ANSWERED.value and request_id:
+            self.move(actor, request_id, Move.ANSWER, reason=resolution)
+        return self.requests[request_id] if request_id else None
+
+    # -- the load ---------------------------------------------------------------------------------
+
+    def request_rows(self) -> Iterator[tuple[object, ...]]:
+        for r in self.requests.values():
+            yield (r.id, self.site_id, _text(r.opened_at), _text(self.updated[r.id]), 0, r.number, r.talent_id,
+                   r.phone, r.measure, r.summary, r.status.value, r.township_code, r.opened_by_id,
+                   _text(r.opened_at), _text(r.due), r.assignee_site_id, r.assignee_id, _text(r.dispatched_at),
+                   _text(r.signed_at), _text(r.resolved_at), r.resolution, int(r.direct), _text(r.visited_at),
+                   None if r.satisfied is None else int(r.satisfied), _text(r.archived_at), r.merged_into_id,
+                   r.extension_days, r.extension_reason, r.return_reason, int(r.confidential))
+
+    def load(self, office: Any) -> None:
+        """Every collected row through the bulk path (search index, sync rows, report facts derived once)."""
+        from dongwu_tui.storage.bulk import bulk_load
+
+        record = ["id", "site_id", "created_at", "updated_at", "deleted"]
+        with bulk_load(office) as writer:
+            writer.insert("enterprise", [*record, "name", "credit_code", "township_code", "industry_code"],
+                          self.enterprises)
+            writer.insert("talent", [*record, "name", "name_pinyin", "name_initials", "phone", "id_kind",
+                                     "id_number", "category_code", "level_code", "enterprise_id", "township_code",
+                                     "specialist_id", "card_no", "notes"], self.talents)
+            writer.insert("audit_log", [*record, "at", "actor_id", "entity", "entity_id", "action", "reason",
+                                        "changes"], self.audit)
+            writer.insert("service_request", [
+                *record, "number", "talent_id", "phone", "measure_number", "summary", "status", "township_code",
+                "opened_by_id", "opened_at", "due_date", "assignee_site_id", "assignee_id", "dispatched_at",
+                "signed_at", "resolved_at", "resolution", "direct", "visited_at", "satisfied", "archived_at",
+                "merged_into_id", "extension_days", "extension_reason", "return_reason", "confidential"],
+                self.request_rows())
+            writer.insert("request_event", [*record, "request_id", "at", "actor_id", "action", "from_status",
+                                            "to_status", "reason", "detail"], self.events)
+            writer.insert("call", [*record, "at", "direction", "phone", "talent_id", "operator_id", "duration_s",
+                                   "summary", "measure_number", "outcome", "request_id"], self.calls)
+            for day, seq in self.seq.items():
+                office.set_meta(f"request_seq:{day}", str(seq))
+
+
+class _Requests:
+    def __init__(self, store: _Store, actor: Staff) -> None:
+        self.store, self.actor = store, actor
+
+    def move(self, ref: str, move: Move | str, **args: Any) -> ServiceRequest:
+        return self.store.move(self.actor, ref, move, **args)
+
+    def get(self, ref: str, with_events: bool = False) -> ServiceRequest:
+        return self.store.get(ref)
+
+    def list(self, *, overdue: bool, limit: int) -> list[ServiceRequest]:
+        assert overdue
+        return self.store.overdue(limit)
+
+
+class _Calls:
+    def __init__(self, store: _Store, actor: Staff) -> None:
+        self.store, self.actor = store, actor
+
+    def log(self, **values: Any) -> SimpleNamespace:
+        return SimpleNamespace(request=self.store.log_call(self.actor, **values))
+
+
+class _Talents:
+    def __init__(self, store: _Store, actor: Staff) -> None:
+        self.store, self.actor = store, actor
+
+    def add(self, **values: Any) -> Talent:
+        return self.store.add_talent(self.actor, values)
+
+
+class _Acting:
+    """One staff member working on the store: the parts of `Desk` the simulation uses."""
+
+    def __init__(self, store: _Store, actor: Staff) -> None:
+        self.requests = _Requests(store, actor)
+        self.calls = _Calls(store, actor)
+        self.talents = _Talents(store, actor)
 
 
 class DemoBuilder:
@@ -119,13 +393,12 @@ class DemoBuilder:
                                rng=random.Random(seed + 1))
         self.talent_count = talents
         self.calendar = self.desk.calendar
-        self._desks: dict[str, Desk] = {}
+        self._desks: dict[str, _Acting] = {}
 
-    def as_(self, staff: Staff) -> Desk:
+    def as_(self, staff: Staff) -> _Acting:
         desk = self._desks.get(staff.id)
         if desk is None:
-            desk = self._desks[staff.id] = self.desk.acting_as(staff)
-            desk.directory.__dict__.update(self.desk.directory.__dict__ | {"desk": desk})
+            desk = self._desks[staff.id] = _Acting(self.store, staff)
         return desk
 
     # -- people ---------------------------------------------------------------------------------
@@ -142,6 +415,8 @@ class DemoBuilder:
             n = 2 if code in busy else 1
             self.specialists[code] = [add(_person_name(rng), "specialist", code) for _ in range(n)]
         self.sites = {site.code: site for site in directory.sites()}
+        everyone = [*self.operators, *self.supervisors, *(s for group in self.specialists.values() for s in group)]
+        self.store = _Store(self.desk, {s.id: s for s in everyone}, {code: s.id for code, s in self.sites.items()})
 
     def enterprises(self) -> None:
         rng, directory = self.rng, self.desk.directory
@@ -158,8 +433,8 @@ class DemoBuilder:
             if name in used:
                 continue
             used.add(name)
-            self.enterprise_list.append(directory.add_enterprise(
-                name, identifiers.random_credit_code(rng), township, industry))
+            self.enterprise_list.append(self.store.add_enterprise(
+                self.desk.actor, name, identifiers.random_credit_code(rng), township, industry))
 
     def talents(self) -> None:
         rng = self.rng
@@ -192,7 +467,7 @@ class DemoBuilder:
                 values["name"] = rng.choice(["Anna", "David", "Kenji", "Maria", "Lukas", "Sofia", "Raj", "Emma"]) + \
                     " " + rng.choice(["Müller", "Smith", "Tanaka", "Rossi", "Kim", "Dubois", "Patel", "Novak"])
             else:
-                # One talent per resident ID number (services.talents.identity_clash): draw again on a repeat.
+                # One talent per resident ID number (storage.identity.identity_clash): draw again on a repeat.
                 while (resident_id := identifiers.random_resident_id(
                         rng, date(today.year - 60, 1, 1), date(today.year - 22, 12, 31), rng.choice(BIRTH_AREAS))
                        ) in id_numbers:
@@ -328,7 +603,7 @@ class DemoBuilder:
         resolve_at = self._work_time(self._next_workday(sign_day, days), rng)
         self._resolve_and_visit(number, desk, supervisor, resolve_at, rounds=2)
 
-    def _resolve_and_visit(self, number: str, desk: Desk, supervisor: Staff, resolve_at: datetime,
+    def _resolve_and_visit(self, number: str, desk: _Acting, supervisor: Staff, resolve_at: datetime,
                            rounds: int) -> None:
         rng, t = self.rng, self.timeline
         t.at(resolve_at, self._safe(lambda: desk.requests.move(
@@ -351,7 +626,7 @@ class DemoBuilder:
         specialist = self.rng.choice(self.specialists[township])
         self.as_(supervisor).requests.move(number, "reassign", to_site=township, to_staff=specialist.id,
                                             reason="经审核退单理由成立，改派属地板块办理")
-        request = self.desk.requests.get(number, with_events=False)
+        request = self.store.get(number)
         self._work_later(request, specialist, township)
 
     def chase_overdue(self) -> None:
@@ -364,28 +639,162 @@ class DemoBuilder:
                 desk.requests.move(request.number, "supervise", reason="已超期，请于 2 个工作日内办结并反馈")
 
 
-def build_demo(path: Path | str, talents: int = 2000, seed: int = 2026, now: datetime | None = None,
-               progress: bool = False) -> list[str]:
-    """Build the demo database at `path`, replacing any file there. Returns a few summary lines."""
-    path = Path(path)
-    for suffix in ("", "-wal", "-shm"):
+DEMO_MARK = "demo"  # meta key: present only in a demo database, written as its build's last row
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+BUILDING = ".building-"
+
+
+def building_path(path: Path, pid: int | None = None) -> Path:
+    """Where this process (or process `pid`) builds the demo for `path` before renaming it into place: a
+    name of its own, so two builds at once do not write into one file."""
+    return path.with_name(f"{path.name}{BUILDING}{os.getpid() if pid is None else pid}")
+
+
+def _remove_left_over_builds(path: Path) -> None:
+    """Remove the builds of processes that are gone (killed mid-build) beside `path`."""
+    import glob
+
+    for file in path.parent.glob(glob.escape(path.name + BUILDING) + "*"):
+        digits = file.name[len(path.name + BUILDING):].split(".")[0].split("-")[0]
+        if not digits.isdigit():
+            continue
+        try:
+            os.kill(int(digits), 0)
+            alive = int(digits) != os.getpid()
+        except ProcessLookupError:
+            alive = False
+        except OSError:
+            alive = True  # another user's process: not ours to judge
+        if not alive:
+            file.unlink(missing_ok=True)
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal", ".replica"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def demo_mark(path: Path) -> str | None:
+    """The demo mark of the database at `path` (None: no such file, or not a finished demo database).
+    Read-only: a file that is not ours is never opened for writing."""
+    try:
+        with open(path, "rb") as file:
+            if file.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                return None
+    except OSError:
+        return None
+    import sqlite3
+
+    try:
+        # immutable: nothing of the file is written, no -wal or -shm is made beside it. The mark is in the main
+        # file, checkpointed there before the demo was renamed into place (`_verify`).
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        row = connection.execute("SELECT value FROM meta WHERE key = ?", (DEMO_MARK,)).fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        connection.close()
+    return str(row[0]) if row else None
+
+
+def check_replaceable(path: Path) -> None:
+    """Refuse to build over anything but nothing or a finished demo database."""
+    if (path.exists() or path.is_symlink()) and demo_mark(path) is None:
+        raise StorageError(f"{path} 已存在且不是演示数据库，演示数据不会覆盖它（文件未做任何修改）；"
+                           "请用 --db 指定一个新文件。")
+
+
+# How far the build is, in hundredths, when each step ends: roughly their shares of the time.
+PROGRESS_STEPS = {"setup": 15, "people": 28, "year": 70, "load": 92, "check": 100}
+
+
+def build_demo(path: Path | str, talents: int = 2000, seed: int = 2026, now: datetime | None = None,
+               progress: Callable[[str, int, int], None] | None = None) -> list[str]:
+    """Build the demo database at `path`, which must not exist or be a demo database itself. Returns a
+    few summary lines.
+
+    The database is built next to it (`building_path`), checked, marked as a demo and only then renamed
+    over `path`: an interrupted build (Ctrl+C, a kill, a full disk) leaves `path` as it was, and
+    whatever file is found at `path` is a finished one. A build left over by a killed run is removed
+    by the next. `progress(step, done, total)` hears how far it is, in hundredths (PROGRESS_STEPS)."""
+    path = Path(path).expanduser()
+    check_replaceable(path)
+    building = building_path(path)
+    _remove_left_over_builds(path)
     # The demo's year ends at the start of today, so the same seed gives the same database all day.
     now = now or china_now().replace(hour=0, minute=0, second=0)
-    builder = DemoBuilder(path, talents, seed, now)
+    try:
+        report = progress or (lambda step, done, total: None)
+        summary, replica_id = _build(building, path, talents, seed, now, report)
+        _verify(building, talents)
+        report("check", PROGRESS_STEPS["check"], 100)
+        check_replaceable(path)  # still nothing there, or a demo, after the build
+        for suffix in ("-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)  # the old demo's; they would not match the new file
+        os.replace(building, path)
+        from dongwu_tui.sync.identity import _write_sidecar
+
+        # The replica's home was recorded as `path` while building; the rename keeps the inode.
+        _write_sidecar(path, replica_id, 0)
+    except BaseException:
+        _remove_database(building)
+        raise
+    _remove_database(building)
+    return summary
+
+
+def _verify(building: Path, talents: int) -> None:
+    """The built file is whole: SQLite's own check, the mark, every talent; its log folded in."""
+    import sqlite3
+
+    connection = sqlite3.connect(str(building), isolation_level=None)
+    try:
+        check = connection.execute("PRAGMA quick_check").fetchone()[0]
+        mark = connection.execute("SELECT value FROM meta WHERE key = ?", (DEMO_MARK,)).fetchone()
+        count = connection.execute("SELECT count(*) FROM talent").fetchone()[0]
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        connection.close()
+    if check != "ok" or mark is None or count != talents:
+        raise StorageError(f"演示数据库生成后检查未通过（{check}），原有文件未被替换。")
+
+
+def _build(building: Path, home: Path, talents: int, seed: int, now: datetime,
+           report: Callable[[str, int, int], None]) -> tuple[list[str], str]:
+    report("setup", 0, 100)
+    builder = DemoBuilder(building, talents, seed, now)
     office = builder.desk.office
     try:
+        report("people", PROGRESS_STEPS["setup"], 100)
+        builder.cast()
+        builder.enterprises()
+        builder.talents()
+        report("year", PROGRESS_STEPS["people"], 100)
+        builder.schedule_calls()
+        start, end = PROGRESS_STEPS["people"], PROGRESS_STEPS["year"]
+        for done, total in builder.timeline.run():
+            report("year", start + (end - start) * done // max(total, 1), 100)
+        builder.chase_overdue()
+        report("load", end, 100)
+        db = office.db
+        # A file of its own, thrown away if the build fails: no rollback journal and no fsync while it is
+        # written (what makes it whole is the rename after the check). WAL again for the desk.
+        db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.execute_sql("PRAGMA journal_mode = OFF")
+        db.execute_sql("PRAGMA synchronous = OFF")
+        builder.store.load(office)
+        db.execute_sql("PRAGMA journal_mode = WAL")
+        db.execute_sql("PRAGMA synchronous = NORMAL")
+        report("check", PROGRESS_STEPS["load"], 100)
         with office.write():
-            builder.cast()
-            builder.enterprises()
-            builder.talents()
-            builder.schedule_calls()
-            for done in builder.timeline.run():
-                if progress:
-                    print(f"\r  已模拟 {done} 项业务……", end="", flush=True)
-            builder.chase_overdue()
-        if progress:
-            print()
+            # Its home is where it is renamed to (same inode), so opening it there is not taken for a copy.
+            office.set_meta("replica_path", str(home.resolve()))
+            office.set_meta(DEMO_MARK, json.dumps({"seed": seed, "talents": talents, "day": now.date().isoformat()}))
         stats = builder.desk.stats.closure()["totals"]
         t = office.tables
         return [
@@ -394,6 +803,6 @@ def build_demo(path: Path | str, talents: int = 2000, seed: int = 2026, now: dat
             f"未办结 {stats['open']}，超期 {stats['overdue']}）",
             "操作人示例：" + "、".join(f"{s.name}（{s.role.label}）" for s in
                                    [builder.operators[0], builder.specialists["mudu"][0], builder.supervisors[0]]),
-        ]
+        ], office.meta("replica_id") or ""
     finally:
         office.close()

@@ -10,12 +10,13 @@ import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dongwu_tui.domain.calendar import WorkingCalendar
+from dongwu_tui.domain.chinatime import CHINA_TZ, china_now  # noqa: F401 (the desk's clock; services import it here)
 from dongwu_tui.domain.errors import PermissionRefused, StorageError
 from dongwu_tui.domain.ids import uuid7
 from dongwu_tui.domain.models import Staff
@@ -30,13 +31,6 @@ if TYPE_CHECKING:
     from dongwu_tui.services.stats import StatsService
     from dongwu_tui.services.talents import TalentService
     from dongwu_tui.services.views import ViewService
-
-CHINA_TZ = timezone(timedelta(hours=8), "CST")
-
-
-def china_now() -> datetime:
-    """Wall-clock time in China as a naive datetime to the second; every office is in UTC+8."""
-    return datetime.now(CHINA_TZ).replace(tzinfo=None, microsecond=0)
 
 
 def holiday_dirs() -> list[Path]:

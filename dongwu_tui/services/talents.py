@@ -128,7 +128,8 @@ class TalentService:
         for field, extra in (("id_number", "AND id_kind = 'resident'"), ("card_no", "")):
             rows = db.execute_sql(
                 f"SELECT group_concat(coalesce(card_no, id), ' / ') FROM talent "
-                f"WHERE deleted = 0 AND {field} IS NOT NULL {extra} GROUP BY {field} HAVING count(*) > 1 "
+                f"WHERE deleted = 0 AND {field} IS NOT NULL AND {field} <> '' {extra} "
+                f"GROUP BY {field} HAVING count(*) > 1 "
                 f"ORDER BY min(id)").fetchall()
             groups += [(field, sorted(text.split(" / "))) for (text,) in rows]
         return groups

@@ -23,7 +23,10 @@ ever losing an edit:
    older backup, and the shadow may hold the only copy of a write.
 
 A record outside the receiver's partitions that it does not hold (a departure of a record it never
-received) is not taken into its tables; its state is set aside at once, for the same reason.
+received) is not taken in at all: no values are kept, only a marker in `sync_shadow` (`record` is JSON
+`null`) with the record's partition and version vector, so that an older state of it still on its way
+(when it lay in this office's partition) is recognised as older and stays out too. A marker never
+travels and is never put back; a newer state of the record replaces it.
 """
 
 from __future__ import annotations
@@ -36,6 +39,10 @@ from dongwu_tui.storage.database import OfficeDatabase
 from dongwu_tui.sync import knowledge as kn
 from dongwu_tui.sync import identity, merge, trust
 from dongwu_tui.sync.fileformat import export_query
+
+
+# `sync_shadow.record` of a departed record this office never held: it keeps no values.
+MARKER = "null"
 
 
 def has_table(office: OfficeDatabase) -> bool:
@@ -75,7 +82,8 @@ def shadow_lines(office: OfficeDatabase, table: str, cols: list[str],
     every delta: one line, skipped on arrival.)"""
     where = "" if parts is None else f" AND part IN ({', '.join('?' * len(parts))})"
     for rid, part, vv, stamps, record_text, siblings_text in office.db.execute_sql(
-            f"SELECT id, part, vv, stamps, record, siblings FROM sync_shadow WHERE tbl = ?{where}",
+            f"SELECT id, part, vv, stamps, record, siblings FROM sync_shadow WHERE tbl = ? AND record <> '{MARKER}'"
+            f"{where}",
             [table, *(parts or [])]):
         record = json.loads(record_text)
         siblings = {field: json.loads(versions) for field, versions, *_ in json.loads(siblings_text)}
@@ -92,17 +100,31 @@ def prepare(office: OfficeDatabase, records: dict[str, list[list[Any]]], parts: 
             restored: dict[tuple[str, str], str], columns: dict[str, list[str]]) -> int:
     """Before a file is merged: put back every set-aside record the file brings (into `restored`, with the
     version vector it was set aside at). Records outside this office's partitions that it does not hold
-    are not merged: their state is set aside at once (a departure of a record this office never received,
-    so that an older copy still in this office's partition, arriving later, merges with it and stays
-    out). Returns how many records were not merged."""
+    are not taken in: a marker with their version vector is kept instead (a departure of a record this
+    office never received, so that an older copy still in this office's partition, arriving later, is
+    seen as older and stays out). Returns how many records were not merged."""
     db = office.db
-    shadowed = {(tbl, rid) for tbl, rid in db.execute_sql("SELECT tbl, id FROM sync_shadow")}
+    shadowed = {(tbl, rid): record == MARKER for tbl, rid, record in db.execute_sql(
+        "SELECT tbl, id, CASE WHEN record = ? THEN record END FROM sync_shadow", (MARKER,))}
     left_out = 0
     for table, rows in records.items():
+        marked: dict[str, dict[str, int]] = {}  # the version vectors of markers the file's states replace
+        kept_rows = []
         for row in rows:
-            if (table, row[1]) in shadowed:
-                restored[(table, row[1])] = _restore(office, table, row[1])
-                shadowed.discard((table, row[1]))
+            key = (table, row[1])
+            if key not in shadowed:
+                kept_rows.append(row)
+            elif not shadowed.pop(key):
+                restored[key] = _restore(office, table, row[1])
+                kept_rows.append(row)
+            else:
+                vv = json.loads(_drop_marker(office, table, row[1]))
+                if merge.dominated(json.loads(row[3]), vv):
+                    left_out += 1  # an older state of a record that has left: it stays out
+                else:
+                    marked[row[1]] = vv
+                    kept_rows.append(row)
+        rows[:] = kept_rows
         if parts is None:
             continue
         foreign = [row[1] for row in rows if row[2] not in parts]
@@ -116,23 +138,28 @@ def prepare(office: OfficeDatabase, records: dict[str, list[list[Any]]], parts: 
         keep = [row for row in rows if row[2] in parts or row[1] in held]
         for row in rows:
             if row[2] not in parts and row[1] not in held:
-                _shadow_line(office, table, columns[table], row)
+                _mark(office, table, row, marked.get(row[1], {}))
         left_out += len(rows) - len(keep)
         rows[:] = keep
     return left_out
 
 
-def _shadow_line(office: OfficeDatabase, table: str, cols: list[str], line: list[Any]) -> None:
-    """Set aside a record straight from a file line `[table, id, part, vv, stamps, values, siblings]`."""
-    _, rid, part, vv_text, stamps_text, values, siblings = line
-    record = {"id": rid, **dict(zip(cols, values, strict=True))}
-    shadow_siblings = [[field, json.dumps(versions, ensure_ascii=False), int(merge.is_open(field, versions)), None]
-                       for field, versions in (siblings or {}).items()]
+def _mark(office: OfficeDatabase, table: str, line: list[Any], earlier: dict[str, int]) -> None:
+    """Remember a departed record this office never held by its partition and version vector alone."""
+    _, rid, part, vv_text, _stamps, _values, _siblings = line
+    vv = dict(earlier)
+    for rep, counter in json.loads(vv_text).items():
+        vv[rep] = max(int(counter), vv.get(rep, 0))
     office.db.execute_sql(
         "INSERT OR REPLACE INTO sync_shadow (tbl, id, part, vv, stamps, record, siblings, shadowed_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, datetime('now'))",
-        (table, rid, part, vv_text, stamps_text, json.dumps(record, ensure_ascii=False),
-         json.dumps(shadow_siblings, ensure_ascii=False)))
+        "VALUES (?, ?, ?, ?, '{}', ?, '[]', datetime('now'))",
+        (table, rid, part, json.dumps(vv, separators=(",", ":")), MARKER))
+
+
+def _drop_marker(office: OfficeDatabase, table: str, rid: str) -> str:
+    (vv,) = office.db.execute_sql("SELECT vv FROM sync_shadow WHERE tbl = ? AND id = ?", (table, rid)).fetchone()
+    office.db.execute_sql("DELETE FROM sync_shadow WHERE tbl = ? AND id = ?", (table, rid))
+    return str(vv)
 
 
 def set_aside_settled(office: OfficeDatabase, parts: set[str] | None, ack: dict[str, dict[str, int]],

@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from itertools import groupby
 from operator import itemgetter
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from dongwu_tui import __version__
+from dongwu_tui.domain.chinatime import CHINA_TZ, china_iso, china_text
 from dongwu_tui.storage import capture
 from dongwu_tui.storage.database import SCHEMA_VERSION, OfficeDatabase
 from dongwu_tui.sync import departures, identity, merge, trust
@@ -153,7 +154,7 @@ def export_file(office: OfficeDatabase, to: str, out_dir: Path, *, full: bool = 
     certificate = json.loads(own_cert[0])
     sealed = seal(manifest, chunks, keys, certificate, [peer_cert])
     out_dir.mkdir(parents=True, exist_ok=True)
-    stamp = created.astimezone(timezone(timedelta(hours=8))).strftime("%Y%m%d-%H%M%S")
+    stamp = created.astimezone(CHINA_TZ).strftime("%Y%m%d-%H%M%S")
     name = (f"{me['code']}-to-{peer_cert['code']}-{stamp}-{'full' if full else 'delta'}-"
             f"{identity.counter(office)}.dwsync")
     path = out_dir / name
@@ -161,7 +162,7 @@ def export_file(office: OfficeDatabase, to: str, out_dir: Path, *, full: bool = 
     with office.write():
         office.db.execute_sql(
             "UPDATE sync_peer SET last_out_at = ?, last_out_file = ?, last_out_top = ? WHERE site_id = ?",
-            (trust.utc_now(), name, _dump(manifest["top"]), peer_cert["site_id"]))
+            (trust.now_iso(), name, _dump(manifest["top"]), peer_cert["site_id"]))
     identity.note_exported(office)
     return ExportResult(path, peer_cert["name"], manifest["kind"], total, counts, len(sealed))
 
@@ -201,7 +202,7 @@ def sync_log(office: OfficeDatabase, path: Path, outcome: str, reason: str) -> N
     try:
         log_path = office.path.with_name(office.path.name + ".sync.log")
         with log_path.open("a", encoding="utf-8") as handle:
-            handle.write(f"{trust.utc_now()}\t{path}\t{outcome}\t{reason}\n")
+            handle.write(f"{trust.now_iso()}\t{path}\t{outcome}\t{reason}\n")
     except OSError:
         log.warning("cannot write the sync log for %s", office.path)
 
@@ -239,7 +240,8 @@ def preview(office: OfficeDatabase, path: Path, *, accept_future: bool = False, 
         held = office.path.with_name(office.path.name + ".held")
         held.mkdir(exist_ok=True)
         shutil.copy2(path, held / Path(path).name)
-        raise HeldForReview("future", f"文件时间 {m.get('created_at')} 比本机时间晚一天以上（发件机器时钟可能有误），"
+        raise HeldForReview("future", f"文件时间 {china_text(m.get('created_at'))} "
+                                      "比本机时间晚一天以上（发件机器时钟可能有误），"
                                       f"已暂存到 {held} 待审核，未导入；"
                                       "核实后用 dongwu sync import --accept-future 导入。")
     already = office.db.execute_sql("SELECT 1 FROM sync_file_in WHERE sha256 = ?", (opened.sha256,)).fetchone()
@@ -268,7 +270,8 @@ def import_file(office: OfficeDatabase, path: Path, *, accept_future: bool = Fal
         identity.ensure_replica(office)
         checked = preview(office, path, accept_future=accept_future, now_ms=now_ms)
         m = checked.manifest
-        result = ImportResult(Path(path), checked.sender["name"], m["kind"], m["created_at"], int(m["records"]))
+        result = ImportResult(Path(path), checked.sender["name"], m["kind"], china_iso(m["created_at"]) or "",
+                              int(m["records"]))
         if checked.already_imported:
             result.already_imported = True
             result.skipped = result.records
@@ -375,11 +378,11 @@ def _apply(office: OfficeDatabase, checked: Preview, records: dict[str, list[lis
                 "UPDATE sync_peer SET last_in_at = ?, last_in_file = ?, "
                 "declared = CASE WHEN last_in_created IS NULL OR last_in_created <= ? THEN ? ELSE declared END, "
                 "last_in_created = max(coalesce(last_in_created, ''), ?) WHERE site_id = ?",
-                (trust.utc_now(), Path(result.path).name, m["created_at"], _dump(m.get("ack", {})),
+                (trust.now_iso(), Path(result.path).name, m["created_at"], _dump(m.get("ack", {})),
                  m["created_at"], sender))
             db.execute_sql("INSERT INTO sync_file_in (sha256, sender_site_id, created_at, imported_at, records, "
                            "applied, conflicts) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           (checked.opened.sha256, sender, m["created_at"], trust.utc_now(), result.records,
+                           (checked.opened.sha256, sender, m["created_at"], trust.now_iso(), result.records,
                             result.applied, result.conflicts))
             for _, sql in triggers:
                 db.execute_sql(sql)

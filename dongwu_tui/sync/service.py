@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dongwu_tui.domain.chinatime import china_iso
+from dongwu_tui.domain.roles import Role, sees_personal_data
 from dongwu_tui.storage.database import OfficeDatabase
 from dongwu_tui.sync import conflicts as cf
 from dongwu_tui.sync import engine, identity, trust
@@ -102,7 +104,9 @@ class SyncDesk:
         for site_id, code, name, kind, township, revoked, declared, in_at, in_file, out_at, out_file in rows:
             declared_k = json.loads(declared or "{}")
             acked = max((v.get(own, 0) for v in declared_k.values()), default=0)
-            result.append(PeerStatus(site_id, code, name, kind, revoked is not None, in_at, in_file, out_at, out_file,
+            # Stored times carry their own offset, whichever it is; they are given in China time.
+            result.append(PeerStatus(site_id, code, name, kind, revoked is not None, china_iso(in_at), in_file,
+                                     china_iso(out_at), out_file,
                                      cf._time(acked) if acked else None,
                                      self.pending(kn.subscriptions(kind, township), declared_k)))
         return result
@@ -116,8 +120,22 @@ class SyncDesk:
                 count += 1
         return count
 
+    @property
+    def unmasked(self) -> bool:
+        """Phone and ID numbers in full only for a role that needs them; with no one acting, masked."""
+        if self.actor_id is None:
+            return False
+        row = self.office.db.execute_sql("SELECT role FROM staff WHERE id = ?", (self.actor_id,)).fetchone()
+        try:
+            return row is not None and sees_personal_data(Role(row[0]))
+        except ValueError:
+            return False
+
+    def _shown(self, conflicts: list[cf.Conflict]) -> list[cf.Conflict]:
+        return conflicts if self.unmasked else [c.masked() for c in conflicts]
+
     def conflicts(self, table: str | None = None) -> list[cf.Conflict]:
-        return cf.list_conflicts(self.office, table)
+        return self._shown(cf.list_conflicts(self.office, table))
 
     def conflict_count(self) -> int:
         return cf.open_conflict_count(self.office)
@@ -129,4 +147,4 @@ class SyncDesk:
         targets = cf.find(self.office, ref)
         for conflict in targets:
             cf.resolve(self.office, conflict, cf.choose(conflict, take, value), self.actor_id, at)
-        return targets
+        return self._shown(targets)

@@ -10,13 +10,13 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from nacl.exceptions import BadSignatureError
 from nacl.public import PrivateKey
 from nacl.signing import SigningKey, VerifyKey
 
+from dongwu_tui.domain.chinatime import china_now_iso
 from dongwu_tui.storage.database import OfficeDatabase
 from dongwu_tui.sync.errors import SyncRefused
 
@@ -36,8 +36,9 @@ def canonical(body: dict[str, Any]) -> bytes:
     return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def utc_now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
+def now_iso() -> str:
+    """Now, as certificates, bundles and the peer table record it: China time with its offset."""
+    return china_now_iso()
 
 
 def fingerprint(public_key_b64: str) -> str:
@@ -123,7 +124,7 @@ def ensure_keys(office: OfficeDatabase) -> OfficeKeys:
 def enrolment_request(office: OfficeDatabase) -> dict[str, Any]:
     keys = ensure_keys(office)
     body = {"type": "dongwu-enrol", **this_office(office), "sign_pk": keys.sign_pk, "box_pk": keys.box_pk,
-            "created_at": utc_now(), "sign_algorithm": SIGN_ALGORITHM, "box_algorithm": BOX_ALGORITHM}
+            "created_at": now_iso(), "sign_algorithm": SIGN_ALGORITHM, "box_algorithm": BOX_ALGORITHM}
     return {"body": body, "signature": keys.sign(body)}
 
 
@@ -131,7 +132,7 @@ def issue_certificate(root_keys: OfficeKeys, office_info: dict[str, Any]) -> dic
     body = {"type": "dongwu-certificate", "site_id": office_info["site_id"], "code": office_info["code"],
             "name": office_info["name"], "kind": office_info["kind"],
             "township_code": office_info.get("township_code"), "sign_pk": office_info["sign_pk"],
-            "box_pk": office_info["box_pk"], "issued_at": utc_now(), "issuer_pk": root_keys.sign_pk,
+            "box_pk": office_info["box_pk"], "issued_at": now_iso(), "issuer_pk": root_keys.sign_pk,
             "sign_algorithm": SIGN_ALGORITHM, "box_algorithm": BOX_ALGORITHM}
     return {"body": body, "signature": root_keys.sign(body)}
 
@@ -204,7 +205,7 @@ def revoke(office: OfficeDatabase, site_ref: str) -> dict[str, Any]:
     with office.write():
         revoked = revoked_keys(office) | {certificate["body"]["sign_pk"]}
         _set_key(office, "revoked", json.dumps(sorted(revoked)))
-        office.db.execute_sql("UPDATE sync_peer SET revoked_at = ? WHERE site_id = ?", (utc_now(), row[0]))
+        office.db.execute_sql("UPDATE sync_peer SET revoked_at = ? WHERE site_id = ?", (now_iso(), row[0]))
     return certificate["body"]
 
 
@@ -217,7 +218,7 @@ def trust_bundle(office: OfficeDatabase) -> dict[str, Any]:
     certificates = [json.loads(row[0]) for row in office.db.execute_sql(
         "SELECT certificate FROM sync_peer WHERE revoked_at IS NULL ORDER BY code")]
     body = {"type": "dongwu-trust", "root": root, "certificates": certificates,
-            "revoked": sorted(revoked_keys(office)), "issued_at": utc_now()}
+            "revoked": sorted(revoked_keys(office)), "issued_at": now_iso()}
     return {"body": body, "signature": keys.sign(body)}
 
 
@@ -251,7 +252,7 @@ def install_bundle(office: OfficeDatabase, bundle: dict[str, Any]) -> tuple[dict
         for pk in revoked:
             office.db.execute_sql(
                 "UPDATE sync_peer SET revoked_at = coalesce(revoked_at, ?) WHERE json_extract(certificate, "
-                "'$.body.sign_pk') = ?", (utc_now(), pk))
+                "'$.body.sign_pk') = ?", (now_iso(), pk))
     return root["body"], installed
 
 

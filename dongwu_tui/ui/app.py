@@ -21,6 +21,10 @@ from textual.command import Provider
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from dongwu_tui.ui import wide
+
+wide.apply()  # Chinese characters on overlays (Select, toasts) are not cut at the edges of what they cover
+
 if TYPE_CHECKING:
     from dongwu_tui.domain.models import Staff
     from dongwu_tui.services.desk import Desk
@@ -156,6 +160,7 @@ class DeskApp(App[None]):
         self.site_name = site_name
         self._startup_keymap = keymap or {}
         self._config_warning = config_warning
+        self.mode_history: list[str] = []  # the workspaces left by a key, latest last: Esc on the dashboard or sync
         self.theme = "textual-dark"
 
     # -- start-up -------------------------------------------------------------------------------
@@ -180,6 +185,20 @@ class DeskApp(App[None]):
             self.run_worker(self._open_desk, thread=True, exit_on_error=False, name="open-desk")
         else:
             self._begin()
+
+    def first_mode(self) -> str:
+        """The workspace the person at the desk starts on (and Esc on the dashboard or sync goes back to)."""
+        actor = self.desk.actor if self.desk is not None else None
+        return FIRST_MODE.get(actor.role, "talents") if actor is not None else self.current_mode
+
+    def _warn_keymap(self) -> None:
+        """A remap that takes another binding's key, or names no binding, is said once after the first workspace
+        is drawn (it imports every screen to look) and in the help."""
+        from dongwu_tui.ui.config import desk_keymap_warnings
+
+        warnings = desk_keymap_warnings(self._startup_keymap, type(self))
+        if warnings:
+            self.notify("\n".join(warnings), title="按键设置冲突", severity="warning", timeout=15, markup=False)
 
     def _open_desk(self) -> None:
         """In a worker, while the opening frame is drawn: open the database and read what the role's first
@@ -244,6 +263,8 @@ class DeskApp(App[None]):
     def _after_first_frame(self) -> None:
         for warning in self.desk.calendar.warnings():
             self.notify(warning, title="工作日历", severity="warning", markup=False)
+        if self._startup_keymap:
+            self._warn_keymap()
         self.refresh_conflict_count()
 
     def _collect_again(self) -> None:
@@ -276,6 +297,8 @@ class DeskApp(App[None]):
     async def action_open_mode(self, mode: str, **values: Any) -> None:
         if self.desk is None or self.desk.actor is None:
             return
+        if mode != self.current_mode:
+            self.mode_history = [*self.mode_history[-19:], self.current_mode]
         # Awaited so that a workspace opened for the first time is composed before it is filled in.
         await self.switch_mode(mode)
         if values:
@@ -363,6 +386,7 @@ class DeskApp(App[None]):
         self.desk = self.desk.acting_as(staff)
         self.sub_title = f"{staff.name} · {staff.role.label}"
         self._prepared.clear()
+        self.mode_history = []  # Esc on the dashboard or sync does not go back into the previous person's desk
         self.add_mode(SWITCHING_MODE, OpeningScreen)
         await self.switch_mode(SWITCHING_MODE)
         for mode in WORKSPACES:

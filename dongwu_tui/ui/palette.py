@@ -61,7 +61,8 @@ class DeskCommands(Provider):
             seen.add(binding.action)
             key = self.app.get_key_display(binding)
             where = "全局" if active.node is self.app else "本页"
-            yield binding.description, f"{where} · 按键 {key}", active.node, binding
+            # The id is what [keymap] in config.toml names to give the action another key.
+            yield binding.description, f"{where} · 按键 {key} · 编号 {binding.id}", active.node, binding
 
     def _runner(self, node: DOMNode, binding: Binding):  # noqa: ANN202 - a zero-argument callback
         return partial(self.app.run_action, binding.action, node)

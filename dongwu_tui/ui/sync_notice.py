@@ -14,19 +14,11 @@ from textual.widgets import Static
 from dongwu_tui.ui.safe import escape
 from dongwu_tui.ui.work import FetchMixin
 
-# What a person calls the fields that can be in conflict; an unknown column shows its own name.
-FIELD_LABEL = {
-    "name": "姓名/名称", "phone": "电话", "notes": "备注", "card_no": "人才卡号", "id_number": "证件号码",
-    "id_kind": "证件类型", "category_code": "人才类别", "level_code": "人才层次", "township_code": "所属镇街",
-    "specialist_id": "专员", "enterprise_id": "所在企业", "deleted": "删除", "status": "状态",
-    "summary": "摘要", "measure": "服务举措", "assignee_site_id": "承办单位", "assignee_staff_id": "承办专员",
-    "due": "期限", "resolution": "办理结果", "confidential": "保密", "talent_id": "来电人", "role": "角色",
-    "active": "在岗", "credit_code": "信用代码", "address": "地址", "contact": "联系人",
-}
+def field_label(field: str, table: str | None = None) -> str:
+    """The one mapping of field names to Chinese labels lives with the conflicts (no Textual there)."""
+    from dongwu_tui.sync.conflicts import field_label as label
 
-
-def field_label(field: str) -> str:
-    return FIELD_LABEL.get(field, field)
+    return label(field, table)
 
 
 def conflict_notice_text(count: int) -> str:
@@ -100,6 +92,6 @@ def banner_text(office: Any, table: str, record_id: str) -> str:
     for conflict in cf.list_conflicts(office, table):
         if conflict.record_id == record_id:
             offices = " / ".join(dict.fromkeys(v.office for v in conflict.versions))
-            parts.append(f"{field_label(conflict.field)}（{offices}）")
+            parts.append(f"{conflict.field_label}（{offices}）")
     return (f"⚠ 本记录与其他单位的修改有冲突：{escape('、'.join(parts))}。"
             "选定取值前不能保存，请按 F7 到同步页并排比较后处理。")

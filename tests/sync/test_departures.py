@@ -237,3 +237,40 @@ def test_a_restored_office_still_claims_its_old_writes_in_set_aside_copies(offic
     assert identity.replica(mudu) != old
     vv = json.loads(mudu.db.execute_sql("SELECT vv FROM sync_shadow WHERE id = 'r1'").fetchone()[0])
     assert kn.knowledge(mudu)["xukou"].get(old, 0) >= vv[old]
+
+
+def test_a_fresh_township_keeps_nothing_of_records_that_left_before_it_joined(offices, tmp_path):
+    """The centre's full file to a new 胥口 carries a talent, a request, its event and its call that had
+    already moved to 木渎: 胥口 never held them, so it keeps none of their values (no phone number in
+    its file), and an older file of the time they were 胥口's, arriving late, does not bring them in."""
+    from .offices import dump
+
+    wz, xukou = offices["wz"], offices["xukou"]
+    add_talent(wz, "t1", "xukou")
+    staff = add_request(wz, "r1", "xukou", talent_id="t1")
+    with wz.write():
+        wz.db.execute_sql(
+            "INSERT INTO request_event (id, site_id, created_at, updated_at, request_id, at, actor_id, action, "
+            "from_status, to_status, reason, detail) VALUES ('e1', 'x', '2026-11-01', '2026-11-01', 'r1', "
+            "'2026-11-01 09:00:00', ?, 'dispatch', 'registered', 'dispatched', '回电 13812345678', '')", (staff,))
+        wz.db.execute_sql(
+            "INSERT INTO call (id, site_id, created_at, updated_at, at, direction, phone, talent_id, operator_id, "
+            "duration_s, summary, measure_number, outcome, request_id) VALUES ('c1', 'x', '2026-11-01', "
+            "'2026-11-01', '2026-11-01 09:00:00', 'in', '13812345678', 't1', ?, 60, '咨询', 1, 'request', 'r1')",
+            (staff,))
+    early = engine.export_file(wz, "xukou", tmp_path / "early")   # made, not delivered yet
+    with wz.write():
+        wz.db.execute_sql("UPDATE talent SET township_code = 'mudu' WHERE id = 't1'")
+        wz.db.execute_sql("UPDATE service_request SET township_code = 'mudu' WHERE id = 'r1'")
+    full = engine.export_file(wz, "xukou", tmp_path / "full", full=True)
+    assert full.counts["service_request"] == 1 and full.counts["call"] == 1
+    result = engine.import_file(xukou, full.path)
+    records = [("talent", "t1"), ("service_request", "r1"), ("request_event", "e1"), ("call", "c1")]
+    assert result.dropped == 0 and not any(held(xukou, table, rid) for table, rid in records)
+    assert "13812345678" not in "\n".join(dump(xukou))
+    assert xukou.db.execute_sql("SELECT count(*) FROM sync_shadow WHERE record <> 'null'").fetchone()[0] == 0
+    late = engine.import_file(xukou, early.path)
+    assert late.applied == 0 and not any(held(xukou, table, rid) for table, rid in records)
+    assert "13812345678" not in "\n".join(dump(xukou))
+    # Nothing of them travels on from 胥口.
+    assert engine.export_file(xukou, "wz", tmp_path / "back", full=True).counts.get("service_request", 0) == 0

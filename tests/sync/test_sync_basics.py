@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -170,3 +171,85 @@ def test_a_copy_numbers_its_requests_apart_from_the_original(tmp_path):
         office.close()
     assert numbers[0] == "WZ-20261127-0001"
     assert numbers[1].startswith("WZ-20261127-0001-") and len(numbers[1]) == len(numbers[0]) + 5
+
+
+@pytest.mark.parametrize("winner", ["resolved", "returned"])
+def test_resolving_a_fork_clears_the_fields_of_the_branch_that_lost(offices, tmp_path, winner):
+    c, m = offices["wz"], offices["mudu"]
+    add_talent(c, "t1")
+    with c.write():
+        staff = c.db.execute_sql("SELECT id FROM staff LIMIT 1").fetchone()[0]
+        c.db.execute_sql(
+            "INSERT INTO service_request (id, site_id, created_at, updated_at, number, talent_id, phone, "
+            "measure_number, summary, status, township_code, opened_by_id, opened_at, due_date, signed_at) VALUES "
+            "('r1', ?, '2026-11-01', '2026-11-01', 'WZ-1', 't1', '13812345678', 1, '咨询', 'in_progress', 'mudu', ?, "
+            "'2026-11-01', '2026-11-10', '2026-11-02 09:00:00')", (c.meta("site_id"), staff))
+    send(c, m, tmp_path, "mudu")
+    with c.write():
+        c.db.execute_sql("UPDATE service_request SET status = 'returned', return_reason = '不属于本镇' WHERE id = 'r1'")
+    with m.write():
+        m.db.execute_sql("UPDATE service_request SET status = 'resolved', resolved_at = '2026-11-05 10:00:00', "
+                         "resolution = '已安排看房' WHERE id = 'r1'")
+    send(m, c, tmp_path, "wz")
+    [fork] = [x for x in cf.list_conflicts(c) if x.field == "status"]
+    cf.resolve(c, fork, cf.choose(fork, "mine" if winner == "returned" else "theirs"), None, "2026-11-28 10:00:00")
+    send(c, m, tmp_path, "mudu")
+    columns = "status, return_reason, resolved_at, resolution, signed_at"
+    for office in (c, m):
+        got = office.db.execute_sql(f"SELECT {columns} FROM service_request WHERE id = 'r1'").fetchone()
+        if winner == "resolved":
+            assert got == ("resolved", "", "2026-11-05 10:00:00", "已安排看房", "2026-11-02 09:00:00")
+        else:
+            assert got == ("returned", "不属于本镇", None, "", "2026-11-02 09:00:00")
+        assert cf.list_conflicts(office) == []
+
+
+def register(office, talent_id, name, id_number=None, card_no=None):
+    with office.write():
+        office.db.execute_sql(
+            "INSERT INTO talent (id, site_id, created_at, updated_at, deleted, name, phone, id_kind, id_number, "
+            "category_code, level_code, township_code, card_no) VALUES (?, ?, '2026-11-01 09:00:00', "
+            "'2026-11-01 09:00:00', 0, ?, '13812345678', 'resident', ?, (SELECT code FROM talent_category LIMIT 1), "
+            "(SELECT code FROM talent_level LIMIT 1), 'mudu', ?)", (talent_id, office.meta("site_id"), name, id_number,
+                                                                   card_no))
+
+
+def live_talents(office):
+    return sorted(r[0] for r in office.db.execute_sql("SELECT id FROM talent WHERE deleted = 0"))
+
+
+@pytest.mark.parametrize("shared", ["id_number", "card_no"])
+def test_a_talent_registered_at_two_offices_is_a_duplicate_to_merge(offices, tmp_path, shared):
+    c, m = offices["wz"], offices["mudu"]
+    number = {"id_number": "11010519491231002X", "card_no": "DW000001"}[shared]
+    register(c, "t-centre", "张伟", **{shared: number})
+    register(m, "t-mudu", "张伟", **{shared: number})
+    register(m, "t-other", "李娜", id_number="110105194912310029", card_no="DW000002")
+    with m.write():
+        staff = m.db.execute_sql("SELECT id FROM staff LIMIT 1").fetchone()[0]
+        m.db.execute_sql(
+            "INSERT INTO call (id, site_id, created_at, updated_at, at, direction, phone, talent_id, operator_id, "
+            "duration_s, summary, measure_number, outcome) VALUES ('c1', ?, '2026-11-01', '2026-11-01', "
+            "'2026-11-01 09:00:00', 'in', '13812345678', 't-mudu', ?, 60, '咨询', 1, 'answered')",
+            (m.meta("site_id"), staff))
+    send(c, m, tmp_path, "mudu")
+    send(m, c, tmp_path, "wz")
+    for office in (c, m):
+        [dup] = [x for x in cf.list_conflicts(office) if x.kind == "duplicate"]
+        assert dup.field == shared and {v.record_id for v in dup.versions} == {"t-centre", "t-mudu"}
+        assert {v.office for v in dup.versions} == {"吴中区高层次人才服务中心", "木渎镇人才工作站"}
+        assert cf.open_conflict_count(office) == 1
+    [dup] = cf.list_conflicts(m)
+    if shared == "id_number":
+        assert "11010519491231002X" not in json.dumps(dup.masked().as_dict(), ensure_ascii=False)
+    with pytest.raises(SyncRefused):
+        cf.choose(dup, None, "随便")
+    keep = cf.choose(dup, "theirs")
+    assert keep == "t-centre"
+    cf.resolve(m, dup, keep, None, "2026-11-28 10:00:00")
+    send(m, c, tmp_path, "wz")
+    for office in (c, m):
+        assert cf.list_conflicts(office) == [] and live_talents(office) == ["t-centre", "t-other"]
+    assert c.db.execute_sql("SELECT talent_id FROM call WHERE id = 'c1'").fetchone()[0] == "t-centre"
+    action = m.db.execute_sql("SELECT action FROM audit_log WHERE entity_id = 't-mudu'").fetchone()[0]
+    assert action == "merge"

@@ -243,3 +243,155 @@ async def test_f6_opens_the_dashboard_from_the_desk(tmp_path, monkeypatch):
         assert isinstance(app.screen, DashboardScreen)
         assert app.current_mode == "dashboard"
     desk.office.close()
+
+
+async def test_escape_on_the_dashboard_goes_back_to_the_workspace_it_came_from(make_app, cast, office):
+    """The dashboard is a workspace of its own (F6): Esc, which its key line offers as 返回, goes back."""
+    app = make_app(cast.supervisor)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("f3")
+        await _settle(app, pilot)
+        await pilot.press("f6")
+        await _settle(app, pilot)
+        assert app.current_mode == "dashboard"
+        await pilot.press("escape")
+        await _settle(app, pilot)
+        assert app.current_mode == "talents"
+        # F6 then F7: Esc walks back the way it came, sync → dashboard → requests, not round in a circle.
+        await pilot.press("f4")
+        await _settle(app, pilot)
+        await pilot.press("f6")
+        await _settle(app, pilot)
+        await pilot.press("f7")
+        await _settle(app, pilot)
+        assert app.current_mode == "sync"
+        await pilot.press("escape")
+        await _settle(app, pilot)
+        assert app.current_mode == "dashboard"
+        await pilot.press("escape")
+        await _settle(app, pilot)
+        assert app.current_mode == "requests"
+
+
+async def test_the_dashboard_opens_on_the_latest_month_with_requests(desk, cast, act, office, clock):
+    """In May, with the last requests opened in March, the dashboard shows March; `m` shows this month."""
+    clock.now = datetime(2026, 5, 12, 9)
+
+    class Fresh(App[None]):
+        def __init__(self) -> None:
+            super().__init__()
+            self.desk = act(cast.supervisor)
+
+        def on_mount(self) -> None:
+            self.push_screen(DashboardScreen())
+
+    app = Fresh()
+    async with app.run_test(size=(180, 50)) as pilot:
+        await _settle(app, pilot)
+        screen = app.screen
+        assert screen.period.slug == "2026-03"
+        assert screen.query_one("#grid", DataTable).get_cell("all", "requests") == 3
+        await pilot.press("m")
+        await _settle(app, pilot)
+        assert screen.period.slug == "2026-05"
+        assert screen.query_one("#grid", DataTable).get_cell("all", "requests") == 0
+
+
+async def test_an_overdue_request_never_dispatched_is_dispatched_from_the_queue(desk, cast, act, office, clock, talent):
+    """已受理 and past due: in the 超期督办 queue, where 派单 (d) sends it; 催办/督办 do not apply to it."""
+    operator = act(cast.operator)
+    clock.now = datetime(2026, 2, 2, 9)
+    waiting = operator.calls.log(phone=talent.phone, summary="无人派单", measure=11, outcome="request",
+                                 force_new=True).request.number
+    clock.now = datetime(2026, 3, 13, 17)
+    app = HostApp(act(cast.supervisor))
+    async with app.run_test(size=(180, 50)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("o")
+        await _settle(app, pilot)
+        listing = app.screen
+        rows = listing.query_one(PagedList)
+        numbers = [rows.row(i).request.number for i in range(rows.count)]
+        assert waiting in numbers
+        rows._move_to(numbers.index(waiting))
+        await _settle(app, pilot)
+        assert listing.check_action("move", ("supervise",)) is None  # shown, not for this request
+        assert listing.check_action("move", ("dispatch",)) is True
+        await pilot.press("d")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ReasonDialog)
+        dialog.query_one("#site", Select).value = desk.directory.site("mudu").id
+        await pilot.pause()
+        dialog.query_one("#reason", Input).focus()
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        assert app.screen is listing
+    request = desk.requests.get(waiting)
+    assert request.status.value == "dispatched"
+    assert request.events[-1].action == "dispatch" and request.events[-1].actor_id == cast.supervisor.id
+
+
+async def test_lowercase_n_and_p_walk_the_list_from_a_request(make_app, cast, office):
+    from dongwu_tui.ui.screens.request import RequestScreen
+
+    app = make_app(cast.supervisor)
+    async with app.run_test(size=(180, 50)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("f6")
+        await _settle(app, pilot)
+        app.screen.period = EVERYTHING
+        app.screen.action_refresh()
+        await _settle(app, pilot)
+        grid = app.screen.query_one("#grid", DataTable)
+        grid.move_cursor(row=grid.get_row_index("all"), column=grid.get_column_index("requests"))
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        lines = [app.screen.query_one(PagedList).row(i) for i in range(3)]
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        assert isinstance(app.screen, RequestScreen)
+        await pilot.press("n")
+        await _settle(app, pilot)
+        assert app.screen.request_id == lines[1].id
+        await pilot.press("p")
+        await _settle(app, pilot)
+        assert app.screen.request_id == lines[0].id
+        await pilot.press("f1")
+        await pilot.pause()
+        help_text = str(app.screen.query_one("#help-body").render())
+        assert "n/N" in help_text and "request.next" in help_text  # one line for the binding's two keys
+
+
+async def test_dashboard_layout_fits_120_columns(desk, cast, act, office):
+    """At 120 × 40: every grid column in view (the names frozen when narrower), long names cut with "…",
+    no Chinese inside the charts (their titles and legend are border texts), the period dialog's both fields."""
+    from rich.cells import cell_len
+    from textual_plotext import PlotextPlot
+
+    from dongwu_tui.ui.screens.dashboard import PeriodDialog
+
+    app = HostApp(act(cast.supervisor))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(app, pilot)
+        screen = app.screen
+        grid = screen.query_one("#grid", DataTable)
+        assert grid.fixed_columns == 1
+        assert grid.virtual_size.width <= grid.scrollable_content_region.width  # 已并单 in view
+        assert str(grid.get_cell("measure:1", "name")).rstrip().endswith("…")
+        lines = [strip.text for strip in screen._compositor.render_strips()]
+        for plot in screen.query(PlotextPlot):
+            assert plot.border_title
+            inner = plot.content_region
+            for y in range(inner.y, inner.bottom):
+                text = lines[y][inner.x:inner.x + inner.width]  # the plots have no wide characters: index = cell
+                assert cell_len(text) == len(text), text
+        assert "受理" in screen.query_one("#trend-volume", PlotextPlot).border_subtitle
+        await pilot.press("p")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, PeriodDialog)
+        since, until = dialog.query_one("#since", Input), dialog.query_one("#until", Input)
+        assert until.region.width >= 10 and since.region.width >= 10
+        assert dialog.query_one("Vertical").region.height < 30

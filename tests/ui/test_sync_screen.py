@@ -208,3 +208,27 @@ async def test_conflict_resolved_side_by_side_clears_inbox_and_banner(offices, t
     notes = mudu.office.db.execute_sql("SELECT notes FROM talent WHERE id = ?", (talent_id,)).fetchone()[0]
     assert notes == "中心：已安排公寓"
     mudu.talents.update(talent_id, notes="木渎：已入住", reason="回访")  # saving works again
+
+
+async def test_escape_on_the_sync_screen_goes_back_to_the_workspace_it_came_from(offices):
+    app = DeskApp(offices["wz"], site_name=CENTRE)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        first = app.current_mode
+        await open_sync(app, pilot)
+        assert any(a.binding.action == "back" and a.enabled for a in app.screen.active_bindings.values())
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.current_mode == first != "sync"
+
+
+async def test_escape_on_the_sync_screen_with_nowhere_recorded_goes_to_the_first_workspace(offices):
+    app = DeskApp(offices["wz"], site_name=CENTRE)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        first = app.current_mode
+        await open_sync(app, pilot)
+        app.mode_history.clear()
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.current_mode == first != "sync"

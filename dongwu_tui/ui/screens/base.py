@@ -30,6 +30,26 @@ class TitleBar(Static):
         yield ConflictNotice()
 
 
+def go_back(screen: Screen) -> None:
+    """Esc on a workspace reached with a key from another one (the dashboard, sync): the screen under it if there
+    is one, else the workspace it was opened from, and the one before that on the next Esc (the role's first
+    workspace when there is none)."""
+    app = screen.app
+    if len(app.screen_stack) > 1:
+        app.pop_screen()
+        return
+    history: list[str] = getattr(app, "mode_history", [])
+    while history and (history[-1] == app.current_mode or history[-1] not in app.MODES):
+        history.pop()
+    if history:
+        target = history.pop()
+    else:
+        first_mode = getattr(app, "first_mode", None)  # DeskApp's: the role's first workspace
+        target = first_mode() if first_mode is not None else app.current_mode
+    if target != app.current_mode and target in app.MODES:
+        app.switch_mode(target)
+
+
 class DeskScreen(FetchMixin, Screen):
     """A workspace screen. Subclasses set TITLE_TEXT and compose their body in `body()`."""
 

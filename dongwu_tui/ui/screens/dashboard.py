@@ -35,7 +35,7 @@ from dongwu_tui.reports.tables import DrillLine, RequestColumns
 from dongwu_tui.reports.writer import format_value
 from dongwu_tui.services.views import PagedQuery
 from dongwu_tui.ui.keybar import KeyBar
-from dongwu_tui.ui.lines import Column, PagedList, header_line
+from dongwu_tui.ui.lines import Column, PagedList, fit, header_line
 from dongwu_tui.ui.safe import escape
 from dongwu_tui.ui.screens.listing import ReloadsWhenBack
 from dongwu_tui.ui.sync_notice import ConflictNotice
@@ -44,6 +44,9 @@ from dongwu_tui.ui.work import FetchMixin
 GRID_FIELDS = [f"status_{s.value}" for s in GRID_STATUSES] + ["requests", "overdue", "merged"]
 GRID_HEADERS = {**{f"status_{s.value}": s.label for s in GRID_STATUSES}, "requests": "合计", "overdue": "超期",
                 "merged": "已并单"}
+NAME_WIDTH = 22  # cells of the grid's row names; a longer name ends in "…"
+# The bars of opened and closed requests: plotext's names for two terminal colours, and Textual's for the legend.
+VOLUME_COLOURS = ("ansi_blue", "ansi_green")
 # The list behind a figure (RequestListScreen).
 DRILL_COLUMNS = [
     Column("工单编号", 17, lambda line: line.request.number),
@@ -57,7 +60,11 @@ DRILL_COLUMNS = [
 ]
 # The list screen's single keys, as in its BINDINGS.
 MOVE_KEYS = {Move.CHASE: "c", Move.SUPERVISE: "s", Move.APPROVE_EXTENSION: "a", Move.REFUSE_EXTENSION: "x",
-             Move.REASSIGN: "r"}
+             Move.REASSIGN: "r", Move.DISPATCH: "d"}
+# Past due and never dispatched (已受理) requests are in the overdue queue too: 派单 is their move.
+OVERDUE_MOVES = (Move.CHASE, Move.SUPERVISE, Move.DISPATCH)
+# The moves that send a request to an office (and optionally a specialist), chosen in the dialog.
+TO_OFFICE = (Move.REASSIGN, Move.DISPATCH)
 
 
 class _DeskAccess:
@@ -90,7 +97,9 @@ class ListSpec:
 
 
 class ReasonDialog(ModalScreen[dict[str, Any] | None]):
-    """One move on one request: the reason, and for 改派 the office and specialist."""
+    """One move on one request: the reason, and for 改派 and 派单 the office and specialist."""
+
+    TITLE_TEXT = "督办操作"  # in help and in keymap warnings
 
     BINDINGS = [
         Binding("escape", "cancel", "取消", id="dashboard.reason.cancel"),
@@ -114,10 +123,10 @@ class ReasonDialog(ModalScreen[dict[str, Any] | None]):
         with Vertical():
             yield Static(f"「{rule.label}」工单 {self.request.number}（{self.request.status.label}，期限 "
                          f"{self.request.due}）")
-            if self.move is Move.REASSIGN:
+            if self.move in TO_OFFICE:
                 if self.request.return_reason:
                     yield Static(f"退单理由：{self.request.return_reason}")
-                yield Label("改派至单位")
+                yield Label(f"{rule.label}至单位")
                 yield Select([(s.name, s.id) for s in self.sites], prompt="请选择承办单位", id="site")
                 yield Label("承办专员（可不选）")
                 yield Select([], prompt="不指定专员", id="staff")
@@ -146,10 +155,11 @@ class ReasonDialog(ModalScreen[dict[str, Any] | None]):
             self.notify(f"请填写{MOVE_RULES[self.move].reason_label}。", severity="warning")
             return
         result: dict[str, Any] = {"reason": reason}
-        if self.move is Move.REASSIGN:
+        if self.move in TO_OFFICE:
+            # Select.NULL when nothing is chosen (Select.BLANK is Widget's rendering flag, False, not a value).
             site = self.query_one("#site", Select).value
             if site is Select.NULL:
-                self.notify("请选择改派的承办单位。", severity="warning")
+                self.notify(f"请选择{MOVE_RULES[self.move].label}的承办单位。", severity="warning")
                 return
             staff = self.query_one("#staff", Select).value
             result.update(to_site=site, to_staff=None if staff is Select.NULL else staff)
@@ -162,11 +172,15 @@ class ReasonDialog(ModalScreen[dict[str, Any] | None]):
 class PeriodDialog(ModalScreen[Period | None]):
     """本月、上月、本季度、本年, or a custom span of 受理 dates."""
 
+    TITLE_TEXT = "选择统计期"  # in help and in keymap warnings
+
     BINDINGS = [Binding("escape", "cancel", "取消", id="dashboard.period.cancel")]
     DEFAULT_CSS = """
     PeriodDialog { align: center middle; }
     PeriodDialog > Vertical { width: 60; height: auto; border: thick $primary; background: $surface; padding: 1 2; }
     PeriodDialog OptionList { height: auto; max-height: 8; }
+    PeriodDialog Horizontal { height: auto; }
+    PeriodDialog Input { width: 1fr; }
     """
 
     def __init__(self, today: date) -> None:
@@ -203,6 +217,7 @@ class PeriodDialog(ModalScreen[Period | None]):
 
 
 class ExportDialog(ModalScreen[Path | None]):
+    TITLE_TEXT = "导出通报"  # in help and in keymap warnings
     BINDINGS = [Binding("escape", "cancel", "取消", id="dashboard.export.cancel")]
     DEFAULT_CSS = """
     ExportDialog { align: center middle; }
@@ -236,6 +251,8 @@ class RequestListScreen(ReloadsWhenBack, _DeskAccess, FetchMixin, Screen[bool]):
 
     Dismisses with True when a move changed something, so the dashboard refreshes its figures."""
 
+    TITLE_TEXT = "督办列表"  # in help and in keymap warnings
+
     BINDINGS = [
         Binding("escape", "close", "返回", id="dashboard.list.back"),
         Binding("c", "move('chase')", "催办", id="dashboard.list.chase"),
@@ -243,6 +260,7 @@ class RequestListScreen(ReloadsWhenBack, _DeskAccess, FetchMixin, Screen[bool]):
         Binding("a", "move('approve-extension')", "批准延期", id="dashboard.list.approve"),
         Binding("x", "move('refuse-extension')", "驳回延期", id="dashboard.list.refuse"),
         Binding("r", "move('reassign')", "改派", id="dashboard.list.reassign"),
+        Binding("d", "move('dispatch')", "派单", id="dashboard.list.dispatch"),
     ]
     DEFAULT_CSS = """
     RequestListScreen #list-title { height: 1; background: $primary; color: $text; text-style: bold; padding: 0 1; }
@@ -271,15 +289,23 @@ class RequestListScreen(ReloadsWhenBack, _DeskAccess, FetchMixin, Screen[bool]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "move":
-            return Move(str(parameters[0])) in self.spec.moves
+            move = Move(str(parameters[0]))
+            if move not in self.spec.moves:
+                return False
+            request = self.selected()
+            # Shown for the whole list, usable on the rows whose status the move starts from.
+            return None if request is not None and request.status not in MOVE_RULES[move].sources else True
         return True
 
+    def on_paged_list_highlighted(self, _message: PagedList.Highlighted) -> None:
+        self.refresh_bindings()
+
     def _query(self) -> PagedQuery:
-        """In the worker: the list (its names looked up as each page is read) and, to reassign, the offices."""
+        """In the worker: the list (its names looked up as each page is read) and, to send on, the offices."""
         service = ReportService(self.desk)
         spec = self.spec
         columns = RequestColumns(service)
-        if Move.REASSIGN in spec.moves and not self.sites:
+        if any(m in TO_OFFICE for m in spec.moves) and not self.sites:
             self.sites = self.desk.directory.sites()
             self.specialists = [s for s in self.desk.directory.staff_list(role="specialist") if s.active]
         return service.drill_query(spec.period, spec.axis, spec.key, spec.field, by_due=spec.by_due,
@@ -291,6 +317,7 @@ class RequestListScreen(ReloadsWhenBack, _DeskAccess, FetchMixin, Screen[bool]):
     def on_paged_list_counted(self, message: PagedList.Counted) -> None:
         keys = "　".join(f"{MOVE_KEYS[m]} {MOVE_RULES[m].label}" for m in self.spec.moves)
         self.query_one("#list-title", Static).update(f"{self.spec.title}　共 {message.count} 件　{keys}")
+        self.refresh_bindings()
 
     def on_paged_list_selected(self, message: PagedList.Selected) -> None:
         from dongwu_tui.ui.screens.request import RequestScreen
@@ -338,23 +365,26 @@ class RequestListScreen(ReloadsWhenBack, _DeskAccess, FetchMixin, Screen[bool]):
 
 
 class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
+    TITLE_TEXT = "督办看板"  # in help and in keymap warnings
     BINDINGS = [
         Binding("escape", "back", "返回", id="dashboard.back"),
         Binding("t", "switch_axis", "切换维度", id="dashboard.axis"),
         Binding("p", "pick_period", "统计期", id="dashboard.period"),
+        Binding("m", "this_month", "本月", id="dashboard.this_month"),
         Binding("o", "queue('overdue')", "超期督办", id="dashboard.overdue"),
         Binding("e", "queue('extensions')", "延期审批", id="dashboard.extensions"),
         Binding("b", "queue('returned')", "退单审核", id="dashboard.returned"),
         Binding("x", "export", "导出通报", id="dashboard.export"),
         Binding("f5", "refresh", "刷新", id="dashboard.refresh"),
     ]
+    # The grid has the whole width (its eleven columns and the row names fit in 120 columns, the names frozen
+    # on the left for narrower ones); the KPIs and the two charts share the row under it.
     DEFAULT_CSS = """
     DashboardScreen #dash-title { height: 1; background: $primary; color: $text; text-style: bold; padding: 0 1; }
-    DashboardScreen #dash-main { height: 2fr; }
-    DashboardScreen #grid { width: 3fr; }
-    DashboardScreen #kpi-side { width: 2fr; }
-    DashboardScreen #kpis { height: 1fr; }
-    DashboardScreen #trends { height: 1fr; }
+    DashboardScreen #grid { height: 2fr; }
+    DashboardScreen #dash-lower { height: 1fr; min-height: 12; }
+    DashboardScreen #kpis { width: 42; height: 1fr; }
+    DashboardScreen PlotextPlot { border: round $primary; border-title-color: $text; }
     DashboardScreen #hint { height: 1; color: $text-muted; padding: 0 1; }
     """
     AXES = ("measure", "township", "specialist")
@@ -372,22 +402,21 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
     def compose(self) -> ComposeResult:
         with Static("督办看板　加载中……", id="dash-title"):
             yield ConflictNotice()  # sync (issue 4): the open-conflict count on the title line
-        with Horizontal(id="dash-main"):
-            grid: DataTable[Any] = DataTable(id="grid", cursor_type="cell", zebra_stripes=True)
-            yield grid
-            with Vertical(id="kpi-side"):
-                kpis: DataTable[Any] = DataTable(id="kpis", cursor_type="cell")
-                yield kpis
-        with Horizontal(id="trends"):
+        grid: DataTable[Any] = DataTable(id="grid", cursor_type="cell", zebra_stripes=True)
+        grid.fixed_columns = 1  # the row names stay when the figures scroll sideways
+        yield grid
+        with Horizontal(id="dash-lower"):
+            kpis: DataTable[Any] = DataTable(id="kpis", cursor_type="cell")
+            yield kpis
+            # Titles and legends are the widgets' border texts, not plotext's: plotext counts a Chinese character
+            # as one cell, which shifted its frame on those lines, and its legend was drawn over the bars.
             yield PlotextPlot(id="trend-volume")
             yield PlotextPlot(id="trend-on-time")
-        yield Static("Enter 打开数字背后的工单　t 切换维度　p 统计期　o 超期督办　e 延期审批　b 退单审核　x 导出通报",
+        yield Static("Enter 打开数字背后的工单　t 切换维度　p 统计期　m 本月　o 超期督办　e 延期审批　b 退单审核　x 导出通报",
                      id="hint")
         yield KeyBar()  # the same key line as every workspace (ui/keybar.py)
 
     def on_mount(self) -> None:
-        if self.period is None:
-            self.period = preset("this_month", self.desk.clock().date())
         self.query_one("#kpis", DataTable).add_columns(("指标", "label"), ("分子", "numerator"),
                                                        ("分母", "denominator"), ("数值", "value"))
         self.query_one("#grid", DataTable).focus()
@@ -396,17 +425,25 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
     # -- loading --------------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
-        assert self.period is not None
-        self.query_one("#dash-title", Static).update(f"督办看板 · {self.period.label}　加载中……")
+        label = f" · {self.period.label}" if self.period is not None else ""
+        self.query_one("#dash-title", Static).update(f"督办看板{label}　加载中……")
         self.load(self.period)
 
-    def load(self, period: Period) -> None:
+    def load(self, period: Period | None) -> None:
+        """The figures of `period`; with none chosen yet, of the latest month in which requests were opened
+        (this month once it has any), so that the first look shows figures rather than a month of zeros."""
         service = ReportService(self.desk)
-        self.fetch("figures", lambda: (service.figures(period), service.trends(period)))
+
+        def run() -> tuple[Report, list[WeekPoint]]:
+            shown = period or service.latest_month_with_requests() or preset("this_month", service.today())
+            return service.figures(shown), service.trends(shown)
+
+        self.fetch("figures", run)
 
     def got_figures(self, value: tuple[Report, list[WeekPoint]]) -> None:
         self.report, self.trends = value
         report = self.report
+        self.period = report.period
         self.query_one("#dash-title", Static).update(
             f"督办看板 · {report.period.label}（按受理日期）· 截至 {report.as_of} · 按{AXIS_LABELS[self.axis]}"
             f"　受理 {report.total['requests']} 件　超期 {report.total['overdue']} 件")
@@ -426,14 +463,14 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
 
         def add(row_key: str, axis: str, key: Any, name: str, figures: Figures) -> None:
             self.grid_rows[row_key] = (axis, key, figures, name)
-            grid.add_row(escape(name), *(figures[field] for field in GRID_FIELDS), key=row_key)
+            grid.add_row(escape(fit(name, NAME_WIDTH)), *(figures[field] for field in GRID_FIELDS), key=row_key)
 
         report = self.report
         if self.axis == "measure":
             for category in report.by_category:
                 for row in report.by_measure:
                     if row.category == category.key:
-                        add(f"measure:{row.key}", "measure", row.key, f"{row.key:>2} {row.name[:12]}", row.figures)
+                        add(f"measure:{row.key}", "measure", row.key, f"{row.key:>2} {row.name}", row.figures)
                 add(f"category:{category.key}", "category", category.key, f"【{category.name}】小计",
                     category.figures)
         else:
@@ -459,16 +496,17 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
         plt = volume.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title("每周受理 / 办结")
+        volume.border_title = "每周受理 / 办结"
+        volume.border_subtitle = f"[{VOLUME_COLOURS[0]}]█[/] 受理　[{VOLUME_COLOURS[1]}]█[/] 办结"
         if labels:
             plt.multiple_bar(labels, [[p.opened for p in self.trends], [p.closed for p in self.trends]],
-                             labels=["受理", "办结"])  # type: ignore[call-arg]  # the stub says label
+                             color=[c.removeprefix("ansi_") for c in VOLUME_COLOURS])
         volume.refresh()
         on_time = self.query_one("#trend-on-time", PlotextPlot)
         plt = on_time.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title("按时办结率（%）")
+        on_time.border_title = "按时办结率（%）"
         points = [(i, p.on_time_rate * 100) for i, p in enumerate(self.trends) if p.on_time_rate is not None]
         if points:
             plt.plot([i for i, _ in points], [v for _, v in points], marker="braille")
@@ -510,7 +548,7 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
         assert self.period is not None
         moves: tuple[Move, ...] = ()
         if field == "overdue":
-            moves = (Move.CHASE, Move.SUPERVISE)
+            moves = OVERDUE_MOVES
         elif field == "extension_pending":
             moves = (Move.APPROVE_EXTENSION, Move.REFUSE_EXTENSION)
         elif field in ("returned_waiting", "status_returned"):
@@ -526,7 +564,7 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
         everything = span(None, None)
         specs = {
             "overdue": ListSpec("超期未办结工单（全部，按期限先后）", everything, "all", None, "overdue", True,
-                                (Move.CHASE, Move.SUPERVISE)),
+                                OVERDUE_MOVES),
             "extensions": ListSpec("待审批的延期申请", everything, "all", None, "extension_pending", False,
                                    (Move.APPROVE_EXTENSION, Move.REFUSE_EXTENSION)),
             "returned": ListSpec("待审核的退单", everything, "all", None, "returned_waiting", False, (Move.REASSIGN,)),
@@ -541,6 +579,10 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
         if self.report is not None:
             self.got_figures((self.report, self.trends))
 
+    def action_this_month(self) -> None:
+        self.period = preset("this_month", self.desk.clock().date())
+        self.action_refresh()
+
     def action_pick_period(self) -> None:
         def chosen(period: Period | None) -> None:
             if period is not None:
@@ -551,7 +593,8 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
 
     def action_export(self) -> None:
         period = self.period
-        assert period is not None
+        if period is None:  # still loading
+            return
 
         def chosen(path: Path | None) -> None:
             if path is not None:
@@ -575,5 +618,6 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
         self.notify(f"通报已导出：{path}", title="已完成")
 
     def action_back(self) -> None:
-        if len(self.app.screen_stack) > 1:
-            self.app.pop_screen()
+        from dongwu_tui.ui.screens.base import go_back
+
+        go_back(self)  # the screen under it, or the workspace F6 was pressed in

@@ -44,8 +44,8 @@ class RequestScreen(DeskScreen):
     TITLE_TEXT = "工单"
     BINDINGS = [
         *[_move_binding(move) for move in Move],
-        Binding("N", "neighbour(1)", "下一件", id="request.next"),
-        Binding("P", "neighbour(0)", "上一件", id="request.previous"),
+        Binding("n,N", "neighbour(1)", "下一件", id="request.next"),
+        Binding("p,P", "neighbour(0)", "上一件", id="request.previous"),
         Binding("ctrl+o", "open_talent", "人才档案", id="request.talent"),
     ]
 

@@ -16,15 +16,17 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Select, Static
 
+from dongwu_tui.domain.chinatime import china_text
 from dongwu_tui.sync import conflicts as cf
 from dongwu_tui.sync.service import PeerStatus
 from dongwu_tui.ui.safe import escape
-from dongwu_tui.ui.screens.base import DeskScreen
+from dongwu_tui.ui.screens.base import DeskScreen, go_back
 from dongwu_tui.ui.screens.sync_dialogs import CONFLICT_KIND, ExportDialog, ImportDialog, ResolveDialog, _SyncWork
 from dongwu_tui.ui.sync_notice import field_label
 
 ALL = "*"
-KIND_FILTER = [("全部类型", ALL), ("同一字段两边都改了", "edit"), ("修改与删除", "delete"), ("工单分叉", "fork")]
+KIND_FILTER = [("全部类型", ALL), ("同一字段两边都改了", "edit"), ("修改与删除", "delete"), ("工单分叉", "fork"),
+               ("重复人才", "duplicate")]
 
 
 @dataclass
@@ -34,7 +36,7 @@ class SyncOverview:
 
 
 def _short_time(text: str | None) -> str:
-    return (text or "—").replace("T", " ")[:19]
+    return china_text(text) or "—"
 
 
 class SyncScreen(_SyncWork, DeskScreen):
@@ -114,7 +116,7 @@ class SyncScreen(_SyncWork, DeskScreen):
         for p in overview.peers:
             name = f"{p.name}（{p.code}）" + ("（已吊销）" if p.revoked else "")
             peers.add_row(escape(name), f"{_short_time(p.last_in_at)} {p.last_in_file or ''}",
-                          f"{_short_time(p.last_out_at)} {p.last_out_file or ''}", p.acknowledged or "—",
+                          f"{_short_time(p.last_out_at)} {p.last_out_file or ''}", _short_time(p.acknowledged),
                           str(p.pending), key=p.site_id)
 
     def _fill_filters(self, conflicts: list[cf.Conflict]) -> None:
@@ -158,6 +160,12 @@ class SyncScreen(_SyncWork, DeskScreen):
         self.query_one("#filter-kind").focus()
 
     # -- actions ------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return True if action == "back" else super().check_action(action, parameters)
+
+    def action_back(self) -> None:
+        go_back(self)  # back to the workspace F7 was pressed in
 
     def action_export(self) -> None:
         peers = self.overview.peers if self.overview else []

@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, ProgressBar, Select, Static
 
+from dongwu_tui.domain.chinatime import china_text
 from dongwu_tui.sync import conflicts as cf
 from dongwu_tui.sync.service import PeerStatus
 from dongwu_tui.ui.safe import escape
@@ -25,7 +26,8 @@ from dongwu_tui.ui.sync_notice import field_label
 from dongwu_tui.ui.work import FetchMixin
 
 KIND_LABEL = {"full": "完整", "delta": "增量"}
-CONFLICT_KIND = {"edit": "同一字段两边都改了", "delete": "一边修改、一边删除", "fork": "工单被两边同时流转（分叉）"}
+CONFLICT_KIND = {"edit": "同一字段两边都改了", "delete": "一边修改、一边删除", "fork": "工单被两边同时流转（分叉）",
+                 "duplicate": "同一人才在两个单位重复登记：选定保留哪一位，另一位的来电和工单并入"}
 
 
 def human_size(size: int) -> str:
@@ -206,7 +208,7 @@ class ImportDialog(_SyncWork, ModalScreen[Any]):
         self.query_one("#import-preview", Static).update(
             f"[b]文件已通过校验[/b]　{state}\n"
             f"发件单位：{escape(preview.sender['name'])}（{escape(preview.sender['code'])}）\n"
-            f"导出时间：{escape(str(m.get('created_at', '')))}　方式：{KIND_LABEL.get(m.get('kind'), m.get('kind'))}\n"
+            f"导出时间：{escape(china_text(m.get('created_at')))}　方式：{KIND_LABEL.get(m.get('kind'), m.get('kind'))}\n"
             f"记录：{m.get('records', 0)} 条（{escape(table_counts(m.get('counts', {})))}）\n"
             "Ctrl+S 导入，Esc 放弃。")
 
@@ -279,7 +281,7 @@ class VersionPanel(Static, can_focus=True):
             "未删除" if field == "deleted" else ("（空）" if version.value in (None, "") else str(version.value)))
         super().__init__(
             f"[b]版本 {index}[/b]{mine}\n\n[b]{escape(value)}[/b]\n\n单位：{escape(version.office)}\n"
-            f"经办人：{escape(version.person)}\n时间：{escape(version.at)}\n\n按 {index} 或 Enter 采用",
+            f"经办人：{escape(version.person)}\n时间：{escape(china_text(version.at))}\n\n按 {index} 或 Enter 采用",
             classes="version")
         self.index = index
 
