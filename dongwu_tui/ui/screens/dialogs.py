@@ -12,7 +12,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.widget import Widget
@@ -20,6 +20,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from dongwu_tui.domain.lifecycle import MOVE_RULES, Move
 from dongwu_tui.domain.models import ServiceRequest, Site, Staff
+from dongwu_tui.ui.safe import escape
 from dongwu_tui.ui.work import FetchMixin
 
 # Moves that take nothing but a confirmation: no note field is offered for them.
@@ -211,7 +212,8 @@ class MoveDialog(FieldsDialog):
 
 
 class TalentEditDialog(FieldsDialog):
-    """Edit the fields a desk changes most: name, phone, card number, notes, and why.
+    """Edit a talent's fields (by default the ones a desk changes most; the talent page passes all of
+    them, as typed text: names of catalogue entries and people), and why.
 
     With `perform`, the dialog saves the changes itself and is dismissed with what `perform` returned."""
 
@@ -221,14 +223,17 @@ class TalentEditDialog(FieldsDialog):
     ]
     FIELDS = (("name", "姓名"), ("phone", "电话"), ("card_no", "人才卡号"), ("notes", "备注"), ("reason", "修改原因"))
 
-    def __init__(self, values: dict[str, str], perform: Callable[[dict[str, Any]], Any] | None = None) -> None:
+    def __init__(self, values: dict[str, str], perform: Callable[[dict[str, Any]], Any] | None = None,
+                 fields: tuple[tuple[str, str], ...] | None = None) -> None:
         super().__init__()
         self.initial = values
         self.perform = perform
+        if fields:
+            self.FIELDS = (*fields, ("reason", "修改原因"))
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="edit-dialog", classes="dialog"):
-            yield Static(f"修改人才信息：{self.initial.get('name', '')}", classes="dialog-title")
+        with VerticalScroll(id="edit-dialog", classes="dialog"):
+            yield Static(f"修改人才信息：{escape(self.initial.get('name', ''))}", classes="dialog-title")
             for field, label in self.FIELDS:
                 yield Label(label)
                 yield Input(self.initial.get(field, ""), id=f"edit-{field}")
