@@ -22,7 +22,7 @@ from typing import Any
 
 from dongwu_tui import __version__
 from dongwu_tui.domain.chinatime import CHINA_TZ, china_iso, china_text
-from dongwu_tui.storage import capture
+from dongwu_tui.storage import capture, search_index
 from dongwu_tui.storage.database import SCHEMA_VERSION, OfficeDatabase
 from dongwu_tui.sync import departures, identity, merge, trust
 from dongwu_tui.sync import knowledge as kn
@@ -328,9 +328,8 @@ def _apply(office: OfficeDatabase, checked: Preview, records: dict[str, list[lis
                 "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'sync\\_%' ESCAPE '\\'"
             ).fetchall()
             # The search index's insert triggers (migration 0002) cost more than the rest of the import
-            # together; new rows are indexed afterwards in one statement per table instead. Its update
-            # triggers stay: merged records are updated one by one anyway.
-            search = _search_insert_triggers(office)
+            # together; new rows are indexed afterwards in one statement per table instead
+            # (storage/search_index.py). Its update triggers stay: merged records are updated one by one.
             # The report facts' insert triggers (migration 0005) recompute a request's facts per inserted
             # request or event; the facts of the new rows are refreshed set-wise after the merge instead.
             facts = _FactTriggers.find(office)
@@ -338,11 +337,7 @@ def _apply(office: OfficeDatabase, checked: Preview, records: dict[str, list[lis
                 db.execute_sql(f'DROP TRIGGER "{name}"')
             for name, _ in triggers:
                 db.execute_sql(f'DROP TRIGGER "{name}"')
-            for trigger in search:
-                db.execute_sql(f'DROP TRIGGER "{trigger.name}"')
-                for other, _, during in trigger.guarded:
-                    db.execute_sql(f'DROP TRIGGER "{other}"')
-                    db.execute_sql(during)
+            search = search_index.suspend(db)
             own_parts = departures.my_partitions(office)
             has_departures = departures.has_table(office)
             restored: dict[tuple[str, str], str] = {}
@@ -359,12 +354,7 @@ def _apply(office: OfficeDatabase, checked: Preview, records: dict[str, list[lis
                     if progress:
                         progress("import", done, result.records)
             facts.refresh(office)
-            for trigger in search:
-                db.execute_sql(trigger.backfill, (trigger.last_rowid,))
-                db.execute_sql(trigger.sql)
-                for other, original, _ in trigger.guarded:
-                    db.execute_sql(f'DROP TRIGGER "{other}"')
-                    db.execute_sql(original)
+            search.resume()
             if has_departures:
                 result.dropped = departures.set_aside_settled(office, own_parts, m.get("ack", {}), restored)
             for rep, site_id in m.get("replicas", {}).items():
@@ -429,50 +419,6 @@ class _FactTriggers:
                                         "WHERE rowid > ?)", (self.last_request, self.last_event))
         for _, sql in self.triggers:
             db.execute_sql(sql)
-
-
-@dataclass
-class _SearchTrigger:
-    name: str
-    sql: str
-    backfill: str  # the trigger's INSERT as INSERT ... SELECT over the rows after `last_rowid`
-    last_rowid: int
-    # The same table's FTS update and delete triggers: (name, original SQL, the SQL for the import). While
-    # the insert trigger is away, a row inserted by this import and changed or removed again in the same
-    # import (a set-aside copy restored, then merged or set aside once more) is not in the index yet; the
-    # update and delete triggers would tell the index to forget values it was never given, which corrupts
-    # it (SQLite: "database disk image is malformed"). For the import they skip the rows after `last_rowid`,
-    # which the backfill indexes at their final state.
-    guarded: list[tuple[str, str, str]] = field(default_factory=list)
-
-
-def _search_insert_triggers(office: OfficeDatabase) -> list[_SearchTrigger]:
-    """The FTS insert triggers on synced tables, each with its own statement turned set-wise.
-
-    `INSERT INTO x_fts (cols) VALUES (new.a, ...)` becomes `INSERT INTO x_fts (cols) SELECT new.a, ...
-    FROM x AS new WHERE new.rowid > ?`: the index gets exactly what the trigger would have given it."""
-    found = []
-    for name, table, sql in office.db.execute_sql(
-            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%AFTER INSERT%'"):
-        if table not in TABLES or "_fts" not in name:
-            continue
-        body = re.fullmatch(r"(?is).*?\bBEGIN\s+(INSERT\s+INTO\s+\w+\s*\([^)]*\))\s*VALUES\s*\((.*)\)\s*;\s*END\s*",
-                            sql)
-        if body is None:  # a trigger of another shape keeps firing row by row
-            continue
-        last = int(office.db.execute_sql(f'SELECT coalesce(max(rowid), 0) FROM "{table}"').fetchone()[0])
-        guarded = []
-        for other, other_sql in office.db.execute_sql(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND name LIKE '%fts%' "
-                "AND (sql LIKE '%AFTER UPDATE%' OR sql LIKE '%AFTER DELETE%')", (table,)):
-            head = re.fullmatch(r"(?is)(.*?)\s+BEGIN\b(.*)", other_sql)
-            if head is None or re.search(r"(?i)\bWHEN\b", head.group(1)):
-                break  # a shape this cannot guard: keep the insert trigger firing row by row
-            guarded.append((other, other_sql, f"{head.group(1)} WHEN old.rowid <= {last} BEGIN{head.group(2)}"))
-        else:
-            found.append(_SearchTrigger(name, sql, f'{body.group(1)} SELECT {body.group(2)} FROM "{table}" AS new '
-                                        "WHERE new.rowid > ?", last, guarded))
-    return found
 
 
 def _row_count(office: OfficeDatabase, table: str) -> int:
