@@ -94,26 +94,9 @@ class ViewService:
         directory = self.desk.directory
         townships = {code: t.name for code, t in directory.townships.items()}
         categories = dict(directory.talent_categories)
-        where: list[str] = []
-        params: list[object] = []
-        if township:
-            where.append("t.township_code = ?")
-            params.append(township)
-        if category:
-            where.append("t.category_code = ?")
-            params.append(category)
-        if specialist_id:
-            where.append("t.specialist_id = ?")
-            params.append(specialist_id)
         enterprise_ids = self._short_enterprise_ids(search)
         condition = talent_condition(search, enterprise_ids=enterprise_ids)
-        scan_where: list[str] | None = None
-        if condition is not None:
-            scan = talent_condition(search, indexed=False, enterprise_ids=enterprise_ids)
-            assert scan is not None and scan.params == condition.params
-            scan_where = [*where, scan.sql]
-            where.append(condition.sql)
-            params.extend(condition.params)
+        scan = talent_condition(search, indexed=False, enterprise_ids=enterprise_ids)
 
         def convert(row: tuple[Any, ...]) -> TalentLine:
             tid, name, phone, category_code, township_code, enterprise, specialist, card, key = row
@@ -123,9 +106,9 @@ class ViewService:
                 specialist=specialist or "", card_no=card or "", key=key,
             )
 
-        return queries.talent_list(self.desk.office.db, where, params, convert,
-                                   count_cap=SEARCH_COUNT_CAP if condition is not None else None,
-                                   scan_where=scan_where)
+        return queries.talent_list(self.desk.office.db, convert, township=township, category=category,
+                                   specialist_id=specialist_id, condition=condition, scan=scan,
+                                   count_cap=SEARCH_COUNT_CAP if condition is not None else None)
 
     def _short_enterprise_ids(self, search: str) -> list[str] | None:
         """For a 1–2 character Chinese query, the enterprises whose names contain it, looked up once per

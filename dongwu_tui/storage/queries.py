@@ -260,25 +260,42 @@ class PagedQuery:
         return rows[0] if rows else None
 
 
-def talent_list(db: Any, where: Sequence[str], params: Sequence[object],
-                convert: Callable[[tuple[Any, ...]], TalentLine], *, count_cap: int | None = None,
-                scan_where: Sequence[str] | None = None) -> PagedQuery:
-    """Live talents matching `where` (over `talent t`) in pinyin order (migration 0010). The rows given to
-    `convert`: id, name, phone, category code, township code, enterprise name, specialist name, card
-    number, then the sort key."""
+def talent_list(db: Any, convert: Callable[[tuple[Any, ...]], TalentLine], *, township: str | None = None,
+                category: str | None = None, specialist_id: str | None = None,
+                condition: Condition | None = None, scan: Condition | None = None,
+                count_cap: int | None = None) -> PagedQuery:
+    """Live talents of a township, category and specialist (each when given) matching a search condition
+    (`talent_condition`), in pinyin order (migration 0010). `scan`: the same condition in its scan form
+    (`indexed=False`), for pages of a search whose matches are too many to collect and sort. The rows
+    given to `convert`: id, name, phone, category code, township code, enterprise name, specialist name,
+    card number, then the sort key."""
+    where = ["t.deleted = 0"]
+    params: list[object] = []
+    for column, value in (("t.township_code", township), ("t.category_code", category),
+                          ("t.specialist_id", specialist_id)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    scan_where: list[str] | None = None
+    if condition is not None:
+        if scan is not None:
+            assert scan.params == condition.params
+            scan_where = [*where, scan.sql]
+        where.append(condition.sql)
+        params.extend(condition.params)
     return PagedQuery(
         db,
         select="t.id, t.name, t.phone, t.category_code, t.township_code, "
         "(SELECT e.name FROM enterprise e WHERE e.id = t.enterprise_id), "
         "(SELECT s.name FROM staff s WHERE s.id = t.specialist_id), t.card_no",
         source="FROM talent t",
-        where=["t.deleted = 0", *where],
+        where=where,
         params=params,
         order=["t.name_pinyin", "t.name", "t.id"],
         descending=False,
         convert=convert,
         count_cap=count_cap,
-        scan_where=None if scan_where is None else ["t.deleted = 0", *scan_where],
+        scan_where=scan_where,
         alias="t",
     )
 
