@@ -15,7 +15,7 @@ from msgspec.structs import replace
 from peewee import Column
 
 from dongwu_tui.domain.errors import NotFound
-from dongwu_tui.domain.lifecycle import Move, MoveArgs, Transition, allowed_moves, plan_move
+from dongwu_tui.domain.lifecycle import MOVE_RULES, Move, MoveArgs, Transition, allowed_moves, as_move, plan_move
 from dongwu_tui.domain.models import OPEN_STATUSES, RequestEvent, ServiceRequest, Status
 from dongwu_tui.domain.roles import Role
 from dongwu_tui.storage.convert import event_from_row, request_from_row
@@ -140,7 +140,7 @@ class RequestService:
         )
         return request_from_row(row) if row else None
 
-    def allowed_moves(self, request: ServiceRequest) -> builtins.list[Move]:
+    def allowed_moves(self, request: ServiceRequest) -> builtins.list[str]:
         return allowed_moves(request, self.desk.actor) if self.desk.actor else []
 
     # -- writing ----------------------------------------------------------------------------------
@@ -205,7 +205,7 @@ class RequestService:
     def move(
         self,
         ref: str,
-        move: Move | str,
+        move: str,
         *,
         reason: str = "",
         to_site: str | None = None,
@@ -217,8 +217,8 @@ class RequestService:
         """Apply one move of the lifecycle, or raise with a Chinese message and change nothing.
 
         Returns the request as the move left it, without its events (`get` reads the timeline)."""
-        move = Move(move)
-        actor = self.desk.require(action=Move(move).label)
+        move = as_move(move)
+        actor = self.desk.require(action=MOVE_RULES[move].label)
         directory = self.desk.directory
         staff = directory.staff(to_staff) if to_staff else None
         site_id = directory.site(to_site).id if to_site else (staff.office_id if staff else None)
@@ -246,5 +246,5 @@ class RequestService:
         self.t.RequestRow.update(status=transition.to_status.value, updated_at=now, **columns).where(
             self.t.RequestRow.id == request.id
         ).execute()
-        self._event(request.id, now, transition.move.value, transition.from_status, transition.to_status,
+        self._event(request.id, now, str(transition.move), transition.from_status, transition.to_status,
                     transition.reason, dict(transition.detail))
