@@ -26,7 +26,7 @@ class Status(StrEnum):
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS[self]
+        return STATUS_RULES[self].label
 
 
 class StatusRule(Struct, frozen=True):
