@@ -57,6 +57,8 @@ STATUS_LABELS: dict[Status, str] = {status: rule.label for status, rule in STATU
 OPEN_STATUSES = frozenset(status for status, rule in STATUS_RULES.items() if rule.open)
 CLOSED_STATUSES = frozenset(status for status, rule in STATUS_RULES.items() if rule.closed)
 WORKING_STATUSES = frozenset(status for status, rule in STATUS_RULES.items() if rule.working)
+# What the open and the closed statuses are called together, in figures and reports.
+OPEN_LABEL, CLOSED_LABEL = "未办结", "已办结"
 
 
 def statuses_sql(statuses: frozenset[Status]) -> str:

@@ -398,7 +398,7 @@ class ViewService:
         mine = self.desk.actor is not None and self.desk.actor.role is Role.SPECIALIST
         return [
             SavedView("to_sign", "待签收"),
-            SavedView("in_progress", "我的办理中" if mine else "办理中"),
+            SavedView("in_progress", f"我的{Status.IN_PROGRESS.label}" if mine else Status.IN_PROGRESS.label),
             SavedView("due_soon", "两日内到期"),
             SavedView("overdue", "已超期"),
             SavedView("to_visit", "待回访"),

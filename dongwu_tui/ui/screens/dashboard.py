@@ -44,7 +44,7 @@ from dongwu_tui.ui.work import FetchMixin
 
 GRID_FIELDS = [f"status_{s.value}" for s in GRID_STATUSES] + ["requests", "overdue", "merged"]
 GRID_HEADERS = {**{f"status_{s.value}": s.label for s in GRID_STATUSES}, "requests": "合计", "overdue": "超期",
-                "merged": "已并单"}
+                "merged": COUNT_FIELDS["merged"].label}
 NAME_WIDTH = 22  # cells of the grid's row names; a longer name ends in "…"
 # The bars of opened and closed requests: plotext's names for two terminal colours, and Textual's for the legend.
 VOLUME_COLOURS = ("ansi_blue", "ansi_green")

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
 
+from dongwu_tui.domain.labels import FIELD_LABELS
 from dongwu_tui.domain.lifecycle import MOVE_RULES, MoveInput, Queue
 from dongwu_tui.domain.models import ServiceRequest, Site, Staff
 from dongwu_tui.ui.work import FetchMixin
@@ -233,7 +234,8 @@ class TalentEditDialog(FieldsDialog):
         Binding("escape", "cancel", "取消", id="edit.cancel"),
         Binding("ctrl+s", "confirm", "保存", id="edit.save", priority=True),
     ]
-    FIELDS = (("name", "姓名"), ("phone", "电话"), ("card_no", "人才卡号"), ("notes", "备注"), ("reason", "修改原因"))
+    # Named as validation names them in its messages, shown beside the same fields.
+    FIELDS = (*((field, FIELD_LABELS[field]) for field in ("name", "phone", "card_no", "notes")), ("reason", "修改原因"))
 
     def __init__(self, values: dict[str, str], perform: Callable[[dict[str, Any]], Any] | None = None) -> None:
         super().__init__()
