@@ -39,3 +39,20 @@ def test_field_names_come_from_one_table() -> None:
     assert conflicts.field_label("phone") == labels.FIELD_LABELS["phone"]
     assert conflicts.field_label("due_date") == labels.DESK_FIELD_LABELS["due_date"]
     assert conflicts.field_label("no_such_column") == "no_such_column"
+
+
+def test_lists_of_statuses_are_derived_from_the_status_table() -> None:
+    """No hand-written tuple or list of status values: open, closed, working and the views' statuses come from
+    STATUS_RULES. The frozen migrations, and storage/facts.py (the report facts' SQL, checked against the
+    domain lists by tests/reports/test_facts.py), keep their own."""
+    values = {status.value for status in STATUS_RULES}
+    own = {PACKAGE / "domain" / "models.py", PACKAGE / "storage" / "facts.py"}
+    written = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path in own or "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Tuple | ast.List | ast.Set) and len(node.elts) > 1 and all(
+                    isinstance(e, ast.Constant) and e.value in values for e in node.elts):
+                written.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert written == []
