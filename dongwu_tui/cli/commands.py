@@ -133,6 +133,12 @@ def cmd_summary(desk: Desk, args: argparse.Namespace) -> int:
     print(f"工单 {stats['total']} 件：已办结 {stats['closed']}，未办结 {stats['open']}，其中超期 {stats['overdue']}")
     for warning in desk.calendar.warnings():
         print(f"提示：{warning}")
+    duplicates = desk.talents.duplicate_identities()
+    if duplicates:
+        shown = "；".join(f"{'证件号码' if field == 'id_number' else '人才卡号'}相同：{' / '.join(cards)}"
+                         for field, cards in duplicates[:5])
+        more = "；……" if len(duplicates) > 5 else ""
+        print(f"提示：{len(duplicates)} 组人才的身份重复，请核对后合并（{shown}{more}）")
     return 0
 
 
@@ -311,6 +317,8 @@ def cmd_request(desk: Desk, args: argparse.Namespace) -> int:
         print(f"受理 {request.opened_at}  期限 {request.due}" +
               (f"（剩余 {data['working_days_left']} 个工作日）" if request.is_open else ""))
         print(f"摘要：{request.summary}")
+        if request.merged_into_id:
+            print(f"已并入工单：{data['merged_into'] or request.merged_into_id}")
         if request.resolution:
             print(f"办理结果：{request.resolution}")
         print_table(["时间", "操作人", "操作", "状态", "说明"],

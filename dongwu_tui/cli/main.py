@@ -16,6 +16,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from dongwu_tui.domain.errors import DeskError
+from dongwu_tui.domain.safetext import printable
 
 if TYPE_CHECKING:
     import argparse
@@ -339,6 +340,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command is None:
             return _open_desk_screens(args)
+        if args.command not in ("init", "demo"):  # these print no stored text; demo redraws its progress line
+            from dongwu_tui.cli.render import guard_output
+
+            guard_output()
         from dongwu_tui.cli import report_commands
 
         if args.command in report_commands.REPORT_COMMANDS:
@@ -367,7 +372,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if refusal is not None:
             if not isinstance(error, DeskError):
                 logging.getLogger(__name__).warning("%s", refusal.message, exc_info=error)
-            sys.stderr.write(f"错误：{_one_line(refusal.message)}\n")
+            sys.stderr.write(f"错误：{printable(_one_line(refusal.message))}\n")  # messages quote typed refs
             return EXIT_REFUSED
         logging.getLogger(__name__).error("internal error in: dongwu %s", " ".join(map(str, argv or sys.argv[1:])),
                                           exc_info=error)

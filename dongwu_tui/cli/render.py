@@ -1,6 +1,8 @@
 """Turning domain objects into JSON-ready dicts and plain-text tables for the command line.
 
 Personal data (phone and ID numbers) is masked unless the acting role needs it (PIPL minimum use).
+Stored text may hold characters a terminal acts on (written before writes refused them, or arrived
+by sync): everything printed goes through `domain.safetext.printable` (`guard_output`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from rich.cells import cell_len
 
 from dongwu_tui.domain.identifiers import mask_id, mask_phone
 from dongwu_tui.domain.models import Call, RequestEvent, ServiceRequest, Site, Staff, Talent
+from dongwu_tui.domain.safetext import printable
 from dongwu_tui.services.desk import Desk
 
 
@@ -117,12 +120,40 @@ class Renderer:
             "satisfied": request.satisfied,
             "archived_at": _iso(request.archived_at),
             "merged_into_id": request.merged_into_id,
+            "merged_into": requests.number_of(request.merged_into_id),
             "extension_pending_days": request.extension_days,
             "extension_reason": request.extension_reason,
             "return_reason": request.return_reason,
             "confidential": request.confidential,
             "events": [self.event(e) for e in request.events],
         }
+
+
+class _PrintableOutput:
+    """A text stream that spells out, in everything written to it, the characters a terminal acts on.
+
+    JSON stays exact: `json` escapes the C0 controls itself, and the rest come out as `\\uXXXX`
+    escapes inside strings, which read back as the same characters."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(printable(text, keep_lines=True))
+        return len(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def guard_output() -> None:
+    """From here on, nothing printed on standard output reaches the terminal as a control sequence."""
+    if not isinstance(sys.stdout, _PrintableOutput):
+        sys.stdout = _PrintableOutput(sys.stdout)  # type: ignore[assignment]
 
 
 def print_json(value: Any) -> None:
@@ -136,7 +167,7 @@ def _pad(text: str, width: int) -> str:
 
 def print_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """A plain aligned table measured in terminal cells, so Chinese columns line up in any pipe."""
-    materialised = [["" if v is None else str(v) for v in row] for row in rows]
+    materialised = [["" if v is None else printable(str(v)) for v in row] for row in rows]
     widths = [cell_len(h) for h in headers]
     for row in materialised:
         widths = [max(w, cell_len(v)) for w, v in zip(widths, row, strict=False)]

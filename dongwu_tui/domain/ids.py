@@ -46,6 +46,20 @@ def uuid7(at: datetime | None = None, rng: random.Random | None = None) -> str:
     return str(uuid.UUID(int=value))
 
 
+def uuid7_after(previous: str) -> str:
+    """The UUIDv7 that follows `previous` (same millisecond, random part plus one): the next id in order
+    when a record must sort after one another process wrote with the same timestamp."""
+    value = uuid.UUID(previous).int
+    millis = value >> 80
+    rand = ((value >> 64) & 0xFFF) << 62 | (value & ((1 << 62) - 1))
+    rand += 1
+    if rand >= 1 << 74:
+        millis, rand = millis + 1, 0
+    rand_a = rand >> 62
+    rand_b = rand & ((1 << 62) - 1)
+    return str(uuid.UUID(int=(millis & ((1 << 48) - 1)) << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b))
+
+
 # Sync (issue 4): an office's id follows from its code, so the centre's entry for a township office and
 # the township's own entry are the same record and merge instead of colliding on the code.
 _SITE_NAMESPACE = uuid.UUID("6f1d3c2e-7a44-5b0e-9d1c-0d5e2a7c9b10")

@@ -205,6 +205,17 @@ def event_label(action: str) -> str:
     return rule.label if rule is not None else EVENT_LABELS.get(action, action)
 
 
+def _may_handle(request: ServiceRequest, actor: Staff) -> bool:
+    """Whether a specialist may work this request: it is theirs, or it waits unassigned at their office.
+
+    A request dispatched to an office with no named specialist belongs to that office; a specialist of
+    another office signing it would take it away from the office it was sent to."""
+    if actor.role is not Role.SPECIALIST:
+        return True
+    if request.assignee_id is not None:
+        return request.assignee_id == actor.id
+    return request.assignee_site_id is None or request.assignee_site_id == actor.office_id
+
 
 def allowed_moves(request: ServiceRequest, actor: Staff) -> list[str]:
     """The moves worth offering this actor on this request (the screens show these, one key each)."""
@@ -218,7 +229,7 @@ def allowed_moves(request: ServiceRequest, actor: Staff) -> list[str]:
             continue
         if move is Move.ARCHIVE and request.status is Status.RESOLVED and not request.direct:
             continue
-        if actor.role is Role.SPECIALIST and request.assignee_id not in (None, actor.id):
+        if not _may_handle(request, actor):
             continue
         offered.append(move)
     return offered
@@ -248,6 +259,10 @@ def plan_move(
         raise MoveRefused(f"「{rule.label}」必须填写{rule.reason_label}。")
     if actor.role is Role.SPECIALIST and request.assignee_id not in (None, actor.id):
         raise PermissionRefused(f"工单 {request.number} 已派给其他专员，只有承办人或督办负责人可以办理。")
+    if not _may_handle(request, actor):
+        raise PermissionRefused(
+            f"工单 {request.number} 已派给其他单位，只有该单位的专员或督办负责人可以办理。"
+        )
 
     today = now.date()
     changes: dict[str, object] = {}

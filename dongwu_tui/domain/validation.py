@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from dongwu_tui.domain import identifiers
 from dongwu_tui.domain.errors import ValidationFailed
 from dongwu_tui.domain.labels import FIELD_LABELS, RECORD_FIELD_LABELS
 from dongwu_tui.domain.models import CallDirection, CallOutcome, IdKind
 from dongwu_tui.domain.roles import Role, SiteKind
+from dongwu_tui.domain.safetext import unsafe_characters, unsafe_message
 
 
 def _wrap(check: Any) -> Any:
@@ -38,8 +40,23 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+# Free-text fields that may hold several lines; every other text field is one line.
+MULTILINE_FIELDS = frozenset({"notes", "summary", "resolution", "reason"})
+
+
 class _Input(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _printable(cls, value: Any, info: Any) -> Any:
+        # Control, bidi-override and zero-width characters act on the terminal that later shows the
+        # text (see domain.safetext); no field of any write may hold them.
+        if isinstance(value, str):
+            found = unsafe_characters(value, multiline=info.field_name in MULTILINE_FIELDS)
+            if found:
+                raise PydanticCustomError("unsafe_text", "unsafe characters", {"chars": found})
+        return value
 
 
 class StaffInput(_Input):
@@ -96,6 +113,8 @@ class TalentUpdate(_Input):
 
     name: str | None = Field(default=None, min_length=2, max_length=30)
     phone: Phone | None = None
+    id_kind: IdKind | None = None
+    id_number: str | None = Field(default=None, max_length=20)
     category_code: str | None = Field(default=None, min_length=1)
     level_code: str | None = Field(default=None, min_length=1)
     enterprise_id: str | None = None
@@ -103,6 +122,21 @@ class TalentUpdate(_Input):
     specialist_id: str | None = None
     card_no: str | None = Field(default=None, max_length=20, pattern=r"^[A-Za-z0-9-]+$")
     notes: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _check_id_number(self) -> TalentUpdate:
+        # The service passes the talent's current kind along when only the number changes.
+        if self.id_number:
+            check = (
+                identifiers.validate_passport
+                if self.id_kind is IdKind.PASSPORT
+                else identifiers.validate_resident_id
+            )
+            try:
+                object.__setattr__(self, "id_number", check(self.id_number))
+            except identifiers.InvalidIdentifier as error:
+                raise ValueError(str(error)) from None
+        return self
 
 
 class CallInput(_Input):
@@ -182,6 +216,8 @@ def _message(error: Mapping[str, Any], labels: dict[str, str] = FIELD_LABELS,
     if kind == "enum":
         choices = str(ctx.get("expected", "")).replace(" or ", "、").replace(", ", "、")
         return f"{label}不正确，可选值：{choices}"
+    if kind == "unsafe_text":
+        return unsafe_message(label, list(ctx.get("chars", []))).removesuffix("。")
     if kind == "extra_forbidden":
         return f"不认识的字段：{label}"
     if kind == "value_error":

@@ -441,6 +441,7 @@ class DemoBuilder:
         desk = self.as_(self.operators[0])
         self.talent_list = []
         phones: set[str] = set()
+        id_numbers: set[str] = set()
         today = self.timeline.now.date()
         for i in range(self.talent_count):
             phone = identifiers.random_mobile(rng)
@@ -466,8 +467,13 @@ class DemoBuilder:
                 values["name"] = rng.choice(["Anna", "David", "Kenji", "Maria", "Lukas", "Sofia", "Raj", "Emma"]) + \
                     " " + rng.choice(["Müller", "Smith", "Tanaka", "Rossi", "Kim", "Dubois", "Patel", "Novak"])
             else:
-                values["id_number"] = identifiers.random_resident_id(
-                    rng, date(today.year - 60, 1, 1), date(today.year - 22, 12, 31), rng.choice(BIRTH_AREAS))
+                # One talent per resident ID number (storage.identity.identity_clash): draw again on a repeat.
+                while (resident_id := identifiers.random_resident_id(
+                        rng, date(today.year - 60, 1, 1), date(today.year - 22, 12, 31), rng.choice(BIRTH_AREAS))
+                       ) in id_numbers:
+                    pass
+                id_numbers.add(resident_id)
+                values["id_number"] = resident_id
             self.talent_list.append(desk.talents.add(**{k: v for k, v in values.items() if v is not None}))
 
     # -- a year of calls ------------------------------------------------------------------------

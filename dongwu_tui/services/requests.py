@@ -12,12 +12,14 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from msgspec.structs import replace
-from peewee import Column
+from peewee import fn
 
 from dongwu_tui.domain.errors import NotFound
+from dongwu_tui.domain.ids import uuid7_after
 from dongwu_tui.domain.lifecycle import MOVE_RULES, Move, MoveArgs, Transition, allowed_moves, as_move, plan_move
 from dongwu_tui.domain.models import OPEN_STATUSES, RequestEvent, ServiceRequest, Status
 from dongwu_tui.domain.roles import Role
+from dongwu_tui.domain.safetext import check_text
 from dongwu_tui.storage.convert import event_from_row, request_from_row
 
 if TYPE_CHECKING:
@@ -54,13 +56,21 @@ class RequestService:
             e.select(e, s.name.alias("actor_name"))
             .join(s, on=(s.id == e.actor_id))
             .where((e.request_id == request_id) & (e.deleted == False))  # noqa: E712
-            # Times are kept to the second and ids are ordered only within one process, so two
-            # moves made in the same second by two processes (two `dongwu` commands, two windows)
-            # are put in the order they were written: rowid, which the (request_id, at) index holds.
-            .order_by(e.at, Column(e, "rowid"))
+            # (time, id): both travel with the event, so every office shows one timeline. Times are
+            # kept to the second; `_event` gives a new event an id above every event of the request
+            # with the same second, so within a second the ids follow the order of writing.
+            .order_by(e.at, e.id)
             .objects()
         )
         return tuple(event_from_row(row, row.actor_name) for row in rows)
+
+    def number_of(self, request_id: str | None) -> str | None:
+        """The number of a request by id (the request a merged one joined), or None when not held here."""
+        if not request_id:
+            return None
+        r = self.t.RequestRow
+        row = r.select(r.number).where(r.id == request_id).first()
+        return row.number if row is not None else None
 
     def get(self, ref: str, with_events: bool = True) -> ServiceRequest:
         row = self._row(ref)
@@ -158,8 +168,15 @@ class RequestService:
     def _event(self, request_id: str, at: datetime, action: str, from_status: Status | None, to_status: Status,
                reason: str = "", detail: dict[str, Any] | None = None) -> None:
         assert self.desk.actor is not None
-        self.t.RequestEventRow.insert(
-            id=self.desk.new_id(at),
+        e = self.t.RequestEventRow
+        event_id = self.desk.new_id(at)
+        # Ids are increasing only within one process: another `dongwu` process (or window) may have
+        # written an event of this request in the same second with a higher id.
+        latest = e.select(fn.MAX(e.id)).where((e.request_id == request_id) & (e.at == at)).scalar()
+        if latest is not None and latest >= event_id:
+            event_id = uuid7_after(latest)
+        e.insert(
+            id=event_id,
             request_id=request_id,
             at=at,
             actor_id=self.desk.actor.id,
@@ -219,6 +236,7 @@ class RequestService:
         Returns the request as the move left it, without its events (`get` reads the timeline)."""
         move = as_move(move)
         actor = self.desk.require(action=MOVE_RULES[move].label)
+        check_text(reason, "原因", multiline=True)
         directory = self.desk.directory
         staff = directory.staff(to_staff) if to_staff else None
         site_id = directory.site(to_site).id if to_site else (staff.office_id if staff else None)

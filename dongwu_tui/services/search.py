@@ -4,6 +4,9 @@ Two paths, because SQLite's trigram tokenizer cannot match fewer than three char
 - 3 characters and more: the FTS5 trigram indexes `talent_fts` / `enterprise_fts` (substring match);
 - 1–2 characters: prefix ranges on the plain indexes of name, pinyin, initials, phone and card number.
 
+Digits match the start of a phone number, and from 4 digits on anywhere in it (the trigram index holds
+the phone): callers are found by the last four digits.
+
 The result is a SQL condition over `talent t` that `services.views` pages by key, so a search is a
 view like any other list and never loads more than the rows on screen.
 """
@@ -22,6 +25,7 @@ if TYPE_CHECKING:
 
 TRIGRAM_MIN = 3
 PHONE_MIN = 3
+PHONE_ANYWHERE_MIN = 4
 # The highest code point: `x >= 'ab' AND x < 'ab' || MAX_CHAR` is a prefix match that uses an index.
 MAX_CHAR = "\U0010ffff"
 _DIGITS_RE = re.compile(r"[0-9 \-]+")
@@ -102,7 +106,10 @@ def talent_condition(text: str, *, indexed: bool = True,
             # Every mobile starts with 1: one or two digits would match the whole caseload.
             return Condition("0", ())
         add(*_prefix(col("t.phone"), digits))
-        if len(digits) >= TRIGRAM_MIN:
+        if len(digits) >= PHONE_ANYWHERE_MIN:
+            # Hotline staff ask for the last four digits: 4 and more match anywhere in the number.
+            fts("phone card_no", digits)
+        elif len(digits) >= TRIGRAM_MIN:
             fts("card_no", digits)
     elif kind == "pinyin":
         lower = text.lower()

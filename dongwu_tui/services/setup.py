@@ -6,7 +6,7 @@ import uuid
 from pathlib import Path
 
 from dongwu_tui import __version__
-from dongwu_tui.domain.errors import StorageError, ValidationFailed
+from dongwu_tui.domain.errors import PermissionRefused, StorageError, ValidationFailed
 from dongwu_tui.domain.ids import site_id_for_code
 from dongwu_tui.domain.roles import Role, SiteKind
 from dongwu_tui.services.desk import Desk
@@ -26,7 +26,15 @@ def open_desk(path: Path | str, actor: str | None = None) -> Desk:
     ensure_replica(office)
     desk = Desk(office)
     if actor:
-        desk.actor = desk.directory.staff(actor)
+        try:
+            desk.actor = desk.directory.staff(actor)
+            if not desk.actor.active:
+                # A deactivated account reads nothing either: phone and ID numbers, caseloads and
+                # timelines are for serving staff only.
+                raise PermissionRefused(f"{desk.actor.name}的账号已停用，不能查看或办理任何业务。")
+        except BaseException:
+            office.close()
+            raise
     return desk
 
 

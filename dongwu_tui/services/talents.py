@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from peewee import Tuple
+
 from dongwu_tui.domain.errors import NotFound, ValidationFailed
 from dongwu_tui.domain.models import Call, ServiceRequest, Talent
 from dongwu_tui.domain.pinyin import pinyin_keys
 from dongwu_tui.domain.roles import Role
+from dongwu_tui.domain.safetext import check_text
 from dongwu_tui.storage.convert import call_from_row, request_from_row, talent_from_row
+from dongwu_tui.storage.identity import identity_clash
 
 if TYPE_CHECKING:
     from dongwu_tui.services.desk import Desk
@@ -66,6 +70,7 @@ class TalentService:
         talent_id = self.desk.new_id(at)
         full, initials = pinyin_keys(data.name)
         with self.desk.office.write():
+            self._refuse_clash(data.id_kind.value, data.id_number, data.card_no)
             self.t.TalentRow.insert(
                 id=talent_id,
                 name_pinyin=full,
@@ -78,14 +83,20 @@ class TalentService:
 
     def update(self, ref: str, reason: str = "", **values: Any) -> Talent:
         self.desk.require(*WRITERS, action="修改人才信息")
+        check_text(reason, "修改原因", multiline=True)
         current = self.get(ref)
         from dongwu_tui.sync.conflicts import refuse_if_conflicted  # sync (issue 4): conflicts block saving
 
         refuse_if_conflicted(self.desk.office, "talent", current.id)
         from dongwu_tui.domain.validation import TalentUpdate, parse  # pydantic: off the start-up path
 
-        data = parse(TalentUpdate, **self._resolve_refs({k: v for k, v in values.items() if v is not None}))
+        given = {k: v for k, v in values.items() if v is not None}
+        if given.get("id_number") and not given.get("id_kind"):
+            given["id_kind"] = current.id_kind.value  # the number is checked against the kind it is of
+        data = parse(TalentUpdate, **self._resolve_refs(given))
         changes = {k: v for k, v in data.model_dump(exclude_none=True).items() if getattr(current, k) != v}
+        if "id_kind" in changes:
+            changes["id_kind"] = data.id_kind.value if data.id_kind else changes["id_kind"]
         if not changes:
             return current
         at = self.desk.clock()
@@ -93,10 +104,35 @@ class TalentService:
         if "name" in changes:
             row_changes["name_pinyin"], row_changes["name_initials"] = pinyin_keys(changes["name"])
         with self.desk.office.write():
+            if {"id_number", "id_kind", "card_no"} & changes.keys():
+                self._refuse_clash(changes.get("id_kind", current.id_kind.value),
+                                   changes.get("id_number", current.id_number),
+                                   changes.get("card_no"), exclude_id=current.id)
             self.t.TalentRow.update(updated_at=at, **row_changes).where(self.t.TalentRow.id == current.id).execute()
             audit = {k: {"from": getattr(current, k), "to": v} for k, v in changes.items()}
             self.desk.audit("talent", current.id, "update", audit, reason)
         return self.get(current.id)
+
+    def _refuse_clash(self, id_kind: str | None, id_number: str | None, card_no: str | None,
+                      exclude_id: str | None = None) -> None:
+        clash = identity_clash(self.t, id_kind=id_kind, id_number=id_number, card_no=card_no,
+                               exclude_id=exclude_id)
+        if clash is not None:
+            raise ValidationFailed(clash.message)
+
+    def duplicate_identities(self) -> list[tuple[str, list[str]]]:
+        """Resident ID numbers and card numbers that more than one live talent holds (from before the
+        rule, or arrived by sync): (field, the talents' cards or ids), for a person to merge them."""
+        db = self.desk.office.db
+        groups: list[tuple[str, list[str]]] = []
+        for field, extra in (("id_number", "AND id_kind = 'resident'"), ("card_no", "")):
+            rows = db.execute_sql(
+                f"SELECT group_concat(coalesce(card_no, id), ' / ') FROM talent "
+                f"WHERE deleted = 0 AND {field} IS NOT NULL AND {field} <> '' {extra} "
+                f"GROUP BY {field} HAVING count(*) > 1 "
+                f"ORDER BY min(id)").fetchall()
+            groups += [(field, sorted(text.split(" / "))) for (text,) in rows]
+        return groups
 
     def get(self, ref: str) -> Talent:
         """A talent by id, card number or (when it names exactly one person) phone."""
@@ -146,16 +182,24 @@ class TalentService:
         category: str | None = None,
         specialist: str | None = None,
         limit: int | None = 50,
-        after: tuple[str, str] | None = None,
+        after: tuple[str, str, str] | None = None,
     ) -> list[Talent]:
-        """Talents ordered by name, paged by key: pass the last (name, id) as `after` for the next page."""
+        """Talents in pinyin order, paged by key: pass the last (name_pinyin, name, id) as `after`."""
         t = self.t.TalentRow
-        query = self._listed(township, category, specialist).order_by(t.name, t.id)
+        query = self._listed(township, category, specialist).order_by(t.name_pinyin, t.name, t.id)
         if after:
-            query = query.where((t.name > after[0]) | ((t.name == after[0]) & (t.id > after[1])))
+            query = query.where(Tuple(t.name_pinyin, t.name, t.id) > Tuple(*after))
         if limit:
             query = query.limit(limit)
-        return [talent_from_row(row) for row in query]
+        rows = list(query)
+        # The names of enterprises and specialists, two lookups for the whole page.
+        e, s = self.t.EnterpriseRow, self.t.StaffRow
+        enterprise_ids = {row.enterprise_id for row in rows if row.enterprise_id}
+        staff_ids = {row.specialist_id for row in rows if row.specialist_id}
+        enterprises = {r.id: r.name for r in e.select(e.id, e.name).where(e.id.in_(enterprise_ids))}
+        staff = {r.id: r.name for r in s.select(s.id, s.name).where(s.id.in_(staff_ids))}
+        return [talent_from_row(row, enterprises.get(row.enterprise_id or ""), staff.get(row.specialist_id or ""))
+                for row in rows]
 
     def count(self, *, township: str | None = None, category: str | None = None,
               specialist: str | None = None) -> int:

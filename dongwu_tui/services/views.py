@@ -274,7 +274,7 @@ class ViewService:
             source="FROM talent t",
             where=where,
             params=params,
-            order=["t.name", "t.id"],
+            order=["t.name_pinyin", "t.name", "t.id"],  # pinyin order (migration 0010)
             descending=False,
             convert=convert,
             count_cap=SEARCH_COUNT_CAP if condition is not None else None,
@@ -536,6 +536,7 @@ class ViewService:
             "phone": self.phone(request.phone),
             "assignee": assignee,
             "assignee_site": site,
+            "merged_into": requests.number_of(request.merged_into_id),
             "days_left": requests.working_days_left(request) if request.is_open else None,
             "events": events,
             "moves": requests.allowed_moves(request),

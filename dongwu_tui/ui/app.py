@@ -335,6 +335,13 @@ class DeskApp(App[None]):
         """Go to intake with fields filled in (from a talent's page: their number)."""
         self.call_later(self.action_open_mode, "intake", **values)
 
+    def notify(self, message: str, *args: Any, **kwargs: Any) -> None:
+        """Every notification (screens call this one) names stored records: shown with terminal controls
+        spelled out."""
+        from dongwu_tui.domain.safetext import printable
+
+        super().notify(printable(str(message), keep_lines=True), *args, **kwargs)
+
     def open_talent(self, talent_id: str) -> None:
         """A talent's record over the current screen (a request's and a talent's pages open each other)."""
         from dongwu_tui.ui.screens.talent import TalentScreen

@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from dongwu_tui.domain.safetext import printable
 from dongwu_tui.services.views import PAGE_SIZE, PagedQuery
 from dongwu_tui.ui.work import FetchMixin
 
@@ -52,7 +53,9 @@ class Column(Struct, frozen=True):
 
 
 def fit(text: str, width: int, align: str = "left") -> str:
-    """Pad or cut `text` to exactly `width` terminal cells (a Chinese character is two)."""
+    """Pad or cut `text` to exactly `width` terminal cells (a Chinese character is two), with every
+    character a terminal acts on spelled out (stored text goes to the terminal as it is drawn here)."""
+    text = printable(text)
     if cell_len(text) > width:
         cut = set_cell_size(text, max(0, width - 1))
         return set_cell_size(cut + "…", width)

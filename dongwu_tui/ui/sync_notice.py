@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.markup import escape
 from textual.widgets import Static
 
+from dongwu_tui.ui.safe import escape
 from dongwu_tui.ui.work import FetchMixin
 
 def field_label(field: str, table: str | None = None) -> str:

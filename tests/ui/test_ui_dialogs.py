@@ -169,7 +169,7 @@ async def test_talent_edit_enter_walks_and_a_refusal_keeps_the_dialog(make_app, 
         dialog.query_one("#edit-phone", Input).value = "12345"
         await pilot.press("enter")
         await settle(app, pilot)
-        assert app.screen is dialog and dialog.focused is dialog.query_one("#edit-card_no")
+        assert app.screen is dialog and dialog.focused is dialog.query_one("#edit-id_kind")  # the next field
         dialog.query_one("#edit-reason").focus()
         await pilot.press(*"来电更正", "enter")
         await settle(app, pilot)

@@ -37,6 +37,7 @@ from dongwu_tui.services.views import PagedQuery
 from dongwu_tui.ui.keybar import KeyBar
 from dongwu_tui.ui.lines import Column, PagedList, fit, header_line
 from dongwu_tui.ui.moves import bind_moves, binding_id, move_bindings
+from dongwu_tui.ui.safe import escape
 from dongwu_tui.ui.screens.dialogs import MoveDialog
 from dongwu_tui.ui.screens.listing import ReloadsWhenBack
 from dongwu_tui.ui.sync_notice import ConflictNotice
@@ -392,7 +393,7 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
 
         def add(row_key: str, axis: str, key: Any, name: str, figures: Figures) -> None:
             self.grid_rows[row_key] = (axis, key, figures, name)
-            grid.add_row(fit(name, NAME_WIDTH), *(figures[field] for field in GRID_FIELDS), key=row_key)
+            grid.add_row(escape(fit(name, NAME_WIDTH)), *(figures[field] for field in GRID_FIELDS), key=row_key)
 
         report = self.report
         if self.axis == "measure":

@@ -12,7 +12,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.widget import Widget
@@ -21,6 +21,7 @@ from textual.widgets import Input, Label, Select, Static
 from dongwu_tui.domain.labels import FIELD_LABELS
 from dongwu_tui.domain.lifecycle import MOVE_RULES, MoveInput, Queue
 from dongwu_tui.domain.models import ServiceRequest, Site, Staff
+from dongwu_tui.ui.safe import escape
 from dongwu_tui.ui.work import FetchMixin
 
 FIELD_ERROR_CSS = """
@@ -110,18 +111,18 @@ class MoveDialog(FieldsDialog):
         rule = self.rule
         with Vertical(id="move-dialog", classes="dialog"):
             yield Static(f"「{rule.label}」工单 {self.request.number}", classes="dialog-title")
-            yield Static(f"当前状态：{self.request.status.label}　摘要：{self.request.summary}", classes="hint")
+            yield Static(f"当前状态：{self.request.status.label}　摘要：{escape(self.request.summary)}", classes="hint")
             if self.asks(MoveInput.OFFICE):
                 if self.request.return_reason:
-                    yield Static(f"退单理由：{self.request.return_reason}", classes="hint")
+                    yield Static(f"退单理由：{escape(self.request.return_reason)}", classes="hint")
                 yield Label("承办单位")
                 yield Select([(s.name, s.id) for s in self.sites], prompt="请选择承办单位", id="site")
                 yield self.error_line("site")
                 yield Label("承办专员（可不选）")
                 yield Select([], prompt="不指定专员", id="staff")
             if Queue.EXTENSIONS in rule.queues and self.request.extension_pending:
-                yield Static(f"申请延期 {self.request.extension_days} 个工作日：{self.request.extension_reason}",
-                             classes="hint")
+                days, why = self.request.extension_days, escape(self.request.extension_reason)
+                yield Static(f"申请延期 {days} 个工作日：{why}", classes="hint")
             if self.asks(MoveInput.VISIT):
                 yield Label("回访结果（必选）")
                 yield Select([("满意", True), ("不满意（退回重办）", False)], prompt="请选择回访结果",
@@ -226,7 +227,8 @@ class MoveDialog(FieldsDialog):
 
 
 class TalentEditDialog(FieldsDialog):
-    """Edit the fields a desk changes most: name, phone, card number, notes, and why.
+    """Edit a talent's fields (by default the ones a desk changes most; the talent page passes all of
+    them, as typed text: names of catalogue entries and people), and why.
 
     With `perform`, the dialog saves the changes itself and is dismissed with what `perform` returned."""
 
@@ -237,14 +239,17 @@ class TalentEditDialog(FieldsDialog):
     # Named as validation names them in its messages, shown beside the same fields.
     FIELDS = (*((field, FIELD_LABELS[field]) for field in ("name", "phone", "card_no", "notes")), ("reason", "修改原因"))
 
-    def __init__(self, values: dict[str, str], perform: Callable[[dict[str, Any]], Any] | None = None) -> None:
+    def __init__(self, values: dict[str, str], perform: Callable[[dict[str, Any]], Any] | None = None,
+                 fields: tuple[tuple[str, str], ...] | None = None) -> None:
         super().__init__()
         self.initial = values
         self.perform = perform
+        if fields:
+            self.FIELDS = (*fields, ("reason", "修改原因"))
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="edit-dialog", classes="dialog"):
-            yield Static(f"修改人才信息：{self.initial.get('name', '')}", classes="dialog-title")
+        with VerticalScroll(id="edit-dialog", classes="dialog"):
+            yield Static(f"修改人才信息：{escape(self.initial.get('name', ''))}", classes="dialog-title")
             for field, label in self.FIELDS:
                 yield Label(label)
                 yield Input(self.initial.get(field, ""), id=f"edit-{field}")

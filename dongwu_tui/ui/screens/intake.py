@@ -12,7 +12,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -25,6 +24,7 @@ from dongwu_tui.domain.identifiers import InvalidIdentifier, normalize_phone
 from dongwu_tui.domain.lifecycle import MOVE_RULES, Move
 from dongwu_tui.domain.models import CallOutcome, Measure, ServiceRequest, Site
 from dongwu_tui.services.search import match_measures
+from dongwu_tui.ui.safe import escape
 from dongwu_tui.ui.screens.base import DeskScreen
 
 OUTCOMES = [CallOutcome.ANSWERED, CallOutcome.REQUEST, CallOutcome.TRANSFER, CallOutcome.ATTACHED]

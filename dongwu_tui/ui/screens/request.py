@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -14,8 +13,10 @@ from dongwu_tui.domain.lifecycle import MOVE_RULES, as_move
 from dongwu_tui.domain.models import ServiceRequest, Site
 from dongwu_tui.services.views import PagedQuery
 from dongwu_tui.ui.moves import bind_moves, binding_id, move_binding, move_bindings
+from dongwu_tui.ui.safe import escape
 from dongwu_tui.ui.screens.base import DeskScreen
 from dongwu_tui.ui.sync_notice import ConflictBanner
+
 
 class RequestScreen(DeskScreen):
     TITLE_TEXT = "工单"
@@ -80,6 +81,8 @@ class RequestScreen(DeskScreen):
             f"受理：{request.opened_at:%Y-%m-%d %H:%M}　期限：{due}",
             f"摘要：{escape(request.summary)}",
         ]
+        if request.merged_into_id:
+            lines.append(f"已并入工单：{escape(page['merged_into'] or request.merged_into_id)}")
         if request.extension_pending:
             lines.append(f"延期申请待审批：{request.extension_days} 个工作日，理由：{escape(request.extension_reason)}")
         if request.return_reason and request.status.value == "returned":

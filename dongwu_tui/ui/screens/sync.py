@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +19,7 @@ from textual.widgets import DataTable, Select, Static
 from dongwu_tui.domain.chinatime import china_text
 from dongwu_tui.sync import conflicts as cf
 from dongwu_tui.sync.service import PeerStatus
+from dongwu_tui.ui.safe import escape
 from dongwu_tui.ui.screens.base import DeskScreen, go_back
 from dongwu_tui.ui.screens.sync_dialogs import CONFLICT_KIND, ExportDialog, ImportDialog, ResolveDialog, _SyncWork
 from dongwu_tui.ui.sync_notice import field_label
@@ -115,7 +115,7 @@ class SyncScreen(_SyncWork, DeskScreen):
         peers.clear()
         for p in overview.peers:
             name = f"{p.name}（{p.code}）" + ("（已吊销）" if p.revoked else "")
-            peers.add_row(name, f"{_short_time(p.last_in_at)} {p.last_in_file or ''}",
+            peers.add_row(escape(name), f"{_short_time(p.last_in_at)} {p.last_in_file or ''}",
                           f"{_short_time(p.last_out_at)} {p.last_out_file or ''}", _short_time(p.acknowledged),
                           str(p.pending), key=p.site_id)
 
@@ -145,7 +145,8 @@ class SyncScreen(_SyncWork, DeskScreen):
         grid.clear()
         for c in self.shown:
             sides = " / ".join(dict.fromkeys(v.office for v in c.versions))
-            grid.add_row(c.id, c.record, field_label(c.field), CONFLICT_KIND.get(c.kind, c.kind), sides, key=c.id)
+            grid.add_row(c.id, escape(c.record), escape(field_label(c.field)), CONFLICT_KIND.get(c.kind, c.kind),
+                         escape(sides), key=c.id)
         total = len(self.overview.conflicts)
         shown = f"{len(self.shown)}/{total}" if len(self.shown) != total else str(total)
         grid.border_title = f"冲突收件箱（{shown}）"

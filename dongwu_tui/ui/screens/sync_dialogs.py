@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,6 +21,7 @@ from textual.widgets import Input, Label, ProgressBar, Select, Static
 from dongwu_tui.domain.chinatime import china_text
 from dongwu_tui.sync import conflicts as cf
 from dongwu_tui.sync.service import PeerStatus
+from dongwu_tui.ui.safe import escape
 from dongwu_tui.ui.sync_notice import field_label
 from dongwu_tui.ui.work import FetchMixin
 

@@ -5,17 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from rich.cells import cell_len
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from dongwu_tui.domain.models import IdKind
 from dongwu_tui.services.views import TimelineEntry
 from dongwu_tui.ui.lines import fit
+from dongwu_tui.ui.safe import escape
 from dongwu_tui.ui.screens.base import DeskScreen
 from dongwu_tui.ui.sync_notice import ConflictBanner
+
+# Every field of a talent a desk may change (those of `dongwu talent edit`).
+TALENT_EDIT_FIELDS = (
+    ("name", "姓名"), ("phone", "电话"), ("id_kind", "证件类型（居民身份证 / 护照）"), ("id_number", "证件号码"),
+    ("category_code", "人才类别"), ("level_code", "人才工程层级"), ("township_code", "所属板块"),
+    ("enterprise_id", "所在企业（名称或统一社会信用代码）"), ("specialist_id", "联系专员"), ("card_no", "东吴人才卡号"),
+    ("notes", "备注"),
+)
 
 
 class TalentScreen(DeskScreen):
@@ -60,7 +69,7 @@ class TalentScreen(DeskScreen):
             timeline.add_option(Option("暂无来电和工单记录", disabled=True))
         for entry in self.entries:
             mark = "☎" if entry.kind == "call" else "▣"
-            timeline.add_option(Option(f"{entry.at:%Y-%m-%d %H:%M} {mark} {entry.title}\n    {entry.detail}"))
+            timeline.add_option(Option(f"{entry.at:%Y-%m-%d %H:%M} {mark} {escape(entry.title)}\n    {escape(entry.detail)}"))
         timeline.border_title = f"来电与工单（{len(self.entries)}）"
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -84,14 +93,31 @@ class TalentScreen(DeskScreen):
         from dongwu_tui.ui.screens.dialogs import TalentEditDialog
 
         talent = self.talent
-        # Without the right to see personal numbers the phone field starts empty: typing one replaces it.
-        phone = talent.phone if self.desk.views.unmasked else ""
-        values = {"name": talent.name, "phone": phone, "card_no": talent.card_no or "", "notes": talent.notes}
+        directory = self.desk.directory
+        township = directory.townships.get(talent.township_code or "")
+        # Without the right to see personal numbers the phone and ID fields start empty: typing replaces them.
+        unmasked = self.desk.views.unmasked
+        values = {
+            "name": talent.name,
+            "phone": talent.phone if unmasked else "",
+            "id_kind": talent.id_kind.label,
+            "id_number": (talent.id_number or "") if unmasked else "",
+            "category_code": directory.talent_categories.get(talent.category_code, talent.category_code),
+            "level_code": directory.talent_levels.get(talent.level_code, talent.level_code),
+            "township_code": township.name if township else "",
+            "enterprise_id": talent.enterprise_name or "",
+            "specialist_id": talent.specialist_name or "",
+            "card_no": talent.card_no or "",
+            "notes": talent.notes,
+        }
 
         desk, talent_id = self.desk, self.talent_id
 
         def perform(result: dict[str, Any]) -> Any:
             reason = result.pop("reason", "")
+            if "id_kind" in result:  # typed as its label (居民身份证 / 护照)
+                result["id_kind"] = next((k.value for k in IdKind if result["id_kind"] in (k.label, k.value)),
+                                         result["id_kind"])
             return desk.talents.update(talent_id, reason=reason, **result)
 
         def edited(talent: Any) -> None:
@@ -99,7 +125,7 @@ class TalentScreen(DeskScreen):
                 self.got_edited(talent)
 
         # The dialog saves and stays open on a refusal, with what was typed.
-        self.app.push_screen(TalentEditDialog(values, perform), edited)
+        self.app.push_screen(TalentEditDialog(values, perform, TALENT_EDIT_FIELDS), edited)
 
     def got_edited(self, talent: Any) -> None:
         self.notify(f"已更新 {talent.name} 的信息。", markup=False)

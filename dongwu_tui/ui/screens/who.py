@@ -11,6 +11,7 @@ from textual.widgets.option_list import Option
 
 from dongwu_tui.domain.models import Staff
 from dongwu_tui.domain.roles import Role
+from dongwu_tui.ui.safe import escape
 from dongwu_tui.ui.work import FetchMixin
 
 DESK_ROLES = (Role.OPERATOR, Role.SPECIALIST, Role.SUPERVISOR)
@@ -56,7 +57,7 @@ class WhoScreen(FetchMixin, ModalScreen[Staff | None]):
         self.shown = shown
         options = self.query_one("#who-list", OptionList)
         options.clear_options()
-        options.add_options([Option(f"{s.name}　{s.role.label}　{s.office_name}") for s in shown])
+        options.add_options([Option(f"{escape(s.name)}　{s.role.label}　{escape(s.office_name)}") for s in shown])
         if shown:
             options.highlighted = 0
 
