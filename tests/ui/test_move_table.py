@@ -86,3 +86,26 @@ async def test_a_move_added_to_the_table_is_on_the_page_in_its_dialog_and_on_the
     assert main(["--db", str(desk.office.path), "--as", cast.supervisor.name, "request", "remind",
                  request.number, "--reason", "再次提醒", "--days", "2"]) == 0
     assert "提醒完成" in capsys.readouterr().out
+
+
+def test_a_move_has_the_same_key_and_binding_id_on_every_screen() -> None:
+    from dongwu_tui.ui.screens.dashboard import RequestListScreen
+
+    def moves_of(screen: type) -> dict[str, str]:
+        bindings = [b for group in screen._merged_bindings.key_to_bindings.values() for b in group]
+        return {b.action: f"{b.key} {b.id}" for b in bindings if b.action.startswith("move(")}
+
+    page, queues = moves_of(RequestScreen), moves_of(RequestListScreen)
+    assert set(queues) == {"move('dispatch')", "move('chase')", "move('supervise')", "move('approve-extension')",
+                           "move('refuse-extension')", "move('reassign')"}
+    assert {action: page[action] for action in queues} == queues
+    assert queues["move('supervise')"] == "u request.supervise"
+
+
+def test_one_keymap_line_names_a_move_on_every_screen() -> None:
+    from dongwu_tui.ui.app import DeskApp
+    from dongwu_tui.ui.config import desk_keymap_warnings
+
+    assert desk_keymap_warnings({"request.supervise": "ctrl+u"}, DeskApp) == []
+    (warning,) = desk_keymap_warnings({"dashboard.list.supervise": "ctrl+u"}, DeskApp)
+    assert "dashboard.list.supervise" in warning and "不存在" in warning
