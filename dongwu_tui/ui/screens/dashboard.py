@@ -3,7 +3,8 @@ queues (overdue, extensions, returns) and the export of the periodic report.
 
 Every number opens the list of requests behind it, made by the same condition that counted it
 (`reports.definitions`), so the list is exactly as long as the number. All database work runs in
-thread workers (`ui/work.py` `fetch`); a refused move or a database failure comes back as a toast.
+thread workers (`ui/work.py` `fetch`); a refused move is shown in the move dialog (the request page's,
+`dialogs.MoveDialog`), a database failure comes back as a toast.
 
 Self-contained: it needs only Textual, the reports service and a `desk` (given to the screen, or the
 hosting app's `desk` attribute).
