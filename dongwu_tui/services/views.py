@@ -16,7 +16,7 @@ from msgspec.structs import replace as msgspec_replace
 
 from dongwu_tui.domain.identifiers import mask_id, mask_phone
 from dongwu_tui.domain.lifecycle import event_label
-from dongwu_tui.domain.models import OPEN_STATUSES, WORKING_STATUSES, Status, statuses_sql, view_status
+from dongwu_tui.domain.models import OPEN_STATUSES, Status
 from dongwu_tui.domain.roles import Role, sees_personal_data
 from dongwu_tui.storage import queries
 from dongwu_tui.storage.queries import (
@@ -192,38 +192,11 @@ class ViewService:
             SavedView("all", "全部工单"),
         ]
 
-    def _request_scope(self) -> tuple[list[str], list[object]]:
-        actor = self.desk.actor
-        if actor is not None and actor.role is Role.SPECIALIST:
-            # A specialist sees what is theirs, and what was sent to their office for nobody in particular.
-            return ["(r.assignee_id = ? OR (r.assignee_id IS NULL AND r.assignee_site_id = ?))"], [
-                actor.id, actor.office_id]
-        return [], []
-
     def _view_where(self, view: str) -> tuple[list[str], list[object], bool]:
         today = self.desk.clock().date()
-        open_list = statuses_sql(OPEN_STATUSES)
-        working = statuses_sql(WORKING_STATUSES)
-        where, params = self._request_scope()
-        descending = False
-        if view in ("to_sign", "in_progress"):
-            where.append(f"r.status = '{view_status(view).value}'")
-        elif view == "due_soon":
-            limit = self.desk.calendar.add_working_days(today, 2)
-            where.append(f"r.status IN ({working}) AND r.due_date >= ? AND r.due_date <= ?")
-            params += [today.isoformat(), limit.isoformat()]
-        elif view == "overdue":
-            where.append(f"r.status IN ({open_list}) AND r.due_date < ?")
-            params.append(today.isoformat())
-        elif view == "to_visit":
-            where.append(f"r.status = '{view_status(view).value}' AND r.direct = 0")
-        elif view == "returned":
-            where.append(f"r.status = '{view_status(view).value}'")
-        elif view == "all":
-            descending = True
-        else:
-            raise ValueError(view)
-        return where, params, descending
+        actor = self.desk.actor
+        specialist = (actor.id, actor.office_id) if actor is not None and actor.role is Role.SPECIALIST else None
+        return queries.request_view(view, today, lambda: self.desk.calendar.add_working_days(today, 2), specialist)
 
     def view_counts(self) -> dict[str, int]:
         """The exact count of every saved view, in one statement.

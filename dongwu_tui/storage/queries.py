@@ -27,7 +27,17 @@ from typing import Any
 from msgspec import Struct, field
 
 from dongwu_tui.domain.lifecycle import Move
-from dongwu_tui.domain.models import OPEN_STATUSES, CallOutcome, IdKind, ServiceRequest, Status, Talent
+from dongwu_tui.domain.models import (
+    OPEN_STATUSES,
+    WORKING_STATUSES,
+    CallOutcome,
+    IdKind,
+    ServiceRequest,
+    Status,
+    Talent,
+    statuses_sql,
+    view_status,
+)
 from dongwu_tui.storage.convert import _dt
 from dongwu_tui.storage.database import translated_errors
 
@@ -317,6 +327,37 @@ def request_list(db: Any, where: Sequence[str], params: Sequence[object], *, new
         descending=descending,
         convert=convert,
     )
+
+
+def request_view(view: str, today: date, soon: Callable[[], date],
+                 specialist: tuple[str, str | None] | None = None) -> tuple[list[str], list[object], bool]:
+    """The conditions over `service_request r` of a saved request view (`ViewService.request_views`),
+    their parameters, and whether the list runs newest first. `soon()`: the last due date the
+    "due in 2 days" view takes. `specialist`: (staff id, office id) of a specialist, who sees what is
+    theirs and what was sent to their office for nobody in particular."""
+    where: list[str] = []
+    params: list[object] = []
+    if specialist is not None:
+        where.append("(r.assignee_id = ? OR (r.assignee_id IS NULL AND r.assignee_site_id = ?))")
+        params += list(specialist)
+    descending = False
+    if view in ("to_sign", "in_progress"):
+        where.append(f"r.status = '{view_status(view).value}'")
+    elif view == "due_soon":
+        where.append(f"r.status IN ({statuses_sql(WORKING_STATUSES)}) AND r.due_date >= ? AND r.due_date <= ?")
+        params += [today.isoformat(), soon().isoformat()]
+    elif view == "overdue":
+        where.append(f"r.status IN ({statuses_sql(OPEN_STATUSES)}) AND r.due_date < ?")
+        params.append(today.isoformat())
+    elif view == "to_visit":
+        where.append(f"r.status = '{view_status(view).value}' AND r.direct = 0")
+    elif view == "returned":
+        where.append(f"r.status = '{view_status(view).value}'")
+    elif view == "all":
+        descending = True
+    else:
+        raise ValueError(view)
+    return where, params, descending
 
 
 def request_search(text: str) -> tuple[str, list[object]]:
