@@ -114,7 +114,7 @@ def cmd_export(desk: Desk, args: argparse.Namespace) -> int:
 
 
 def cmd_duplicates(desk: Desk, args: argparse.Namespace) -> int:
-    from dongwu_tui.services.roster import find_duplicates
+    from dongwu_tui.services.duplicates import find_duplicates
 
     groups = find_duplicates(desk)
     if args.json:
@@ -128,7 +128,7 @@ def cmd_duplicates(desk: Desk, args: argparse.Namespace) -> int:
 
 
 def cmd_merge(desk: Desk, args: argparse.Namespace) -> int:
-    from dongwu_tui.services.roster import merge_talents
+    from dongwu_tui.services.duplicates import merge_talents
 
     merged = merge_talents(desk, args.keep, args.other, take=args.take, reason=args.reason)
     if args.json:

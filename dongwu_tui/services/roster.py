@@ -424,6 +424,9 @@ class RosterService:
                 by_card.setdefault(record["card_no"], record["id"])
             by_phone_name.setdefault((record["phone"], record["name"]), record["id"])
         new_enterprises: dict[str, dict[str, Any]] = {}
+        # A roster names the same enterprise and the same names many times: each checked or spelt once.
+        credit_codes: dict[str, str] = {}
+        spelt: dict[str, tuple[str, str]] = {}
         inserts: list[dict[str, Any]] = []
         updates: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
         # What earlier rows of the file claimed: a later row for the same person is refused.
@@ -474,10 +477,12 @@ class RosterService:
                         raise _Reject(f"有多位名为「{given['specialist']}」的专员：请填写专员编号")
                     data["specialist_id"] = sid
                 if "credit_code" in given:
-                    try:
-                        code = validate_credit_code(given["credit_code"])
-                    except InvalidIdentifier as error:
-                        raise _Reject(str(error)) from None
+                    code = credit_codes.get(given["credit_code"], "")
+                    if not code:
+                        try:
+                            code = credit_codes[given["credit_code"]] = validate_credit_code(given["credit_code"])
+                        except InvalidIdentifier as error:
+                            raise _Reject(str(error)) from None
                     eid = enterprises_by_code.get(code)
                     if eid is None:
                         if "enterprise" not in given:
@@ -535,7 +540,10 @@ class RosterService:
                     seen[key] = line
                 if match_id is None:
                     talent_id = self.desk.new_id()
-                    full, initials = pinyin_keys(data["name"])
+                    keys_of = spelt.get(data["name"])
+                    if keys_of is None:
+                        keys_of = spelt[data["name"]] = pinyin_keys(data["name"])
+                    full, initials = keys_of
                     record = {"id": talent_id, "name_pinyin": full, "name_initials": initials,
                               **{k: getattr(checked, k) for k in ("name", "phone", "id_number", "category_code",
                                                                   "level_code", "enterprise_id", "township_code",
