@@ -55,3 +55,26 @@ def test_import_export_round_trip_and_refusals(cli_env, tmp_path):  # noqa: F811
         assert run.returncode == 2, (args, run.stderr)
         assert len(run.stderr.splitlines()) == 1 and "Traceback" not in run.stderr
     assert _sha(db) == before
+
+
+def test_duplicates_and_merge_from_the_command_line(cli_env, tmp_path):  # noqa: F811
+    db = tmp_path / "office.db"
+    assert dongwu(cli_env, db, "init", "--site", "吴中区高层次人才服务中心", "--kind", "district").returncode == 0
+    for name, role in (("王芳", "operator"), ("赵敏", "supervisor")):
+        assert dongwu(cli_env, db, "staff", "add", "--as", "系统管理员", "--name", name, "--role", role).returncode == 0
+    for name, card in (("张伟", "DW1"), ("張偉", "DW2")):
+        run = dongwu(cli_env, db, "talent", "add", "--as", "王芳", "--name", name, "--phone", "13812345678",
+                     "--category", "产业人才", "--card", card)
+        assert run.returncode == 0, run.stderr
+    run = dongwu(cli_env, db, "talent", "duplicates", "--as", "赵敏", "--json")
+    assert run.returncode == 0, run.stderr
+    assert '"kind": "likely"' in run.stdout
+    run = dongwu(cli_env, db, "talent", "duplicates", "--as", "王芳")
+    assert run.returncode == 2 and len(run.stderr.splitlines()) == 1
+    run = dongwu(cli_env, db, "talent", "merge", "DW1", "DW2", "--as", "赵敏", "--take", "不存在")
+    assert run.returncode == 2 and "不是可选取的字段" in run.stderr
+    run = dongwu(cli_env, db, "talent", "merge", "DW1", "DW2", "--as", "赵敏", "--take", "姓名", "--reason", "同一人")
+    assert run.returncode == 0, run.stderr
+    assert "已合并" in run.stdout
+    run = dongwu(cli_env, db, "talent", "list", "--json")
+    assert run.stdout.count('"name"') == 1 and "張偉" in run.stdout
