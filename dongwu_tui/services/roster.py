@@ -325,6 +325,17 @@ class RosterService:
 
     # -- import ---------------------------------------------------------------------------------
 
+    def preview(self, kind: str, path: Path, *, mapping: dict[str, str] | None = None,
+                rows: int = 10) -> tuple[list[tuple[str, str]], list[str], list[list[str]]]:
+        """What an import would read: (file header, the column it goes to) pairs, the headers left unused, and
+        the first rows as text. Refused like the import for an unreadable file or a missing column."""
+        if kind not in KINDS:
+            raise ValidationFailed(f"不能导入「{kind}」，可导入：{'、'.join(KINDS)}。")
+        sheet = read_sheet(path)
+        columns = map_columns(kind, sheet.headers, {**saved_mapping(self.desk, kind), **(mapping or {})})
+        first = [[_text(c) for c in cells] for _line, cells in sheet.rows[:rows]]
+        return columns.describe(kind), columns.unknown, [sheet.headers, *first]
+
     def import_file(self, kind: str, path: Path, *, mapping: dict[str, str] | None = None, dry_run: bool = False,
                     all_or_nothing: bool = False, progress: Progress | None = None) -> ImportResult:
         if kind not in KINDS:

@@ -42,6 +42,7 @@ class TalentsScreen(ListWorkspace):
         Binding("ctrl+r", "clear_filters", "清除筛选", id="talents.clear", priority=True),
         Binding("ctrl+t", "focus_list", "到列表", id="talents.list", priority=True),
         Binding("ctrl+d", "duplicates", "重复登记", id="talents.duplicates", priority=True, show=False),
+        Binding("ctrl+o", "import_roster", "导入名册", id="talents.import", priority=True, show=False),
     ]
 
     def __init__(self) -> None:
@@ -145,6 +146,11 @@ class TalentsScreen(ListWorkspace):
         from dongwu_tui.ui.screens.duplicates import DuplicatesScreen
 
         self.app.push_screen(DuplicatesScreen())
+
+    def action_import_roster(self) -> None:
+        from dongwu_tui.ui.screens.roster_import import RosterImportScreen
+
+        self.app.push_screen(RosterImportScreen())
 
     def action_clear_filters(self) -> None:
         search = self.query_one("#search", Input)
