@@ -314,6 +314,10 @@ def error_workbook_path(source: Path) -> Path:
 # --------------------------------------------------------------------------- the service
 
 
+def _has_table(db: Any, name: str) -> bool:
+    return db.execute_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
 class _Reject(Exception):
     pass
 
@@ -434,6 +438,10 @@ class RosterService:
             if record["card_no"]:
                 by_card.setdefault(record["card_no"], record["id"])
             by_phone_name.setdefault((record["phone"], record["name"]), record["id"])
+        # Talents waiting for a person's choice in a sync conflict: an edit of them is refused, as on the desk.
+        conflicted = {rid for (rid,) in db.execute_sql(
+            "SELECT DISTINCT id FROM sync_sibling WHERE tbl = 'talent' AND open = 1")} if _has_table(
+            db, "sync_sibling") else set()
         new_enterprises: dict[str, dict[str, Any]] = {}
         # A roster names the same enterprise and the same names many times: each checked or spelt once.
         credit_codes: dict[str, str] = {}
@@ -569,6 +577,8 @@ class RosterService:
                 if not changes:
                     result.outcomes.append(RowOutcome(line, "unchanged", label))
                     continue
+                if match_id in conflicted:
+                    raise _Reject("该人才与其他单位的修改存在冲突，须先处理冲突（dongwu sync conflicts）再导入")
                 audit = {k: {"from": current.get(k), "to": v} for k, v in changes.items()}
                 updates.append((match_id, changes, audit))
                 what = "、".join(TALENT_UPDATE_LABELS[k] for k in changes)
@@ -676,7 +686,8 @@ class RosterService:
                 if not changes:
                     result.outcomes.append(RowOutcome(line, "unchanged", f"{label}（{code}）"))
                     continue
-                updates.append((current["id"], changes, {k: {"from": current.get(k), "to": v} for k, v in changes.items()}))
+                audit = {k: {"from": current.get(k), "to": v} for k, v in changes.items()}
+                updates.append((current["id"], changes, audit))
                 what = "、".join({"name": "企业名称", "township_code": "所属板块", "industry_code": "行业"}[k] for k in changes)
                 result.outcomes.append(RowOutcome(line, "updated", f"{label}（{code}）", what))
             except _Reject as refusal:

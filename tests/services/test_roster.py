@@ -86,7 +86,8 @@ def test_search_index_and_sync_rows_follow_the_import(desk, roster, tmp_path):
     db = desk.office.db
     talent_id = db.execute_sql("SELECT id FROM talent").fetchone()[0]
     assert db.execute_sql("SELECT count(*) FROM talent_fts WHERE talent_fts MATCH 'zhangwei'").fetchone()[0] == 1
-    assert db.execute_sql("SELECT count(*) FROM sync_row WHERE tbl = 'talent' AND id = ?", (talent_id,)).fetchone()[0] == 1
+    synced = db.execute_sql("SELECT count(*) FROM sync_row WHERE tbl = 'talent' AND id = ?", (talent_id,))
+    assert synced.fetchone()[0] == 1
 
 
 def test_reimport_changes_nothing_and_updates_say_so(desk, roster, dump, tmp_path):
@@ -206,3 +207,25 @@ def test_enterprises_and_staff(desk, cast, act, tmp_path):
         service.import_file("staff", staff)
     result = RosterService(desk).import_file("staff", staff)
     assert [o.action for o in result.outcomes] == ["created", "unchanged"]
+
+
+def test_a_talent_in_a_sync_conflict_is_not_updated_but_the_others_are(desk, roster, talent, tmp_path):
+    with desk.office.write():
+        desk.office.db.execute_sql("INSERT INTO sync_sibling (tbl, id, field, versions, open, detected_at) "
+                                   "VALUES ('talent', ?, 'phone', '[]', 1, '2026-03-02')", (talent.id,))
+    path = workbook(tmp_path / "a.xlsx", [["陈人才", "13911112222", "", "产业人才", "", "", "", "", talent.card_no],
+                                          ["张伟", "13812345678", "", "产业人才", "", "", "", "", ""]])
+    result = roster.import_file("talents", path)
+    assert [o.action for o in result.outcomes] == ["rejected", "created"]
+    assert "冲突" in result.outcomes[0].detail
+
+
+def test_cells_as_typed():
+    from datetime import date, datetime
+
+    from dongwu_tui.services.roster import _text
+
+    assert _text(1.38e10) == "13800000000"
+    assert _text(date(2026, 1, 31)) == "2026-01-31"
+    assert _text(datetime(2026, 1, 31)) == "2026-01-31"
+    assert _text(None) == "" and _text(True) == "是"
