@@ -231,6 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
     report_commands.add_parsers(command)
 
     add_sync_parser(command)
+    from dongwu_tui.cli import roster_commands
+
+    roster_commands.add_parsers(command, talent)
     return parser
 
 
@@ -355,6 +358,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return report_commands.run(desk, args)
             finally:
                 desk.office.close()
+        from dongwu_tui.cli import roster_commands
+
+        if roster_commands.handles(args):
+            return roster_commands.open_and_run(args)
         if args.command == "sync":  # issue 4
             from dongwu_tui.cli.sync_commands import run_sync
 

@@ -396,3 +396,16 @@ async def test_dashboard_layout_fits_120_columns(desk, cast, act, office):
         since, until = dialog.query_one("#since", Input), dialog.query_one("#until", Input)
         assert until.region.width >= 10 and since.region.width >= 10
         assert dialog.query_one("Vertical").region.height < 30
+
+
+async def test_the_figures_are_refused_to_an_operator(make_app, cast, open_request):
+    """The figures are for supervisors and administrators: an operator's F6 says so and shows none."""
+    open_request()
+    app = make_app(cast.operator)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("f6")
+        await _settle(app, pilot)
+        said = "\n".join(str(n.message) for n in app._notifications)
+        assert "话务员不能查看统计和通报" in said
+        assert not isinstance(app.screen, DashboardScreen) or app.screen.report is None

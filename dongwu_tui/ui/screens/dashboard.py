@@ -30,7 +30,7 @@ from dongwu_tui.domain.errors import DeskError
 from dongwu_tui.domain.lifecycle import MOVE_RULES, MoveInput, Queue, as_move, queue_moves
 from dongwu_tui.domain.models import ServiceRequest, Site, Staff
 from dongwu_tui.reports.definitions import COUNT_FIELDS, GRID_STATUSES, KPIS
-from dongwu_tui.reports.engine import AXIS_LABELS, Figures, Report, ReportService, WeekPoint
+from dongwu_tui.reports.engine import AXIS_LABELS, Figures, Report, WeekPoint
 from dongwu_tui.reports.period import PRESETS, Period, preset, span
 from dongwu_tui.reports.tables import DrillLine, RequestColumns
 from dongwu_tui.reports.writer import format_value
@@ -228,7 +228,7 @@ class RequestListScreen(ReloadsWhenBack, _DeskAccess, FetchMixin, Screen[bool]):
 
     def _query(self) -> PagedQuery:
         """In the worker: the list (its names looked up as each page is read) and, to send on, the offices."""
-        service = ReportService(self.desk)
+        service = self.desk.reports
         spec = self.spec
         columns = RequestColumns(service)
         if any(MoveInput.OFFICE in MOVE_RULES[m].inputs for m in spec.moves) and not self.sites:
@@ -363,9 +363,8 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
     def load(self, period: Period | None) -> None:
         """The figures of `period`; with none chosen yet, of the latest month in which requests were opened
         (this month once it has any), so that the first look shows figures rather than a month of zeros."""
-        service = ReportService(self.desk)
-
         def run() -> tuple[Report, list[WeekPoint]]:
+            service = self.desk.reports  # refused for a role that may not see the figures: in the worker
             shown = period or service.latest_month_with_requests() or preset("this_month", service.today())
             return service.figures(shown), service.trends(shown)
 
@@ -529,13 +528,11 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
         self.app.push_screen(ExportDialog(f"通报-{period.slug}.xlsx"), chosen)
 
     def export(self, period: Period, path: Path) -> None:
-        service = ReportService(self.desk)
-
         def run() -> Path:
             from dongwu_tui.reports.tables import build_periodic_report
             from dongwu_tui.reports.writer import format_for, write_report
 
-            write_report(build_periodic_report(service, period), path, format_for(path, None))
+            write_report(build_periodic_report(self.desk.reports, period), path, format_for(path, None))
             return path
 
         self.fetch("export", run)
