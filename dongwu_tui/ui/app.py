@@ -30,6 +30,7 @@ wide.apply()  # Chinese characters on overlays (Select, toasts) are not cut at t
 
 if TYPE_CHECKING:
     from dongwu_tui.domain.models import Staff
+    from dongwu_tui.ui.work import Reader
     from dongwu_tui.services.desk import Desk
     from dongwu_tui.ui.screens.base import DeskScreen
 
@@ -182,6 +183,7 @@ class DeskApp(App[None]):
         self._startup_keymap = keymap or {}
         self._config_warning = config_warning
         self.mode_history: list[str] = []  # the workspaces left by a key, latest last: Esc on the dashboard or sync
+        self._reader: Reader | None = None
         self.theme = "textual-dark"
 
     # -- start-up -------------------------------------------------------------------------------
@@ -193,6 +195,23 @@ class DeskApp(App[None]):
             return super().run(*args, **kwargs)
         finally:
             sys.setswitchinterval(previous)
+
+    @property
+    def reader(self) -> Reader:
+        """The thread that runs the short reads made on every key (`FetchMixin.read`), started on first use."""
+        if self._reader is None:
+            from dongwu_tui.ui.work import Reader
+
+            self._reader = Reader(release=self._release_reader_connection)
+        return self._reader
+
+    def _release_reader_connection(self) -> None:
+        if self.desk is not None:
+            self.desk.office.release()
+
+    def on_unmount(self) -> None:
+        if self._reader is not None:
+            self._reader.stop()
 
     def get_default_screen(self) -> Screen:
         return OpeningScreen() if self.desk is None else super().get_default_screen()
