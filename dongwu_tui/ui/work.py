@@ -97,6 +97,8 @@ class Reader:
                                              Callable[[str], Any] | None] | None] = queue.SimpleQueue()
         self._latest: dict[str, Ticket] = {}
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._waiting = 0  # submitted and not yet run or skipped
         self._release = release
         self._thread: threading.Thread | None = None
 
@@ -108,6 +110,7 @@ class Reader:
             if previous is not None:
                 previous.cancelled = True
             self._latest[group] = ticket
+            self._waiting += 1
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="dongwu-reader", daemon=True)
                 self._thread.start()
@@ -120,6 +123,23 @@ class Reader:
         if ticket is not None:
             ticket.cancelled = True
 
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Block until every read submitted so far has run (or been skipped); False on timeout. For tests and
+        benchmarks: the desk itself never waits for its reader."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._waiting == 0, timeout)
+
+    async def settled(self, timeout: float = 10.0) -> bool:
+        """`wait_idle` without blocking the event loop."""
+        import asyncio
+
+        return await asyncio.to_thread(self.wait_idle, timeout)
+
+    def _done_one(self) -> None:
+        with self._idle:
+            self._waiting -= 1
+            self._idle.notify_all()
+
     def stop(self) -> None:
         with self._lock:
             thread, self._thread = self._thread, None
@@ -130,20 +150,27 @@ class Reader:
     def _run(self) -> None:
         try:
             while (item := self._queue.get()) is not None:
-                node, group, ticket, function, then, failed = item
-                if ticket.is_cancelled:
-                    continue
                 try:
-                    value = function()
-                except Exception as error:  # noqa: BLE001 - every failure becomes a message, never a crash
-                    if not ticket.is_cancelled:
-                        node.post_message(WorkFailed(ticket, failed, failure_message(error)))
-                    continue
-                if not ticket.is_cancelled:
-                    node.post_message(WorkDone(ticket, then, value))
+                    self._run_one(*item)
+                finally:
+                    self._done_one()
         finally:
             if self._release is not None:
                 self._release()
+
+    @staticmethod
+    def _run_one(node: Any, _group: str, ticket: Ticket, function: Callable[[], Any], then: Callable[..., Any],
+                 failed: Callable[[str], Any] | None) -> None:
+        if ticket.is_cancelled:
+            return
+        try:
+            value = function()
+        except Exception as error:  # noqa: BLE001 - every failure becomes a message, never a crash
+            if not ticket.is_cancelled:
+                node.post_message(WorkFailed(ticket, failed, failure_message(error)))
+            return
+        if not ticket.is_cancelled:
+            node.post_message(WorkDone(ticket, then, value))
 
 
 class FetchMixin:
