@@ -14,9 +14,10 @@ from textual.worker import WorkerCancelled
 
 from dongwu_tui.domain.errors import StorageError
 from dongwu_tui.services.views import ViewService
-from dongwu_tui.ui.app import SWITCH_INTERVAL_S, DeskApp, open_and_run
+from dongwu_tui.ui.app import DeskApp, open_and_run
 from dongwu_tui.ui.keybar import KeyBar
 from dongwu_tui.ui.lines import PagedList
+from dongwu_tui.ui.tweaks import SWITCH_INTERVAL_S
 
 SIZE = (140, 40)
 
