@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual import events, on
 from textual.screen import ModalScreen
 from textual.widgets import Input
 
@@ -42,15 +41,9 @@ class ListWorkspace(ReloadsWhenBack, DeskScreen):
 
     reload: Callable[[], None]
 
-    @on(events.Mount)
-    def _follow_the_search_box(self) -> None:
-        # The box's value is watched rather than its Changed message: the watcher runs as the key changes the
-        # value, so the rows are read while Textual draws the key's echo, instead of after it (the message
-        # reaches the screen only once that frame is drawn).
-        self.watch(self.query_one("#search", Input), "value", self._search_typed, init=False)
-
-    def _search_typed(self, _value: str) -> None:
-        self.reload()
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "search":
+            self.reload()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
