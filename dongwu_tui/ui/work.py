@@ -135,8 +135,10 @@ class Reader:
 
         return await asyncio.to_thread(self.wait_idle, timeout)
 
-    def _done_one(self) -> None:
+    def _done_one(self, group: str, ticket: Ticket) -> None:
         with self._idle:
+            if self._latest.get(group) is ticket:
+                del self._latest[group]  # nothing newer waits: the group is forgotten (a list asks for many pages)
             self._waiting -= 1
             self._idle.notify_all()
 
@@ -153,7 +155,7 @@ class Reader:
                 try:
                     self._run_one(*item)
                 finally:
-                    self._done_one()
+                    self._done_one(item[1], item[2])
         finally:
             if self._release is not None:
                 self._release()

@@ -153,3 +153,15 @@ async def test_the_reader_reports_failures_like_a_worker() -> None:
         box.read(lambda: "still running", then=box.show)
         await _wait_for(pilot, lambda: box.got)
         assert box.got == [("show", "still running", True)]
+
+
+async def test_the_reader_forgets_groups_it_has_finished() -> None:
+    app = BoxApp(with_reader=True)
+    async with app.run_test() as pilot:
+        box = app.query_one(Box)
+        for page in range(50):
+            box.read(lambda page=page: page, then=box.show, group=f"page_{page}")
+        assert app.reader is not None and await app.reader.settled()
+        await pilot.pause()
+        assert len(box.got) == 50
+        assert app.reader._latest == {}
