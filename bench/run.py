@@ -355,8 +355,8 @@ def measure_terminal(path: Path, repeats: int) -> list[Figure]:
     m, p = _stats(typed)
     figures.append(Figure("key to screen: search as you type 「wang」 (until the screen is still)", "≤ 30 ms p95 query",
                           m, p, "bare app, key → label", floor[0],
-                          note="no debounce; the last change: the rows, or a broad search's exact count after them "
-                               "(each read by its own worker)"))
+                          note="no debounce; the last change: the rows (read on the desk's reader thread), or a "
+                               "broad search's exact count after them (a worker); key → rows: bench/typing_bench.py"))
     look = session.look_cost()
     session.close()
     figures.append(Figure("one look at the desk's screen, tmux capture-pane (resolution of the key figures)", "",
