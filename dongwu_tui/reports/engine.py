@@ -13,7 +13,8 @@ into one integer, `profile`. A refresh reads no per-request row except the few o
 Each condition of definitions.py is then evaluated once per (profile, past due or not) on the decoded
 profile, in SQL, and the groups' counts are summed where it holds. Category and the total are sums of the
 measure groups, since every figure is a count (or a sum of working days). Working days are stored per
-fact from a table of cumulative working-day numbers written from the desk's calendar (调休 included).
+fact from a table of cumulative working-day numbers written from the desk's calendar (调休 included) at
+the end of every write (`Desk.derive`); the engine itself never writes.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from dongwu_tui.domain.errors import NotFound, ValidationFailed
 from dongwu_tui.domain.models import ServiceRequest
 from dongwu_tui.reports.definitions import CLOSED, COUNT_FIELDS, KPIS, OPEN, SUM_FIELDS
-from dongwu_tui.reports.facts import ensure_workdays, profile_columns
+from dongwu_tui.reports.facts import profile_columns
 from dongwu_tui.reports.period import Period, month
 from dongwu_tui.storage.convert import request_from_row
 
@@ -150,9 +151,6 @@ class ReportService:
         # A date we format ourselves, so inlining it is safe; it keeps one condition text for every use.
         return condition.replace(":today", f"'{today.isoformat()}'")
 
-    def _ensure_workdays(self) -> None:
-        ensure_workdays(self.desk.office.db, self.desk.calendar, self.today())
-
     def _matrix(self, profiles: Iterable[int], today: date, keys: list[str]) -> dict[tuple[int, int], list[int]]:
         """Each condition (in `keys` order) evaluated on each profile, past due (1) or not (0)."""
         profiles = sorted(set(profiles))
@@ -211,7 +209,6 @@ class ReportService:
 
     def figures(self, period: Period) -> Report:
         """Every count of the period for the total and per measure, category, township and specialist."""
-        self._ensure_workdays()
         today = self.today()
         months, rest = self._month_split(period)
         parts: list[str] = []

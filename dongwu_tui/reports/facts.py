@@ -1,5 +1,5 @@
-"""The per-request report facts as the report engine reads them: the working-day table, and the
-decoding of `profile` (the flags packed into one integer) back into the columns the KPI conditions read.
+"""The per-request report facts as the report engine reads them: the working-day table (written by
+the desk after each write, read by the engine), and the decoding of `profile` (the flags packed into one integer) back into the columns the KPI conditions read.
 
 The facts' tables, triggers and set-wise refresh are storage's (storage/facts.py). The working-day
 recompute sets the aggregates' triggers aside and rebuilds them set-wise (cheaper than a trigger per row).
@@ -23,13 +23,18 @@ _VERIFIED: dict[tuple[int, int, int], str] = {}
 
 def ensure_workdays(db: Any, calendar: Any, today: date) -> None:
     """Make `report_workday` hold the desk calendar's cumulative working-day numbers over every year the
-    requests touch; when it changes, recompute every fact's working days. Then fill the facts still
-    waiting for theirs (a day the table did not cover when they were written)."""
+    requests touch, last year and next year included; when it changes, recompute every fact's working
+    days. Then fill the facts still waiting for theirs (a day the table did not cover when they were
+    written). A writer's step (the desk runs it at the end of every write transaction): the report engine
+    only reads the table, so statistics and reports work on a read-only file."""
     # Two statements: MIN and MAX together make SQLite scan the whole index instead of reading each end.
-    first = db.execute_sql("SELECT MIN(opened_at) FROM report_fact").fetchone()[0]
-    last = db.execute_sql("SELECT MAX(opened_at) FROM report_fact").fetchone()[0]
+    # The requests themselves (index request_opened), not their facts: the bulk loader asks before it
+    # makes the facts of what it loaded.
+    first = db.execute_sql("SELECT MIN(opened_at) FROM service_request").fetchone()[0]
+    last = db.execute_sql("SELECT MAX(opened_at) FROM service_request").fetchone()[0]
     last_resolved = db.execute_sql("SELECT MAX(day) FROM report_cube_resolved").fetchone()[0]
-    first_year = int(first[:4]) if first else today.year
+    # Last year too: a load of the past year's requests (the demo, a district build) finds its days there.
+    first_year = min(int(first[:4]) if first else today.year, today.year - 1)
     last_year = max(int(last[:4]) if last else today.year, int(last_resolved[:4]) if last_resolved else 0,
                     today.year) + 1
     have = db.execute_sql("SELECT value FROM report_state WHERE key = ?", (_STATE_KEY,)).fetchone()

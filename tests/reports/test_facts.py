@@ -169,6 +169,8 @@ def test_dashboard_aggregates_follow_every_set_wise_path(demo_db: Path, tmp_path
         db.execute_sql("DELETE FROM report_state")  # the calendar looks changed: every fact's days again
     from dongwu_tui.reports.engine import ReportService
     from dongwu_tui.services.desk import Desk
+    with db.atomic():
+        Desk(office, clock=lambda: datetime(2026, 11, 20, 17, 0)).derive()
     ReportService(Desk(office, clock=lambda: datetime(2026, 11, 20, 17, 0))).figures(span(None, None))
     assert_dashboard_aggregates_exact(db)
     assert {name for (name,) in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")} >= set(
