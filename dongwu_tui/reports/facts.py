@@ -27,17 +27,20 @@ def ensure_workdays(db: Any, calendar: Any, today: date) -> None:
     days. Then fill the facts still waiting for theirs (a day the table did not cover when they were
     written). A writer's step (the desk runs it at the end of every write transaction): the report engine
     only reads the table, so statistics and reports work on a read-only file."""
-    # Two statements: MIN and MAX together make SQLite scan the whole index instead of reading each end.
-    # The requests themselves (index request_opened), not their facts: the bulk loader asks before it
-    # makes the facts of what it loaded.
-    first = db.execute_sql("SELECT MIN(opened_at) FROM service_request").fetchone()[0]
-    last = db.execute_sql("SELECT MAX(opened_at) FROM service_request").fetchone()[0]
-    last_resolved = db.execute_sql("SELECT MAX(day) FROM report_cube_resolved").fetchone()[0]
+    # One statement (it runs after every write): each end of the requests' opening times read from the
+    # index request_opened by a subquery of its own (MIN and MAX in one SELECT would scan the index), the
+    # stored state, and whether a fact waits for its working days. The requests themselves, not their
+    # facts: the bulk loader asks before it makes the facts of what it loaded.
+    first, last, last_resolved, value, waiting = db.execute_sql(
+        "SELECT (SELECT MIN(opened_at) FROM service_request), (SELECT MAX(opened_at) FROM service_request), "
+        "(SELECT MAX(day) FROM report_cube_resolved), (SELECT value FROM report_state WHERE key = ?), "
+        "EXISTS (SELECT 1 FROM report_fact INDEXED BY report_fact_no_days "
+        "WHERE working_days IS NULL AND resolved_day IS NOT NULL)", (_STATE_KEY,)).fetchone()
     # Last year too: a load of the past year's requests (the demo, a district build) finds its days there.
     first_year = min(int(first[:4]) if first else today.year, today.year - 1)
     last_year = max(int(last[:4]) if last else today.year, int(last_resolved[:4]) if last_resolved else 0,
                     today.year) + 1
-    have = db.execute_sql("SELECT value FROM report_state WHERE key = ?", (_STATE_KEY,)).fetchone()
+    have = (value,) if value is not None else None
     stored_first = stored_last = "0"  # read only when `have`
     if have:
         stored_first, stored_last, _ = have[0].split("|")
@@ -59,8 +62,7 @@ def ensure_workdays(db: Any, calendar: Any, today: date) -> None:
         _VERIFIED[memo_key] = value
         return
     _VERIFIED[memo_key] = value
-    if db.execute_sql("SELECT 1 FROM report_fact INDEXED BY report_fact_no_days "
-                      "WHERE working_days IS NULL AND resolved_day IS NOT NULL LIMIT 1").fetchone():
+    if waiting:
         with db.atomic():
             db.execute_sql(f"UPDATE report_fact SET working_days = {_WORKING_DAYS} "
                            "WHERE working_days IS NULL AND resolved_day IS NOT NULL")
