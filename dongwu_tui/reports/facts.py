@@ -1,5 +1,6 @@
 """The per-request report facts as the report engine reads them: the working-day table (written by
-the desk after each write, read by the engine), and the decoding of `profile` (the flags packed into one integer) back into the columns the KPI conditions read.
+the desk after each write, read by the engine), and the decoding of `profile` (the yes/no flags in one
+integer; the status has its own column) back into the columns the KPI conditions read.
 
 The facts' tables, triggers and set-wise refresh are storage's (storage/facts.py). The working-day
 recompute sets the aggregates' triggers aside and rebuilds them set-wise (cheaper than a trigger per row).
@@ -79,12 +80,9 @@ def _workday_rows(calendar: Any, first_year: int, last_year: int) -> list[tuple[
 
 def profile_columns(profile: str) -> dict[str, str]:
     """SQL expressions giving, from a `profile` integer, every fact column a KPI condition reads except
-    `due_date` (the one figure that depends on today)."""
+    `status` (a column of its own beside the profile) and `due_date` (the one figure that depends on today)."""
     bit = dict(stored.FLAG_BITS)
-    status = (f"CASE {profile} & 7 " + " ".join(f"WHEN {i} THEN '{s}'" for i, s in enumerate(stored.STATUS_CODES))
-              + " END")
-    columns = {"status": status,
-               "satisfied": f"CASE WHEN {profile} & {1 << bit['satisfied_yes']} THEN 1 "
+    columns = {"satisfied": f"CASE WHEN {profile} & {1 << bit['satisfied_yes']} THEN 1 "
                             f"WHEN {profile} & {1 << bit['satisfied_no']} THEN 0 END"}
     for name in ("direct", "visited", "reworked", "returned_once", "extension_approved", "repeated",
                  "extension_pending", "resolved_by_due", "resolved_after_due"):
