@@ -258,3 +258,31 @@ def test_migration_0011_unpacks_the_status_and_keeps_every_figure(demo_db: Path,
     assert snapshot(office.db) == before
     assert ReportService(Desk(office, clock=clock)).figures(span(None, None)) == figures
     office.close()
+
+
+def test_an_upgraded_database_has_its_working_days_before_any_read(demo_db: Path, tmp_path: Path, monkeypatch):
+    """Opening a database that migrations changed completes the working-day table there and then, so the
+    statistics that follow only read (a read-only file, a first `stats`)."""
+    from dongwu_tui.services import setup
+
+    path = tmp_path / "upgraded.db"
+    shutil.copy(demo_db, path)
+    office = open_database(path)
+    expected = snapshot(office.db)
+    with office.db.atomic():
+        office.db.execute_sql("DELETE FROM report_workday")
+        office.db.execute_sql("DELETE FROM report_state")
+        office.db.execute_sql("UPDATE report_fact SET working_days = NULL")
+    office.close()
+    opened = setup.open_database
+
+    def upgraded(*args, **kwargs):
+        office = opened(*args, **kwargs)
+        office.upgraded = True  # as after a migration
+        return office
+
+    monkeypatch.setattr(setup, "open_database", upgraded)
+    desk = setup.open_desk(path)
+    assert desk.office.db.execute_sql("SELECT COUNT(*) FROM report_workday").fetchone()[0] > 700
+    assert snapshot(desk.office.db) == expected
+    desk.office.close()
