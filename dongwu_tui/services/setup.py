@@ -25,6 +25,9 @@ def open_desk(path: Path | str, actor: str | None = None) -> Desk:
 
     ensure_replica(office)
     desk = Desk(office)
+    if office.upgraded:
+        with office.write():  # the derived tables complete for the new schema (the write ends with them)
+            pass
     if actor:
         try:
             desk.actor = desk.directory.staff(actor)

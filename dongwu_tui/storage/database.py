@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -52,7 +52,7 @@ def storage_message(error: BaseException) -> str:
     if "not a database" in text or "malformed" in text or "file is encrypted" in text:
         return "数据库文件已损坏或不是东吴人才服务台的数据库，未做任何修改。"
     if "readonly" in text or "read-only" in text:
-        return "数据库文件是只读的，本程序无法写入（统计和通报也要更新其中的汇总数据）；请检查文件及所在文件夹的权限。"
+        return "数据库文件是只读的，本程序无法写入；请检查文件及所在文件夹的权限。"
     if "unable to open" in text:
         return "无法打开数据库文件，请检查路径和权限。"
     return f"数据库操作失败（{error}），本次操作未保存。"
@@ -114,6 +114,11 @@ class OfficeDatabase:
         self.db = database
         self.tables: Tables = bind_tables(database)
         self._checked = False
+        # Brings the derived tables that depend on more than the rows (the working-day table, from the
+        # desk's calendar) up to date: run at the end of every outermost write transaction, inside it, so
+        # that whatever a write leaves is complete and a read never has to write. Set by the desk.
+        self.derive: Callable[[], None] | None = None
+        self.upgraded = False  # migrations ran when it was opened
 
     # -- transactions ---------------------------------------------------------------------------
 
@@ -123,9 +128,12 @@ class OfficeDatabase:
         open database is preceded by `check_integrity`."""
         if not self._checked:
             self.check_integrity()
+        outermost = not self.db.in_transaction()
         try:
             with translated_errors(), self.db.atomic():
                 yield
+                if outermost and self.derive is not None:
+                    self.derive()
         except StorageError as error:
             if is_damage(error.__cause__ or error):
                 self._checked = False
@@ -237,3 +245,4 @@ def _check_and_upgrade(office: OfficeDatabase, *, create: bool) -> None:
 
         Runner(office.db, str(MIGRATIONS_DIR)).up()
         office.db.pragma("user_version", SCHEMA_VERSION)
+        office.upgraded = True
