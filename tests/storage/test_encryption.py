@@ -253,3 +253,31 @@ def test_sync_private_keys_are_sealed_by_the_database_key_and_follow_it_through_
     with pytest.raises(StorageError, match="管理员密码"):
         load_keys(plain)
     plain.close()
+
+
+def test_a_crash_between_the_key_ring_and_the_swap_leaves_the_plain_file_in_use(db_path: Path, clock,
+                                                                                 calendar) -> None:
+    """The moment a kill -9 can hardly be timed to: the ring is written, the new file not yet renamed."""
+    from dongwu_tui.storage import cipher
+
+    desk = initialise(db_path, "木渎镇人才工作站", "township", township="mudu", clock=clock, calendar=calendar)
+    _register(desk)
+    before = _rows(desk)
+    desk.office.close()
+
+    def ring_then_crash() -> None:
+        keyring.create(db_path, "x", PASSWORD)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        cipher.encrypt_file(db_path, b"k" * 32, before_swap=ring_then_crash)
+    assert keyring.keyring_path(db_path).exists() and not keyring.is_encrypted_file(db_path)
+    assert not list(db_path.parent.glob("*.converting*"))
+    plain = open_desk(db_path)  # the file says it is plain: no password asked
+    assert _rows(plain) == before
+    plain.office.close()
+    encrypt_office(db_path, "系统管理员", PASSWORD)  # and encrypting again finishes the job
+    keyring.supply_password(PASSWORD)
+    opened = open_desk(db_path, "系统管理员")
+    assert _rows(opened) == before
+    opened.office.close()
