@@ -93,6 +93,26 @@ def test_a_township_office_is_encrypted_and_its_files_are_owner_only(township, e
     assert "张伟" in ok(dongwu(env, db, "talent", "list", password=None, DONGWU_RECOVERY_KEY=recovery))
 
 
+
+def test_exports_of_an_encrypted_office_are_owner_only(township, env) -> None:
+    db, _recovery = township
+    out = db.parent / "exports"
+    ok(dongwu(env, db, "--as", "系统管理员", "report", "--period", "2026-10", "--format", "csv", "-o",
+              str(db.parent / "report.csv")))
+    ok(dongwu(env, db, "sync", "keys", "-o", str(out), password="wangfang-2026"))
+    made = [db.parent / "report.csv", *out.iterdir()]
+    assert len(made) >= 2
+    for path in made:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700
+    from dongwu_tui.storage.cipher import connect
+
+    connection = connect(db, keyring.unwrap(db, "系统管理员", PASSWORD))
+    sealed = dict(connection.execute("SELECT name, value FROM sync_key").fetchall())
+    connection.close()
+    assert sealed["sign_sk"].startswith("sealed:") and sealed["box_sk"].startswith("sealed:")
+
+
 def test_the_log_file_and_its_folders_are_owner_only(tmp_path: Path) -> None:
     import logging
 
