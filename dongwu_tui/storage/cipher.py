@@ -103,6 +103,7 @@ def _convert(path: Path, source_key: bytes | None, target_key: bytes | None,
         user_version = source.execute("PRAGMA user_version").fetchone()[0]
         source.execute("SELECT sqlcipher_export('target')")
         source.execute(f"PRAGMA target.user_version = {int(user_version)}")
+        _copy_statistics(source)
         source.execute("COMMIT")  # the copy's pages; the database itself is unchanged
         source.execute("DETACH DATABASE target")
         # The write lock again, through the swap: a write that slipped in between shows in data_version.
@@ -123,6 +124,17 @@ def _convert(path: Path, source_key: bytes | None, target_key: bytes | None,
         raise
     finally:
         source.close()
+
+
+def _copy_statistics(source: Any) -> None:
+    """sqlcipher_export copies tables, not the planner's statistics (sqlite_stat1, made by ANALYZE): without
+    them the copy would plan the desk's lists differently (a temporary B-tree for an ORDER BY an index
+    serves). They are copied as they are instead of running ANALYZE again on the whole file."""
+    if not source.execute("SELECT 1 FROM main.sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
+        return
+    source.execute("ANALYZE target.sqlite_master")  # creates target.sqlite_stat1
+    source.execute("DELETE FROM target.sqlite_stat1")
+    source.execute("INSERT INTO target.sqlite_stat1 (tbl, idx, stat) SELECT tbl, idx, stat FROM main.sqlite_stat1")
 
 
 def _check_copy(building: Path, old_key: bytes | None, key: bytes | None, expected: dict[str, int],
