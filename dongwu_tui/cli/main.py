@@ -420,7 +420,10 @@ def _ask_password(args: Any) -> None:
     import getpass
 
     who = f"{args.actor}的" if args.actor else ""
-    keyring.supply_password(getpass.getpass(f"数据库已加密，请输入{who}密码："))
+    try:
+        keyring.supply_password(getpass.getpass(f"数据库已加密，请输入{who}密码："))
+    except EOFError:
+        return  # no password typed: opening the database refuses in one line
 
 
 def _one_line(text: str) -> str:
