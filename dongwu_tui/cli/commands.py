@@ -12,6 +12,7 @@ from typing import Any
 from dongwu_tui.cli.render import Renderer, print_json, print_table
 from dongwu_tui.domain.errors import ValidationFailed
 from dongwu_tui.domain.lifecycle import event_label
+from dongwu_tui.domain.models import CLOSED_LABEL, OPEN_LABEL
 from dongwu_tui.domain.roles import sees_personal_data
 from dongwu_tui.services.desk import Desk
 from dongwu_tui.services.setup import initialise, open_desk
@@ -452,17 +453,17 @@ def cmd_stats(desk: Desk, args: argparse.Namespace) -> int:
         return f"{row['closed'] / row['total']:.1%}" if row["total"] else "—"
 
     print(f"截至 {stats['as_of']} 的办结情况（不含已并单）")
-    print_table(["举措", "名称", "合计", "已办结", "未办结", "超期", "办结率"],
+    print_table(["举措", "名称", "合计", CLOSED_LABEL, OPEN_LABEL, "超期", "办结率"],
                 [(r["measure"], r["name"][:14], r["total"], r["closed"], r["open"], r["overdue"], rate(r))
                  for r in stats["by_measure"]])
     print()
-    print_table(["类别", "合计", "已办结", "未办结", "超期", "办结率"],
+    print_table(["类别", "合计", CLOSED_LABEL, OPEN_LABEL, "超期", "办结率"],
                 [(r["name"], r["total"], r["closed"], r["open"], r["overdue"], rate(r)) for r in stats["by_category"]])
     print()
-    print_table(["板块", "合计", "已办结", "未办结", "超期", "办结率"],
+    print_table(["板块", "合计", CLOSED_LABEL, OPEN_LABEL, "超期", "办结率"],
                 [(r["name"], r["total"], r["closed"], r["open"], r["overdue"], rate(r)) for r in stats["by_township"]])
     print()
-    print_table(["专员", "单位", "合计", "已办结", "未办结", "超期", "办结率"],
+    print_table(["专员", "单位", "合计", CLOSED_LABEL, OPEN_LABEL, "超期", "办结率"],
                 [(r["name"], r["office"], r["total"], r["closed"], r["open"], r["overdue"], rate(r))
                  for r in stats["by_specialist"]])
     return 0

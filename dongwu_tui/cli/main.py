@@ -27,10 +27,15 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_INTERNAL, EXIT_REFUSED, EXIT_INTERRUPTED = 0, 1, 2, 130
 
-MOVES = [
-    "answer", "dispatch", "sign", "progress", "resolve", "visit", "archive", "return", "reassign", "extend",
-    "approve-extension", "refuse-extension", "merge", "chase", "supervise",
-]
+
+def __getattr__(name: str) -> Any:
+    # MOVES: the request moves' subcommands, from the move table (domain/lifecycle.py), read when asked for so
+    # that opening the desk does not import the table.
+    if name == "MOVES":
+        from dongwu_tui.domain.lifecycle import MOVE_RULES
+
+        return [str(move) for move in MOVE_RULES]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def integer(text: str) -> int:
@@ -209,27 +214,26 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("show", "查看工单及其全部记录", request)
     p.add_argument("ref", metavar="工单", help="工单编号或 ID")
     p.add_argument("--json", action="store_true")
-    from dongwu_tui.domain.lifecycle import MOVE_RULES, Move
+    from dongwu_tui.domain.lifecycle import MOVE_RULES, MoveInput
 
-    for move in MOVES:
-        rule = MOVE_RULES[Move(move)]
-        p = command(move, f"工单操作：{rule.label}", request)
+    for move, rule in MOVE_RULES.items():  # one subcommand per move of the table, asking what the move declares
+        p = command(str(move), f"工单操作：{rule.label}", request)
         p.add_argument("ref", metavar="工单", help="工单编号或 ID")
         if rule.needs_reason:
             p.add_argument("--reason", default="", help=f"{rule.reason_label}（必填）")
         else:
             p.add_argument("--reason", default="", help=f"{'备注' if rule.reason_label == '原因' else rule.reason_label}"
                                                         "（可不填）")
-        if move in ("dispatch", "reassign"):
+        if MoveInput.OFFICE in rule.inputs:
             p.add_argument("--to", dest="to_site", help="承办单位（名称或代码）")
             p.add_argument("--staff", dest="to_staff", help="承办专员")
-        if move == "visit":
+        if MoveInput.VISIT in rule.inputs:
             group = p.add_mutually_exclusive_group(required=True)
             group.add_argument("--satisfied", dest="satisfied", action="store_true", help="满意")
             group.add_argument("--unsatisfied", dest="satisfied", action="store_false", help="不满意（退回重办）")
-        if move == "extend":
+        if MoveInput.DAYS in rule.inputs:
             p.add_argument("--days", type=integer, required=True, help="申请延期的工作日数")
-        if move == "merge":
+        if MoveInput.TARGET in rule.inputs:
             p.add_argument("--into", required=True, help="并入的工单")
         p.add_argument("--json", action="store_true")
 

@@ -36,12 +36,12 @@ def run(desk: Desk, args: argparse.Namespace) -> int:
 
 
 def cmd_report(desk: Desk, args: argparse.Namespace) -> int:
-    from dongwu_tui.reports.engine import ReportService
     from dongwu_tui.reports.period import resolve_period
     from dongwu_tui.reports.tables import build_periodic_report
     from dongwu_tui.reports.writer import format_for, write_report
 
     period = resolve_period(args.period, args.since, args.until)
+    service = desk.reports  # refused before anything is written for a role that may not see the figures
     output = args.output or Path(f"通报-{period.slug}.{args.format or 'xlsx'}")
     fmt = format_for(output, args.format)
     from dongwu_tui.cli.progress import progress_bar
@@ -49,7 +49,7 @@ def cmd_report(desk: Desk, args: argparse.Namespace) -> int:
     with progress_bar({"figures": "统计指标", "write": f"写入 {output.name}"}) as shown:
         if shown:
             shown("figures", 0, 2)
-        report = build_periodic_report(ReportService(desk), period)
+        report = build_periodic_report(service, period)
         if shown:
             shown("write", 1, 2)
         write_report(report, output, fmt)
@@ -62,14 +62,13 @@ def cmd_report(desk: Desk, args: argparse.Namespace) -> int:
 
 def cmd_stats(desk: Desk, args: argparse.Namespace) -> int:
     from dongwu_tui.cli import commands
-    from dongwu_tui.reports.engine import ReportService
     from dongwu_tui.reports.export import kpis_dict
     from dongwu_tui.reports.period import resolve_period
     from dongwu_tui.reports.tables import overall_table
     from dongwu_tui.reports.writer import format_value
 
     period = resolve_period(getattr(args, "period", None), args.since, args.until)
-    report = ReportService(desk).figures(period)
+    report = desk.reports.figures(period)
     if args.json:
         stats = desk.stats.closure(period.since, period.until)
         stats["kpis"] = kpis_dict(report)

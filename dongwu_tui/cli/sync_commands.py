@@ -58,11 +58,10 @@ def _print_json(data: Any) -> None:
 def run_sync(args: argparse.Namespace) -> int:
     from dongwu_tui.cli.commands import _db_path
     from dongwu_tui.services.setup import open_desk
-    from dongwu_tui.sync.service import SyncDesk
 
     desk = open_desk(_db_path(args), args.actor)
     try:
-        sync = SyncDesk(desk.office, desk.actor.id if desk.actor else None)
+        sync = desk.sync  # each operation checks the acting role (services/sync.py)
         handler = {"keys": _keys, "trust": _trust, "export": _export, "import": _import, "status": _status,
                    "conflicts": _conflicts, "resolve": _resolve}[args.action]
         return handler(sync, desk, args)
@@ -90,9 +89,10 @@ def _keys(sync: Any, desk: Any, args: argparse.Namespace) -> int:
 
 
 def _write_bundle(sync: Any, folder: Path) -> Path:
+    bundle = sync.trust_bundle()  # refused before anything is made for a role that may not
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "trust-bundle.json"
-    path.write_text(json.dumps(sync.trust_bundle(), ensure_ascii=False, indent=2), encoding="utf-8")
+    path.write_text(json.dumps(bundle, ensure_ascii=False, indent=2), encoding="utf-8")
     return path
 
 
@@ -222,7 +222,7 @@ def _conflicts(sync: Any, desk: Any, args: argparse.Namespace) -> int:
 def _resolve(sync: Any, desk: Any, args: argparse.Namespace) -> int:
     if args.take is None and args.value is None:
         raise ValidationFailed("请用 --take mine|theirs|序号 或 --value 新值 选定取值。")
-    done = sync.resolve(args.ref, take=args.take, value=args.value, at=str(desk.clock()))
+    done = sync.resolve(args.ref, take=args.take, value=args.value)
     if args.json:
         _print_json([c.as_dict() for c in done])
     else:

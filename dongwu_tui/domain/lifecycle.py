@@ -43,6 +43,10 @@ class Move(StrEnum):
     def label(self) -> str:
         return MOVE_RULES[self].label
 
+    @property
+    def rule(self) -> MoveRule:
+        return MOVE_RULES[self]
+
 
 class WorkingDays(Protocol):
     def add_working_days(self, start: date, n: int) -> date: ...
@@ -55,57 +59,120 @@ _SPECIALIST_MOVES = {Role.SPECIALIST, Role.SUPERVISOR}
 _SUPERVISOR_MOVES = {Role.SUPERVISOR}
 
 
+class MoveInput(StrEnum):
+    """What a move asks for besides its note; the dialog and the CLI each have one way to ask each."""
+
+    OFFICE = "office"  # the office it goes to, and optionally a specialist there
+    VISIT = "visit"  # the return visit's result: satisfied or not
+    DAYS = "days"  # the working days of an extension
+    TARGET = "target"  # the open request it joins
+
+
+class Queue(StrEnum):
+    """The supervisor's queues on the dashboard, and the lists behind their figures."""
+
+    OVERDUE = "overdue"
+    EXTENSIONS = "extensions"
+    RETURNED = "returned"
+
+
 class MoveRule(Struct, frozen=True):
+    """Everything about one move, declared once: the rule (from which statuses, by whom, whether a reason is
+    required), its key on every screen, what its dialog and CLI subcommand ask for, and the dashboard queues
+    that offer it. The CLI subcommand and the event's action are the move's value."""
+
     label: str
     sources: frozenset[Status]
     roles: frozenset[Role]
     needs_reason: bool
     reason_label: str = "原因"
+    key: str = ""
+    inputs: tuple[MoveInput, ...] = ()
+    asks_note: bool = True  # False: a confirmation alone, no note is offered
+    queues: tuple[Queue, ...] = ()
 
 
-MOVE_RULES: dict[Move, MoveRule] = {
+_WORKED = frozenset({Status.DISPATCHED, Status.IN_PROGRESS})
+
+# The one table of moves. Keys are single letters, one per move, the same on every screen; n, p, and the
+# keys of the lists (/, digits, Enter, Esc) are taken.
+MOVE_RULES: dict[str, MoveRule] = {
     Move.ANSWER: MoveRule(
-        "直接办结", frozenset({Status.NEW}), frozenset(_OPERATOR_MOVES | _SPECIALIST_MOVES), True, "答复内容"
+        "直接办结", frozenset({Status.NEW}), frozenset(_OPERATOR_MOVES | _SPECIALIST_MOVES), True, "答复内容",
+        key="a",
     ),
-    Move.DISPATCH: MoveRule("派单", frozenset({Status.NEW}), frozenset(_OPERATOR_MOVES), False),
-    Move.SIGN: MoveRule("签收", frozenset({Status.DISPATCHED}), frozenset(_SPECIALIST_MOVES), False),
+    Move.DISPATCH: MoveRule(
+        "派单", frozenset({Status.NEW}), frozenset(_OPERATOR_MOVES), False,
+        key="d", inputs=(MoveInput.OFFICE,), queues=(Queue.OVERDUE,),
+    ),
+    Move.SIGN: MoveRule(
+        "签收", frozenset({Status.DISPATCHED}), frozenset(_SPECIALIST_MOVES), False, key="s", asks_note=False
+    ),
     Move.PROGRESS: MoveRule(
-        "办理进展", frozenset({Status.IN_PROGRESS}), frozenset(_SPECIALIST_MOVES), True, "进展说明"
+        "办理进展", frozenset({Status.IN_PROGRESS}), frozenset(_SPECIALIST_MOVES), True, "进展说明", key="j"
     ),
     Move.RESOLVE: MoveRule(
-        "办结", frozenset({Status.IN_PROGRESS}), frozenset(_SPECIALIST_MOVES), True, "办理结果"
+        "办结", frozenset({Status.IN_PROGRESS}), frozenset(_SPECIALIST_MOVES), True, "办理结果", key="b"
     ),
-    Move.VISIT: MoveRule("回访", frozenset({Status.RESOLVED}), frozenset(_SPECIALIST_MOVES), False, "回访记录"),
+    Move.VISIT: MoveRule(
+        "回访", frozenset({Status.RESOLVED}), frozenset(_SPECIALIST_MOVES), False, "回访记录",
+        key="v", inputs=(MoveInput.VISIT,),
+    ),
     Move.ARCHIVE: MoveRule(
-        "归档", frozenset({Status.VISITED, Status.RESOLVED}), frozenset(_SUPERVISOR_MOVES), False
+        "归档", frozenset({Status.VISITED, Status.RESOLVED}), frozenset(_SUPERVISOR_MOVES), False,
+        key="g", asks_note=False,
     ),
     Move.RETURN: MoveRule(
-        "退单", frozenset({Status.DISPATCHED, Status.IN_PROGRESS}), frozenset(_SPECIALIST_MOVES), True, "退单理由"
+        "退单", _WORKED, frozenset(_SPECIALIST_MOVES), True, "退单理由", key="t"
     ),
-    Move.REASSIGN: MoveRule("改派", frozenset({Status.RETURNED}), frozenset(_SUPERVISOR_MOVES), True, "改派说明"),
+    Move.REASSIGN: MoveRule(
+        "改派", frozenset({Status.RETURNED}), frozenset(_SUPERVISOR_MOVES), True, "改派说明",
+        key="k", inputs=(MoveInput.OFFICE,), queues=(Queue.RETURNED,),
+    ),
     Move.EXTEND: MoveRule(
-        "申请延期", frozenset({Status.IN_PROGRESS}), frozenset(_SPECIALIST_MOVES), True, "延期理由"
+        "申请延期", frozenset({Status.IN_PROGRESS}), frozenset(_SPECIALIST_MOVES), True, "延期理由",
+        key="y", inputs=(MoveInput.DAYS,),
     ),
     Move.APPROVE_EXTENSION: MoveRule(
-        "批准延期", frozenset({Status.IN_PROGRESS}), frozenset(_SUPERVISOR_MOVES), False, "审批意见"
+        "批准延期", frozenset({Status.IN_PROGRESS}), frozenset(_SUPERVISOR_MOVES), False, "审批意见",
+        key="o", queues=(Queue.EXTENSIONS,),
     ),
     Move.REFUSE_EXTENSION: MoveRule(
-        "驳回延期", frozenset({Status.IN_PROGRESS}), frozenset(_SUPERVISOR_MOVES), True, "驳回理由"
+        "驳回延期", frozenset({Status.IN_PROGRESS}), frozenset(_SUPERVISOR_MOVES), True, "驳回理由",
+        key="x", queues=(Queue.EXTENSIONS,),
     ),
-    Move.MERGE: MoveRule("并单", frozenset(OPEN_STATUSES), frozenset(_SUPERVISOR_MOVES), False, "并单说明"),
+    Move.MERGE: MoveRule(
+        "并单", frozenset(OPEN_STATUSES), frozenset(_SUPERVISOR_MOVES), False, "并单说明",
+        key="m", inputs=(MoveInput.TARGET,),
+    ),
     Move.CHASE: MoveRule(
-        "催办", frozenset({Status.DISPATCHED, Status.IN_PROGRESS}), frozenset(_SUPERVISOR_MOVES), True, "催办意见"
+        "催办", _WORKED, frozenset(_SUPERVISOR_MOVES), True, "催办意见", key="c", queues=(Queue.OVERDUE,)
     ),
     Move.SUPERVISE: MoveRule(
-        "督办", frozenset({Status.DISPATCHED, Status.IN_PROGRESS}), frozenset(_SUPERVISOR_MOVES), True, "督办意见"
+        "督办", _WORKED, frozenset(_SUPERVISOR_MOVES), True, "督办意见", key="u", queues=(Queue.OVERDUE,)
     ),
 }
+
+
+def as_move(name: str) -> str:
+    """The move called `name` (the Move member for the built-in ones); ValueError for no move of the table."""
+    if name not in MOVE_RULES:
+        raise ValueError(f"no move {name!r}")
+    try:
+        return Move(name)
+    except ValueError:
+        return name
+
+
+def queue_moves(queue: Queue | str) -> tuple[str, ...]:
+    """The moves a dashboard queue offers, in the table's order."""
+    return tuple(move for move, rule in MOVE_RULES.items() if queue in rule.queues)
 
 
 class Transition(Struct, frozen=True):
     """What a move does: the request fields to write and the event that records it."""
 
-    move: Move
+    move: str  # a Move, or a move added to the table
     from_status: Status
     to_status: Status
     changes: Mapping[str, object]
@@ -124,17 +191,18 @@ class MoveArgs(Struct, frozen=True):
     target: ServiceRequest | None = None
 
 
+# The events on a timeline that are not moves (a move's event is labelled as the move).
 EVENT_LABELS: dict[str, str] = {
     "log": "受理",
     "repeat-call": "重复来电",
     "merged-in": "并入工单",
-    **{move.value: rule.label for move, rule in MOVE_RULES.items()},
 }
 
 
 def event_label(action: str) -> str:
     """The Chinese name of an event on a request's timeline."""
-    return EVENT_LABELS.get(action, action)
+    rule = MOVE_RULES.get(action)
+    return rule.label if rule is not None else EVENT_LABELS.get(action, action)
 
 
 def _may_handle(request: ServiceRequest, actor: Staff) -> bool:
@@ -149,7 +217,7 @@ def _may_handle(request: ServiceRequest, actor: Staff) -> bool:
     return request.assignee_site_id is None or request.assignee_site_id == actor.office_id
 
 
-def allowed_moves(request: ServiceRequest, actor: Staff) -> list[Move]:
+def allowed_moves(request: ServiceRequest, actor: Staff) -> list[str]:
     """The moves worth offering this actor on this request (the screens show these, one key each)."""
     offered = []
     for move, rule in MOVE_RULES.items():
@@ -169,7 +237,7 @@ def allowed_moves(request: ServiceRequest, actor: Staff) -> list[Move]:
 
 def plan_move(
     request: ServiceRequest,
-    move: Move,
+    move: str,
     actor: Staff,
     now: datetime,
     calendar: WorkingDays,

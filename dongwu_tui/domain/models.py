@@ -26,22 +26,49 @@ class Status(StrEnum):
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS[self]
+        return STATUS_RULES[self].label
 
 
-STATUS_LABELS: dict[Status, str] = {
-    Status.NEW: "已受理",
-    Status.DISPATCHED: "已派单",
-    Status.IN_PROGRESS: "办理中",
-    Status.RESOLVED: "已办结",
-    Status.VISITED: "已回访",
-    Status.ARCHIVED: "已归档",
-    Status.RETURNED: "已退单",
-    Status.MERGED: "已并单",
+class StatusRule(Struct, frozen=True):
+    """What a status means everywhere: its label, whether work remains (open), whether it counts as done
+    (closed; 已并单 is neither), whether someone is working on it (working: the due-soon view), and the
+    saved request views that list it by status alone."""
+
+    label: str
+    open: bool = False
+    closed: bool = False
+    working: bool = False
+    views: tuple[str, ...] = ()
+
+
+# Every status, once: the labels, the open/closed lists (SQL included) and the views are derived from it.
+STATUS_RULES: dict[Status, StatusRule] = {
+    Status.NEW: StatusRule("已受理", open=True),
+    Status.DISPATCHED: StatusRule("已派单", open=True, working=True, views=("to_sign",)),
+    Status.IN_PROGRESS: StatusRule("办理中", open=True, working=True, views=("in_progress",)),
+    Status.RESOLVED: StatusRule("已办结", closed=True, views=("to_visit",)),
+    Status.VISITED: StatusRule("已回访", closed=True),
+    Status.ARCHIVED: StatusRule("已归档", closed=True),
+    Status.RETURNED: StatusRule("已退单", open=True, views=("returned",)),
+    Status.MERGED: StatusRule("已并单"),
 }
 
-OPEN_STATUSES = frozenset({Status.NEW, Status.DISPATCHED, Status.IN_PROGRESS, Status.RETURNED})
-CLOSED_STATUSES = frozenset({Status.RESOLVED, Status.VISITED, Status.ARCHIVED})
+STATUS_LABELS: dict[Status, str] = {status: rule.label for status, rule in STATUS_RULES.items()}
+OPEN_STATUSES = frozenset(status for status, rule in STATUS_RULES.items() if rule.open)
+CLOSED_STATUSES = frozenset(status for status, rule in STATUS_RULES.items() if rule.closed)
+WORKING_STATUSES = frozenset(status for status, rule in STATUS_RULES.items() if rule.working)
+# What the open and the closed statuses are called together, in figures and reports.
+OPEN_LABEL, CLOSED_LABEL = "未办结", "已办结"
+
+
+def statuses_sql(statuses: frozenset[Status]) -> str:
+    """The statuses as an SQL list of literals, `'a', 'b'` (sorted, so a statement's text is stable)."""
+    return ", ".join(f"'{status.value}'" for status in sorted(statuses))
+
+
+def view_status(view: str) -> Status:
+    """The one status a saved view lists by status alone."""
+    return next(status for status, rule in STATUS_RULES.items() if view in rule.views)
 
 
 class CallDirection(StrEnum):

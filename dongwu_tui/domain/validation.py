@@ -14,35 +14,10 @@ from pydantic_core import PydanticCustomError
 
 from dongwu_tui.domain import identifiers
 from dongwu_tui.domain.errors import ValidationFailed
+from dongwu_tui.domain.labels import FIELD_LABELS, RECORD_FIELD_LABELS
 from dongwu_tui.domain.models import CallDirection, CallOutcome, IdKind
 from dongwu_tui.domain.roles import Role, SiteKind
 from dongwu_tui.domain.safetext import unsafe_characters, unsafe_message
-
-FIELD_LABELS = {
-    "name": "姓名",
-    "phone": "电话号码",
-    "id_number": "证件号码",
-    "id_kind": "证件类型",
-    "category_code": "人才类别",
-    "level_code": "人才工程层级",
-    "enterprise_id": "所在企业",
-    "township_code": "所属板块",
-    "specialist_id": "联系专员",
-    "card_no": "东吴人才卡号",
-    "notes": "备注",
-    "credit_code": "统一社会信用代码",
-    "industry_code": "行业",
-    "role": "角色",
-    "office_id": "所在单位",
-    "summary": "来电摘要",
-    "measure": "服务举措",
-    "duration_s": "通话时长",
-    "direction": "呼叫方向",
-    "outcome": "处理方式",
-    "code": "单位代码",
-    "kind": "单位类型",
-    "reason": "原因",
-}
 
 
 def _wrap(check: Any) -> Any:
@@ -184,10 +159,10 @@ class CallInput(_Input):
         return self
 
 
-# `name` is a person's name (姓名) except on these models.
+# `name` is a person's name (姓名) except on these models (the records they make, domain/labels.py).
 MODEL_FIELD_LABELS: dict[str, dict[str, str]] = {
-    "EnterpriseInput": {"name": "企业名称"},
-    "SiteInput": {"name": "单位名称"},
+    "EnterpriseInput": RECORD_FIELD_LABELS["enterprise"],
+    "SiteInput": RECORD_FIELD_LABELS["site"],
 }
 
 

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dongwu_tui.domain.models import CLOSED_STATUSES, OPEN_STATUSES, Status
+from dongwu_tui.domain.lifecycle import Move, event_label
+from dongwu_tui.domain.models import CLOSED_LABEL, CLOSED_STATUSES, OPEN_LABEL, OPEN_STATUSES, Status, statuses_sql
 
 
 def _in(statuses: frozenset[Status]) -> str:
-    return "(" + ", ".join(f"'{s.value}'" for s in sorted(statuses)) + ")"
+    return f"({statuses_sql(statuses)})"
 
 
 CLOSED = f"r.status IN {_in(CLOSED_STATUSES)}"
@@ -59,10 +60,10 @@ COUNT_FIELDS: dict[str, CountField] = {
     for field in [
         *(CountField(f"status_{s.value}", s.label, f"r.status = '{s.value}'") for s in (*_STATUS_ORDER, Status.MERGED)),
         CountField("requests", "受理工单", COUNTED),
-        CountField("merged", "已并单", "r.status = 'merged'"),
-        CountField("direct", "直接办结", f"{COUNTED} AND r.direct = 1"),
-        CountField("closed", "已办结", CLOSED),
-        CountField("open", "未办结", OPEN),
+        CountField("merged", Status.MERGED.label, "r.status = 'merged'"),
+        CountField("direct", Move.ANSWER.label, f"{COUNTED} AND r.direct = 1"),
+        CountField("closed", CLOSED_LABEL, CLOSED),
+        CountField("open", OPEN_LABEL, OPEN),
         CountField("overdue", "超期未办结", f"{OPEN} AND r.due_date < :today"),
         CountField("worked_closed", "派单已办结", f"{WORKED} AND {CLOSED}"),
         CountField("on_time", "按时办结", f"{WORKED} AND {CLOSED} AND r.resolved_by_due = 1"),
@@ -70,7 +71,7 @@ COUNT_FIELDS: dict[str, CountField] = {
         CountField("on_time_base", "应按时办结",
                    f"{WORKED} AND ({CLOSED} OR ({OPEN} AND r.due_date < :today))"),
         CountField("visit_base", "应回访", f"{WORKED} AND ({CLOSED} OR {VISITED})"),
-        CountField("visited", "已回访", f"{WORKED} AND {VISITED}"),
+        CountField("visited", Status.VISITED.label, f"{WORKED} AND {VISITED}"),
         # Satisfied means every return visit was satisfied: a talent once dissatisfied stays counted so,
         # even after the request is reworked and a second visit is satisfied.
         CountField("satisfied", "回访满意",
@@ -79,9 +80,9 @@ COUNT_FIELDS: dict[str, CountField] = {
                    f"{WORKED} AND {VISITED} AND (r.satisfied = 0 OR {REWORKED})"),
         CountField("reworked", "不满意重办", f"{COUNTED} AND {REWORKED}"),
         CountField("handled", "派单承办", f"{WORKED} AND r.status <> 'new'"),
-        CountField("returned", "退单", f"{WORKED} AND r.status <> 'new' AND {RETURNED_ONCE}"),
-        CountField("extended", "批准延期", f"{WORKED} AND r.status <> 'new' AND {EXTENSION_APPROVED}"),
-        CountField("repeated", "重复来电", f"{COUNTED} AND {REPEATED}"),
+        CountField("returned", Move.RETURN.label, f"{WORKED} AND r.status <> 'new' AND {RETURNED_ONCE}"),
+        CountField("extended", Move.APPROVE_EXTENSION.label, f"{WORKED} AND r.status <> 'new' AND {EXTENSION_APPROVED}"),
+        CountField("repeated", event_label("repeat-call"), f"{COUNTED} AND {REPEATED}"),
         CountField("extension_pending", "延期待审批", f"r.status = 'in_progress' AND {EXTENSION_PENDING}"),
         CountField("returned_waiting", "退单待审核", "r.status = 'returned'"),
     ]

@@ -31,7 +31,7 @@ from msgspec.structs import replace
 from dongwu_tui.domain import identifiers
 from dongwu_tui.domain.errors import DeskError, StorageError
 from dongwu_tui.domain.lifecycle import Move, MoveArgs, plan_move
-from dongwu_tui.domain.models import CallOutcome, Enterprise, ServiceRequest, Staff, Status, Talent
+from dongwu_tui.domain.models import WORKING_STATUSES, CallOutcome, Enterprise, ServiceRequest, Staff, Status, Talent
 from dongwu_tui.services.calls import RepeatCallFound
 from dongwu_tui.services.desk import Desk, china_now
 from dongwu_tui.services.setup import initialise
@@ -635,7 +635,7 @@ class DemoBuilder:
         desk = self.as_(supervisor)
         self.timeline.current = self.timeline.now
         for request in desk.requests.list(overdue=True, limit=40):
-            if request.status.value in ("dispatched", "in_progress") and self.rng.random() < 0.5:
+            if request.status in WORKING_STATUSES and self.rng.random() < 0.5:
                 desk.requests.move(request.number, "supervise", reason="已超期，请于 2 个工作日内办结并反馈")
 
 

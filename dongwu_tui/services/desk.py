@@ -24,11 +24,13 @@ from dongwu_tui.domain.roles import Role
 from dongwu_tui.storage.database import OfficeDatabase
 
 if TYPE_CHECKING:
+    from dongwu_tui.reports.engine import ReportService
     from dongwu_tui.services.calls import CallService
     from dongwu_tui.services.directory import DirectoryService
     from dongwu_tui.services.requests import RequestService
     from dongwu_tui.services.search import SearchService
     from dongwu_tui.services.stats import StatsService
+    from dongwu_tui.services.sync import SyncService
     from dongwu_tui.services.talents import TalentService
     from dongwu_tui.services.views import ViewService
 
@@ -137,6 +139,22 @@ class Desk:
         from dongwu_tui.services.search import SearchService
 
         return SearchService(self)
+
+    @cached_property
+    def sync(self) -> SyncService:
+        from dongwu_tui.services.sync import SyncService
+
+        return SyncService(self)
+
+    @property
+    def reports(self) -> ReportService:
+        """The supervisor's figures and the periodic report: for supervisors and administrators, and with
+        no one acting (`dongwu stats` and `dongwu report` without --as; the figures carry no personal data)."""
+        from dongwu_tui.reports.engine import ReportService
+
+        if self.actor is not None:
+            self.require(Role.SUPERVISOR, Role.ADMIN, action="查看统计和通报")
+        return ReportService(self)
 
     def acting_as(self, actor: Staff | None) -> Desk:
         """The same desk with another person acting (the UI's user switch, the demo's cast)."""

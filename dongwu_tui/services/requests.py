@@ -16,7 +16,7 @@ from peewee import fn
 
 from dongwu_tui.domain.errors import NotFound
 from dongwu_tui.domain.ids import uuid7_after
-from dongwu_tui.domain.lifecycle import Move, MoveArgs, Transition, allowed_moves, plan_move
+from dongwu_tui.domain.lifecycle import MOVE_RULES, Move, MoveArgs, Transition, allowed_moves, as_move, plan_move
 from dongwu_tui.domain.models import OPEN_STATUSES, RequestEvent, ServiceRequest, Status
 from dongwu_tui.domain.roles import Role
 from dongwu_tui.domain.safetext import check_text
@@ -150,7 +150,7 @@ class RequestService:
         )
         return request_from_row(row) if row else None
 
-    def allowed_moves(self, request: ServiceRequest) -> builtins.list[Move]:
+    def allowed_moves(self, request: ServiceRequest) -> builtins.list[str]:
         return allowed_moves(request, self.desk.actor) if self.desk.actor else []
 
     # -- writing ----------------------------------------------------------------------------------
@@ -222,7 +222,7 @@ class RequestService:
     def move(
         self,
         ref: str,
-        move: Move | str,
+        move: str,
         *,
         reason: str = "",
         to_site: str | None = None,
@@ -234,8 +234,8 @@ class RequestService:
         """Apply one move of the lifecycle, or raise with a Chinese message and change nothing.
 
         Returns the request as the move left it, without its events (`get` reads the timeline)."""
-        move = Move(move)
-        actor = self.desk.require(action=Move(move).label)
+        move = as_move(move)
+        actor = self.desk.require(action=MOVE_RULES[move].label)
         check_text(reason, "原因", multiline=True)
         directory = self.desk.directory
         staff = directory.staff(to_staff) if to_staff else None
@@ -264,5 +264,5 @@ class RequestService:
         self.t.RequestRow.update(status=transition.to_status.value, updated_at=now, **columns).where(
             self.t.RequestRow.id == request.id
         ).execute()
-        self._event(request.id, now, transition.move.value, transition.from_status, transition.to_status,
+        self._event(request.id, now, str(transition.move), transition.from_status, transition.to_status,
                     transition.reason, dict(transition.detail))

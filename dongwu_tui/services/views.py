@@ -18,6 +18,7 @@ from msgspec import Struct
 from dongwu_tui.domain.identifiers import mask_id, mask_phone
 from dongwu_tui.domain.lifecycle import event_label
 from dongwu_tui.domain.models import OPEN_STATUSES, CallOutcome, IdKind, Status, Talent
+from dongwu_tui.domain.models import WORKING_STATUSES, statuses_sql, view_status
 from dongwu_tui.domain.roles import Role, sees_personal_data
 from dongwu_tui.services.search import short_enterprise_query, talent_condition
 from dongwu_tui.storage.database import translated_errors
@@ -397,7 +398,7 @@ class ViewService:
         mine = self.desk.actor is not None and self.desk.actor.role is Role.SPECIALIST
         return [
             SavedView("to_sign", "待签收"),
-            SavedView("in_progress", "我的办理中" if mine else "办理中"),
+            SavedView("in_progress", f"我的{Status.IN_PROGRESS.label}" if mine else Status.IN_PROGRESS.label),
             SavedView("due_soon", "两日内到期"),
             SavedView("overdue", "已超期"),
             SavedView("to_visit", "待回访"),
@@ -415,14 +416,12 @@ class ViewService:
 
     def _view_where(self, view: str) -> tuple[list[str], list[object], bool]:
         today = self.desk.clock().date()
-        open_list = ", ".join(f"'{s.value}'" for s in OPEN_STATUSES)
-        working = ("'dispatched', 'in_progress'")
+        open_list = statuses_sql(OPEN_STATUSES)
+        working = statuses_sql(WORKING_STATUSES)
         where, params = self._request_scope()
         descending = False
-        if view == "to_sign":
-            where.append("r.status = 'dispatched'")
-        elif view == "in_progress":
-            where.append("r.status = 'in_progress'")
+        if view in ("to_sign", "in_progress"):
+            where.append(f"r.status = '{view_status(view).value}'")
         elif view == "due_soon":
             limit = self.desk.calendar.add_working_days(today, 2)
             where.append(f"r.status IN ({working}) AND r.due_date >= ? AND r.due_date <= ?")
@@ -431,9 +430,9 @@ class ViewService:
             where.append(f"r.status IN ({open_list}) AND r.due_date < ?")
             params.append(today.isoformat())
         elif view == "to_visit":
-            where.append("r.status = 'resolved' AND r.direct = 0")
+            where.append(f"r.status = '{view_status(view).value}' AND r.direct = 0")
         elif view == "returned":
-            where.append("r.status = 'returned'")
+            where.append(f"r.status = '{view_status(view).value}'")
         elif view == "all":
             descending = True
         else:

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
+from dongwu_tui.domain import labels
 from dongwu_tui.domain.chinatime import from_millis
 from dongwu_tui.domain.identifiers import mask_id, mask_phone, mask_text
 from dongwu_tui.storage.database import OfficeDatabase
@@ -19,29 +20,13 @@ from dongwu_tui.sync import identity
 from dongwu_tui.sync.errors import SyncRefused
 
 LABEL_COLUMN = {"talent": "name", "enterprise": "name", "service_request": "number", "staff": "name", "site": "name"}
-# Labels of the fields a person types come from validation (one wording everywhere); these are the fields
-# only the desk itself writes, which can be in conflict too.
-SYNC_FIELD_LABELS = {
-    "deleted": "删除", "status": "状态", "measure_number": "服务举措", "assignee_site_id": "承办单位",
-    "assignee_id": "承办专员", "due_date": "办理期限", "resolution": "办理结果", "confidential": "保密",
-    "talent_id": "来电人", "active": "在岗", "return_reason": "退单原因", "extension_days": "延期天数",
-    "extension_reason": "延期原因", "merged_into_id": "并入工单", "satisfied": "回访满意", "direct": "直接办结",
-    "dispatched_at": "派单时间", "signed_at": "签收时间", "resolved_at": "办结时间", "visited_at": "回访时间",
-    "archived_at": "归档时间", "opened_at": "受理时间", "opened_by_id": "受理人", "detail": "详情",
-    "enterprise_id": "所在企业", "address": "地址", "contact": "联系人",
-}
-# `name` is a person's name except on these tables (validation words it the same way per input model).
-TABLE_FIELD_LABELS = {"enterprise": {"name": "企业名称"}, "site": {"name": "单位名称"}}
 TABLE_LABEL = {"talent": "人才", "enterprise": "企业", "service_request": "工单", "staff": "工作人员", "site": "单位",
                "call": "来电", "request_event": "工单记录", "audit_log": "操作日志"}
 
 
 def field_label(field: str, table: str | None = None) -> str:
     """What a person calls a field that can be in conflict; an unknown column shows its own name."""
-    from dongwu_tui.domain.validation import FIELD_LABELS
-
-    return (TABLE_FIELD_LABELS.get(table or "", {}).get(field) or FIELD_LABELS.get(field)
-            or SYNC_FIELD_LABELS.get(field) or field)
+    return labels.field_label(field, table)
 
 
 @dataclass

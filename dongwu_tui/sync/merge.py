@@ -13,6 +13,8 @@ the table meanwhile is the version with the highest (counter, replica): the same
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 Version = list[Any]  # [value, replica, counter, actor]
@@ -20,9 +22,6 @@ Version = list[Any]  # [value, replica, counter, actor]
 # Columns the desk maintains itself: several versions are normal and settled by rule.
 BOOKKEEPING = {"updated_at": max, "created_at": min}
 HIDDEN = {"updated_at", "created_at", "site_id", "name_pinyin", "name_initials"}
-
-# Deliberately broken variants, switched on only by tests that prove the property test catches them.
-BROKEN: dict[str, bool] = {"last_writer_wins": False, "no_gap_check": False}
 
 
 def stamp_of(stamps: dict[str, Any], field: str) -> list[Any]:
@@ -43,13 +42,26 @@ def _key(version: Version) -> tuple[int, str]:
 
 def merge_versions(mine: list[Version], vv_mine: dict[str, int], theirs: list[Version],
                    vv_theirs: dict[str, int]) -> list[Version]:
-    if BROKEN["last_writer_wins"]:
-        return [max(mine + theirs, key=_key)]
     mine_keys = {(v[1], int(v[2])) for v in mine}
     theirs_keys = {(v[1], int(v[2])) for v in theirs}
     kept = [v for v in mine if (v[1], int(v[2])) in theirs_keys or vv_theirs.get(v[1], 0) < int(v[2])]
     kept += [v for v in theirs if (v[1], int(v[2])) not in mine_keys and vv_mine.get(v[1], 0) < int(v[2])]
     return sorted(kept, key=_key, reverse=True)
+
+
+VersionsMerge = Callable[[list[Version], dict[str, int], list[Version], dict[str, int]], list[Version]]
+
+
+@dataclass(frozen=True)
+class MergeRules:
+    """How an import merges a record and what it checks of a file's base: the rules above. The import
+    takes them as a parameter, so a test can hand in a broken rule and see the property test catch it."""
+
+    merge_versions: VersionsMerge = merge_versions
+    gap_check: bool = True  # refuse to claim knowledge a file's base does not cover (knowledge.advance)
+
+
+RULES = MergeRules()
 
 
 def display_value(field: str, versions: list[Version]) -> Any:
@@ -72,7 +84,8 @@ def dominated(vv_in: dict[str, int], vv_local: dict[str, int]) -> bool:
     return all(vv_local.get(r, 0) >= c for r, c in vv_in.items())
 
 
-def merge_record(fields: list[str], local: dict[str, Any], incoming: dict[str, Any]) -> dict[str, Any]:
+def merge_record(fields: list[str], local: dict[str, Any], incoming: dict[str, Any],
+                 merge_field: VersionsMerge = merge_versions) -> dict[str, Any]:
     """Merge two record states; each is {values, stamps, siblings, vv}. Returns the merged state and
     the fields whose stored value changed and the fields that newly need a person."""
     vv_l, vv_i = local["vv"], incoming["vv"]
@@ -84,7 +97,7 @@ def merge_record(fields: list[str], local: dict[str, Any], incoming: dict[str, A
     for field in fields:
         mine = versions_of(field, local["values"][field], local["stamps"], local["siblings"])
         theirs = versions_of(field, incoming["values"][field], incoming["stamps"], incoming["siblings"])
-        merged = merge_versions(mine, vv_l, theirs, vv_i)
+        merged = merge_field(mine, vv_l, theirs, vv_i)
         value = display_value(field, merged)
         values[field] = value
         top = merged[0]

@@ -131,11 +131,11 @@ class SyncDesk:
         except ValueError:
             return False
 
-    def _shown(self, conflicts: list[cf.Conflict]) -> list[cf.Conflict]:
+    def shown(self, conflicts: list[cf.Conflict]) -> list[cf.Conflict]:
         return conflicts if self.unmasked else [c.masked() for c in conflicts]
 
     def conflicts(self, table: str | None = None) -> list[cf.Conflict]:
-        return self._shown(cf.list_conflicts(self.office, table))
+        return self.shown(cf.list_conflicts(self.office, table))
 
     def conflict_count(self) -> int:
         return cf.open_conflict_count(self.office)
@@ -147,4 +147,4 @@ class SyncDesk:
         targets = cf.find(self.office, ref)
         for conflict in targets:
             cf.resolve(self.office, conflict, cf.choose(conflict, take, value), self.actor_id, at)
-        return self._shown(targets)
+        return self.shown(targets)

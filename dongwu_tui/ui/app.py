@@ -297,17 +297,15 @@ class DeskApp(App[None]):
 
     def refresh_conflict_count(self) -> None:
         """Count open sync conflicts in a worker; the title lines and banners follow `conflicts_open`."""
-        office = self.desk.office
+        desk = self.desk
 
         def count() -> None:
-            from dongwu_tui.sync import conflicts, identity
-
             try:
-                found = conflicts.open_conflict_count(office) if identity.has_sync(office) else 0
+                found = desk.sync.conflict_count()
             except Exception:  # noqa: BLE001 - an uncountable inbox shows nothing rather than stop the desk
                 return
             finally:
-                office.release()
+                desk.office.release()
             self.call_from_thread(setattr, self, "conflicts_open", found)
 
         self.run_worker(count, thread=True, exclusive=True, exit_on_error=False, group="conflict-count",

@@ -68,8 +68,8 @@ class ConflictBanner(FetchMixin, Static):
             self._look_up(self.record_id)
 
     def _look_up(self, record_id: str) -> None:
-        office, table = self.app.desk.office, self.table  # type: ignore[attr-defined]
-        self.fetch("banner", lambda: (record_id, banner_text(office, table, record_id)))
+        sync, table = self.app.desk.sync, self.table  # type: ignore[attr-defined]
+        self.fetch("banner", lambda: (record_id, banner_text(sync, table, record_id)))
 
     def got_banner(self, value: tuple[str, str]) -> None:
         record_id, text = value
@@ -82,16 +82,13 @@ class ConflictBanner(FetchMixin, Static):
         """A banner that cannot be checked stays as it was (the record's page shows its own errors)."""
 
 
-def banner_text(office: Any, table: str, record_id: str) -> str:
+def banner_text(sync: Any, table: str, record_id: str) -> str:
     """The banner for one record ('' when it has no open conflict); runs in a worker thread."""
-    from dongwu_tui.sync import conflicts as cf
-
-    if not cf.record_in_conflict(office, table, record_id):
-        return ""
     parts = []
-    for conflict in cf.list_conflicts(office, table):
-        if conflict.record_id == record_id:
-            offices = " / ".join(dict.fromkeys(v.office for v in conflict.versions))
-            parts.append(f"{conflict.field_label}（{offices}）")
+    for conflict in sync.record_conflicts(table, record_id):
+        offices = " / ".join(dict.fromkeys(v.office for v in conflict.versions))
+        parts.append(f"{conflict.field_label}（{offices}）")
+    if not parts:
+        return ""
     return (f"⚠ 本记录与其他单位的修改有冲突：{escape('、'.join(parts))}。"
             "选定取值前不能保存，请按 F7 到同步页并排比较后处理。")

@@ -212,6 +212,9 @@ REFUSALS = [
     ("period year 9999", ["stats", "--period", "9999-12"], ["年份应在 1900 至 2099 之间"]),
     ("until year 9999", ["stats", "--until", "9999-12-31"], ["--until 9999-12-31", "年份应在"]),
     ("report period year 9999", ["report", "--period", "9999-Q4"], ["年份应在"]),
+    ("operator stats", ["stats", "--as", "王话务"], ["话务员不能查看统计和通报"]),
+    ("specialist report", ["report", "--as", "李专员", "--period", "2026", "-o", "{tmp}/r.md"],
+     ["人才工作专员不能查看统计和通报"]),
     ("service number as a call filter", ["call", "list", "--phone", "12345"], ["--phone", "服务号码"]),
     ("limit beyond 64 bits", ["talent", "list", "--limit", "9223372036854775808"], ["--limit", "过大"]),
     ("limit not a number", ["talent", "list", "--limit", "五十"], ["--limit", "应为整数"]),
@@ -224,8 +227,18 @@ def test_refusals_exit_2_with_one_chinese_line_and_change_nothing(prepared_db: P
                                                                    args: list[str], fragments: list[str]) -> None:
     number = request_number(prepared_db)
     before = iterdump(prepared_db)
-    assert_refused(dongwu(cli_env, prepared_db, *[a.replace("{number}", number) for a in args]), *fragments)
+    assert_refused(dongwu(cli_env, prepared_db, *[a.replace("{number}", number)
+                                                  .replace("{tmp}", str(prepared_db.parent)) for a in args]),
+                   *fragments)
     assert iterdump(prepared_db) == before
+    assert not (prepared_db.parent / "r.md").exists()
+
+
+def test_figures_for_a_supervisor_an_administrator_and_with_no_one_named(prepared_db: Path,
+                                                                         cli_env: dict[str, str]) -> None:
+    for actor in (["--as", "周督办"], ["--as", "系统管理员"], []):
+        result = dongwu(cli_env, prepared_db, "stats", "--json", *actor)
+        assert result.returncode == 0, result.stderr
 
 
 def test_a_missing_database_file_is_refused(tmp_path: Path, cli_env: dict[str, str]) -> None:

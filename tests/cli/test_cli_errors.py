@@ -168,5 +168,6 @@ def test_a_file_name_the_system_refuses_is_one_line_not_an_internal_error(small_
                                                                           cli_env: dict[str, str]) -> None:
     db = tmp_path / "office.db"
     shutil.copy(small_db, db)
-    assert_refused(dongwu(cli_env, db, "sync", "keys", "-o", str(tmp_path / ("通" * 200))),
+    assert_refused(dongwu(cli_env, db, "sync", "keys", "--as", "系统管理员", "-o",
+                                 str(tmp_path / ("通" * 200))),
                    "无法读写文件", "文件名太长")

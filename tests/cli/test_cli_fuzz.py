@@ -51,7 +51,7 @@ BASE: dict[tuple[str, ...], list[str]] = {
     ("sync", "export"): [*SUPERVISOR, "--to", "mudu", "-o", "{tmp}"],
     ("sync", "import"): [*SUPERVISOR, "{tmp}/none.dwsync"],
     ("sync", "resolve"): [*SUPERVISOR, "1", "--take", "mine"],
-    ("sync", "keys"): ["-o", "{tmp}"],
+    ("sync", "keys"): ["--as", "系统管理员", "-o", "{tmp}"],
 }
 # Slow (builds a whole demo) and covered by its own tests.
 SKIPPED = {("demo",)}

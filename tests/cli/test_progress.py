@@ -80,19 +80,20 @@ def test_sync_export_and_import_show_a_bar_on_a_terminal(tmp_path: Path, capsys,
     run(centre, "init", "--site", "吴中区高层次人才服务中心", "--kind", "district")
     run(town, "init", "--site", "木渎镇人才工作站", "--kind", "township", "--township", "木渎镇", "--no-encrypt")
     for db in (centre, town):
-        run(db, "sync", "keys", "-o", str(keys))
-    run(centre, "sync", "trust", str(keys / "mudu-enrol.json"))
-    run(town, "sync", "trust", str(keys / "trust-bundle.json"))
+        run(db, "sync", "keys", "--as", "系统管理员", "-o", str(keys))
+    run(centre, "sync", "trust", "--as", "系统管理员", str(keys / "mudu-enrol.json"))
+    run(town, "sync", "trust", "--as", "系统管理员", str(keys / "trust-bundle.json"))
     run(centre, "staff", "add", "--as", "系统管理员", "--name", "王芳", "--role", "operator")
     run(centre, "talent", "add", "--as", "王芳", "--name", "张伟", "--phone", "13812345678", "--id-number",
         "11010519491231002X", "--category", "产业人才", "--township", "木渎镇", "--card", "DW000001")
 
     stream = _terminal(monkeypatch)
-    exported = Path(run(centre, "sync", "export", "--to", "mudu", "-o", str(tmp_path / "out")).strip())
+    exported = Path(run(centre, "sync", "export", "--as", "系统管理员", "--to", "mudu", "-o",
+                        str(tmp_path / "out")).strip())
     assert exported.exists() and "导出记录" in stream.getvalue()
     stream.seek(0)
     stream.truncate()
-    out = run(town, "sync", "import", str(exported))
+    out = run(town, "sync", "import", "--as", "系统管理员", str(exported))
     assert "应用" in out
     text = stream.getvalue()
     assert f"导入 {exported.name}" in text and "剩余" in text

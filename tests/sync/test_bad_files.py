@@ -12,7 +12,7 @@ from nacl.public import SealedBox
 from nacl.secret import SecretBox
 
 from dongwu_tui.services.setup import initialise
-from dongwu_tui.sync import engine, fileformat, trust
+from dongwu_tui.sync import apply, engine, fileformat, trust
 from dongwu_tui.sync.errors import HeldForReview, SyncRefused
 
 from .offices import dump, make_offices
@@ -145,7 +145,7 @@ def test_crash_in_the_middle_leaves_database_unchanged(world, monkeypatch):
     offices, good, _ = world
     mudu = offices["mudu"]
     before = dump(mudu)
-    real = engine._apply_table
+    real = apply._apply_table
     calls = []
 
     def crashing(office, table, *args):
@@ -154,11 +154,11 @@ def test_crash_in_the_middle_leaves_database_unchanged(world, monkeypatch):
         if len(calls) == 3:
             raise RuntimeError("power cut")
 
-    monkeypatch.setattr(engine, "_apply_table", crashing)
+    monkeypatch.setattr(apply, "_apply_table", crashing)
     with pytest.raises(RuntimeError):
         engine.import_file(mudu, good)
     assert dump(mudu) == before
-    monkeypatch.setattr(engine, "_apply_table", real)
+    monkeypatch.setattr(apply, "_apply_table", real)
     assert engine.import_file(mudu, good).applied > 0
     assert mudu.db.execute_sql("SELECT capture FROM sync_state").fetchone()[0] == 1
 

@@ -84,6 +84,7 @@ def _template() -> tuple[Path, dict]:
 
 class OfficesExchangingFiles(RuleBasedStateMachine):
     files = Bundle("files")
+    merge_rules = merge.RULES  # what every import merges with; the broken variants below replace it
 
     @initialize()
     def setup(self):
@@ -192,7 +193,8 @@ class OfficesExchangingFiles(RuleBasedStateMachine):
     def exchange(self, src, dst):
         """The everyday case: a delta exported and imported at once."""
         if src != dst:
-            engine.import_file(self.offices[dst], engine.export_file(self.offices[src], dst, self.tmp / "out").path)
+            engine.import_file(self.offices[dst], engine.export_file(self.offices[src], dst, self.tmp / "out").path,
+                               rules=self.merge_rules)
 
     @rule(a=st.sampled_from(CODES), b=st.sampled_from(CODES))
     def round_trip(self, a, b):
@@ -207,7 +209,7 @@ class OfficesExchangingFiles(RuleBasedStateMachine):
         if path is None:
             return
         try:
-            engine.import_file(self.offices[to], path)
+            engine.import_file(self.offices[to], path, rules=self.merge_rules)
         except SyncRefused as refusal:
             assert refusal.kind in ("not-addressed", "own-file"), refusal.message
 
@@ -299,7 +301,7 @@ class OfficesExchangingFiles(RuleBasedStateMachine):
                 for dst in CODES:
                     if src != dst:
                         path = engine.export_file(self.offices[src], dst, self.tmp / "final").path
-                        engine.import_file(self.offices[dst], path)
+                        engine.import_file(self.offices[dst], path, rules=self.merge_rules)
         self.knowledge_never_over_claims()
         views = {code: self._view(office) for code, office in self.offices.items()}
         everything = set().union(*(v.keys() for v in views.values()))
@@ -342,11 +344,12 @@ class OfficesExchangingFiles(RuleBasedStateMachine):
             assert superseded, f"edit {rep}:{counter} to {write['table']}.{field} was lost (kept {kept})"
 
 
-def run_machine(examples: int, steps: int = 30, shrink: bool = True, derandomize: bool | None = None):
+def run_machine(examples: int, steps: int = 30, shrink: bool = True, derandomize: bool | None = None,
+                machine: type[OfficesExchangingFiles] = OfficesExchangingFiles):
     """`derandomize` None follows the Hypothesis profile (tests/conftest.py)."""
     phases = [Phase.explicit, Phase.generate] + ([Phase.shrink] if shrink else [])
     fixed = {} if derandomize is None else {"derandomize": derandomize}
-    run_state_machine_as_test(OfficesExchangingFiles, settings=settings(
+    run_state_machine_as_test(machine, settings=settings(
         max_examples=examples, stateful_step_count=steps, deadline=None, database=None, phases=phases,
         suppress_health_check=list(HealthCheck), **fixed))
 
@@ -355,22 +358,35 @@ def test_offices_converge_without_losing_edits():
     run_machine(EXAMPLES)
 
 
+def last_writer_wins(mine, vv_mine, theirs, vv_theirs):
+    """A broken merge: the newest write silently wins and concurrent edits are lost."""
+    return [max(mine + theirs, key=lambda v: (int(v[2]), str(v[1])))]
+
+
+# Deliberately broken sync rules, handed to the imports of the state machine.
+BROKEN = {"last_writer_wins": merge.MergeRules(merge_versions=last_writer_wins),
+          "no_gap_check": merge.MergeRules(gap_check=False)}
+
+
+def broken_machine(variant: str) -> type[OfficesExchangingFiles]:
+    return type(f"Broken_{variant}", (OfficesExchangingFiles,), {"merge_rules": BROKEN[variant]})
+
+
 @pytest.mark.parametrize("variant", ["last_writer_wins", "no_gap_check"])
-def test_broken_variant_is_caught(variant, monkeypatch):
+def test_broken_variant_is_caught(variant):
     """The property test is only worth something if it fails on a broken sync: inject each bug and expect it."""
-    monkeypatch.setitem(merge.BROKEN, variant, True)
     # Without shrinking, Hypothesis may report several distinct failures at once as an ExceptionGroup.
     with pytest.raises((AssertionError, ExceptionGroup)) as caught:
         run_machine(int(os.environ.get("DONGWU_SYNC_BROKEN_EXAMPLES", "100")), steps=40, shrink=False,
-                    derandomize=True)
+                    derandomize=True, machine=broken_machine(variant))
     failures = caught.value.exceptions if isinstance(caught.value, ExceptionGroup) else [caught.value]
     assert all(isinstance(failure, AssertionError) for failure in failures), failures
 
 
-def _restore_scenario():
+def _restore_scenario(machine_class: type[OfficesExchangingFiles] = OfficesExchangingFiles):
     """A township restored from a backup after it had acknowledged more than the backup holds: the next
     delta from the centre is based on that acknowledgement. Run rule by rule, invariants after each step."""
-    machine = OfficesExchangingFiles()
+    machine = machine_class()
     try:
         machine.setup()
         steps = [
@@ -422,10 +438,9 @@ def _triggers(office) -> dict[str, str]:
     return dict(office.db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall())
 
 
-def test_no_gap_check_is_caught_on_the_restore_scenario(monkeypatch):
-    monkeypatch.setitem(merge.BROKEN, "no_gap_check", True)
+def test_no_gap_check_is_caught_on_the_restore_scenario():
     with pytest.raises(AssertionError, match="claims"):
-        _restore_scenario()
+        _restore_scenario(broken_machine("no_gap_check"))
 
 
 def test_restored_to_an_older_state_of_a_request_that_moved_on():

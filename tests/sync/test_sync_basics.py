@@ -253,3 +253,39 @@ def test_a_talent_registered_at_two_offices_is_a_duplicate_to_merge(offices, tmp
     assert c.db.execute_sql("SELECT talent_id FROM call WHERE id = 'c1'").fetchone()[0] == "t-centre"
     action = m.db.execute_sql("SELECT action FROM audit_log WHERE entity_id = 't-mudu'").fetchone()[0]
     assert action == "merge"
+
+
+def test_a_fork_resolved_at_the_desk_is_audited_with_who_and_what_was_taken(offices, tmp_path):
+    """Resolving goes through `desk.sync`: the request's status is written with an audit entry naming the
+    person, the conflict and the status taken, in the same transaction."""
+    from dongwu_tui.services.desk import Desk
+
+    c, m = offices["wz"], offices["mudu"]
+    add_talent(c, "t1")
+    with c.write():
+        staff = c.db.execute_sql("SELECT id FROM staff LIMIT 1").fetchone()[0]
+        c.db.execute_sql(
+            "INSERT INTO service_request (id, site_id, created_at, updated_at, number, talent_id, phone, "
+            "measure_number, summary, status, township_code, opened_by_id, opened_at, due_date, signed_at) VALUES "
+            "('r1', ?, '2026-11-01', '2026-11-01', 'WZ-1', 't1', '13812345678', 1, '咨询', 'in_progress', 'mudu', ?, "
+            "'2026-11-01', '2026-11-10', '2026-11-02 09:00:00')", (c.meta("site_id"), staff))
+    send(c, m, tmp_path, "mudu")
+    with c.write():
+        c.db.execute_sql("UPDATE service_request SET status = 'returned', return_reason = '不属于本镇' WHERE id = 'r1'")
+    with m.write():
+        m.db.execute_sql("UPDATE service_request SET status = 'resolved', resolved_at = '2026-11-05 10:00:00', "
+                         "resolution = '已安排看房' WHERE id = 'r1'")
+    send(m, c, tmp_path, "wz")
+    [fork] = [x for x in cf.list_conflicts(c) if x.field == "status"]
+    admin = Desk(c).directory.staff_list(role="admin")[0]
+    [done] = Desk(c, admin).sync.resolve(fork.id, take="theirs")
+    assert done.id == fork.id and cf.list_conflicts(c, "service_request") == []
+    assert c.db.execute_sql("SELECT status FROM service_request WHERE id = 'r1'").fetchone()[0] == "resolved"
+    actor, entity, changes = c.db.execute_sql(
+        "SELECT actor_id, entity, changes FROM audit_log WHERE action = 'resolve_conflict' AND entity_id = 'r1'"
+    ).fetchone()
+    audited = json.loads(changes)
+    assert (actor, entity) == (admin.id, "service_request")
+    assert audited["conflict"] == fork.id and audited["field"] == "status" and audited["kind"] == "fork"
+    assert audited["taken"] == "theirs" and audited["value"] == "resolved"
+    assert sorted(audited["versions"]) == ["resolved", "returned"]

@@ -11,7 +11,8 @@ from textual.widgets import DataTable, Input, Select
 from dongwu_tui.reports.engine import ReportService
 from dongwu_tui.reports.period import span
 from dongwu_tui.ui.lines import PagedList
-from dongwu_tui.ui.screens.dashboard import DashboardScreen, ReasonDialog, RequestListScreen
+from dongwu_tui.ui.screens.dashboard import DashboardScreen, RequestListScreen
+from dongwu_tui.ui.screens.dialogs import MoveDialog
 
 EVERYTHING = span(None, None)
 
@@ -143,9 +144,9 @@ async def test_approve_an_extension(desk, cast, act, office):
         await _settle(app, pilot)
         assert isinstance(app.screen, RequestListScreen)
         assert _listed(app) == 1
-        await pilot.press("a")
+        await pilot.press("o")
         await pilot.pause()
-        assert isinstance(app.screen, ReasonDialog)
+        assert isinstance(app.screen, MoveDialog)
         await pilot.press(*"同意", "enter")
         await _settle(app, pilot)
         assert _listed(app) == 0  # the queue is empty now
@@ -166,10 +167,10 @@ async def test_redispatch_a_returned_request(desk, cast, act, office):
         await pilot.press("b")
         await _settle(app, pilot)
         assert _listed(app) == 1
-        await pilot.press("r")
+        await pilot.press("k")
         await pilot.pause()
         dialog = app.screen
-        assert isinstance(dialog, ReasonDialog)
+        assert isinstance(dialog, MoveDialog)
         luzhi = desk.directory.site("luzhi")
         dialog.query_one("#site", Select).value = luzhi.id
         await pilot.pause()
@@ -194,9 +195,9 @@ async def test_supervise_an_overdue_request(desk, cast, act, office, monkeypatch
         await pilot.press("o")
         await _settle(app, pilot)
         assert _listed(app) == 1
-        await pilot.press("s", "enter")  # a supervision notice needs a reason: refused without one
+        await pilot.press("u", "enter")  # a supervision notice needs a reason: refused without one
         await pilot.pause()
-        assert isinstance(app.screen, ReasonDialog)
+        assert isinstance(app.screen, MoveDialog)
         await pilot.press(*"请两日内办结", "enter")
         await _settle(app, pilot)
         # The list is read again once, when the move is done; closing the dialog over it is not coming back.
@@ -321,7 +322,7 @@ async def test_an_overdue_request_never_dispatched_is_dispatched_from_the_queue(
         await pilot.press("d")
         await pilot.pause()
         dialog = app.screen
-        assert isinstance(dialog, ReasonDialog)
+        assert isinstance(dialog, MoveDialog)
         dialog.query_one("#site", Select).value = desk.directory.site("mudu").id
         await pilot.pause()
         dialog.query_one("#reason", Input).focus()
@@ -395,3 +396,16 @@ async def test_dashboard_layout_fits_120_columns(desk, cast, act, office):
         since, until = dialog.query_one("#since", Input), dialog.query_one("#until", Input)
         assert until.region.width >= 10 and since.region.width >= 10
         assert dialog.query_one("Vertical").region.height < 30
+
+
+async def test_the_figures_are_refused_to_an_operator(make_app, cast, open_request):
+    """The figures are for supervisors and administrators: an operator's F6 says so and shows none."""
+    open_request()
+    app = make_app(cast.operator)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("f6")
+        await _settle(app, pilot)
+        said = "\n".join(str(n.message) for n in app._notifications)
+        assert "话务员不能查看统计和通报" in said
+        assert not isinstance(app.screen, DashboardScreen) or app.screen.report is None

@@ -30,8 +30,10 @@ def offices(tmp_path, calendar):
     trust.ensure_keys(centre.office)
     trust.certify(centre.office, trust.enrolment_request(mudu.office))
     trust.install_bundle(mudu.office, json.loads(json.dumps(trust.trust_bundle(centre.office))))
+    # Files and conflicts are for supervisors and administrators: 木渎's administrator imports and resolves.
     staff = {"wz": centre.acting_as(centre.directory.add_staff("周督办", "supervisor")),
-             "mudu": mudu.acting_as(mudu.directory.add_staff("李专员", "specialist", "mudu"))}
+             "mudu": mudu.acting_as(mudu.directory.add_staff("李专员", "specialist", "mudu")),
+             "mudu-admin": mudu}
     yield staff
     for desk in staff.values():
         desk.office.close()
@@ -107,7 +109,7 @@ async def test_export_at_centre_then_import_at_township(offices, tmp_path):
         assert "wz-to-mudu" in str(screen.query_one("#sync-peers").get_row_at(0)[2])
 
     before = dump(mudu)
-    app = DeskApp(mudu, site_name="木渎镇人才工作站")
+    app = DeskApp(offices["mudu-admin"], site_name="木渎镇人才工作站")
     async with app.run_test(size=SIZE) as pilot:
         await open_sync(app, pilot)
         dialog = await import_through_screen(app, pilot, made)
@@ -139,7 +141,7 @@ async def test_tampered_file_is_refused_with_its_reason(offices, tmp_path):
     bad.write_bytes(bytes(data))
     before = dump(mudu)
 
-    app = DeskApp(mudu, site_name="木渎镇人才工作站")
+    app = DeskApp(offices["mudu-admin"], site_name="木渎镇人才工作站")
     async with app.run_test(size=SIZE) as pilot:
         await open_sync(app, pilot)
         dialog = await import_through_screen(app, pilot, bad)
@@ -150,6 +152,24 @@ async def test_tampered_file_is_refused_with_its_reason(offices, tmp_path):
         await settle(app, pilot)
         assert talent_names(mudu) == []
     assert dump(mudu) == before
+
+
+async def test_a_specialist_reads_the_inbox_but_may_not_import(offices, tmp_path):
+    """Files are for supervisors and administrators: a specialist sees the sync screen, and an import is
+    refused with the reason, nothing applied."""
+    centre, mudu = offices["wz"], offices["mudu"]
+    add_talent(centre)
+    made = engine.export_file(centre.office, "mudu", tmp_path / "out").path
+    before = dump(mudu)
+    app = DeskApp(mudu, site_name="木渎镇人才工作站")  # 李专员
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_sync(app, pilot)
+        assert "未处理冲突" in text_of(screen.query_one("#sync-summary"))
+        dialog = await import_through_screen(app, pilot, made)
+        assert "人才工作专员不能导入同步文件" in text_of(dialog.query_one("#import-preview"))
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    assert dump(mudu) == before and talent_names(mudu) == []
 
 
 async def test_conflict_resolved_side_by_side_clears_inbox_and_banner(offices, tmp_path):
@@ -163,7 +183,7 @@ async def test_conflict_resolved_side_by_side_clears_inbox_and_banner(offices, t
     [conflict] = cf.list_conflicts(mudu.office)
     theirs = next(i for i, v in enumerate(conflict.versions, 1) if not v.mine)
 
-    app = DeskApp(mudu, site_name="木渎镇人才工作站")
+    app = DeskApp(offices["mudu-admin"], site_name="木渎镇人才工作站")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         app.push_screen(TalentScreen(talent_id))
@@ -207,6 +227,12 @@ async def test_conflict_resolved_side_by_side_clears_inbox_and_banner(offices, t
     assert cf.open_conflict_count(mudu.office) == 0
     notes = mudu.office.db.execute_sql("SELECT notes FROM talent WHERE id = ?", (talent_id,)).fetchone()[0]
     assert notes == "中心：已安排公寓"
+    # Who resolved it and what was taken: an audit entry by 木渎's administrator.
+    actor, changes = mudu.office.db.execute_sql(
+        "SELECT actor_id, changes FROM audit_log WHERE action = 'resolve_conflict' AND entity_id = ?",
+        (talent_id,)).fetchone()
+    assert actor == offices["mudu-admin"].actor.id
+    assert json.loads(changes)["value"] == "中心：已安排公寓" and json.loads(changes)["field"] == "notes"
     mudu.talents.update(talent_id, notes="木渎：已入住", reason="回访")  # saving works again
 
 

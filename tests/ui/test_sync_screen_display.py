@@ -52,7 +52,7 @@ async def test_a_duplicate_talent_is_merged_from_the_inbox(offices, tmp_path):
                             township_code="mudu", id_number="11010519491231002X").id
     engine.import_file(mudu.office, engine.export_file(centre.office, "mudu", tmp_path / "out").path)
 
-    app = DeskApp(mudu, site_name="木渎镇人才工作站")
+    app = DeskApp(offices["mudu-admin"], site_name="木渎镇人才工作站")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_sync(app, pilot)
         assert app.conflicts_open == 1

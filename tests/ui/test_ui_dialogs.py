@@ -180,15 +180,13 @@ async def test_talent_edit_enter_walks_and_a_refusal_keeps_the_dialog(make_app, 
 
 
 async def test_dashboard_reassign_without_a_specialist(make_app, cast, desk, open_request, settle):
-    from dongwu_tui.ui.screens.dashboard import ReasonDialog
-
     request = open_request()
     luzhi = desk.directory.site("luzhi")
     app = make_app(cast.supervisor)
     results = []
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        app.push_screen(ReasonDialog(request, Move.REASSIGN, [luzhi], []), results.append)
+        app.push_screen(MoveDialog(request, Move.REASSIGN, [luzhi], specialists=[]), results.append)
         await settle(app, pilot)
         app.screen.query_one("#site").value = luzhi.id
         app.screen.query_one("#reason", Input).value = "改派"

@@ -44,7 +44,12 @@ async def test_a_worker_that_fails_is_logged_with_time_and_traceback(make_app, c
         worker = app.screen.run_worker(_broken, thread=True, exit_on_error=False, name="dispatch-dialog")
         with pytest.raises(WorkerFailed):
             await worker.wait()
-        await pilot.pause()
+        # The worker manager logs in the task's done callback, which runs after `wait` returns; on a busy
+        # machine that can take more than one pause.
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if log_file.exists() and "dispatch-dialog" in log_file.read_text(encoding="utf-8"):
+                break
     text = log_file.read_text(encoding="utf-8")
     assert "worker 'dispatch-dialog' failed" in text
     assert "Traceback (most recent call last)" in text and "AttributeError" in text

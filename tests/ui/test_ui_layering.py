@@ -148,3 +148,13 @@ def test_opening_the_desk_keeps_validation_and_sync_out(tmp_path):
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
+
+
+def test_the_ui_reaches_sync_and_reports_only_through_the_desk():
+    """Sync and the figures are services of the desk (`desk.sync`, `desk.reports`), which check the acting
+    role; no screen builds them from the database object nor runs SQL itself."""
+    forbidden = ("execute_sql", ".office.db", "SyncDesk(", "ReportService(", "open_conflict_count(",
+                 "record_in_conflict(office")
+    found = [f"{path.relative_to(PACKAGE)}: {word}" for path in sorted((PACKAGE / "ui").rglob("*.py"))
+             for word in forbidden if word in path.read_text(encoding="utf-8")]
+    assert found == []

@@ -3,7 +3,8 @@ queues (overdue, extensions, returns) and the export of the periodic report.
 
 Every number opens the list of requests behind it, made by the same condition that counted it
 (`reports.definitions`), so the list is exactly as long as the number. All database work runs in
-thread workers (`ui/work.py` `fetch`); a refused move or a database failure comes back as a toast.
+thread workers (`ui/work.py` `fetch`); a refused move is shown in the move dialog (the request page's,
+`dialogs.MoveDialog`), a database failure comes back as a toast.
 
 Self-contained: it needs only Textual, the reports service and a `desk` (given to the screen, or the
 hosting app's `desk` attribute).
@@ -21,29 +22,31 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Input, Label, OptionList, Select, Static
+from textual.widgets import DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual_plotext import PlotextPlot
 
 from dongwu_tui.domain.errors import DeskError
-from dongwu_tui.domain.lifecycle import MOVE_RULES, Move
+from dongwu_tui.domain.lifecycle import MOVE_RULES, MoveInput, Queue, as_move, queue_moves
 from dongwu_tui.domain.models import ServiceRequest, Site, Staff
 from dongwu_tui.reports.definitions import COUNT_FIELDS, GRID_STATUSES, KPIS
-from dongwu_tui.reports.engine import AXIS_LABELS, Figures, Report, ReportService, WeekPoint
+from dongwu_tui.reports.engine import AXIS_LABELS, Figures, Report, WeekPoint
 from dongwu_tui.reports.period import PRESETS, Period, preset, span
 from dongwu_tui.reports.tables import DrillLine, RequestColumns
 from dongwu_tui.reports.writer import format_value
 from dongwu_tui.services.views import PagedQuery
 from dongwu_tui.ui.keybar import KeyBar
 from dongwu_tui.ui.lines import Column, PagedList, fit, header_line
+from dongwu_tui.ui.moves import bind_moves, binding_id, move_bindings
 from dongwu_tui.ui.safe import escape
+from dongwu_tui.ui.screens.dialogs import MoveDialog
 from dongwu_tui.ui.screens.listing import ReloadsWhenBack
 from dongwu_tui.ui.sync_notice import ConflictNotice
 from dongwu_tui.ui.work import FetchMixin
 
 GRID_FIELDS = [f"status_{s.value}" for s in GRID_STATUSES] + ["requests", "overdue", "merged"]
 GRID_HEADERS = {**{f"status_{s.value}": s.label for s in GRID_STATUSES}, "requests": "合计", "overdue": "超期",
-                "merged": "已并单"}
+                "merged": COUNT_FIELDS["merged"].label}
 NAME_WIDTH = 22  # cells of the grid's row names; a longer name ends in "…"
 # The bars of opened and closed requests: plotext's names for two terminal colours, and Textual's for the legend.
 VOLUME_COLOURS = ("ansi_blue", "ansi_green")
@@ -58,13 +61,12 @@ DRILL_COLUMNS = [
     Column("办理期限", 10, lambda line: line.request.due.isoformat()),
     Column("摘要", 0, lambda line: line.summary),
 ]
-# The list screen's single keys, as in its BINDINGS.
-MOVE_KEYS = {Move.CHASE: "c", Move.SUPERVISE: "s", Move.APPROVE_EXTENSION: "a", Move.REFUSE_EXTENSION: "x",
-             Move.REASSIGN: "r", Move.DISPATCH: "d"}
-# Past due and never dispatched (已受理) requests are in the overdue queue too: 派单 is their move.
-OVERDUE_MOVES = (Move.CHASE, Move.SUPERVISE, Move.DISPATCH)
-# The moves that send a request to an office (and optionally a specialist), chosen in the dialog.
-TO_OFFICE = (Move.REASSIGN, Move.DISPATCH)
+# The moves of each queue, from the move table; past due and never dispatched (已受理) requests are in the
+# overdue queue too, and 派单 is their move.
+QUEUE_MOVES = {queue: queue_moves(queue) for queue in Queue}
+# The count fields whose lists are a queue's requests, offering its moves.
+FIELD_QUEUES = {"overdue": Queue.OVERDUE, "extension_pending": Queue.EXTENSIONS,
+                "returned_waiting": Queue.RETURNED, "status_returned": Queue.RETURNED}
 
 
 class _DeskAccess:
@@ -90,83 +92,10 @@ class ListSpec:
     key: Any
     field: str
     by_due: bool = False
-    moves: tuple[Move, ...] = ()
+    moves: tuple[str, ...] = ()
 
 
 # -- dialogs --------------------------------------------------------------------------------------
-
-
-class ReasonDialog(ModalScreen[dict[str, Any] | None]):
-    """One move on one request: the reason, and for 改派 and 派单 the office and specialist."""
-
-    TITLE_TEXT = "督办操作"  # in help and in keymap warnings
-
-    BINDINGS = [
-        Binding("escape", "cancel", "取消", id="dashboard.reason.cancel"),
-        Binding("ctrl+s", "confirm", "确定", id="dashboard.reason.confirm", priority=True),
-    ]
-    DEFAULT_CSS = """
-    ReasonDialog { align: center middle; }
-    ReasonDialog > Vertical { width: 72; height: auto; border: thick $primary; background: $surface; padding: 1 2; }
-    """
-
-    def __init__(self, request: ServiceRequest, move: Move, sites: list[Site] | None = None,
-                 specialists: list[Staff] | None = None) -> None:
-        super().__init__()
-        self.request = request
-        self.move = move
-        self.sites = sites or []
-        self.specialists = specialists or []
-
-    def compose(self) -> ComposeResult:
-        rule = MOVE_RULES[self.move]
-        with Vertical():
-            yield Static(f"「{rule.label}」工单 {self.request.number}（{self.request.status.label}，期限 "
-                         f"{self.request.due}）")
-            if self.move in TO_OFFICE:
-                if self.request.return_reason:
-                    yield Static(f"退单理由：{self.request.return_reason}")
-                yield Label(f"{rule.label}至单位")
-                yield Select([(s.name, s.id) for s in self.sites], prompt="请选择承办单位", id="site")
-                yield Label("承办专员（可不选）")
-                yield Select([], prompt="不指定专员", id="staff")
-            if self.move is Move.APPROVE_EXTENSION or self.move is Move.REFUSE_EXTENSION:
-                yield Static(f"申请延期 {self.request.extension_days} 个工作日：{self.request.extension_reason}")
-            need = "（必填）" if rule.needs_reason else "（选填）"
-            yield Label(f"{rule.reason_label}{need}")
-            yield Input(placeholder=f"请填写{rule.reason_label}", id="reason")
-            yield Static("Enter 或 Ctrl+S 确定　Esc 取消")
-
-    def on_mount(self) -> None:
-        self.query("Select, Input").first().focus()
-
-    @on(Select.Changed, "#site")
-    def _site_chosen(self, event: Select.Changed) -> None:
-        staff = self.query_one("#staff", Select)
-        staff.set_options([(s.name, s.id) for s in self.specialists if s.office_id == event.value])
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_confirm()
-
-    def action_confirm(self) -> None:
-        reason = self.query_one("#reason", Input).value.strip()
-        if MOVE_RULES[self.move].needs_reason and not reason:
-            self.notify(f"请填写{MOVE_RULES[self.move].reason_label}。", severity="warning")
-            return
-        result: dict[str, Any] = {"reason": reason}
-        if self.move in TO_OFFICE:
-            # Select.NULL when nothing is chosen (Select.BLANK is Widget's rendering flag, False, not a value).
-            site = self.query_one("#site", Select).value
-            if site is Select.NULL:
-                self.notify(f"请选择{MOVE_RULES[self.move].label}的承办单位。", severity="warning")
-                return
-            staff = self.query_one("#staff", Select).value
-            result.update(to_site=site, to_staff=None if staff is Select.NULL else staff)
-        self.dismiss(result)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class PeriodDialog(ModalScreen[Period | None]):
@@ -255,12 +184,8 @@ class RequestListScreen(ReloadsWhenBack, _DeskAccess, FetchMixin, Screen[bool]):
 
     BINDINGS = [
         Binding("escape", "close", "返回", id="dashboard.list.back"),
-        Binding("c", "move('chase')", "催办", id="dashboard.list.chase"),
-        Binding("s", "move('supervise')", "督办", id="dashboard.list.supervise"),
-        Binding("a", "move('approve-extension')", "批准延期", id="dashboard.list.approve"),
-        Binding("x", "move('refuse-extension')", "驳回延期", id="dashboard.list.refuse"),
-        Binding("r", "move('reassign')", "改派", id="dashboard.list.reassign"),
-        Binding("d", "move('dispatch')", "派单", id="dashboard.list.dispatch"),
+        # The queues' moves, with the keys and ids they have on every screen (ui/moves.py).
+        *move_bindings(dict.fromkeys(move for moves in QUEUE_MOVES.values() for move in moves)),
     ]
     DEFAULT_CSS = """
     RequestListScreen #list-title { height: 1; background: $primary; color: $text; text-style: bold; padding: 0 1; }
@@ -268,6 +193,7 @@ class RequestListScreen(ReloadsWhenBack, _DeskAccess, FetchMixin, Screen[bool]):
 
     def __init__(self, spec: ListSpec, desk: Any = None) -> None:
         super().__init__()
+        bind_moves(self, spec.moves)
         self.spec = spec
         self._desk = desk
         self.changed = False
@@ -289,7 +215,7 @@ class RequestListScreen(ReloadsWhenBack, _DeskAccess, FetchMixin, Screen[bool]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "move":
-            move = Move(str(parameters[0]))
+            move = str(parameters[0])
             if move not in self.spec.moves:
                 return False
             request = self.selected()
@@ -302,10 +228,10 @@ class RequestListScreen(ReloadsWhenBack, _DeskAccess, FetchMixin, Screen[bool]):
 
     def _query(self) -> PagedQuery:
         """In the worker: the list (its names looked up as each page is read) and, to send on, the offices."""
-        service = ReportService(self.desk)
+        service = self.desk.reports
         spec = self.spec
         columns = RequestColumns(service)
-        if any(m in TO_OFFICE for m in spec.moves) and not self.sites:
+        if any(MoveInput.OFFICE in MOVE_RULES[m].inputs for m in spec.moves) and not self.sites:
             self.sites = self.desk.directory.sites()
             self.specialists = [s for s in self.desk.directory.staff_list(role="specialist") if s.active]
         return service.drill_query(spec.period, spec.axis, spec.key, spec.field, by_due=spec.by_due,
@@ -315,9 +241,16 @@ class RequestListScreen(ReloadsWhenBack, _DeskAccess, FetchMixin, Screen[bool]):
         self.query_one(PagedList).set_query(query)
 
     def on_paged_list_counted(self, message: PagedList.Counted) -> None:
-        keys = "　".join(f"{MOVE_KEYS[m]} {MOVE_RULES[m].label}" for m in self.spec.moves)
+        keys = "　".join(f"{self._key_of(m)} {MOVE_RULES[m].label}" for m in self.spec.moves)
         self.query_one("#list-title", Static).update(f"{self.spec.title}　共 {message.count} 件　{keys}")
         self.refresh_bindings()
+
+    def _key_of(self, move: str) -> str:
+        """The key that makes `move` here, as the keymap left it."""
+        for active in self.active_bindings.values():
+            if active.binding.id == binding_id(move):
+                return self.app.get_key_display(active.binding)
+        return MOVE_RULES[move].key
 
     def on_paged_list_selected(self, message: PagedList.Selected) -> None:
         from dongwu_tui.ui.screens.request import RequestScreen
@@ -334,22 +267,20 @@ class RequestListScreen(ReloadsWhenBack, _DeskAccess, FetchMixin, Screen[bool]):
         if request is None:
             self.notify("列表中没有工单。", severity="warning")
             return
-        move = Move(name)
-
-        def chosen(answer: dict[str, Any] | None) -> None:
-            if answer is not None:
-                self.apply_move(request, move, answer)
-
-        self.app.push_screen(ReasonDialog(request, move, self.sites, self.specialists), chosen)
-
-    def apply_move(self, request: ServiceRequest, move: Move, answer: dict[str, Any]) -> None:
+        move = as_move(name)
         desk = self.desk
 
-        def run() -> tuple[str, str]:
-            desk.requests.move(request.number, move, **answer)
+        def perform(values: dict[str, Any]) -> tuple[str, str]:
+            desk.requests.move(request.number, move, **values)
             return request.number, MOVE_RULES[move].label
 
-        self.fetch("move", run)
+        def done(value: tuple[str, str] | None) -> None:
+            if value is not None:
+                self.got_move(value)
+
+        # The request page's dialog: it makes the move and stays open on a refusal, with what was typed.
+        self.app.push_screen(MoveDialog(request, move, self.sites, perform, specialists=self.specialists,
+                                        desk=desk), done)
 
     def got_move(self, value: tuple[str, str]) -> None:
         number, label = value
@@ -432,9 +363,8 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
     def load(self, period: Period | None) -> None:
         """The figures of `period`; with none chosen yet, of the latest month in which requests were opened
         (this month once it has any), so that the first look shows figures rather than a month of zeros."""
-        service = ReportService(self.desk)
-
         def run() -> tuple[Report, list[WeekPoint]]:
+            service = self.desk.reports  # refused for a role that may not see the figures: in the worker
             shown = period or service.latest_month_with_requests() or preset("this_month", service.today())
             return service.figures(shown), service.trends(shown)
 
@@ -546,13 +476,7 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
 
     def open_list(self, axis: str, key: Any, field: str, title: str) -> None:
         assert self.period is not None
-        moves: tuple[Move, ...] = ()
-        if field == "overdue":
-            moves = OVERDUE_MOVES
-        elif field == "extension_pending":
-            moves = (Move.APPROVE_EXTENSION, Move.REFUSE_EXTENSION)
-        elif field in ("returned_waiting", "status_returned"):
-            moves = (Move.REASSIGN,)
+        moves = QUEUE_MOVES[FIELD_QUEUES[field]] if field in FIELD_QUEUES else ()
         spec = ListSpec(f"{self.period.label} · {title}", self.period, axis, key, field, field == "overdue", moves)
         self.app.push_screen(RequestListScreen(spec, self._desk), self._list_closed)
 
@@ -564,10 +488,11 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
         everything = span(None, None)
         specs = {
             "overdue": ListSpec("超期未办结工单（全部，按期限先后）", everything, "all", None, "overdue", True,
-                                OVERDUE_MOVES),
+                                QUEUE_MOVES[Queue.OVERDUE]),
             "extensions": ListSpec("待审批的延期申请", everything, "all", None, "extension_pending", False,
-                                   (Move.APPROVE_EXTENSION, Move.REFUSE_EXTENSION)),
-            "returned": ListSpec("待审核的退单", everything, "all", None, "returned_waiting", False, (Move.REASSIGN,)),
+                                   QUEUE_MOVES[Queue.EXTENSIONS]),
+            "returned": ListSpec("待审核的退单", everything, "all", None, "returned_waiting", False,
+                                 QUEUE_MOVES[Queue.RETURNED]),
         }
         self.app.push_screen(RequestListScreen(specs[name], self._desk), self._list_closed)
 
@@ -603,13 +528,11 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
         self.app.push_screen(ExportDialog(f"通报-{period.slug}.xlsx"), chosen)
 
     def export(self, period: Period, path: Path) -> None:
-        service = ReportService(self.desk)
-
         def run() -> Path:
             from dongwu_tui.reports.tables import build_periodic_report
             from dongwu_tui.reports.writer import format_for, write_report
 
-            write_report(build_periodic_report(service, period), path, format_for(path, None))
+            write_report(build_periodic_report(self.desk.reports, period), path, format_for(path, None))
             return path
 
         self.fetch("export", run)

@@ -18,13 +18,11 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
 
-from dongwu_tui.domain.lifecycle import MOVE_RULES, Move
+from dongwu_tui.domain.labels import FIELD_LABELS
+from dongwu_tui.domain.lifecycle import MOVE_RULES, MoveInput, Queue
 from dongwu_tui.domain.models import ServiceRequest, Site, Staff
 from dongwu_tui.ui.safe import escape
 from dongwu_tui.ui.work import FetchMixin
-
-# Moves that take nothing but a confirmation: no note field is offered for them.
-NO_NOTE_MOVES = frozenset({Move.SIGN, Move.ARCHIVE})
 
 FIELD_ERROR_CSS = """
 .field-error { color: $error; height: auto; }
@@ -76,10 +74,13 @@ class FieldsDialog(FetchMixin, ModalScreen[Any]):
 
 
 class MoveDialog(FieldsDialog):
-    """Confirm one move. Asks only what the move takes; the service decides whether it is allowed.
+    """Confirm one move, on any screen. Asks what the move's rule declares (its inputs and its note); the
+    service decides whether it is allowed.
 
     With `perform`, the dialog makes the move itself and is dismissed with what `perform` returned; without it,
-    it is dismissed with the values typed."""
+    it is dismissed with the values typed. `specialists`, when given, are the specialists to offer once an
+    office is chosen (else they are read for the chosen office); `desk` is the desk to read with (else the
+    app's)."""
 
     BINDINGS = [
         Binding("escape", "cancel", "取消", id="move.cancel"),
@@ -87,40 +88,51 @@ class MoveDialog(FieldsDialog):
         Binding("enter", "confirm", "确定", show=False, id="move.confirm_enter"),
     ]
 
-    def __init__(self, request: ServiceRequest, move: Move, sites: list[Site],
-                 perform: Callable[[dict[str, Any]], Any] | None = None) -> None:
+    def __init__(self, request: ServiceRequest, move: str, sites: list[Site],
+                 perform: Callable[[dict[str, Any]], Any] | None = None, *,
+                 specialists: list[Staff] | None = None, desk: Any = None) -> None:
         super().__init__()
         self.request = request
         self.move = move
         self.rule = MOVE_RULES[move]
         self.sites = sites
         self.perform = perform
+        self.specialists = specialists
+        self._desk = desk
 
     @property
     def asks_note(self) -> bool:
-        return self.move not in NO_NOTE_MOVES
+        return self.rule.asks_note
+
+    def asks(self, what: MoveInput) -> bool:
+        return what in self.rule.inputs
 
     def compose(self) -> ComposeResult:
         rule = self.rule
         with Vertical(id="move-dialog", classes="dialog"):
             yield Static(f"「{rule.label}」工单 {self.request.number}", classes="dialog-title")
-            yield Static(f"当前状态：{self.request.status.label}　摘要：{self.request.summary}", classes="hint")
-            if self.move in (Move.DISPATCH, Move.REASSIGN):
+            yield Static(f"当前状态：{self.request.status.label}　摘要：{escape(self.request.summary)}", classes="hint")
+            if self.asks(MoveInput.OFFICE):
+                if self.request.return_reason:
+                    yield Static(f"退单理由：{escape(self.request.return_reason)}", classes="hint")
                 yield Label("承办单位")
                 yield Select([(s.name, s.id) for s in self.sites], prompt="请选择承办单位", id="site")
                 yield self.error_line("site")
                 yield Label("承办专员（可不选）")
                 yield Select([], prompt="不指定专员", id="staff")
-            if self.move is Move.VISIT:
+            if Queue.EXTENSIONS in rule.queues and self.request.extension_pending:
+                days, why = self.request.extension_days, escape(self.request.extension_reason)
+                yield Static(f"申请延期 {days} 个工作日：{why}", classes="hint")
+            if self.asks(MoveInput.VISIT):
                 yield Label("回访结果（必选）")
                 yield Select([("满意", True), ("不满意（退回重办）", False)], prompt="请选择回访结果",
                              id="satisfied")
                 yield self.error_line("satisfied")
-            if self.move is Move.EXTEND:
+            if self.asks(MoveInput.DAYS):
                 yield Label("延期工作日数")
                 yield Input(placeholder="如 5", id="days", type="integer")
                 yield self.error_line("days")
-            if self.move is Move.MERGE:
+            if self.asks(MoveInput.TARGET):
                 yield Label("并入工单编号")
                 yield Input(placeholder="如 WZ-20261128-0001", id="into")
                 yield self.error_line("into")
@@ -144,9 +156,11 @@ class MoveDialog(FieldsDialog):
         if event.select.id == "site":
             staff = self.query_one("#staff", Select)
             staff.set_options([])
-            if isinstance(event.value, str):
+            if isinstance(event.value, str) and self.specialists is not None:
+                staff.set_options([(s.name, s.id) for s in self.specialists if s.office_id == event.value])
+            elif isinstance(event.value, str):
                 site_id = event.value
-                desk = self.app.desk  # type: ignore[attr-defined]
+                desk = self._desk if self._desk is not None else self.app.desk  # type: ignore[attr-defined]
                 self.fetch("specialists", lambda: (site_id, desk.directory.specialists_of(site_id)))
 
     def got_specialists(self, value: tuple[str, list[Staff]]) -> None:
@@ -162,7 +176,7 @@ class MoveDialog(FieldsDialog):
         self.clear_errors()
         reason = self.query_one("#reason", Input).value.strip() if self.asks_note else ""
         values: dict[str, Any] = {"reason": reason}
-        if self.move in (Move.DISPATCH, Move.REASSIGN):
+        if self.asks(MoveInput.OFFICE):
             site = self.query_one("#site", Select).value
             staff = self.query_one("#staff", Select).value
             if site is Select.NULL:
@@ -170,25 +184,26 @@ class MoveDialog(FieldsDialog):
                 return None
             values["to_site"] = site
             values["to_staff"] = None if staff is Select.NULL else staff
-        if self.move is Move.VISIT:
+        if self.asks(MoveInput.VISIT):
             satisfied = self.query_one("#satisfied", Select).value
             if satisfied is Select.NULL:
                 self.show_error("satisfied", "请选择回访结果：满意或不满意。")
                 return None
             values["satisfied"] = bool(satisfied)
-        if self.move is Move.EXTEND:
+        if self.asks(MoveInput.DAYS):
             text = self.query_one("#days", Input).value.strip()
             if not text.isdigit() or int(text) <= 0:
                 self.show_error("days", "请填写延期的工作日数（正整数）。")
                 return None
             values["days"] = int(text)
-        if self.move is Move.MERGE:
+        if self.asks(MoveInput.TARGET):
             into = self.query_one("#into", Input).value.strip()
             if not into:
                 self.show_error("into", "请填写要并入的工单编号。")
                 return None
             values["into"] = into
-        needs_reason = self.rule.needs_reason or (self.move is Move.VISIT and values.get("satisfied") is False)
+        # An unsatisfied return visit needs its reason (lifecycle.plan_move).
+        needs_reason = self.rule.needs_reason or values.get("satisfied") is False
         if self.asks_note and needs_reason and not reason:
             self.show_error("reason", f"请填写{self.rule.reason_label}。")
             return None
@@ -221,7 +236,8 @@ class TalentEditDialog(FieldsDialog):
         Binding("escape", "cancel", "取消", id="edit.cancel"),
         Binding("ctrl+s", "confirm", "保存", id="edit.save", priority=True),
     ]
-    FIELDS = (("name", "姓名"), ("phone", "电话"), ("card_no", "人才卡号"), ("notes", "备注"), ("reason", "修改原因"))
+    # Named as validation names them in its messages, shown beside the same fields.
+    FIELDS = (*((field, FIELD_LABELS[field]) for field in ("name", "phone", "card_no", "notes")), ("reason", "修改原因"))
 
     def __init__(self, values: dict[str, str], perform: Callable[[dict[str, Any]], Any] | None = None,
                  fields: tuple[tuple[str, str], ...] | None = None) -> None:

@@ -9,41 +9,19 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from dongwu_tui.domain.lifecycle import MOVE_RULES, Move
+from dongwu_tui.domain.lifecycle import MOVE_RULES, as_move
 from dongwu_tui.domain.models import ServiceRequest, Site
 from dongwu_tui.services.views import PagedQuery
+from dongwu_tui.ui.moves import bind_moves, binding_id, move_binding, move_bindings
 from dongwu_tui.ui.safe import escape
 from dongwu_tui.ui.screens.base import DeskScreen
 from dongwu_tui.ui.sync_notice import ConflictBanner
-
-# One key per move; remappable by id ("request.sign" = "s").
-MOVE_KEYS: dict[Move, str] = {
-    Move.ANSWER: "a",
-    Move.DISPATCH: "d",
-    Move.SIGN: "s",
-    Move.PROGRESS: "j",
-    Move.RESOLVE: "b",
-    Move.VISIT: "v",
-    Move.ARCHIVE: "g",
-    Move.RETURN: "t",
-    Move.REASSIGN: "k",
-    Move.EXTEND: "y",
-    Move.APPROVE_EXTENSION: "o",
-    Move.REFUSE_EXTENSION: "x",
-    Move.MERGE: "m",
-    Move.CHASE: "c",
-    Move.SUPERVISE: "u",
-}
-
-
-def _move_binding(move: Move) -> Binding:
-    return Binding(MOVE_KEYS[move], f"move('{move.value}')", MOVE_RULES[move].label, id=f"request.{move.value}")
 
 
 class RequestScreen(DeskScreen):
     TITLE_TEXT = "工单"
     BINDINGS = [
-        *[_move_binding(move) for move in Move],
+        *move_bindings(MOVE_RULES),  # one key per move, the same on every screen (ui/moves.py)
         Binding("n,N", "neighbour(1)", "下一件", id="request.next"),
         Binding("p,P", "neighbour(0)", "上一件", id="request.previous"),
         Binding("ctrl+o", "open_talent", "人才档案", id="request.talent"),
@@ -51,11 +29,12 @@ class RequestScreen(DeskScreen):
 
     def __init__(self, request_id: str, query: PagedQuery | None = None, key: tuple[Any, ...] | None = None) -> None:
         super().__init__()
+        bind_moves(self, MOVE_RULES)
         self.request_id = request_id
         self.query_source = query
         self.key = key
         self.request: ServiceRequest | None = None
-        self.moves: list[Move] = []
+        self.moves: list[str] = []
         self.sites: list[Site] = []
 
     def body(self) -> ComposeResult:
@@ -112,7 +91,8 @@ class RequestScreen(DeskScreen):
             lines.append(f"办理结果：{escape(request.resolution)}")
         self.query_one("#request-head", Static).update("\n".join(lines))
         if self.moves:
-            keys = "　".join(f"{self.app.get_key_display(self._binding_for(m))} {m.label}" for m in self.moves)
+            keys = "　".join(f"{self.app.get_key_display(self._binding_for(m))} {MOVE_RULES[m].label}"
+                            for m in self.moves)
             self.query_one("#request-moves", Static).update(f"可执行：{escape(keys)}")
         else:
             self.query_one("#request-moves", Static).update("当前没有你可以执行的操作。")
@@ -124,15 +104,15 @@ class RequestScreen(DeskScreen):
         self.query_one("#request-events", Static).update("\n".join(events))
         self.refresh_bindings()
 
-    def _binding_for(self, move: Move) -> Binding:
+    def _binding_for(self, move: str) -> Binding:
         for _, active in self.active_bindings.items():
-            if active.binding.id == f"request.{move.value}":
+            if active.binding.id == binding_id(move):
                 return active.binding
-        return _move_binding(move)
+        return move_binding(move)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "move":
-            return self.request is not None and Move(str(parameters[0])) in self.moves
+            return self.request is not None and str(parameters[0]) in self.moves
         if action == "neighbour":
             return self.query_source is not None and self.key is not None
         return super().check_action(action, parameters)
@@ -144,7 +124,7 @@ class RequestScreen(DeskScreen):
             return
         from dongwu_tui.ui.screens.dialogs import MoveDialog
 
-        move = Move(value)
+        move = as_move(value)
         request = self.request
 
         desk = self.desk
@@ -159,9 +139,9 @@ class RequestScreen(DeskScreen):
         # The dialog makes the move and stays open on a refusal, with what was typed.
         self.app.push_screen(MoveDialog(request, move, self.sites, perform), done)
 
-    def got_moved(self, value: tuple[Move, ServiceRequest]) -> None:
+    def got_moved(self, value: tuple[str, ServiceRequest]) -> None:
         move, request = value
-        self.notify(f"工单 {request.number}：{move.label}完成，当前状态「{request.status.label}」。", markup=False)
+        self.notify(f"工单 {request.number}：{MOVE_RULES[move].label}完成，当前状态「{request.status.label}」。", markup=False)
         self.reload()
 
     # -- next / previous ----------------------------------------------------------------------------

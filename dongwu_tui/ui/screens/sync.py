@@ -94,7 +94,7 @@ class SyncScreen(_SyncWork, DeskScreen):
 
     def load(self) -> None:
         def run() -> SyncOverview:
-            sync = self._sync_desk()  # opening it reads the database: in the worker too
+            sync = self._sync_desk()
             return SyncOverview(sync.status(), sync.conflicts())
 
         self.fetch("overview", run)
@@ -175,7 +175,7 @@ class SyncScreen(_SyncWork, DeskScreen):
         self.app.push_screen(ImportDialog(), lambda _result: self.reload())
 
     def _folder(self) -> Path:
-        return self.desk.office.path.parent / "同步文件"
+        return self.desk.sync.default_folder()
 
     @on(DataTable.RowSelected, "#sync-conflicts")
     def _selected(self, event: DataTable.RowSelected) -> None:

@@ -47,11 +47,9 @@ class _SyncWork(FetchMixin):
     """The sync service for the desk's office and person, for the workers of the sync screen and dialogs."""
 
     def _sync_desk(self) -> Any:
-        """Call it in the worker: opening the sync service reads (and may write) the database."""
-        from dongwu_tui.sync.service import SyncDesk
-
-        desk = self.app.desk  # type: ignore[attr-defined]
-        return SyncDesk(desk.office, desk.actor.id if desk.actor else None)
+        """The desk's sync service; call its operations in the worker: each reads (and may write) the
+        database, and each checks the acting role."""
+        return self.app.desk.sync  # type: ignore[attr-defined]
 
 
 class SyncProgress(Message):
@@ -360,8 +358,7 @@ class ResolveDialog(_SyncWork, ModalScreen[bool]):
 
     def run_resolve(self, take: str | None, value: str | None) -> None:
         conflict_id = self.conflict.id
-        at = str(self.app.desk.clock())  # type: ignore[attr-defined]
-        self.fetch("resolve", lambda: self._sync_desk().resolve(conflict_id, take=take, value=value, at=at))
+        self.fetch("resolve", lambda: self._sync_desk().resolve(conflict_id, take=take, value=value))
 
     def got_resolve(self, _result: Any) -> None:
         self.running = False
