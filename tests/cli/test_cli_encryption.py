@@ -99,7 +99,7 @@ def test_exports_of_an_encrypted_office_are_owner_only(township, env) -> None:
     out = db.parent / "exports"
     ok(dongwu(env, db, "--as", "系统管理员", "report", "--period", "2026-10", "--format", "csv", "-o",
               str(db.parent / "report.csv")))
-    ok(dongwu(env, db, "sync", "keys", "-o", str(out), password="wangfang-2026"))
+    ok(dongwu(env, db, "--as", "系统管理员", "sync", "keys", "-o", str(out)))
     made = [db.parent / "report.csv", *out.iterdir()]
     assert len(made) >= 2
     for path in made:
