@@ -241,12 +241,14 @@ def open_database(path: Path | str, *, create: bool = False, key: bytes | None =
 
         try:
             make_private_folder(path.parent)
-            if not path.exists():
-                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))  # personal data: 0600
+        except OSError as error:
+            raise StorageError(f"无法创建数据库所在的文件夹 {path.parent}：{error.strerror}。") from error
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))  # personal data: 0600
         except FileExistsError:
             pass
         except OSError as error:
-            raise StorageError(f"无法创建数据库所在的文件夹 {path.parent}：{error.strerror}。") from error
+            raise StorageError(f"无法创建数据库文件 {path}：{error.strerror}。") from error
     with translated_errors():
         database = _connect(path) if key is None else _connect_encrypted(path, key)
         try:

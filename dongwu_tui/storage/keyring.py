@@ -74,7 +74,7 @@ def _unb64(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"), validate=True)
 
 
-def _derive(secret: str, salt: bytes, params: dict[str, int]) -> bytes:
+def derive_key(secret: str, salt: bytes, params: dict[str, int]) -> bytes:
     from argon2.low_level import Type, hash_secret_raw
 
     return hash_secret_raw(secret.encode("utf-8"), salt, time_cost=params["time_cost"],
@@ -88,7 +88,7 @@ def _wrap(db_key: bytes, slot_id: str, name: str, secret: str, params: dict[str,
     from nacl.secret import SecretBox
 
     salt = secrets.token_bytes(16)
-    box = SecretBox(_derive(secret, salt, params))
+    box = SecretBox(derive_key(secret, salt, params))
     return {"id": slot_id, "name": name, "kdf": {"alg": "argon2id", "salt": _b64(salt), **params},
             "wrapped": _b64(bytes(box.encrypt(db_key)))}
 
@@ -100,7 +100,7 @@ def _unwrap(slot: dict[str, Any], secret: str) -> bytes | None:
     kdf = slot["kdf"]
     params = {k: int(kdf[k]) for k in DEFAULT_PARAMS}
     try:
-        return SecretBox(_derive(secret, _unb64(kdf["salt"]), params)).decrypt(_unb64(slot["wrapped"]))
+        return SecretBox(derive_key(secret, _unb64(kdf["salt"]), params)).decrypt(_unb64(slot["wrapped"]))
     except CryptoError:
         return None
 

@@ -13,6 +13,7 @@ the bare SQLCipher connection of a conversion (storage/cipher.py) alike.
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -38,23 +39,27 @@ def sealing_key(execute: Execute, db_key: bytes | None, password: str | None, *,
     """The key that seals private keys here: from the database key, else from the password (a salt is
     made with `create`), else None."""
     if db_key is not None:
-        from nacl.hash import blake2b
         from nacl.encoding import RawEncoder
+        from nacl.hash import blake2b
 
         return blake2b(b"", key=db_key, person=b"dongwu-sync-sk", digest_size=32, encoder=RawEncoder)
     if not password:
         return None
     from dongwu_tui.storage import keyring
 
-    salt_text = _get(execute, SALT_NAME)
-    if salt_text is None:
+    stored = _get(execute, SALT_NAME)
+    if stored is None:
         if not create:
             return None
         import secrets
 
-        salt_text = base64.b64encode(secrets.token_bytes(16)).decode("ascii")
-        _set(execute, SALT_NAME, salt_text)
-    return keyring._derive(password, base64.b64decode(salt_text), keyring.DEFAULT_PARAMS)
+        # The salt and the argon2id parameters it was used with, so later defaults change nothing here.
+        stored = json.dumps({"salt": base64.b64encode(secrets.token_bytes(16)).decode("ascii"),
+                             **keyring.DEFAULT_PARAMS})
+        _set(execute, SALT_NAME, stored)
+    kdf = json.loads(stored)
+    return keyring.derive_key(password, base64.b64decode(kdf["salt"]),
+                              {name: int(kdf[name]) for name in keyring.DEFAULT_PARAMS})
 
 
 def read(execute: Execute, name: str, db_key: bytes | None, password: str | None) -> bytes | None:
