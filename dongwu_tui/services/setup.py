@@ -229,25 +229,32 @@ def manage_key(desk: Desk, action: str, staff_ref: str | None = None, new_passwo
     key = desk.office.key
     if key is None:
         raise StorageError(f"数据库 {path.name} 没有加密，没有密钥可管理。")
-    result = ""
-    with desk.office.write():
+    with desk.office.write():  # the audit entry first: a key ring that cannot be written rolls it back
         if action == "recovery":
-            result = keyring.new_recovery(path, key)
             desk.audit("keyring", keyring.RECOVERY, "recovery", {}, reason)
-            return result
+            return keyring.new_recovery(path, key)
         assert staff_ref is not None
         staff = desk.directory.staff(staff_ref)
+        desk.audit("keyring", staff.id, action, {"name": staff.name}, reason)
         if action == "add":
             assert new_password is not None
             keyring.add_slot(path, key, staff.id, new_password, name=staff.name)
         elif action == "remove":
             keyring.remove_slot(path, staff.id)
-        desk.audit("keyring", staff.id, action, {"name": staff.name}, reason)
-    return result
+    return ""
 
 
 def change_password(path: Path | str, staff: str, old_password: str, new_password: str) -> None:
-    """A person's own password change: one slot re-wrapped, nothing else touched."""
+    """A person's own password change: their slot re-wrapped (nothing else in the ring or the database
+    changes), with an audit entry."""
     from dongwu_tui.storage import keyring
 
-    keyring.rewrap_slot(path, staff, old_password, new_password)
+    office = open_database(path, key=keyring.unwrap(path, staff, old_password))
+    try:
+        desk = Desk(office)
+        desk.actor = desk.directory.staff(staff)
+        with office.write():
+            desk.audit("keyring", desk.actor.id, "passwd", {"name": desk.actor.name})
+            keyring.rewrap_slot(path, desk.actor.id, old_password, new_password)
+    finally:
+        office.close()

@@ -91,6 +91,11 @@ def test_a_township_office_is_encrypted_and_its_files_are_owner_only(township, e
     ok(dongwu(env, db, "--as", "王芳", "talent", "show", "13812345678", password="wangfang-2026"))
     # The recovery key opens it without any password.
     assert "张伟" in ok(dongwu(env, db, "talent", "list", password=None, DONGWU_RECOVERY_KEY=recovery))
+    # A password change re-wraps the one slot; the old password no longer opens it.
+    ok(dongwu(env, db, "--as", "王芳", "key", "passwd", password="wangfang-2026", DONGWU_NEW_PASSWORD="wangfang-new"))
+    refused(dongwu(env, db, "--as", "王芳", "talent", "list", password="wangfang-2026"), "密码不正确")
+    assert "张伟" in ok(dongwu(env, db, "--as", "王芳", "talent", "list", password="wangfang-new"))
+    assert "王芳" in ok(dongwu(env, db, "--as", "系统管理员", "key", "list"))
 
 
 

@@ -178,7 +178,11 @@ def test_an_admin_gives_a_person_a_key_and_a_password_change_rewraps_one_slot(en
     change_password(path, "王话务", "operator-password", "operator-new-password")
     assert keyring.read(path)["slots"][0] == admin_slot
     keyring.supply_password("operator-new-password")
-    open_desk(path, "王话务").office.close()
+    operator = open_desk(path, "王话务")
+    assert operator.office.db.execute_sql(
+        "SELECT action, actor_id FROM audit_log WHERE entity = 'keyring' ORDER BY at, id").fetchall()[-1] == (
+        "passwd", operator.actor.id)
+    operator.office.close()
 
 
 # -- encrypt and decrypt in place -----------------------------------------------------------------------
