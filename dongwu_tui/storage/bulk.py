@@ -214,6 +214,9 @@ def _derive_report_facts(writer: BulkWriter) -> None:
     touched = [s for s in writer.segments if s.table in ("service_request", "request_event")]
     if not touched:
         return
+    if writer.office.derive is not None:
+        # The working-day table over the loaded requests' years first, so the facts get their days at once.
+        writer.office.derive()
     if all(writer.empty_before.get(s.table) for s in touched):
         facts.rebuild(db)
         return

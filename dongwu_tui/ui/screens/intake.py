@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
@@ -151,16 +152,16 @@ class IntakeScreen(DeskScreen):
 
     def on_mount(self) -> None:
         desk = self.desk
-        self.fetch("catalogue", lambda: (
+        self.fetch(lambda: (
             list(desk.directory.measures.values()),
             {s.code: s for s in desk.directory.sites()},
             dict(desk.directory.talent_categories),
             {code: t.name for code, t in desk.directory.townships.items()},
-        ))
+        ), then=self.show_catalogue)
         self._update_outcome_fields()
         self.query_one("#phone", Input).focus()
 
-    def got_catalogue(self, value: tuple[Any, ...]) -> None:
+    def show_catalogue(self, value: tuple[Any, ...]) -> None:
         self.measures, self.sites, self.categories, self.townships = value
         self.query_one("#new-category", Select).set_options([(n, c) for c, n in self.categories.items()])
         self.query_one("#new-township", Select).set_options([(n, c) for c, n in self.townships.items()])
@@ -205,10 +206,9 @@ class IntakeScreen(DeskScreen):
             return
         desk = self.desk
         self.query_one("#caller", Static).update("正在查找来电人……")
-        self.fetch("caller", lambda: (phone, desk.views.caller_card(phone)))
+        self.read(lambda: desk.views.caller_card(phone), then=partial(self.show_caller, phone))
 
-    def got_caller(self, value: tuple[str, CallerCard | None]) -> None:
-        phone, card = value
+    def show_caller(self, phone: str, card: CallerCard | None) -> None:
         if phone != self.draft.phone:
             return
         self.draft.card, self.draft.looked_up = card, True
@@ -304,10 +304,10 @@ class IntakeScreen(DeskScreen):
             return
         desk, phone, number = self.desk, draft.phone, draft.measure.number
         talent_id = draft.card.talent.id if draft.card else None
-        self.fetch("repeat", lambda: (phone, number, desk.requests.find_repeat(phone, number, talent_id)))
+        self.read(lambda: desk.requests.find_repeat(phone, number, talent_id),
+                  then=partial(self.show_repeat, phone, number))
 
-    def got_repeat(self, value: tuple[str, int, ServiceRequest | None]) -> None:
-        phone, number, repeat = value
+    def show_repeat(self, phone: str, number: int, repeat: ServiceRequest | None) -> None:
         if phone != self.draft.phone or self.draft.measure is None or self.draft.measure.number != number:
             return
         self.draft.repeat = repeat
@@ -453,10 +453,9 @@ class IntakeScreen(DeskScreen):
             return
         desk = self.desk
         self.query_one("#status", Static).update("正在保存……")
-        self.fetch("saved", lambda: (then_next, desk.calls.log(**values)))
+        self.fetch(lambda: desk.calls.log(**values), then=partial(self.show_saved, then_next), failed=self.save_failed)
 
-    def got_saved(self, value: tuple[bool, Any]) -> None:
-        then_next, result = value
+    def show_saved(self, then_next: bool, result: Any) -> None:
         who = result.talent.name if result.talent else "未登记来电人"
         text = f"已登记来电：{who}，{result.call.outcome.label}"
         if result.request is not None:
@@ -470,10 +469,9 @@ class IntakeScreen(DeskScreen):
             # The caller's panel again, with this call and its request (a new caller now has a record).
             phone, desk = self.draft.phone, self.desk
             if phone is not None:
-                self.fetch("card_after_save", lambda: (phone, desk.views.caller_card(phone)))
+                self.fetch(lambda: desk.views.caller_card(phone), then=partial(self.show_card_after_save, phone))
 
-    def got_card_after_save(self, value: tuple[str, CallerCard | None]) -> None:
-        phone, card = value
+    def show_card_after_save(self, phone: str, card: CallerCard | None) -> None:
         if phone != self.draft.phone or not self.draft.saved:
             return
         self.draft.card = card
@@ -481,7 +479,7 @@ class IntakeScreen(DeskScreen):
         self.query_one("#new-talent").set_class(card is not None, "hidden")
         self.refresh_bindings()
 
-    def failed_saved(self, message: str) -> None:
+    def save_failed(self, message: str) -> None:
         self.query_one("#status", Static).update("")
         self.app.notify(message, title="未保存", severity="error", timeout=10, markup=False)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from textual.app import ComposeResult
@@ -46,18 +47,18 @@ class RequestScreen(DeskScreen):
 
     def on_mount(self) -> None:
         desk = self.desk
-        self.fetch("sites", desk.directory.sites)
+        self.fetch(desk.directory.sites, then=self.sites_read)
         self.reload()
         self.query_one("#request-page").focus()
 
-    def got_sites(self, sites: list[Site]) -> None:
+    def sites_read(self, sites: list[Site]) -> None:
         self.sites = sites
 
     def reload(self) -> None:
         desk, request_id = self.desk, self.request_id
-        self.fetch("page", lambda: desk.views.request_page(request_id))
+        self.fetch(lambda: desk.views.request_page(request_id), then=self.show_page)
 
-    def got_page(self, page: RequestPage) -> None:
+    def show_page(self, page: RequestPage) -> None:
         request: ServiceRequest = page.request
         self.request = request
         self.request_id = request.id
@@ -150,10 +151,9 @@ class RequestScreen(DeskScreen):
         query, key = self.query_source, self.key
         if query is None or key is None:
             return
-        self.fetch("neighbour", lambda: (bool(forward), query.neighbour(key, bool(forward))))
+        self.read(lambda: query.neighbour(key, bool(forward)), then=partial(self.show_neighbour, bool(forward)))
 
-    def got_neighbour(self, value: tuple[bool, Any]) -> None:
-        forward, line = value
+    def show_neighbour(self, forward: bool, line: Any) -> None:
         if line is None:
             self.notify("已经是列表中的最后一件。" if forward else "已经是列表中的第一件。", markup=False)
             return

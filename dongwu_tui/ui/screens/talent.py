@@ -70,10 +70,10 @@ class TalentScreen(DeskScreen):
 
     def reload(self) -> None:
         desk, talent_id = self.desk, self.talent_id
-        self.fetch("page", lambda: (desk.talents.get(talent_id), desk.views.talent_profile(talent_id),
-                                    desk.views.timeline(talent_id)))
+        self.fetch(lambda: (desk.talents.get(talent_id), desk.views.talent_profile(talent_id),
+                            desk.views.timeline(talent_id)), then=self.show_page)
 
-    def got_page(self, value: tuple[Any, TalentProfile, list[TimelineEntry]]) -> None:
+    def show_page(self, value: tuple[Any, TalentProfile, list[TimelineEntry]]) -> None:
         self.talent, profile, self.entries = value
         self.query_one(ConflictBanner).show_for(self.talent_id)  # sync (issue 4)
         rows = profile_rows(profile)
