@@ -14,7 +14,7 @@ from dongwu_tui.domain.errors import ValidationFailed
 from dongwu_tui.domain.lifecycle import event_label
 from dongwu_tui.domain.roles import sees_personal_data
 from dongwu_tui.services.desk import Desk
-from dongwu_tui.services.setup import initialise, open_desk
+from dongwu_tui.services.setup import initialise
 from dongwu_tui.storage.paths import default_database_path
 
 
@@ -58,7 +58,9 @@ def run(args: argparse.Namespace) -> int:
         return cmd_init(args)
     if args.command == "demo":
         return cmd_demo(args)
-    desk = open_desk(_db_path(args), args.actor)
+    from dongwu_tui.cli.sessions import signed_in_desk
+
+    desk = signed_in_desk(_db_path(args), args.actor)
     try:
         handler = {
             None: cmd_open,
@@ -77,12 +79,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from dongwu_tui.cli.sessions import PasswordSource
+
+    password = PasswordSource(stdin=args.password_stdin, file=args.password_file).read(
+        f"请设置管理员「{args.admin}」的密码：", what="管理员密码", confirm=True)
     desk = initialise(_db_path(args), args.site, args.kind, township=args.township, code=args.code,
-                      admin_name=args.admin)
+                      admin_name=args.admin, admin_password=password)
     site = desk.directory.this_site()
     print(f"已创建数据库 {desk.office.path}")
     print(f"本单位：{site.name}（代码 {site.code}）；管理员：{args.admin}")
-    print(f"下一步：dongwu --db {desk.office.path} staff add --as {args.admin} --name 姓名 --role operator")
+    print(f"下一步：dongwu --db {desk.office.path} login --as {args.admin}，"
+          f"再 staff add --as {args.admin} --name 姓名 --role operator")
     desk.office.close()
     return 0
 
@@ -146,7 +153,12 @@ def cmd_staff(desk: Desk, args: argparse.Namespace) -> int:
     if args.action == "add":
         staff = desk.directory.add_staff(args.name, args.role, args.office, args.phone)
         print(f"已添加{staff.role.label} {staff.name}（{staff.office_name}），编号 {staff.id}")
+        print(f"请用 dongwu staff password {staff.name} 为其设置临时密码。")
         return 0
+    if args.action == "password":
+        from dongwu_tui.cli.account_commands import staff_password
+
+        return staff_password(desk, args)
     rows = _listed(args, lambda limit: desk.directory.staff_list(args.role, args.office, limit),
                    lambda: desk.directory.staff_count(args.role, args.office))
     if args.json:

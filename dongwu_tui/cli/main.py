@@ -99,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--township", help="所属板块（镇街道或开发区单位必填，可用名称或代码）")
     p.add_argument("--code", help="单位代码（用于工单编号，默认按板块生成）")
     p.add_argument("--admin", default="系统管理员", help="首位管理员的姓名")
+    p.add_argument("--password-stdin", action="store_true", help="从标准输入的第一行读取管理员密码（供脚本使用）")
+    p.add_argument("--password-file", type=Path, help="从文件的第一行读取管理员密码")
 
     p = command("demo", "生成演示数据库（可重复：同一种子生成同样的数据）")
     p.add_argument("--talents", type=integer, default=2000, help="人才数量（默认 2000）")
@@ -106,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--if-missing", action="store_true", help="数据库已存在时直接使用，不重新生成")
 
     command("summary", "显示数据库概况")
+    from dongwu_tui.cli import account_commands
+
+    account_commands.add_parsers(command)
 
     staff = command("staff", "工作人员").add_subparsers(dest="action", metavar="操作", required=True,
                                                       parser_class=ChineseArgumentParser)
@@ -114,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True, **_choices("role", "角色"))
     p.add_argument("--office", help="所在单位（名称或代码，默认本单位）")
     p.add_argument("--phone", help="联系电话")
+    p = command("password", "为工作人员设置临时密码（管理员；其下次登录时须修改）", staff)
+    p.add_argument("name", metavar="姓名", help="工作人员的姓名或编号")
+    account_commands.password_options(p, lines="第一行为临时密码")
     p = command("list", "列出工作人员", staff)
     p.add_argument("--role", **_choices("role", "只看该角色"))
     p.add_argument("--office", help="只看该单位（名称或代码）")
@@ -344,13 +352,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if args.command in report_commands.REPORT_COMMANDS:
             from dongwu_tui.cli.commands import _db_path
-            from dongwu_tui.services.setup import open_desk
+            from dongwu_tui.cli.sessions import signed_in_desk
 
-            desk = open_desk(_db_path(args), args.actor)
+            desk = signed_in_desk(_db_path(args), args.actor)
             try:
                 return report_commands.run(desk, args)
             finally:
                 desk.office.close()
+        if args.command in ("login", "logout", "password"):
+            from dongwu_tui.cli import account_commands
+
+            return account_commands.run(args)
         if args.command == "sync":  # issue 4
             from dongwu_tui.cli.sync_commands import run_sync
 

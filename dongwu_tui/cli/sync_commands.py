@@ -57,10 +57,10 @@ def _print_json(data: Any) -> None:
 
 def run_sync(args: argparse.Namespace) -> int:
     from dongwu_tui.cli.commands import _db_path
-    from dongwu_tui.services.setup import open_desk
+    from dongwu_tui.cli.sessions import signed_in_desk
     from dongwu_tui.sync.service import SyncDesk
 
-    desk = open_desk(_db_path(args), args.actor)
+    desk = signed_in_desk(_db_path(args), args.actor)
     try:
         sync = SyncDesk(desk.office, desk.actor.id if desk.actor else None)
         handler = {"keys": _keys, "trust": _trust, "export": _export, "import": _import, "status": _status,

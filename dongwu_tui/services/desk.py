@@ -24,6 +24,7 @@ from dongwu_tui.domain.roles import Role
 from dongwu_tui.storage.database import OfficeDatabase
 
 if TYPE_CHECKING:
+    from dongwu_tui.services.accounts import AccountService
     from dongwu_tui.services.calls import CallService
     from dongwu_tui.services.directory import DirectoryService
     from dongwu_tui.services.requests import RequestService
@@ -95,6 +96,12 @@ class Desk:
         ).execute()
 
     # -- services ---------------------------------------------------------------------------------
+
+    @cached_property
+    def accounts(self) -> AccountService:
+        from dongwu_tui.services.accounts import AccountService
+
+        return AccountService(self)
 
     @cached_property
     def directory(self) -> DirectoryService:

@@ -32,3 +32,13 @@ def user_log_path() -> Path:
     from platformdirs import user_log_dir
 
     return Path(user_log_dir(APP_NAME, appauthor=False)) / "dongwu.log"
+
+
+def user_state_dir() -> Path:
+    """Per-user state (command-line session tokens): $DONGWU_STATE_DIR if set, else the platform's folder."""
+    override = os.environ.get("DONGWU_STATE_DIR")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_state_dir as platform_state_dir
+
+    return Path(platform_state_dir(APP_NAME, appauthor=False))

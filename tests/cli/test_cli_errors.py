@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from deskkit import DISTRICT_NAME
+from deskkit import DISTRICT_NAME, cli_argv, sign_in
 from test_cli import assert_refused, cli_env, dongwu, ok  # noqa: F401 - cli_env is a fixture
 
 from dongwu_tui import logfile
@@ -20,7 +20,7 @@ from dongwu_tui.storage import database
 
 
 @pytest.fixture(scope="module")
-def small_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def small_db(tmp_path_factory: pytest.TempPathFactory, cli_env: dict[str, str]) -> Path:
     """A district database with staff, forty talents, their calls and requests."""
     path = tmp_path_factory.mktemp("errors") / "office.db"
     desk = initialise(path, DISTRICT_NAME, "district")
@@ -32,6 +32,7 @@ def small_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         clerk.talents.add(name=f"人才{i:02d}", phone=phone, category_code="industry", township_code="mudu")
         clerk.calls.log(phone=phone, summary=f"咨询人才公寓第 {i} 次", measure=11, outcome="request")
     desk.office.close()
+    sign_in(path, state_dir=Path(cli_env["DONGWU_STATE_DIR"]))  # every staff member; copies are the same office
     return path
 
 
@@ -118,7 +119,7 @@ def test_a_read_only_database_is_refused_saying_why(
     runs = [["stats"], ["report", "--period", "2026", "-o", str(tmp_path / "r.md")],
             ["staff", "add", "--as", "系统管理员", "--name", "新同事", "--role", "operator"]]
     for args in runs:
-        code = cli_main.main(["--db", str(db), *args])
+        code = cli_main.main(cli_argv(["--db", str(db), *args]))
         err = capsys.readouterr().err
         # Statistics and reports keep summary tables in the database up to date; until they can run without
         # writing, a read-only file is refused with that reason.
