@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,14 @@ WRONG = "姓名或密码不正确。"
 # The one password of every account of a demo database, printed in its summary and in the README: a demo is
 # for trying the desk, so its accounts need no change at first sign-in. Office databases never get it.
 DEMO_PASSWORD = "dongwu-demo-2026"
+
+
+# Hooks for the database key ring (storage/keyring.py): each account's key slot is wrapped by a key from its
+# password. `PROVEN` runs after a password was checked (sign-in, login, lock screen): the place to unwrap
+# the database key. `SET` runs inside the write that stores a new password (init, reset, change): the
+# place to wrap the slot again; a hook that raises leaves the old password in place.
+PROVEN: list[Callable[[Desk, Staff, str], None]] = []
+SET: list[Callable[[Desk, Staff, str], None]] = []
 
 
 def _hasher():  # noqa: ANN202 - argon2's PasswordHasher, imported here only
@@ -90,6 +99,8 @@ class AccountService:
             self.t.SessionRow.delete().where(self.t.SessionRow.staff_id == staff.id).execute()
             auditor = self.desk if self.desk.actor is not None else self.desk.acting_as(staff)
             auditor.audit("staff", staff.id, "password", {"must_change": must_change}, reason)
+            for hook in SET:
+                hook(self.desk, staff, password)
 
     def set_initial(self, staff: Staff, password: str, *, must_change: bool = False) -> None:
         """The first password of the account `dongwu init` (or the demo) creates; no one is signed in yet."""
@@ -157,6 +168,8 @@ class AccountService:
             A = self.t.AccountRow
             with self.desk.office.write():
                 A.update(failed_count=0, locked_until=None).where(A.staff_id == staff.id).execute()
+        for hook in PROVEN:
+            hook(self.desk, staff, password)
         return staff
 
     def sign_in(self, ref: str, password: str) -> SignedIn:

@@ -97,3 +97,15 @@ def test_a_new_password_ends_the_old_sessions(accounts: Desk, cast: Cast) -> Non
     accounts.accounts.change(cast.operator.id, TEST_PASSWORD, "another-pass-2026")
     with pytest.raises(SignInRefused, match="登录已失效"):
         accounts.accounts.resume(cast.operator.name, token)
+
+
+def test_the_key_ring_hooks_see_proven_and_new_passwords(accounts: Desk, cast: Cast, monkeypatch) -> None:
+    from dongwu_tui.services import accounts as module
+
+    seen: list[tuple[str, str, str]] = []
+    monkeypatch.setattr(module, "PROVEN", [lambda desk, staff, password: seen.append(("proven", staff.name, password))])
+    monkeypatch.setattr(module, "SET", [lambda desk, staff, password: seen.append(("set", staff.name, password))])
+    accounts.accounts.sign_in(cast.operator.name, TEST_PASSWORD)
+    accounts.accounts.change(cast.operator.id, TEST_PASSWORD, "another-pass-2026")
+    assert seen == [("proven", "王话务", TEST_PASSWORD), ("proven", "王话务", TEST_PASSWORD),
+                    ("set", "王话务", "another-pass-2026")]

@@ -93,6 +93,7 @@ class SignInScreen(FetchMixin, ModalScreen["SignedIn | None"]):
         if event.input.id == "who-filter":
             if self.chosen is not None and event.value != self.chosen.name:
                 self.chosen = None
+            self.query_one("#who-list", OptionList).display = True
             self._show(event.value)
 
     def say(self, text: str) -> None:
@@ -112,6 +113,7 @@ class SignInScreen(FetchMixin, ModalScreen["SignedIn | None"]):
         with field.prevent(Input.Changed):
             field.value = staff.name
         self.shown = [staff]
+        self.query_one("#who-list", OptionList).display = False  # the password field comes up under the name
         self.say(f"{staff.name}（{staff.role.label}），请输入密码。")
         self.query_one("#password", Input).focus()
 
