@@ -108,3 +108,17 @@ def test_wrong_password_locked_expired_and_deactivated_are_one_line_each(office)
     sql(db, "UPDATE staff SET active = 0")
     assert_refused(raw(env, db, "staff", "list", "--as", "系统管理员"), "已停用")
     assert_refused(login(ADMIN_PASSWORD), "已停用")
+
+
+def test_password_changes_ones_own_and_ends_the_session(office) -> None:
+    db, env = office
+    ok(raw(env, db, "login", "--as", "系统管理员", "--password-stdin", stdin=ADMIN_PASSWORD + "\n"))
+    assert_refused(raw(env, db, "password", "--as", "系统管理员", "--password-stdin",
+                       stdin="not-the-password\nnew-admin-pass-1\n"), "姓名或密码不正确")
+    out = ok(raw(env, db, "password", "--as", "系统管理员", "--password-stdin",
+                 stdin=f"{ADMIN_PASSWORD}\nnew-admin-pass-1\n"))
+    assert "密码已修改" in out
+    assert_refused(raw(env, db, "staff", "list", "--as", "系统管理员"), "尚未登录")
+    assert_refused(raw(env, db, "login", "--as", "系统管理员", "--password-stdin", stdin=ADMIN_PASSWORD + "\n"),
+                   "姓名或密码不正确")
+    ok(raw(env, db, "login", "--as", "系统管理员", "--password-stdin", stdin="new-admin-pass-1\n"))
