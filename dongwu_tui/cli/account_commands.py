@@ -25,9 +25,9 @@ def add_parsers(command: Callable[..., argparse.ArgumentParser]) -> None:
 
 
 def _path(args: argparse.Namespace) -> Path:
-    from dongwu_tui.cli.commands import _db_path
+    from dongwu_tui.storage.paths import default_database_path
 
-    return _db_path(args)
+    return args.db if args.db is not None else default_database_path()
 
 
 def _who(args: argparse.Namespace, command: str) -> str:
