@@ -15,7 +15,7 @@ MAX_LENGTH = 256
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
 # A command-line session ends after a working day without use.
-SESSION_IDLE = timedelta(hours=8)
+SESSION_IDLE = timedelta(minutes=8 * 60)
 # A session's last use is written when it is this old, not on every command: reads stay reads, and the
 # idle limit is kept to within this much.
 SESSION_TOUCH = timedelta(minutes=15)
