@@ -50,9 +50,9 @@ async def test_f9_then_escape_keeps_the_person(make_app, cast, settle):
         assert app.desk.actor.id == cast.operator.id and app.current_mode == "intake"
 
 
-async def test_keymap_moves_a_binding_by_its_id(desk, cast, settle):
+async def test_keymap_moves_a_binding_by_its_id(desk, cast, settle, signed_in):
     """config.toml `[keymap] "app.requests" = "f8"`: F8 opens the requests, F4 no longer does."""
-    app = DeskApp(desk.acting_as(cast.operator), site_name="吴中区高层次人才服务中心",
+    app = DeskApp(signed_in(cast.operator).desk, site_name="吴中区高层次人才服务中心",
                   keymap={"app.requests": "f8"})
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
