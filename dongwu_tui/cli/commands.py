@@ -15,7 +15,7 @@ from dongwu_tui.domain.lifecycle import event_label
 from dongwu_tui.domain.models import CLOSED_LABEL, OPEN_LABEL
 from dongwu_tui.domain.roles import sees_personal_data
 from dongwu_tui.services.desk import Desk
-from dongwu_tui.services.setup import initialise, open_desk
+from dongwu_tui.services.setup import initialise
 from dongwu_tui.storage.paths import default_database_path
 
 
@@ -65,7 +65,9 @@ def run(args: argparse.Namespace) -> int:
         return cmd_decrypt(args)
     if args.command == "key" and args.action == "passwd":
         return cmd_passwd(args)
-    desk = open_desk(_db_path(args), args.actor)
+    from dongwu_tui.cli.sessions import signed_in_desk
+
+    desk = signed_in_desk(_db_path(args), args.actor)
     try:
         handler = {
             None: cmd_open,
@@ -85,22 +87,29 @@ def run(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from dongwu_tui.cli.sessions import PasswordSource
+    from dongwu_tui.storage import keyring
+
     encrypt = args.encrypt if args.encrypt is not None else args.kind != "district"
+    supplied = None if (args.password_stdin or args.password_file) else keyring.supplied_password()
+    password = supplied or PasswordSource(stdin=args.password_stdin, file=args.password_file).read(
+        f"请设置管理员「{args.admin}」的密码：", what="管理员密码", confirm=True)
     recovery = None
     if encrypt:
         from dongwu_tui.services.setup import initialise_encrypted
 
-        desk, recovery = initialise_encrypted(_db_path(args), args.site, args.kind, _new_password(args.admin),
-                                              township=args.township, code=args.code, admin_name=args.admin)
+        desk, recovery = initialise_encrypted(_db_path(args), args.site, args.kind, password, township=args.township,
+                                              code=args.code, admin_name=args.admin, admin_password=password)
     else:
         desk = initialise(_db_path(args), args.site, args.kind, township=args.township, code=args.code,
-                          admin_name=args.admin)
+                          admin_name=args.admin, admin_password=password)
     site = desk.directory.this_site()
     print(f"已创建数据库 {desk.office.path}" + ("（已加密）" if encrypt else ""))
     if recovery is not None:
         _print_recovery(recovery, desk.office.path)
     print(f"本单位：{site.name}（代码 {site.code}）；管理员：{args.admin}")
-    print(f"下一步：dongwu --db {desk.office.path} staff add --as {args.admin} --name 姓名 --role operator")
+    print(f"下一步：dongwu --db {desk.office.path} login --as {args.admin}，"
+          f"再 staff add --as {args.admin} --name 姓名 --role operator")
     desk.office.close()
     return 0
 
@@ -252,7 +261,12 @@ def cmd_staff(desk: Desk, args: argparse.Namespace) -> int:
     if args.action == "add":
         staff = desk.directory.add_staff(args.name, args.role, args.office, args.phone)
         print(f"已添加{staff.role.label} {staff.name}（{staff.office_name}），编号 {staff.id}")
+        print(f"请用 dongwu staff password {staff.name} 为其设置临时密码。")
         return 0
+    if args.action == "password":
+        from dongwu_tui.cli.account_commands import staff_password
+
+        return staff_password(desk, args)
     rows = _listed(args, lambda limit: desk.directory.staff_list(args.role, args.office, limit),
                    lambda: desk.directory.staff_count(args.role, args.office))
     if args.json:

@@ -121,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--reason", default="", help="原因")
     command("passwd", "修改自己的密码（原密码取自 DONGWU_PASSWORD，新密码取自 DONGWU_NEW_PASSWORD 或终端输入）", keys)
     command("recovery", "换一把新的恢复密钥（旧的随即作废）", keys)
+    p.add_argument("--password-stdin", action="store_true", help="从标准输入的第一行读取管理员密码（供脚本使用）")
+    p.add_argument("--password-file", type=Path, help="从文件的第一行读取管理员密码")
 
     p = command("demo", "生成演示数据库（可重复：同一种子生成同样的数据）")
     p.add_argument("--talents", type=integer, default=2000, help="人才数量（默认 2000）")
@@ -128,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--if-missing", action="store_true", help="数据库已存在时直接使用，不重新生成")
 
     command("summary", "显示数据库概况")
+    from dongwu_tui.cli import account_commands
+
+    account_commands.add_parsers(command)
 
     staff = command("staff", "工作人员").add_subparsers(dest="action", metavar="操作", required=True,
                                                       parser_class=ChineseArgumentParser)
@@ -136,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True, **_choices("role", "角色"))
     p.add_argument("--office", help="所在单位（名称或代码，默认本单位）")
     p.add_argument("--phone", help="联系电话")
+    p = command("password", "为工作人员设置临时密码（管理员；其下次登录时须修改）", staff)
+    p.add_argument("name", metavar="姓名", help="工作人员的姓名或编号")
+    account_commands.password_options(p, lines="第一行为临时密码")
     p = command("list", "列出工作人员", staff)
     p.add_argument("--role", **_choices("role", "只看该角色"))
     p.add_argument("--office", help="只看该单位（名称或代码）")
@@ -371,9 +379,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if args.command in report_commands.REPORT_COMMANDS:
             from dongwu_tui.cli.commands import _db_path
-            from dongwu_tui.services.setup import open_desk
+            from dongwu_tui.cli.sessions import signed_in_desk
 
-            desk = open_desk(_db_path(args), args.actor)
+            desk = signed_in_desk(_db_path(args), args.actor)
             try:
                 return report_commands.run(desk, args)
             finally:
@@ -382,6 +390,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if roster_commands.handles(args):
             return roster_commands.open_and_run(args)
+        if args.command in ("login", "logout", "password"):
+            from dongwu_tui.cli import account_commands
+
+            return account_commands.run(args)
         if args.command == "sync":  # issue 4
             from dongwu_tui.cli.sync_commands import run_sync
 

@@ -41,7 +41,9 @@ def office_key(path: Path | str, actor: str | None) -> bytes | None:
 
 
 def open_desk(path: Path | str, actor: str | None = None) -> Desk:
-    """Open an existing office database and, when named, the staff member who acts."""
+    """Open an existing office database and, when named, the staff member who acts. This is the in-process
+    opener, for code that already holds the file (services, the demo, tests); the command line and the
+    desk prove who acts first (cli/sessions.py `signed_in_desk`, the sign-in screen)."""
     office = open_database(path, key=office_key(path, actor))
     # Sync (issue 4): a copied or restored database takes a new replica id before its first write.
     from dongwu_tui.sync.identity import ensure_replica
@@ -72,6 +74,7 @@ def initialise(
     township: str | None = None,
     code: str | None = None,
     admin_name: str = DEFAULT_ADMIN,
+    admin_password: str | None = None,
     desk_factory: type[Desk] = Desk,
     key: bytes | None = None,
     **desk_options: object,
@@ -85,6 +88,10 @@ def initialise(
         raise ValidationFailed(
             f"单位类型「{kind}」不正确，可选：district（区中心）、township（镇街道）、zone（开发区）。"
         ) from None
+    if admin_password is not None:
+        from dongwu_tui.domain.passwords import check_new_password
+
+        check_new_password(admin_password, name=admin_name)  # before the file is made
     office = open_database(path, create=True, key=key)
     try:
         if office.meta("site_id"):
@@ -114,6 +121,9 @@ def initialise(
                     kind_of = SiteKind.ZONE if t.kind == "zone" else SiteKind.TOWNSHIP
                     directory.add_site(t.code, f"{t.name}人才工作站", kind_of.value, t.code, bootstrap=True)
             desk.actor = directory.add_staff(admin_name, Role.ADMIN.value, site.id, bootstrap=True)
+            if admin_password is not None:
+                # The admin chose this password at `dongwu init`: it needs no change at first sign-in.
+                desk.accounts.set_initial(desk.actor, admin_password)
             # Sync (issue 4): remember where this replica lives, so a copy is recognised as one.
             from dongwu_tui.sync.identity import record_home
 

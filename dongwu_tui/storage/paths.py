@@ -95,3 +95,11 @@ def sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(descriptor)
+def user_state_dir() -> Path:
+    """Per-user state (command-line session tokens): $DONGWU_STATE_DIR if set, else the platform's folder."""
+    override = os.environ.get("DONGWU_STATE_DIR")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_state_dir as platform_state_dir
+
+    return Path(platform_state_dir(APP_NAME, appauthor=False))

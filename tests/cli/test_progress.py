@@ -7,6 +7,8 @@ import io
 import sys
 from pathlib import Path
 
+from deskkit import cli_argv
+
 from dongwu_tui.cli.main import main
 from dongwu_tui.cli.progress import progress_bar
 
@@ -74,7 +76,7 @@ def test_sync_export_and_import_show_a_bar_on_a_terminal(tmp_path: Path, capsys,
 
     def run(db: Path, *args: str) -> str:
         capsys.readouterr()
-        assert main(["--db", str(db), *args]) == 0, capsys.readouterr().err
+        assert main(cli_argv(["--db", str(db), *args])) == 0, capsys.readouterr().err
         return capsys.readouterr().out
 
     run(centre, "init", "--site", "吴中区高层次人才服务中心", "--kind", "district")

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from deskkit import cli_args
 
 
 def dongwu(db: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    state = db.parent / "state"  # the sessions of every office of the test, beside their files
+    args = tuple(cli_args(db, args, state))  # init's password; --as logged in
     result = subprocess.run([sys.executable, "-m", "dongwu_tui", "--db", str(db), *args], capture_output=True,
-                            text=True, cwd=db.parent)
+                            text=True, cwd=db.parent, env={**os.environ, "DONGWU_STATE_DIR": str(state)})
     if check:
         assert result.returncode == 0, result.stderr
     return result
