@@ -92,6 +92,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     encrypt = args.encrypt if args.encrypt is not None else args.kind != "district"
     supplied = None if (args.password_stdin or args.password_file) else keyring.supplied_password()
+    if not (supplied or args.password_stdin or args.password_file or sys.stdin.isatty()):
+        raise ValidationFailed(f"须设置管理员「{args.admin}」的密码：请在终端中运行，或用 --password-stdin、"
+                               f"--password-file 或环境变量 {keyring.PASSWORD_VARIABLE} 提供；未创建任何文件。")
     password = supplied or PasswordSource(stdin=args.password_stdin, file=args.password_file).read(
         f"请设置管理员「{args.admin}」的密码：", what="管理员密码", confirm=True)
     recovery = None
@@ -114,9 +117,6 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
-MIN_PASSWORD = 8
-
-
 def _new_password(who: str, variable: str | None = None) -> str:
     """A new password for `who`: DONGWU_PASSWORD (or `variable`), or asked twice on the terminal."""
     import os
@@ -136,8 +136,9 @@ def _new_password(who: str, variable: str | None = None) -> str:
         password = getpass.getpass(f"设置{who}的密码：")
         if getpass.getpass("再输入一次：") != password:
             raise ValidationFailed("两次输入的密码不一致，未做任何修改。")
-    if len(password) < MIN_PASSWORD:
-        raise ValidationFailed(f"密码至少 {MIN_PASSWORD} 个字符，未做任何修改。")
+    from dongwu_tui.domain.passwords import check_new_password
+
+    check_new_password(password, name=who)  # the same rules as an account's password
     return password
 
 

@@ -108,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--admin", default="系统管理员", help="首位管理员的姓名")
     p.add_argument("--encrypt", action=argparse.BooleanOptionalAction, default=None,
                    help="加密数据库（镇街道、开发区默认加密，区中心默认不加密）；管理员密码取自 DONGWU_PASSWORD 或终端输入")
+    p.add_argument("--password-stdin", action="store_true", help="从标准输入的第一行读取管理员密码（供脚本使用）")
+    p.add_argument("--password-file", type=Path, help="从文件的第一行读取管理员密码")
 
     command("encrypt", "把本单位的数据库就地加密（须由管理员用 --as 操作，并设置其密码）")
     command("decrypt", "把加密的数据库就地解密（管理员密码，或环境变量 DONGWU_RECOVERY_KEY 中的恢复密钥）")
@@ -121,8 +123,6 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--reason", default="", help="原因")
     command("passwd", "修改自己的密码（原密码取自 DONGWU_PASSWORD，新密码取自 DONGWU_NEW_PASSWORD 或终端输入）", keys)
     command("recovery", "换一把新的恢复密钥（旧的随即作废）", keys)
-    p.add_argument("--password-stdin", action="store_true", help="从标准输入的第一行读取管理员密码（供脚本使用）")
-    p.add_argument("--password-file", type=Path, help="从文件的第一行读取管理员密码")
 
     p = command("demo", "生成演示数据库（可重复：同一种子生成同样的数据）")
     p.add_argument("--talents", type=integer, default=2000, help="人才数量（默认 2000）")
@@ -429,8 +429,8 @@ def _ask_password(args: Any) -> None:
 
     from dongwu_tui.storage import keyring
 
-    if args.command in ("init", "demo", "encrypt"):
-        return  # they make a new key ring and ask for a new password themselves
+    if args.command in ("init", "demo", "encrypt", "login"):
+        return  # they make a new key ring and ask for a new password, or read the password themselves
     if args.db is None:
         from dongwu_tui.storage.paths import default_database_path
 
