@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from msgspec import Struct
 
-from dongwu_tui.domain.identifiers import mask_id, mask_phone
 from dongwu_tui.domain.lifecycle import event_label
 from dongwu_tui.domain.models import OPEN_STATUSES, CallOutcome, IdKind, Status, Talent
 from dongwu_tui.domain.models import WORKING_STATUSES, statuses_sql, view_status
-from dongwu_tui.domain.roles import Role, sees_personal_data
+from dongwu_tui.domain.roles import Role
 from dongwu_tui.services.search import short_enterprise_query, talent_condition
 from dongwu_tui.storage.database import translated_errors
 
@@ -209,20 +208,15 @@ class ViewService:
         made here: reports sit below the services and reach them only through the desk they are given."""
         return PagedQuery(self.desk, select, source, where, params, order, descending, convert, **options)
 
-    @property
-    def unmasked(self) -> bool:
-        actor = self.desk.actor
-        return actor is not None and sees_personal_data(actor.role)
+    def full_for(self, talent: Talent) -> bool:
+        """Whether this talent's numbers are shown in full to the acting person (need to know, or a reveal)."""
+        return self.desk.privacy.talent_needs_numbers(talent.id, talent.specialist_id)
 
-    def phone(self, value: str | None) -> str:
-        if not value:
-            return ""
-        return value if self.unmasked else mask_phone(value)
+    def phone(self, value: str | None, full: bool = False) -> str:
+        return self.desk.privacy.phone(value, full)
 
-    def id_number(self, value: str | None) -> str:
-        if not value:
-            return ""
-        return value if self.unmasked else mask_id(value)
+    def id_number(self, value: str | None, full: bool = False) -> str:
+        return self.desk.privacy.id_number(value, full)
 
     # -- talents ----------------------------------------------------------------------------------
 
@@ -258,10 +252,13 @@ class ViewService:
             where.append(condition.sql)
             params.extend(condition.params)
 
+        privacy = self.desk.privacy
+
         def convert(row: tuple[Any, ...]) -> TalentLine:
-            tid, name, phone, category_code, township_code, enterprise, specialist, card, key = row
+            tid, name, phone, category_code, township_code, enterprise, specialist, card, specialist_id, key = row
+            full = privacy.needs_numbers(talent_id=tid, specialist_id=specialist_id)
             return TalentLine(
-                id=tid, name=name, phone=self.phone(phone), category=categories.get(category_code, ""),
+                id=tid, name=name, phone=self.phone(phone, full), category=categories.get(category_code, ""),
                 township=townships.get(township_code or "", ""), enterprise=enterprise or "",
                 specialist=specialist or "", card_no=card or "", key=key,
             )
@@ -270,7 +267,7 @@ class ViewService:
             self.desk,
             select="t.id, t.name, t.phone, t.category_code, t.township_code, "
             "(SELECT e.name FROM enterprise e WHERE e.id = t.enterprise_id), "
-            "(SELECT s.name FROM staff s WHERE s.id = t.specialist_id), t.card_no",
+            "(SELECT s.name FROM staff s WHERE s.id = t.specialist_id), t.card_no, t.specialist_id",
             source="FROM talent t",
             where=where,
             params=params,
@@ -293,34 +290,44 @@ class ViewService:
                 [search.strip(), ENTERPRISE_LIST_MAX + 1]).fetchall()
         return [row[0] for row in rows] if len(rows) <= ENTERPRISE_LIST_MAX else None
 
-    def talent_profile(self, talent_id: str) -> dict[str, str]:
-        """The talent's profile as label → display text, personal numbers masked unless the role needs them."""
+    def talent_profile(self, talent_id: str, place: str = "人才档案") -> dict[str, str]:
+        """The talent's profile as label → display text, personal numbers masked unless the work needs them
+        (a view in full is recorded as an access)."""
         directory = self.desk.directory
         talent = self.desk.talents.get(talent_id)
         township = directory.townships.get(talent.township_code or "")
+        full = self.full_for(talent)
+        if full:
+            self.desk.privacy.record([talent.id], "numbers", place)
+        text = self.desk.privacy.text
         return {
             "姓名": talent.name,
-            "电话": self.phone(talent.phone),
-            talent.id_kind.label: self.id_number(talent.id_number) or "—",
+            "电话": self.phone(talent.phone, full),
+            talent.id_kind.label: self.id_number(talent.id_number, full) or "—",
             "人才类别": directory.talent_categories.get(talent.category_code, ""),
             "工程层级": directory.talent_levels.get(talent.level_code, ""),
             "所在企业": talent.enterprise_name or "—",
             "所属板块": township.name if township else "—",
             "联系专员": talent.specialist_name or "—",
             "人才卡号": talent.card_no or "—",
-            "备注": talent.notes or "—",
+            "备注": text(talent.notes, full) or "—",
         }
 
     def timeline(self, talent_id: str, limit: int = 200) -> list[TimelineEntry]:
         """Calls and requests of one talent as one list, newest first."""
         file = self.desk.talents.file(talent_id, limit=limit)
         measures = self.desk.directory.measures
+        full = self.full_for(file.talent)
+
+        def text(value: str) -> str:
+            return self.desk.privacy.text(value, full)
+
         entries = [
             TimelineEntry(
                 at=call.at, kind="call",
                 title=f"{call.direction.label} · {call.outcome.label}"
                 + (f" · {call.measure} {measures[call.measure].name}" if call.measure in measures else ""),
-                detail=call.summary, request_id=call.request_id,
+                detail=text(call.summary), request_id=call.request_id,
             )
             for call in file.calls
         ]
@@ -329,7 +336,7 @@ class ViewService:
                 at=request.opened_at, kind="request",
                 title=f"工单 {request.number} · {request.status.label} · {request.measure} "
                 f"{measures[request.measure].name if request.measure in measures else ''}",
-                detail=request.summary, request_id=request.id,
+                detail=text(request.summary), request_id=request.id,
             )
             for request in file.requests
         ]
@@ -375,6 +382,9 @@ class ViewService:
             created_at=_dt(row[12]) or datetime.min, updated_at=_dt(row[13]) or datetime.min,
             enterprise_name=row[14], specialist_name=row[15],
         )
+        # The caller on the line: whoever takes the call works with their data, and the view is recorded.
+        if self.desk.actor is not None:
+            self.desk.privacy.record([talent.id], "numbers", "来电登记")
         directory = self.desk.directory
         township = directory.townships.get(talent.township_code or "")
         return {
@@ -478,10 +488,12 @@ class ViewService:
             params += values
         directory = self.desk.directory
         requests = self.desk.requests
+        privacy = self.desk.privacy
 
         def convert(row: tuple[Any, ...]) -> RequestLine:
             measures = directory.measures  # read on first use, in the worker that runs the query
-            rid, number, measure, status, due, talent, assignee, summary, opened, key = row
+            rid, number, measure, status, due, talent, assignee, summary, opened, talent_id, assignee_id, key = row
+            summary = privacy.text(summary, privacy.needs_numbers(talent_id=talent_id, assignee_id=assignee_id))
             status = Status(status)
             due_day = date.fromisoformat(str(due)[:10])
             open_ = status in OPEN_STATUSES
@@ -499,7 +511,8 @@ class ViewService:
             self.desk,
             select="r.id, r.number, r.measure_number, r.status, r.due_date, "
             "(SELECT t.name FROM talent t WHERE t.id = r.talent_id), "
-            "(SELECT s.name FROM staff s WHERE s.id = r.assignee_id), r.summary, r.opened_at",
+            "(SELECT s.name FROM staff s WHERE s.id = r.assignee_id), r.summary, r.opened_at, r.talent_id, "
+            "r.assignee_id",
             source="FROM service_request r",
             where=where,
             params=params,
@@ -524,16 +537,24 @@ class ViewService:
         site = ""
         if request.assignee_site_id:
             site = directory.site(request.assignee_site_id).name
+        privacy = self.desk.privacy
+        full = privacy.needs_numbers(talent_id=request.talent_id, assignee_id=request.assignee_id)
+        if full and request.talent_id and request.phone:
+            privacy.record([request.talent_id], "numbers", "工单详情")
         events = [
             {"at": e.at, "who": e.actor_name, "label": event_label(e.action), "to": e.to_status.label,
-             "reason": e.reason}
+             "reason": privacy.text(e.reason, full)}
             for e in request.events
         ]
         return {
             "request": request,
             "measure_name": directory.measure(request.measure).name,
             "talent_name": talent_name,
-            "phone": self.phone(request.phone),
+            "phone": self.phone(request.phone, full),
+            "full": full,
+            "text": lambda value: privacy.text(value, full),
+            "summary": privacy.text(request.summary, full),
+            "resolution": privacy.text(request.resolution, full),
             "assignee": assignee,
             "assignee_site": site,
             "merged_into": requests.number_of(request.merged_into_id),

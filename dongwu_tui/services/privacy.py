@@ -1,0 +1,234 @@
+"""Personal data on a need-to-know basis (PIPL minimum use), and who saw what.
+
+Full phone and ID numbers are shown where the work needs them: to whoever takes the call, for the
+caller on the line (intake); to a specialist, for the talents of their own caseload and the requests
+assigned to them. Everywhere else they are masked, lists included, and so are the numbers written
+inside free text (summaries, reasons, notes). A "reveal" with a reason shows one person in full for the
+rest of the session and is recorded.
+
+Every view of a person's full numbers (talent page, intake card, unmasked command output) and every
+export about a person writes an access record: who, when, whose data, what and where (`access_log`,
+migration 0015). Supervisors and administrators read them per person (`dongwu audit --talent CARD`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from dongwu_tui.domain.errors import ValidationFailed
+from dongwu_tui.domain.identifiers import mask_id, mask_phone, mask_text
+from dongwu_tui.domain.roles import Role
+from dongwu_tui.storage.database import translated_errors
+
+if TYPE_CHECKING:
+    from dongwu_tui.services.desk import Desk
+
+# Fields that hold a phone or ID number, wherever they appear in an audit entry's changes.
+NUMBER_FIELDS = {"phone": "phone", "id_number": "id"}
+AUDIT_KEY = "audit_hash_key"
+
+# What an access record says was shown.
+WHAT_LABELS = {"numbers": "查看完整号码", "reveal": "申请显示完整号码", "export": "导出", "erase": "删除个人信息",
+               "subject_export": "导出个人全部信息"}
+ERASED_SUBJECT = "已删除"
+
+
+@dataclass(frozen=True)
+class AccessRecord:
+    at: datetime
+    actor: str
+    what: str
+    place: str
+    reason: str
+    subject: str
+
+    @property
+    def what_label(self) -> str:
+        return WHAT_LABELS.get(self.what, self.what)
+
+
+class PrivacyService:
+    """Whether this desk's person may see one record's numbers in full, and the record of each view."""
+
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+        self.revealed: set[str] = set()  # talents shown in full after a reveal, for this session
+
+    # -- need to know -----------------------------------------------------------------------------
+
+    def needs_numbers(self, *, talent_id: str | None = None, specialist_id: str | None = None,
+                      assignee_id: str | None = None, caller: bool = False) -> bool:
+        """True when the acting person's work needs this record's full numbers."""
+        actor = self.desk.actor
+        if actor is None or not actor.active:
+            return False
+        if caller or (talent_id is not None and talent_id in self.revealed):
+            return True
+        if actor.role is Role.SPECIALIST:
+            return actor.id in (specialist_id, assignee_id)
+        return False
+
+    def talent_needs_numbers(self, talent_id: str, specialist_id: str | None) -> bool:
+        """A talent in full for their specialist, for a specialist with one of their requests, after a reveal."""
+        if self.needs_numbers(talent_id=talent_id, specialist_id=specialist_id):
+            return True
+        actor = self.desk.actor
+        if actor is None or actor.role is not Role.SPECIALIST or not actor.active:
+            return False
+        with translated_errors():
+            row = self.desk.office.db.execute_sql(
+                "SELECT 1 FROM service_request WHERE talent_id = ? AND assignee_id = ? AND deleted = 0 LIMIT 1",
+                [talent_id, actor.id]).fetchone()
+        return row is not None
+
+    def own_talents(self, talent_ids: Iterable[str | None]) -> set[str]:
+        """Of these talents, those whose numbers this person may see in full (one query)."""
+        ids = sorted({t for t in talent_ids if t})
+        actor = self.desk.actor
+        shown = {t for t in ids if t in self.revealed}
+        if not ids or actor is None or actor.role is not Role.SPECIALIST or not actor.active:
+            return shown
+        marks = ", ".join("?" for _ in ids)
+        with translated_errors():
+            rows = self.desk.office.db.execute_sql(
+                f"SELECT id FROM talent WHERE id IN ({marks}) AND specialist_id = ?", [*ids, actor.id]).fetchall()
+        return shown | {row[0] for row in rows}
+
+    @staticmethod
+    def phone(value: str | None, full: bool) -> str:
+        if not value:
+            return ""
+        return value if full else mask_phone(value)
+
+    @staticmethod
+    def id_number(value: str | None, full: bool) -> str:
+        if not value:
+            return ""
+        return value if full else mask_id(value)
+
+    @staticmethod
+    def text(value: str | None, full: bool) -> str:
+        """Free text with the ID and phone numbers inside it masked unless shown in full."""
+        if not value:
+            return value or ""
+        return value if full else mask_text(value)
+
+    # -- reveal and access records ------------------------------------------------------------------
+
+    def reveal(self, talent_id: str, reason: str, place: str) -> None:
+        """Show this person's numbers in full for the rest of the session, with a reason; recorded."""
+        from dongwu_tui.domain.safetext import check_text
+
+        self.desk.require(action="显示完整号码")
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationFailed("显示完整号码须填写原因。")
+        check_text(reason, "原因", multiline=False)
+        self.record([talent_id], "reveal", place, reason)
+        self.revealed.add(talent_id)
+
+    def record(self, talent_ids: Iterable[str], what: str, place: str, reason: str = "") -> None:
+        """One access record per person: who, when, whose data, what, where and why."""
+        ids = list(dict.fromkeys(t for t in talent_ids if t))
+        if not ids:
+            return
+        desk = self.desk
+        at = desk.clock()
+        actor_id = desk.actor.id if desk.actor else None
+        rows = [(desk.new_id(at), str(at), actor_id, talent_id, what, place, reason) for talent_id in ids]
+        with desk.office.write():
+            desk.office.db.cursor().executemany(
+                "INSERT INTO access_log (id, at, actor_id, talent_id, what, place, reason) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def accesses(self, ref: str) -> list[AccessRecord]:
+        """Who saw or exported this person's data, oldest first: for supervisors and administrators."""
+        self.desk.require(Role.SUPERVISOR, Role.ADMIN, action="查看个人信息访问记录")
+        talent_id = self._talent_id(ref)
+        with translated_errors():
+            rows = self.desk.office.db.execute_sql(
+                "SELECT a.at, coalesce(s.name, '（未指明）'), a.what, a.place, a.reason, a.subject "
+                "FROM access_log a LEFT JOIN staff s ON s.id = a.actor_id WHERE a.talent_id = ? "
+                "ORDER BY a.at, a.id", [talent_id]).fetchall()
+        from dongwu_tui.storage.convert import _dt
+
+        return [AccessRecord(_dt(at) or datetime.min, who, what, place, reason, subject)
+                for at, who, what, place, reason, subject in rows]
+
+    def _talent_id(self, ref: str) -> str:
+        """A talent by id or card, erased ones included (their access records stay)."""
+        with translated_errors():
+            row = self.desk.office.db.execute_sql(
+                "SELECT id FROM talent WHERE (id = ? OR card_no = ?) ORDER BY deleted LIMIT 1",
+                [ref.strip(), ref.strip()]).fetchone()
+        if row is not None:
+            return str(row[0])
+        return self.desk.talents.get(ref).id
+
+
+# --------------------------------------------------------------------------- the audit log
+
+
+def audit_key(desk: Desk) -> bytes:
+    """This office's secret for the audit log's keyed hashes (made on first use, kept in `meta`)."""
+    key = desk.office.meta(AUDIT_KEY)
+    if key is None:
+        key = secrets.token_hex(32)
+        desk.office.db.execute_sql("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", [AUDIT_KEY, key])
+        key = desk.office.meta(AUDIT_KEY) or key
+    return key.encode()
+
+
+def keyed_hash(key: bytes, value: str) -> str:
+    """Equal for equal numbers, useless for finding the number: enough to tell whether it changed."""
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def _masked(kind: str, value: Any) -> Any:
+    if not isinstance(value, str) or not value:
+        return value
+    return mask_phone(value) if kind == "phone" else mask_id(value)
+
+
+def _redact_value(desk: Desk, kind: str, value: Any) -> Any:
+    if isinstance(value, dict) and {"from", "to"} & value.keys():
+        key = audit_key(desk)
+        redacted = {side: _masked(kind, value.get(side)) for side in ("from", "to") if side in value}
+        redacted["hash"] = {side: keyed_hash(key, str(value[side])) if value.get(side) else None
+                            for side in ("from", "to") if side in value}
+        return redacted
+    return _masked(kind, value)
+
+
+def redact_changes(desk: Desk, changes: dict[str, Any]) -> dict[str, Any]:
+    """An audit entry's changes with no phone or ID number in clear: each number field masked (a change
+    keeps a keyed hash of both sides), a conflict resolution's values of such a field masked, and the numbers
+    written inside any other text masked."""
+    redacted: dict[str, Any] = {}
+    number_kind = NUMBER_FIELDS.get(str(changes.get("field", "")))
+    for name, value in changes.items():
+        kind = NUMBER_FIELDS.get(name)
+        if kind is not None:
+            redacted[name] = _redact_value(desk, kind, value)
+        elif number_kind is not None and name in ("value", "versions"):
+            redacted[name] = ([_masked(number_kind, v) for v in value] if isinstance(value, list)
+                              else _masked(number_kind, value))
+        else:
+            redacted[name] = _scrub_text(value)
+    return redacted
+
+
+def _scrub_text(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, dict):
+        return {k: _scrub_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub_text(v) for v in value]
+    return value

@@ -1,0 +1,111 @@
+"""Personal data on a need-to-know basis, and the record of who saw what (issue 16 items 7–8)."""
+
+from __future__ import annotations
+
+from deskkit import TALENT_PHONE, Cast
+
+import pytest
+
+from dongwu_tui.domain.errors import PermissionRefused, ValidationFailed
+from dongwu_tui.domain.models import Talent
+from dongwu_tui.services.desk import Desk
+
+ID_NUMBER = "11010519491231002X"
+
+
+def _other_talent(desk: Desk, cast: Cast) -> Talent:
+    return desk.acting_as(cast.operator).talents.add(
+        name="孙他人", phone="13700137000", id_number="110105194912310097", category_code="industry",
+        level_code="district", township_code="mudu", specialist_id=cast.specialist2.id, card_no="DW-0002")
+
+
+def _accesses(desk: Desk, talent_id: str) -> list[tuple]:
+    return desk.office.db.execute_sql(
+        "SELECT actor_id, what, place, reason FROM access_log WHERE talent_id = ? ORDER BY at, id",
+        [talent_id]).fetchall()
+
+
+def test_a_specialist_sees_their_own_caseload_in_full_and_others_masked(desk: Desk, cast: Cast,
+                                                                        talent: Talent) -> None:
+    other = _other_talent(desk, cast)
+    views = desk.acting_as(cast.specialist).views
+    lines = {line.name: line.phone for line in views.talents().page()}
+    assert lines[talent.name] == TALENT_PHONE
+    assert lines[other.name] == "137****7000"
+    own = views.talent_profile(talent.id)
+    assert own["电话"] == TALENT_PHONE and own["居民身份证"] == ID_NUMBER
+    theirs = views.talent_profile(other.id)
+    assert theirs["电话"] == "137****7000" and ID_NUMBER[:3] not in theirs["居民身份证"][3:]
+    assert theirs["居民身份证"] == "110***********0097"
+
+
+def test_an_operator_sees_masked_numbers_outside_the_call(desk: Desk, cast: Cast, talent: Talent) -> None:
+    views = desk.acting_as(cast.operator).views
+    assert [line.phone for line in views.talents().page()] == ["138****8000"]
+    profile = views.talent_profile(talent.id)
+    assert "****" in profile["电话"] and "*" in profile["居民身份证"]
+    assert _accesses(desk, talent.id) == []
+    # The caller on the line: the card is for them, and the view is recorded.
+    card = views.caller_card(TALENT_PHONE)
+    assert card is not None and card["talent"].id == talent.id
+    assert _accesses(desk, talent.id) == [(cast.operator.id, "numbers", "来电登记", "")]
+
+
+def test_a_reveal_needs_a_reason_shows_one_person_and_is_recorded(desk: Desk, cast: Cast, talent: Talent) -> None:
+    other = _other_talent(desk, cast)
+    supervisor = desk.acting_as(cast.supervisor)
+    with pytest.raises(ValidationFailed):
+        supervisor.privacy.reveal(talent.id, "  ", "人才档案")
+    supervisor.privacy.reveal(talent.id, "核对来电人身份", "人才档案")
+    assert supervisor.views.talent_profile(talent.id)["电话"] == TALENT_PHONE
+    assert "****" in supervisor.views.talent_profile(other.id)["电话"]
+    rows = _accesses(desk, talent.id)
+    assert rows[0] == (cast.supervisor.id, "reveal", "人才档案", "核对来电人身份")
+    assert rows[1] == (cast.supervisor.id, "numbers", "人才档案", "")
+    assert _accesses(desk, other.id) == []
+
+
+def test_supervisors_read_the_access_records_per_person(desk: Desk, cast: Cast, talent: Talent) -> None:
+    desk.acting_as(cast.specialist).views.talent_profile(talent.id)
+    with pytest.raises(PermissionRefused):
+        desk.acting_as(cast.specialist).privacy.accesses(talent.card_no or "")
+    records = desk.acting_as(cast.supervisor).privacy.accesses("DW-0001")
+    assert [(r.actor, r.what, r.place) for r in records] == [("李专员", "numbers", "人才档案")]
+
+
+def test_free_text_numbers_are_masked_where_numbers_are(desk: Desk, cast: Cast, talent: Talent) -> None:
+    result = desk.acting_as(cast.operator).calls.log(
+        phone=TALENT_PHONE, summary=f"来电人身份证 {ID_NUMBER}，另留电话 13912345678", measure=11,
+        outcome="request")
+    assert result.request is not None
+    supervisor = desk.acting_as(cast.supervisor).views
+    line = supervisor.requests("all").page()[0]
+    assert ID_NUMBER not in line.summary and "13912345678" not in line.summary
+    page = supervisor.request_page(result.request.id)
+    assert ID_NUMBER not in page["summary"] and page["phone"] == "138****8000"
+    timeline = supervisor.timeline(talent.id)
+    assert all(ID_NUMBER not in entry.detail for entry in timeline)
+    own = desk.acting_as(cast.specialist).views.timeline(talent.id)
+    assert any(ID_NUMBER in entry.detail for entry in own)
+
+
+def test_the_audit_log_keeps_numbers_masked_with_a_hash_that_tells_a_change(desk: Desk, cast: Cast,
+                                                                             talent: Talent) -> None:
+    operator = desk.acting_as(cast.operator)
+    operator.talents.update(talent.id, reason="来电人称新号码 13912345678 已启用", phone="13912345678",
+                            id_number="110105194912310097")
+    operator.talents.update(talent.id, reason="改回", phone=TALENT_PHONE)
+    rows = desk.office.db.execute_sql(
+        "SELECT changes, reason FROM audit_log WHERE entity = 'talent' AND action = 'update' ORDER BY at, id"
+    ).fetchall()
+    text = repr(rows)
+    for number in (TALENT_PHONE, "13912345678", ID_NUMBER, "110105194912310097"):
+        assert number not in text
+    import json
+
+    first = json.loads(rows[0][0])
+    assert first["phone"]["from"] == "138****8000" and first["phone"]["to"] == "139****5678"
+    assert first["phone"]["hash"]["from"] != first["phone"]["hash"]["to"]
+    second = json.loads(rows[1][0])
+    assert second["phone"]["hash"]["to"] == first["phone"]["hash"]["from"]  # the same number again
+    assert "139****5678" in rows[0][1]
