@@ -161,6 +161,16 @@ class PrivacyService:
         return [AccessRecord(_dt(at) or datetime.min, who, what, place, reason, subject)
                 for at, who, what, place, reason, subject in rows]
 
+    def erase(self, ref: str, reason: str) -> dict[str, int]:
+        """Erase one person's personal data at this office; the erasure travels by sync (PIPL art. 47)."""
+        return erase(self.desk, ref, reason)
+
+    def subject_export(self, ref: str, place: str) -> dict[str, Any]:
+        return subject_export(self.desk, ref, place)
+
+    def retention(self, *, dry_run: bool) -> dict[str, Any]:
+        return retention(self.desk, dry_run=dry_run)
+
     def _talent_id(self, ref: str) -> str:
         """A talent by id or card, erased ones included (their access records stay)."""
         with translated_errors():
@@ -170,6 +180,95 @@ class PrivacyService:
         if row is not None:
             return str(row[0])
         return self.desk.talents.get(ref).id
+
+
+# --------------------------------------------------------------------------- erasure, subject access, retention
+
+
+def erase(desk: Desk, ref: str, reason: str) -> dict[str, int]:
+    from dongwu_tui.domain.safetext import check_text
+    from dongwu_tui.storage import erasure
+
+    desk.require(Role.SUPERVISOR, action="删除个人信息")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("删除个人信息须填写原因（--reason）。")
+    check_text(reason, "删除原因", multiline=False)
+    talent = desk.talents.get(ref)
+    with desk.office.write():
+        # The erasure's audit entry is the tombstone that sync carries: no personal data in it.
+        desk.audit("talent", talent.id, erasure.ERASE_ACTION, {"erased": True}, reason)
+        desk.privacy.record([talent.id], "erase", "dongwu talent erase", mask_text(reason))
+        done = erasure.erase_person(desk.office.db, talent.id, phone=talent.phone)
+    return done
+
+
+def subject_export(desk: Desk, ref: str, place: str) -> dict[str, Any]:
+    """Everything this office holds about one person (subject access), in full; the export is recorded."""
+    import json
+
+    desk.require(Role.SUPERVISOR, Role.ADMIN, action="导出个人全部信息")
+    file = desk.talents.file(ref, limit=100_000)
+    talent = file.talent
+    db = desk.office.db
+    with translated_errors():
+        audit = db.execute_sql(
+            "SELECT a.at, coalesce(s.name, ''), a.action, a.reason, a.changes FROM audit_log a "
+            "LEFT JOIN staff s ON s.id = a.actor_id WHERE a.entity = 'talent' AND a.entity_id = ? "
+            "ORDER BY a.at, a.id", [talent.id]).fetchall()
+    accesses = desk.privacy.accesses(talent.id)
+    desk.privacy.record([talent.id], "subject_export", place)
+
+    def iso(value: Any) -> Any:
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
+    return {
+        "talent": {"id": talent.id, "name": talent.name, "phone": talent.phone, "id_kind": talent.id_kind.value,
+                   "id_number": talent.id_number, "card_no": talent.card_no, "category": talent.category_code,
+                   "level": talent.level_code, "enterprise": talent.enterprise_name,
+                   "township": talent.township_code, "specialist": talent.specialist_name, "notes": talent.notes,
+                   "created_at": iso(talent.created_at), "updated_at": iso(talent.updated_at)},
+        "calls": [{"at": iso(c.at), "direction": c.direction.value, "phone": c.phone, "summary": c.summary,
+                   "measure": c.measure, "outcome": c.outcome.value} for c in file.calls],
+        "requests": [{"number": r.number, "measure": r.measure, "status": r.status.value, "phone": r.phone,
+                      "summary": r.summary, "opened_at": iso(r.opened_at), "resolution": r.resolution,
+                      "events": [{"at": iso(e.at), "action": e.action, "by": e.actor_name, "reason": e.reason}
+                                 for e in r.events]}
+                     for r in (desk.requests.get(r.id) for r in file.requests)],
+        "audit": [{"at": str(at), "by": who, "action": action, "reason": reason, "changes": json.loads(changes)}
+                  for at, who, action, reason, changes in audit],
+        "accesses": [{"at": iso(a.at), "by": a.actor, "what": a.what_label, "place": a.place, "reason": a.reason}
+                     for a in accesses],
+    }
+
+
+def retention(desk: Desk, *, dry_run: bool) -> dict[str, Any]:
+    """Anonymise archived requests older than the data file's `archived_years` (data/retention.toml)."""
+    from datetime import timedelta
+
+    from dongwu_tui.storage import erasure
+    from dongwu_tui.storage.catalogue import read_data_file
+
+    if not dry_run or desk.actor is not None:
+        desk.require(Role.SUPERVISOR, Role.ADMIN, action="按保存期限匿名化工单")
+    years = read_data_file("retention.toml").get("archived_years")
+    if not isinstance(years, int) or isinstance(years, bool) or years < 1:
+        raise ValidationFailed("retention.toml 的 archived_years 应为不小于 1 的整数。")
+    today = desk.clock().date()
+    try:
+        cutoff_day = today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        cutoff_day = today.replace(year=today.year - years, day=28) + timedelta(days=1)
+    cutoff = cutoff_day.isoformat()
+    db = desk.office.db
+    with translated_errors():
+        counts = erasure.expired_counts(db, cutoff)
+    if not dry_run and (counts["requests"] or counts["calls"]):
+        with desk.office.write():
+            erasure.anonymise_expired(db, cutoff)
+            desk.audit("site", desk.site_id, "retention", {"archived_before": cutoff, **counts},
+                       reason=f"保存期限 {years} 年")
+    return {"archived_years": years, "cutoff": cutoff, "dry_run": dry_run, **counts}
 
 
 # --------------------------------------------------------------------------- the audit log

@@ -37,3 +37,32 @@ def test_show_masks_beyond_need_reveal_is_recorded_and_audit_lists_the_views(
         ("周督办", "reveal", "dongwu talent show", "核对身份"),
         ("周督办", "numbers", "dongwu talent show --json", ""),
     ]
+
+
+def test_erase_export_and_retention_from_the_command_line(
+        desk: Desk, cast: Cast, talent: Talent, db_path: Path, tmp_path: Path,
+        cli_env: dict[str, str]) -> None:  # noqa: F811
+    def run(*args: str):  # noqa: ANN202
+        return dongwu(cli_env, db_path, *args)
+
+    desk.acting_as(cast.operator).calls.log(phone=TALENT_PHONE, summary="咨询人才公寓", measure=11,
+                                            outcome="request")
+    out = tmp_path / "subject.json"
+    assert "已导出" in ok(run("talent", "export", "DW-0001", "-o", str(out), "--as", "周督办"))
+    exported = json.loads(out.read_text(encoding="utf-8"))
+    assert exported["talent"]["id_number"] == ID_NUMBER and len(exported["calls"]) == 1
+    assert_refused(run("talent", "export", "DW-0001", "--as", "王话务"), "话务员")
+
+    plan = json.loads(ok(run("retention", "--dry-run", "--json")))
+    assert (plan["requests"], plan["calls"], plan["dry_run"]) == (0, 0, True)
+    assert "保存期限" in ok(run("retention", "--dry-run"))
+
+    assert_refused(run("talent", "erase", "DW-0001", "--reason", "本人申请", "--as", "王话务"), "话务员")
+    assert_refused(run("talent", "erase", "DW-0001", "--reason", " ", "--as", "周督办"), "原因")
+    assert "已删除" in ok(run("talent", "erase", "DW-0001", "--reason", "本人申请", "--as", "周督办"))
+    assert_refused(run("talent", "show", "DW-0001", "--as", "周督办"), "DW-0001")
+    assert_refused(run("talent", "erase", "DW-0001", "--reason", "本人申请", "--as", "周督办"), "DW-0001")
+    records = json.loads(ok(run("audit", "--talent", talent.id, "--json", "--as", "周督办")))
+    assert {r["subject"] for r in records} == {"已删除"} and records[-1]["what"] == "erase"
+    listed = ok(run("call", "list", "--as", "周督办"))
+    assert TALENT_PHONE[-4:] not in listed and "咨询人才公寓" not in listed

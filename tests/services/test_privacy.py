@@ -109,3 +109,68 @@ def test_the_audit_log_keeps_numbers_masked_with_a_hash_that_tells_a_change(desk
     second = json.loads(rows[1][0])
     assert second["phone"]["hash"]["to"] == first["phone"]["hash"]["from"]  # the same number again
     assert "139****5678" in rows[0][1]
+
+
+def test_erasure_removes_the_person_everywhere_and_keeps_the_case_facts(desk: Desk, cast: Cast,
+                                                                        talent: Talent) -> None:
+    operator = desk.acting_as(cast.operator)
+    logged = operator.calls.log(phone=TALENT_PHONE, summary=f"咨询人才公寓，身份证 {ID_NUMBER}", measure=11,
+                                outcome="request", dispatch_to="mudu", dispatch_staff=cast.specialist.name)
+    assert logged.request is not None
+    desk.acting_as(cast.specialist).views.talent_profile(talent.id)  # an access record to keep
+    before = desk.acting_as(cast.supervisor).stats.closure()["totals"]
+    with pytest.raises(PermissionRefused):
+        operator.privacy.erase("DW-0001", "本人申请")
+    supervisor = desk.acting_as(cast.supervisor)
+    with pytest.raises(ValidationFailed):
+        supervisor.privacy.erase("DW-0001", " ")
+    supervisor.privacy.erase("DW-0001", "本人申请删除（个人信息保护法第四十七条）")
+
+    db = desk.office.db
+    text = repr([db.execute_sql(f"SELECT * FROM {table}").fetchall()
+                 for table in ("talent", "call", "service_request", "request_event", "audit_log")])
+    for personal in (talent.name, TALENT_PHONE, ID_NUMBER, "DW-0001"):
+        assert personal not in text, personal
+    assert db.execute_sql("SELECT count(*) FROM talent_fts WHERE talent_fts MATCH ?",
+                          [f'"{talent.name}"']).fetchone()[0] == 0
+    assert [line.name for line in supervisor.views.talents().page()] == []
+    # The anonymous facts stay: the request is still counted, with its measure, status and township.
+    assert supervisor.stats.closure()["totals"] == before
+    facts = db.execute_sql("SELECT measure_number, status, township_code FROM service_request").fetchall()
+    assert facts == [(11, "dispatched", "mudu")]
+    records = supervisor.privacy.accesses(talent.id)
+    assert {r.subject for r in records} == {"已删除"} and [r.what for r in records][-1] == "erase"
+    tombstone = db.execute_sql("SELECT changes FROM audit_log WHERE action = 'erase'").fetchall()
+    assert tombstone == [('{"erased": true}',)]
+
+
+def test_retention_dry_run_says_what_it_would_anonymise(desk: Desk, cast: Cast, talent: Talent, clock) -> None:
+    operator = desk.acting_as(cast.operator)
+    logged = operator.calls.log(phone=TALENT_PHONE, summary=f"旧案 {ID_NUMBER}", measure=4, outcome="answered",
+                                resolution="已答复")
+    assert logged.request is not None
+    desk.acting_as(cast.supervisor).requests.move(logged.request.id, "archive")
+    supervisor = desk.acting_as(cast.supervisor)
+    assert supervisor.privacy.retention(dry_run=True)["requests"] == 0
+    clock.now = clock.now.replace(year=clock.now.year + 6)
+    plan = supervisor.privacy.retention(dry_run=True)
+    assert (plan["requests"], plan["calls"], plan["archived_years"]) == (1, 1, 5)
+    assert ID_NUMBER in repr(desk.office.db.execute_sql("SELECT summary FROM service_request").fetchall())
+    done = supervisor.privacy.retention(dry_run=False)
+    assert done["requests"] == 1
+    rows = desk.office.db.execute_sql("SELECT phone, summary, measure_number, status FROM service_request").fetchall()
+    assert rows == [("", "（个人信息已删除）", 4, "archived")]
+    assert supervisor.privacy.retention(dry_run=True)["requests"] == 0
+
+
+def test_subject_export_holds_everything_about_the_person_and_is_recorded(desk: Desk, cast: Cast,
+                                                                          talent: Talent) -> None:
+    desk.acting_as(cast.operator).calls.log(phone=TALENT_PHONE, summary="咨询人才公寓", measure=11,
+                                            outcome="request")
+    supervisor = desk.acting_as(cast.supervisor)
+    data = supervisor.privacy.subject_export("DW-0001", place="dongwu talent export")
+    assert data["talent"]["phone"] == TALENT_PHONE and data["talent"]["id_number"] == ID_NUMBER
+    assert [c["summary"] for c in data["calls"]] == ["咨询人才公寓"]
+    assert [r["summary"] for r in data["requests"]] == ["咨询人才公寓"]
+    assert data["audit"][0]["action"] == "add"
+    assert [r.what for r in supervisor.privacy.accesses("DW-0001")][-1] == "subject_export"

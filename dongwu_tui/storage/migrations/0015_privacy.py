@@ -12,6 +12,8 @@ STATEMENTS = [
         subject TEXT NOT NULL DEFAULT '', what TEXT NOT NULL, place TEXT NOT NULL,
         reason TEXT NOT NULL DEFAULT '')""",
     "CREATE INDEX IF NOT EXISTS access_log_talent ON access_log (talent_id, at)",
+    # Erasures (audit entries with action 'erase', storage/erasure.py) are read at the end of every import.
+    "CREATE INDEX IF NOT EXISTS audit_log_erasures ON audit_log (entity, entity_id) WHERE action = 'erase'",
 ]
 
 
