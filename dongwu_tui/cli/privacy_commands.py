@@ -15,7 +15,9 @@ TALENT_ACTIONS = ("erase", "export")
 
 def add_parsers(command: Callable[..., argparse.ArgumentParser], talent: Any) -> None:
     p = command("audit", "个人信息访问记录（谁在何时因何查看或导出了某人的信息）")
-    p.add_argument("--talent", required=True, metavar="CARD", help="人才编号或卡号")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--talent", metavar="CARD", help="人才编号或卡号")
+    which.add_argument("--exports", action="store_true", help="同步文件、通报等整体导出的记录")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p = command("erase", "删除某人的个人信息（个人信息保护法第四十七条；保留匿名的办理事实）", talent)
     p.add_argument("ref", metavar="人才", help="人才编号或卡号")
@@ -39,7 +41,7 @@ def run(desk: Desk, args: argparse.Namespace) -> int:
 
 
 def cmd_audit(desk: Desk, args: argparse.Namespace) -> int:
-    records = desk.privacy.accesses(args.talent)
+    records = desk.privacy.exports() if args.exports else desk.privacy.accesses(args.talent)
     if args.json:
         print_json([{"at": r.at.isoformat(), "who": r.actor, "what": r.what, "what_label": r.what_label,
                      "place": r.place, "reason": r.reason, "subject": r.subject} for r in records])

@@ -147,6 +147,29 @@ class PrivacyService:
                 "INSERT INTO access_log (id, at, actor_id, talent_id, what, place, reason) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
+    def record_export(self, place: str, subject: str) -> None:
+        """An export that is not about one person (a sync file, a report): one record, with its scope."""
+        desk = self.desk
+        at = desk.clock()
+        with desk.office.write():
+            desk.office.db.execute_sql(
+                "INSERT INTO access_log (id, at, actor_id, talent_id, subject, what, place) "
+                "VALUES (?, ?, ?, NULL, ?, 'export', ?)",
+                [desk.new_id(at), str(at), desk.actor.id if desk.actor else None, subject, place])
+
+    def exports(self) -> list[AccessRecord]:
+        """The exports not about one person (sync files, reports), oldest first."""
+        self.desk.require(Role.SUPERVISOR, Role.ADMIN, action="查看个人信息访问记录")
+        from dongwu_tui.storage.convert import _dt
+
+        with translated_errors():
+            rows = self.desk.office.db.execute_sql(
+                "SELECT a.at, coalesce(s.name, '（未指明）'), a.what, a.place, a.reason, a.subject "
+                "FROM access_log a LEFT JOIN staff s ON s.id = a.actor_id WHERE a.talent_id IS NULL "
+                "ORDER BY a.at, a.id").fetchall()
+        return [AccessRecord(_dt(at) or datetime.min, who, what, place, reason, subject)
+                for at, who, what, place, reason, subject in rows]
+
     def accesses(self, ref: str) -> list[AccessRecord]:
         """Who saw or exported this person's data, oldest first: for supervisors and administrators."""
         self.desk.require(Role.SUPERVISOR, Role.ADMIN, action="查看个人信息访问记录")

@@ -66,3 +66,11 @@ def test_erase_export_and_retention_from_the_command_line(
     assert {r["subject"] for r in records} == {"已删除"} and records[-1]["what"] == "erase"
     listed = ok(run("call", "list", "--as", "周督办"))
     assert TALENT_PHONE[-4:] not in listed and "咨询人才公寓" not in listed
+
+
+def test_a_report_export_is_recorded(desk: Desk, cast: Cast, talent: Talent, db_path: Path, tmp_path: Path,
+                                     cli_env: dict[str, str]) -> None:  # noqa: F811
+    out = tmp_path / "通报.md"
+    ok(dongwu(cli_env, db_path, "report", "--period", "2026-11", "-o", str(out), "--as", "周督办"))
+    records = json.loads(ok(dongwu(cli_env, db_path, "audit", "--exports", "--json", "--as", "周督办")))
+    assert [(r["who"], r["what"], r["place"]) for r in records] == [("周督办", "export", "通报 通报.md")]
