@@ -233,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     report_commands.add_parsers(command)
 
     add_sync_parser(command)
-    from dongwu_tui.cli import privacy_commands  # issue 16
+    from dongwu_tui.cli import privacy_commands
 
     privacy_commands.add_parsers(command, talent)
     return parser

@@ -1,4 +1,4 @@
-"""Personal-data commands: who saw a person's data, erasure, subject access export, retention (issue 16)."""
+"""Personal-data commands: who saw a person's data, erasure, subject access export, retention."""
 
 from __future__ import annotations
 

@@ -17,8 +17,8 @@ from typing import Any
 
 from rich.cells import cell_len
 
-from dongwu_tui.domain.roles import sees_personal_data
 from dongwu_tui.domain.models import Call, RequestEvent, ServiceRequest, Site, Staff, Talent
+from dongwu_tui.domain.roles import sees_personal_data
 from dongwu_tui.domain.safetext import printable
 from dongwu_tui.services.desk import Desk
 

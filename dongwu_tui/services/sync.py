@@ -67,7 +67,7 @@ class SyncService:
                ) -> ExportResult:
         self.desk.require(*EXCHANGE, action="导出同步文件")
         result = self._engine().export(to, folder, full=full, progress=progress)
-        # Who saw what (issue 16): a sync file carries personal data in full; one record per file.
+        # Who saw what: a sync file carries personal data in full; one record per file.
         self.desk.privacy.record_export(f"同步文件 {result.path.name}",
                                         f"发往 {result.peer}：人才 {result.counts.get('talent', 0)} 条")
         return result

@@ -122,7 +122,7 @@ class SyncDesk:
     @property
     def unmasked(self) -> bool:
         """Phone and ID numbers are masked in the conflict inbox for everyone: choosing between versions
-        needs their number, not the person's (need to know, issue 16); the stored value stays whole."""
+        needs their number, not the person's (need to know); the stored value stays whole."""
         return False
 
     def shown(self, conflicts: list[cf.Conflict]) -> list[cf.Conflict]:

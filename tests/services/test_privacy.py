@@ -1,4 +1,4 @@
-"""Personal data on a need-to-know basis, and the record of who saw what (issue 16 items 7–8)."""
+"""Personal data on a need-to-know basis, and the record of who saw what."""
 
 from __future__ import annotations
 

@@ -97,7 +97,7 @@ class OfficesExchangingFiles(RuleBasedStateMachine):
         self.offices = {code: reopen(self.tmp / f"{code}.db") for code in CODES}
         self.writes: dict[tuple[str, int], dict] = dict(template_writes)
         self.abandoned: set[str] = set()
-        self.erased: set[str] = set()  # talents erased at some office (issue 16): never back anywhere
+        self.erased: set[str] = set()  # talents erased at some office: never back anywhere
         # Every township has a backup from the start (the first nightly copy), so a restore can happen at
         # any step; the backup rule takes newer ones.
         self.backups: dict[str, Path] = {code: template / f"{code}.db" for code in ("mudu", "xukou")}

@@ -1,4 +1,4 @@
-"""An erased person stays erased at every office, whatever older or concurrent files bring (issue 16)."""
+"""An erased person stays erased at every office, whatever older or concurrent files bring."""
 
 from __future__ import annotations
 

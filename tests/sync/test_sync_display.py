@@ -91,7 +91,7 @@ def test_conflicts_mask_numbers_unless_the_role_needs_them(notes_conflict, capsy
 
 
 def test_conflicts_mask_numbers_for_an_operator_too_and_resolving_keeps_the_real_value(notes_conflict, capsys):
-    # Need to know (issue 16): choosing between versions needs their number, not the person's.
+    # Need to know: choosing between versions needs their number, not the person's.
     text = cli(capsys, notes_conflict, "--as", "王芳", "sync", "conflicts")
     assert "13912345678" not in text and "11010519491231002X" not in text and "139****5678" in text
     # A supervisor picks a version by its number from the masked view: the stored value stays whole.

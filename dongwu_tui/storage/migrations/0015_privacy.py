@@ -1,4 +1,4 @@
-"""Who saw what (issue 16): one row per view of a person's full phone or ID number, and per export.
+"""Who saw what: one row per view of a person's full phone or ID number, and per export.
 
 `access_log` stays in the office that made it (it is not a synced table): who (`actor_id`, none when no
 one was named), when, whose data (`talent_id`), what was shown (`what`: numbers, reveal, export, erase),
