@@ -27,13 +27,22 @@ def progress_bar(labels: Mapping[str, str], stream: TextIO | None = None) -> Ite
         BarColumn,
         MofNCompleteColumn,
         Progress,
+        ProgressColumn,
         TaskProgressColumn,
         TextColumn,
         TimeRemainingColumn,
     )
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        """Items per second, once rich has measured a rate."""
+
+        def render(self, task: object) -> Text:
+            speed = getattr(task, "speed", None)
+            return Text(f"{speed:,.0f}/秒" if speed else "")
 
     columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), MofNCompleteColumn(),
-               TextColumn("剩余"), TimeRemainingColumn())
+               RateColumn(), TextColumn("剩余"), TimeRemainingColumn())
     with Progress(*columns, console=Console(file=stream), transient=True) as bar:
         task = bar.add_task(next(iter(labels.values()), ""), total=None)
 

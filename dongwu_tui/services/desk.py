@@ -56,6 +56,17 @@ class Desk:
     calendar: WorkingCalendar = field(default_factory=default_calendar)
     rng: random.Random | None = None
 
+    def __post_init__(self) -> None:
+        if self.office.derive is None:
+            self.office.derive = self.derive
+
+    def derive(self) -> None:
+        """The working-day table from this desk's calendar, and the facts' working days with it (run by
+        the office database at the end of every write)."""
+        from dongwu_tui.reports.facts import ensure_workdays
+
+        ensure_workdays(self.office.db, self.calendar, self.clock().date())
+
     # -- identity ---------------------------------------------------------------------------------
 
     @cached_property

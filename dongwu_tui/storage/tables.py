@@ -151,6 +151,7 @@ class TalentRow(_Synced):
     specialist_id = TextField(null=True)
     card_no = TextField(null=True)
     notes = TextField(default="")
+    merged_into_id = TextField(null=True)  # a merged-away talent: the one that survives (migration 0012)
 
     class Meta:
         table_name = "talent"

@@ -266,24 +266,13 @@ def merge_duplicates(office: OfficeDatabase, conflict: Conflict, keep_id: str, a
                      at: str) -> None:
     """Keep one talent of a duplicate: the others' calls and requests move to it and they are deleted
     (a tombstone, like every delete), each with an audit entry. Ordinary writes, so they travel."""
-    from dongwu_tui.domain.ids import uuid7
+    from dongwu_tui.storage.merge import merge_talent_rows
 
-    db = office.db
     others = [v.record_id for v in conflict.versions if v.record_id and v.record_id != keep_id]
-    site_id = office.meta("site_id")
     with office.write():
         for other in others:
-            moved = {}
-            for table in ("call", "service_request"):
-                moved[table] = db.execute_sql(f'UPDATE "{table}" SET talent_id = ?, updated_at = ? WHERE talent_id = ?',
-                                              (keep_id, at, other)).rowcount
-            db.execute_sql("UPDATE talent SET deleted = 1, updated_at = ? WHERE id = ?", (at, other))
-            changes = {"merged_into": keep_id, "calls": moved["call"], "requests": moved["service_request"]}
-            db.execute_sql(
-                "INSERT INTO audit_log (id, site_id, created_at, updated_at, deleted, at, actor_id, entity, "
-                "entity_id, action, reason, changes) VALUES (?, ?, ?, ?, 0, ?, ?, 'talent', ?, 'merge', ?, ?)",
-                (uuid7(), site_id, at, at, at, actor_id, other, "同步发现重复登记，合并到保留的人才",
-                 json.dumps(changes, ensure_ascii=False)))
+            merge_talent_rows(office, keep_id, other, at=at, actor_id=actor_id,
+                              reason="同步发现重复登记，合并到保留的人才")
 
 
 # What a request move writes besides its status and the clock: the marks of the branch it belongs to

@@ -6,9 +6,7 @@ and Esc goes back within one. The role of the person at the desk decides where t
 
 from __future__ import annotations
 
-import gc
 import logging
-import sys
 from collections.abc import Callable, Iterable
 from functools import partial
 from importlib import import_module
@@ -24,12 +22,13 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 from textual.worker_manager import WorkerManager
 
-from dongwu_tui.ui import wide
+from dongwu_tui.ui import tweaks
 
-wide.apply()  # Chinese characters on overlays (Select, toasts) are not cut at the edges of what they cover
+tweaks.apply()  # Textual's private API, all in ui/tweaks/: see there
 
 if TYPE_CHECKING:
     from dongwu_tui.domain.models import Staff
+    from dongwu_tui.ui.work import Reader
     from dongwu_tui.services.desk import Desk
     from dongwu_tui.ui.screens.base import DeskScreen
 
@@ -38,12 +37,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FIRST_MODE = {"operator": "intake", "specialist": "talents", "supervisor": "requests", "admin": "talents"}
-
-# Textual's writer thread puts each frame on the terminal, and takes the GIL three times to do it (as it wakes,
-# after the write, after the flush). While the UI thread is busy, each take waits for Python's switch interval,
-# 5 ms by default: the first screen's rows reached the terminal ~10 ms after they were drawn (start-up, issue
-# 6). At 1 ms a frame is on the terminal ~3 ms after it is drawn; workers' queries leave the UI thread sooner too.
-SWITCH_INTERVAL_S = 0.001
 
 
 def open_and_run(db: Path | None, actor: str | None) -> int:
@@ -123,20 +116,8 @@ def workspace_class(mode: str) -> type[DeskScreen]:
 
 
 def _workspace(mode: str) -> Screen:
-    """A workspace made for `switch_mode`. Textual restyles the whole app (`refresh_css`: the stylesheet parsed
-    again, every node styled again) for any screen whose CSS generation is behind the app's, and a new
-    screen's is -1, so the first switch to each mode did it twice (~20 ms of start-up, issue 6). A new
-    screen is styled as it is registered, with the stylesheet as it is then: current, once a screen is on show
-    and the CSS has not been invalidated (a theme change) since that screen was styled. Then the new screen
-    is current from the start. The first screen of all, made as the app starts, keeps Textual's way.
-    tests/ui/test_ui_startup.py counts the parses, so that a Textual upgrade that changes this is noticed,
-    and compares the drawn screen with a workspace made the usual way."""
-    screen = workspace_class(mode)()
-    app = screen.app
-    generation = app._css_update_count
-    if app.screen_stack and (generation == 0 or app.screen._css_update_count == generation):
-        screen._css_update_count = generation
-    return screen
+    """A workspace made for `switch_mode`, styled as current (`tweaks.style_as_current`)."""
+    return tweaks.style_as_current(workspace_class(mode)())
 
 
 class DeskApp(App[None]):
@@ -182,17 +163,31 @@ class DeskApp(App[None]):
         self._startup_keymap = keymap or {}
         self._config_warning = config_warning
         self.mode_history: list[str] = []  # the workspaces left by a key, latest last: Esc on the dashboard or sync
+        self._reader: Reader | None = None
         self.theme = "textual-dark"
 
     # -- start-up -------------------------------------------------------------------------------
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
-        previous = sys.getswitchinterval()
-        sys.setswitchinterval(SWITCH_INTERVAL_S)
-        try:
+        with tweaks.fast_switching():
             return super().run(*args, **kwargs)
-        finally:
-            sys.setswitchinterval(previous)
+
+    @property
+    def reader(self) -> Reader:
+        """The thread that runs the short reads made on every key (`FetchMixin.read`), started on first use."""
+        if self._reader is None:
+            from dongwu_tui.ui.work import Reader
+
+            self._reader = Reader(release=self._release_reader_connection)
+        return self._reader
+
+    def _release_reader_connection(self) -> None:
+        if self.desk is not None:
+            self.desk.office.release()
+
+    def on_unmount(self) -> None:
+        if self._reader is not None:
+            self._reader.stop()
 
     def get_default_screen(self) -> Screen:
         return OpeningScreen() if self.desk is None else super().get_default_screen()
@@ -256,14 +251,11 @@ class DeskApp(App[None]):
         return self._prepared.pop(workspace, None)
 
     def delay_update(self, delay: float = 0.05) -> None:
-        """Textual holds every frame for 50 ms when it switches modes, to hide the new screen being built. Not
-        when leaving the opening frame: that frame already shows the title line and keys the workspace has,
-        and holding it only kept the first rows back (start-up, issue 6)."""
-        if not isinstance(self.screen, OpeningScreen):
+        if tweaks.hold_frames(self, OpeningScreen):
             super().delay_update(delay)
 
     def _begin(self) -> None:
-        self.call_after_refresh(self._collect_again)
+        self.call_after_refresh(tweaks.freeze_startup_objects)
         if self.desk.actor is None:
             from dongwu_tui.ui.screens.who import WhoScreen
 
@@ -287,13 +279,6 @@ class DeskApp(App[None]):
         if self._startup_keymap:
             self._warn_keymap()
         self.refresh_conflict_count()
-
-    def _collect_again(self) -> None:
-        if not gc.isenabled():
-            # cli.main switched the collector off for start-up (see there): what start-up made lives as long
-            # as the desk, so it moves to the permanent generation instead of being scanned again and again.
-            gc.freeze()
-            gc.enable()
 
     def refresh_conflict_count(self) -> None:
         """Count open sync conflicts in a worker; the title lines and banners follow `conflicts_open`."""

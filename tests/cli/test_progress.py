@@ -78,7 +78,7 @@ def test_sync_export_and_import_show_a_bar_on_a_terminal(tmp_path: Path, capsys,
         return capsys.readouterr().out
 
     run(centre, "init", "--site", "吴中区高层次人才服务中心", "--kind", "district")
-    run(town, "init", "--site", "木渎镇人才工作站", "--kind", "township", "--township", "木渎镇")
+    run(town, "init", "--site", "木渎镇人才工作站", "--kind", "township", "--township", "木渎镇", "--no-encrypt")
     for db in (centre, town):
         run(db, "sync", "keys", "--as", "系统管理员", "-o", str(keys))
     run(centre, "sync", "trust", "--as", "系统管理员", str(keys / "mudu-enrol.json"))
@@ -97,3 +97,16 @@ def test_sync_export_and_import_show_a_bar_on_a_terminal(tmp_path: Path, capsys,
     assert "应用" in out
     text = stream.getvalue()
     assert f"导入 {exported.name}" in text and "剩余" in text
+
+
+def test_the_bar_shows_the_rate(monkeypatch):
+    import time
+
+    clock = iter(range(0, 1000))
+    monkeypatch.setattr(time, "monotonic", lambda: float(next(clock)))
+    stream = Terminal()
+    with progress_bar({"check": "检查"}, stream) as report:
+        assert report is not None
+        for done in range(0, 4001, 1000):
+            report("check", done, 4000)
+    assert "/秒" in stream.getvalue()

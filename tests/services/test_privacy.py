@@ -33,21 +33,21 @@ def test_a_specialist_sees_their_own_caseload_in_full_and_others_masked(desk: De
     assert lines[talent.name] == TALENT_PHONE
     assert lines[other.name] == "137****7000"
     own = views.talent_profile(talent.id)
-    assert own["电话"] == TALENT_PHONE and own["居民身份证"] == ID_NUMBER
+    assert own.phone == TALENT_PHONE and own.id_number == ID_NUMBER
     theirs = views.talent_profile(other.id)
-    assert theirs["电话"] == "137****7000" and ID_NUMBER[:3] not in theirs["居民身份证"][3:]
-    assert theirs["居民身份证"] == "110***********0097"
+    assert theirs.phone == "137****7000" and ID_NUMBER[:3] not in theirs.id_number[3:]
+    assert theirs.id_number == "110***********0097"
 
 
 def test_an_operator_sees_masked_numbers_outside_the_call(desk: Desk, cast: Cast, talent: Talent) -> None:
     views = desk.acting_as(cast.operator).views
     assert [line.phone for line in views.talents().page()] == ["138****8000"]
     profile = views.talent_profile(talent.id)
-    assert "****" in profile["电话"] and "*" in profile["居民身份证"]
+    assert "****" in profile.phone and "*" in profile.id_number
     assert _accesses(desk, talent.id) == []
     # The caller on the line: the card is for them, and the view is recorded.
     card = views.caller_card(TALENT_PHONE)
-    assert card is not None and card["talent"].id == talent.id
+    assert card is not None and card.talent.id == talent.id
     assert _accesses(desk, talent.id) == [(cast.operator.id, "numbers", "来电登记", "")]
 
 
@@ -57,8 +57,8 @@ def test_a_reveal_needs_a_reason_shows_one_person_and_is_recorded(desk: Desk, ca
     with pytest.raises(ValidationFailed):
         supervisor.privacy.reveal(talent.id, "  ", "人才档案")
     supervisor.privacy.reveal(talent.id, "核对来电人身份", "人才档案")
-    assert supervisor.views.talent_profile(talent.id)["电话"] == TALENT_PHONE
-    assert "****" in supervisor.views.talent_profile(other.id)["电话"]
+    assert supervisor.views.talent_profile(talent.id).phone == TALENT_PHONE
+    assert "****" in supervisor.views.talent_profile(other.id).phone
     rows = _accesses(desk, talent.id)
     assert rows[0] == (cast.supervisor.id, "reveal", "人才档案", "核对来电人身份")
     assert rows[1] == (cast.supervisor.id, "numbers", "人才档案", "")
@@ -82,7 +82,7 @@ def test_free_text_numbers_are_masked_where_numbers_are(desk: Desk, cast: Cast, 
     line = supervisor.requests("all").page()[0]
     assert ID_NUMBER not in line.summary and "13912345678" not in line.summary
     page = supervisor.request_page(result.request.id)
-    assert ID_NUMBER not in page["summary"] and page["phone"] == "138****8000"
+    assert ID_NUMBER not in page.summary and page.phone == "138****8000"
     timeline = supervisor.timeline(talent.id)
     assert all(ID_NUMBER not in entry.detail for entry in timeline)
     own = desk.acting_as(cast.specialist).views.timeline(talent.id)

@@ -27,8 +27,8 @@ def world(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cli")
     c, m, x = tmp / "wz.db", tmp / "mudu.db", tmp / "xukou.db"
     dongwu(c, "init", "--site", "吴中区高层次人才服务中心", "--kind", "district")
-    dongwu(m, "init", "--site", "木渎镇人才工作站", "--kind", "township", "--township", "木渎镇")
-    dongwu(x, "init", "--site", "胥口镇人才工作站", "--kind", "township", "--township", "胥口镇")
+    dongwu(m, "init", "--site", "木渎镇人才工作站", "--kind", "township", "--township", "木渎镇", "--no-encrypt")
+    dongwu(x, "init", "--site", "胥口镇人才工作站", "--kind", "township", "--township", "胥口镇", "--no-encrypt")
     for db in (c, m, x):
         dongwu(db, "--as", admin_of(db), "sync", "keys", "-o", str(tmp / "keys"))
     dongwu(c, "--as", admin_of(c), "sync", "trust", str(tmp / "keys" / "mudu-enrol.json"))

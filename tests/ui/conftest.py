@@ -31,6 +31,8 @@ async def _settle(app: DeskApp, pilot, rounds: int = 3) -> None:
     """Let workers finish and their messages land, a few times over (one result often starts another)."""
     for _ in range(rounds):
         await app.workers.wait_for_complete()
+        if app._reader is not None:  # the reads made on every key (ui/work.py Reader)
+            await app._reader.settled()
         await pilot.pause()
 
 

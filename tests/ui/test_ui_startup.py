@@ -14,9 +14,10 @@ from textual.worker import WorkerCancelled
 
 from dongwu_tui.domain.errors import StorageError
 from dongwu_tui.services.views import ViewService
-from dongwu_tui.ui.app import SWITCH_INTERVAL_S, DeskApp, open_and_run
+from dongwu_tui.ui.app import DeskApp, open_and_run
 from dongwu_tui.ui.keybar import KeyBar
 from dongwu_tui.ui.lines import PagedList
+from dongwu_tui.ui.tweaks import SWITCH_INTERVAL_S
 
 SIZE = (140, 40)
 
@@ -44,18 +45,18 @@ async def test_opening_the_request_views_asks_once(make_app, cast, settle, open_
     open_request()
     loads: list[int] = []
     counts: list[int] = []
-    got_load = PagedList.got_load
+    loaded = PagedList.loaded
     view_counts = ViewService.view_counts
 
-    def counting_load(self, value):
-        loads.append(value[1])
-        got_load(self, value)
+    def counting_load(self, generation, value):
+        loads.append(value)
+        loaded(self, generation, value)
 
     def counting_counts(self, *args, **kwargs):
         counts.append(1)
         return view_counts(self, *args, **kwargs)
 
-    monkeypatch.setattr(PagedList, "got_load", counting_load)
+    monkeypatch.setattr(PagedList, "loaded", counting_load)
     monkeypatch.setattr(ViewService, "view_counts", counting_counts)
     app = make_app(cast.supervisor)
     async with app.run_test(size=SIZE) as pilot:

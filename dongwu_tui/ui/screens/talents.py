@@ -41,6 +41,8 @@ class TalentsScreen(ListWorkspace):
         Binding("slash", "search", "搜索", id="talents.search"),
         Binding("ctrl+r", "clear_filters", "清除筛选", id="talents.clear", priority=True),
         Binding("ctrl+t", "focus_list", "到列表", id="talents.list", priority=True),
+        Binding("ctrl+d", "duplicates", "重复登记", id="talents.duplicates", priority=True, show=False),
+        Binding("ctrl+o", "import_roster", "导入名册", id="talents.import", priority=True, show=False),
     ]
 
     def __init__(self) -> None:
@@ -74,7 +76,7 @@ class TalentsScreen(ListWorkspace):
         prepared = self.prepared()
         if prepared is None:
             desk = self.desk
-            self.fetch("catalogue", lambda: self._catalogue(desk))
+            self.fetch(lambda: self._catalogue(desk), then=self.catalogue_read)
         else:
             catalogue, query, loaded = prepared
             self._show_catalogue(catalogue)
@@ -82,7 +84,7 @@ class TalentsScreen(ListWorkspace):
             self.query_one(PagedList).set_query(query, loaded=loaded)
         self.query_one(PagedList).focus()
 
-    def got_catalogue(self, value: tuple[dict[str, str], dict[str, str], list[Staff]]) -> None:
+    def catalogue_read(self, value: tuple[dict[str, str], dict[str, str], list[Staff]]) -> None:
         self._show_catalogue(value)
         self.ready = True
         self.reload()
@@ -133,6 +135,22 @@ class TalentsScreen(ListWorkspace):
 
         line: TalentLine = message.row
         self.app.push_screen(TalentScreen(line.id))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "duplicates":  # the duplicates view and its merge are the supervisors'
+            actor = self.desk.actor
+            return actor is not None and actor.role is Role.SUPERVISOR
+        return super().check_action(action, parameters)
+
+    def action_duplicates(self) -> None:
+        from dongwu_tui.ui.screens.duplicates import DuplicatesScreen
+
+        self.app.push_screen(DuplicatesScreen())
+
+    def action_import_roster(self) -> None:
+        from dongwu_tui.ui.screens.roster_import import RosterImportScreen
+
+        self.app.push_screen(RosterImportScreen())
 
     def action_clear_filters(self) -> None:
         search = self.query_one("#search", Input)

@@ -39,9 +39,10 @@ class WhoScreen(FetchMixin, ModalScreen[Staff | None]):
 
     def on_mount(self) -> None:
         desk = self.app.desk  # type: ignore[attr-defined]
-        self.fetch("staff", lambda: [s for s in desk.directory.staff_list() if s.role in DESK_ROLES and s.active])
+        self.fetch(lambda: [s for s in desk.directory.staff_list() if s.role in DESK_ROLES and s.active],
+                   then=self.show_staff)
 
-    def got_staff(self, staff: list[Staff]) -> None:
+    def show_staff(self, staff: list[Staff]) -> None:
         order = {role: i for i, role in enumerate(DESK_ROLES)}
         self.staff = sorted(staff, key=lambda s: (order[s.role], s.name))
         self._show("")
