@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from dongwu_tui.domain.errors import ValidationFailed
+from dongwu_tui.domain.errors import StorageError, ValidationFailed
 from dongwu_tui.domain.identifiers import mask_id, mask_phone, mask_text
 from dongwu_tui.domain.roles import Role
+from dongwu_tui.storage import access
 from dongwu_tui.storage.database import translated_errors
 
 if TYPE_CHECKING:
@@ -82,10 +83,7 @@ class PrivacyService:
         if actor is None or actor.role is not Role.SPECIALIST or not actor.active:
             return False
         with translated_errors():
-            row = self.desk.office.db.execute_sql(
-                "SELECT 1 FROM service_request WHERE talent_id = ? AND assignee_id = ? AND deleted = 0 LIMIT 1",
-                [talent_id, actor.id]).fetchone()
-        return row is not None
+            return access.has_assigned_request(self.desk.office.db, talent_id, actor.id)
 
     def own_talents(self, talent_ids: Iterable[str | None]) -> set[str]:
         """Of these talents, those whose numbers this person may see in full (one query)."""
@@ -94,11 +92,8 @@ class PrivacyService:
         shown = {t for t in ids if t in self.revealed}
         if not ids or actor is None or actor.role is not Role.SPECIALIST or not actor.active:
             return shown
-        marks = ", ".join("?" for _ in ids)
         with translated_errors():
-            rows = self.desk.office.db.execute_sql(
-                f"SELECT id FROM talent WHERE id IN ({marks}) AND specialist_id = ?", [*ids, actor.id]).fetchall()
-        return shown | {row[0] for row in rows}
+            return shown | access.talents_of_specialist(self.desk.office.db, ids, actor.id)
 
     @staticmethod
     def phone(value: str | None, full: bool) -> str:
@@ -143,19 +138,21 @@ class PrivacyService:
         actor_id = desk.actor.id if desk.actor else None
         rows = [(desk.new_id(at), str(at), actor_id, talent_id, what, place, reason) for talent_id in ids]
         with desk.office.write():
-            desk.office.db.cursor().executemany(
-                "INSERT INTO access_log (id, at, actor_id, talent_id, what, place, reason) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            access.insert(desk.office.db, rows)
 
-    def record_export(self, place: str, subject: str) -> None:
-        """An export that is not about one person (a sync file, a report): one record, with its scope."""
+    def record_export(self, place: str, subject: str, *, masked: bool = False) -> None:
+        """An export that is not about one person (a sync file, a roster, a report): one record, with its
+        scope. `masked`: the export holds no number in full (a report), so a database open read-only,
+        where nothing can be recorded, still gives it."""
         desk = self.desk
         at = desk.clock()
-        with desk.office.write():
-            desk.office.db.execute_sql(
-                "INSERT INTO access_log (id, at, actor_id, talent_id, subject, what, place) "
-                "VALUES (?, ?, ?, NULL, ?, 'export', ?)",
-                [desk.new_id(at), str(at), desk.actor.id if desk.actor else None, subject, place])
+        try:
+            with desk.office.write():
+                access.insert_export(desk.office.db, desk.new_id(at), str(at), desk.actor.id if desk.actor else None,
+                                     subject, place)
+        except StorageError as error:
+            if not (masked and "只读" in str(error)):
+                raise
 
     def exports(self) -> list[AccessRecord]:
         """The exports not about one person (sync files, reports), oldest first."""
@@ -163,10 +160,7 @@ class PrivacyService:
         from dongwu_tui.storage.convert import _dt
 
         with translated_errors():
-            rows = self.desk.office.db.execute_sql(
-                "SELECT a.at, coalesce(s.name, '（未指明）'), a.what, a.place, a.reason, a.subject "
-                "FROM access_log a LEFT JOIN staff s ON s.id = a.actor_id WHERE a.talent_id IS NULL "
-                "ORDER BY a.at, a.id").fetchall()
+            rows = access.exports(self.desk.office.db)
         return [AccessRecord(_dt(at) or datetime.min, who, what, place, reason, subject)
                 for at, who, what, place, reason, subject in rows]
 
@@ -175,10 +169,7 @@ class PrivacyService:
         self.desk.require(Role.SUPERVISOR, Role.ADMIN, action="查看个人信息访问记录")
         talent_id = self._talent_id(ref)
         with translated_errors():
-            rows = self.desk.office.db.execute_sql(
-                "SELECT a.at, coalesce(s.name, '（未指明）'), a.what, a.place, a.reason, a.subject "
-                "FROM access_log a LEFT JOIN staff s ON s.id = a.actor_id WHERE a.talent_id = ? "
-                "ORDER BY a.at, a.id", [talent_id]).fetchall()
+            rows = access.of_talent(self.desk.office.db, talent_id)
         from dongwu_tui.storage.convert import _dt
 
         return [AccessRecord(_dt(at) or datetime.min, who, what, place, reason, subject)
@@ -197,12 +188,8 @@ class PrivacyService:
     def _talent_id(self, ref: str) -> str:
         """A talent by id or card, erased ones included (their access records stay)."""
         with translated_errors():
-            row = self.desk.office.db.execute_sql(
-                "SELECT id FROM talent WHERE (id = ? OR card_no = ?) ORDER BY deleted LIMIT 1",
-                [ref.strip(), ref.strip()]).fetchone()
-        if row is not None:
-            return str(row[0])
-        return self.desk.talents.get(ref).id
+            found = access.talent_id(self.desk.office.db, ref.strip())
+        return found if found is not None else self.desk.talents.get(ref).id
 
 
 # --------------------------------------------------------------------------- erasure, subject access, retention
@@ -233,12 +220,8 @@ def subject_export(desk: Desk, ref: str, place: str) -> dict[str, Any]:
     desk.require(Role.SUPERVISOR, Role.ADMIN, action="导出个人全部信息")
     file = desk.talents.file(ref, limit=100_000)
     talent = file.talent
-    db = desk.office.db
     with translated_errors():
-        audit = db.execute_sql(
-            "SELECT a.at, coalesce(s.name, ''), a.action, a.reason, a.changes FROM audit_log a "
-            "LEFT JOIN staff s ON s.id = a.actor_id WHERE a.entity = 'talent' AND a.entity_id = ? "
-            "ORDER BY a.at, a.id", [talent.id]).fetchall()
+        audit = access.audit_of_talent(desk.office.db, talent.id)
     accesses = desk.privacy.accesses(talent.id)
     desk.privacy.record([talent.id], "subject_export", place)
 
@@ -302,7 +285,7 @@ def audit_key(desk: Desk) -> bytes:
     key = desk.office.meta(AUDIT_KEY)
     if key is None:
         key = secrets.token_hex(32)
-        desk.office.db.execute_sql("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", [AUDIT_KEY, key])
+        access.ensure_meta(desk.office.db, AUDIT_KEY, key)
         key = desk.office.meta(AUDIT_KEY) or key
     return key.encode()
 

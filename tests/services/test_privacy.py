@@ -174,3 +174,12 @@ def test_subject_export_holds_everything_about_the_person_and_is_recorded(desk: 
     assert [r["summary"] for r in data["requests"]] == ["咨询人才公寓"]
     assert data["audit"][0]["action"] == "add"
     assert [r.what for r in supervisor.privacy.accesses("DW-0001")][-1] == "subject_export"
+
+
+def test_a_roster_export_is_recorded_with_its_scope(desk: Desk, cast: Cast, talent: Talent, tmp_path) -> None:
+    from dongwu_tui.services.roster import RosterService
+
+    assert RosterService(desk.acting_as(cast.operator)).export_file("talents", tmp_path / "名册.csv") == 1
+    [record] = desk.acting_as(cast.supervisor).privacy.exports()
+    assert (record.actor, record.what, record.place) == ("王话务", "export", "名册 名册.csv")
+    assert "1 条" in record.subject
