@@ -185,6 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("show", "查看人才档案（含来电和工单）", talent)
     p.add_argument("ref", metavar="人才", help="人才编号、卡号或手机号")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--reveal", action="store_true", help="显示完整号码（须填写 --reason，将记录在案）")
+    p.add_argument("--reason", default="", help="显示完整号码的原因")
 
     call = command("call", "来电").add_subparsers(dest="action", metavar="操作", required=True,
                                                  parser_class=ChineseArgumentParser)
@@ -259,6 +261,9 @@ def build_parser() -> argparse.ArgumentParser:
     from dongwu_tui.cli import roster_commands
 
     roster_commands.add_parsers(command, talent)
+    from dongwu_tui.cli import privacy_commands
+
+    privacy_commands.add_parsers(command, talent)
     return parser
 
 
@@ -384,6 +389,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             desk = signed_in_desk(_db_path(args), args.actor)
             try:
                 return report_commands.run(desk, args)
+            finally:
+                desk.office.close()
+        from dongwu_tui.cli import privacy_commands
+
+        if args.command in privacy_commands.PRIVACY_COMMANDS or (
+                args.command == "talent" and args.action in privacy_commands.TALENT_ACTIONS):
+            from dongwu_tui.cli.commands import _db_path
+            from dongwu_tui.services.setup import open_desk
+
+            desk = open_desk(_db_path(args), args.actor)
+            try:
+                return privacy_commands.run(desk, args)
             finally:
                 desk.office.close()
         from dongwu_tui.cli import roster_commands

@@ -53,6 +53,7 @@ def cmd_report(desk: Desk, args: argparse.Namespace) -> int:
         if shown:
             shown("write", 1, 2)
         write_report(report, output, fmt)
+    desk.privacy.record_export(f"通报 {output.name}", period.label, masked=True)  # who saw what
     overdue = len(report.table("overdue").rows)
     unsatisfied = len(report.table("unsatisfied").rows)
     print(f"已生成通报 {output}（{period.label}，截至 {report.as_of}）："

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from dongwu_tui.domain.identifiers import mask_phone
+from dongwu_tui.domain.identifiers import mask_phone, mask_text
 from dongwu_tui.domain.models import ServiceRequest
 from dongwu_tui.reports.definitions import COUNT_FIELDS, KPIS
 from dongwu_tui.reports.engine import Figures, Report, ReportService
@@ -157,7 +157,7 @@ class RequestColumns:
         return "（保密）" if request.confidential else mask_phone(request.phone)
 
     def summary(self, request: ServiceRequest) -> str:
-        return "（保密）" if request.confidential else request.summary
+        return "（保密）" if request.confidential else mask_text(request.summary)
 
     def line(self, request: ServiceRequest, key: tuple[Any, ...]) -> DrillLine:
         status = request.status.label + ("（延期待批）" if request.extension_pending else "")

@@ -167,14 +167,15 @@ class IntakeScreen(DeskScreen):
         self.query_one("#new-township", Select).set_options([(n, c) for c, n in self.townships.items()])
         self._show_measure_choices(self.query_one("#measure", Input).value)
 
-    def prefill(self, phone: str | None = None, outcome: str | None = None, **_: Any) -> None:
+    def prefill(self, phone: str | None = None, outcome: str | None = None, full: bool = False,
+                **_: Any) -> None:
         """Filled in from elsewhere (a talent's page): start a fresh call for this number."""
         self.action_clear()
         if phone:
             box = self.query_one("#phone", Input)
-            # A supervisor or admin sees numbers masked everywhere: the number is there to be saved with
-            # the call, shown as dots until the field is cleared (Ctrl+L).
-            box.password = not self.desk.views.unmasked
+            # A call started from a talent's page: the number is there to be saved with the call, shown as
+            # dots until the field is cleared (Ctrl+L) unless that page showed it in full.
+            box.password = not full
             box.value = phone
         if outcome:
             self.query_one(OutcomeBar).set(CallOutcome(outcome))
