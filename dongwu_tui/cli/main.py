@@ -179,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="新来电人姓名（号码未登记时新建人才）")
     p.add_argument("--category", help="新来电人的人才类别")
     p.add_argument("--township", help="新来电人的所属板块")
+    p.add_argument("--answer", metavar="答复", help="当场答复引用的标准答复（编号）")
     p.add_argument("--json", action="store_true")
     p = command("list", "列出来电", call)
     p.add_argument("--phone", help="只看该号码的来电")
@@ -234,6 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
     from dongwu_tui.cli import roster_commands
 
     roster_commands.add_parsers(command, talent)
+    from dongwu_tui.cli import kb_commands
+
+    kb_commands.add_parsers(command, call, integer)
     return parser
 
 
@@ -362,6 +366,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if roster_commands.handles(args):
             return roster_commands.open_and_run(args)
+        from dongwu_tui.cli import kb_commands
+
+        if kb_commands.handles(args):
+            return kb_commands.open_and_run(args)
         if args.command == "sync":  # issue 4
             from dongwu_tui.cli.sync_commands import run_sync
 
