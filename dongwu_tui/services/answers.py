@@ -158,9 +158,12 @@ class AnswerService:
         return answer_from_row(row)
 
     def list(self, *, measure: int | None = None, include_old: bool = False) -> list[StandardAnswer]:
-        """Answers by measure and title: drafts and approved ones; superseded versions with `include_old`."""
+        """Answers by measure and title: this office's drafts and every approved one; superseded versions with
+        `include_old`."""
         a = self.t.StandardAnswerRow
-        query = a.select().where(a.deleted == False)  # noqa: E712
+        # Another office's drafts travel with its answers but are its own business until approved.
+        query = a.select().where((a.deleted == False)  # noqa: E712
+                                 & ((a.site_id == self.desk.site_id) | a.approved_at.is_null(False)))
         if measure is not None:
             query = query.where(a.measure_number == measure)
         if not include_old:

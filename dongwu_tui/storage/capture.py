@@ -46,9 +46,9 @@ PARTITION = {
     "request_event": "coalesce((SELECT part FROM sync_row WHERE tbl = 'service_request' AND id = NEW.request_id),"
                      " '')",
     "audit_log": "coalesce((SELECT part FROM sync_row WHERE tbl = NEW.entity AND id = NEW.entity_id), '')",
-    # The centre's approved answers go to every office; drafts and a township's own answers stay with it.
-    "standard_answer": "CASE WHEN NEW.approved_at IS NOT NULL AND (SELECT kind FROM site WHERE id = NEW.site_id)"
-                       " = 'district' THEN '*'"
+    # The centre's answers go to every office (a township offers only the approved ones); a township's own
+    # answers stay with it.
+    "standard_answer": "CASE WHEN (SELECT kind FROM site WHERE id = NEW.site_id) = 'district' THEN '*'"
                        " ELSE coalesce((SELECT township_code FROM site WHERE id = NEW.site_id), '') END",
     "answer_use": "coalesce((SELECT part FROM sync_row WHERE tbl = 'call' AND id = NEW.call_id), '')",
     "callback": "coalesce((SELECT s.township_code FROM staff st JOIN site s ON s.id = st.office_id"

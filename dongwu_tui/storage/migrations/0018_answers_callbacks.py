@@ -5,8 +5,9 @@ capture triggers (the shape of migration 0003's):
 
 - `standard_answer`: one row per version of an answer to a measure's question. Versions of one answer
   share `lineage_id` (the first version's id); an approved version supersedes the approved one before it.
-  The centre's approved answers go to every office ('*'); drafts, and a township's own answers, stay
-  with the office that wrote them (its township partition, which the centre also receives).
+  The centre's answers go to every office ('*'), drafts too, so that a record's partition never changes
+  with its approval (its audit entries follow it); a township offers and lists only the approved ones of
+  other offices. A township's own answers stay with it (its partition, which the centre also receives).
 - `answer_use`: which answer (and version) was inserted into a call's 当场答复; it goes where the call goes.
 - `callback`: a missed call, a callback promised to a caller, by a due time, in one person's queue; it
   goes to the township of the office its owner works at. Logging a call to the number closes it.
@@ -34,8 +35,8 @@ COMMON = ["site_id", "created_at", "updated_at", "deleted"]
 
 _OFFICE_TOWNSHIP = "(SELECT township_code FROM site WHERE id = NEW.site_id)"
 PARTITION = {
-    "standard_answer": "CASE WHEN NEW.approved_at IS NOT NULL AND (SELECT kind FROM site WHERE id = NEW.site_id)"
-                       f" = 'district' THEN '*' ELSE coalesce({_OFFICE_TOWNSHIP}, '') END",
+    "standard_answer": "CASE WHEN (SELECT kind FROM site WHERE id = NEW.site_id) = 'district' THEN '*'"
+                       f" ELSE coalesce({_OFFICE_TOWNSHIP}, '') END",
     "answer_use": "coalesce((SELECT part FROM sync_row WHERE tbl = 'call' AND id = NEW.call_id), '')",
     "callback": "coalesce((SELECT s.township_code FROM staff st JOIN site s ON s.id = st.office_id"
                 " WHERE st.id = NEW.owner_id), '')",
