@@ -132,8 +132,12 @@ class CallbackService:
                 **{kind.value: sum(1 for item in items if item.kind is kind) for kind in CallbackKind}}
 
     def figures(self, *, since: datetime | None = None, until: datetime | None = None) -> dict[str, Any]:
-        """接通率 (calls answered of calls answered and missed) and callbacks made on time, over the calls and
-        items of the period (all when not given)."""
+        """接通率 and callbacks made on time, over the period (all time when not given).
+
+        接通率 is counted only where missed calls are recorded: over the days on which at least one missed
+        call was logged, incoming calls answered of those answered and missed (an office that logs no
+        missed calls has no rate, rather than 100%). Callbacks on time: of the items due by now (or done),
+        those closed by a call no later than their due time."""
         def window(column: str) -> tuple[str, list[Any]]:
             parts, params = [], []
             if since is not None:
@@ -146,18 +150,21 @@ class CallbackService:
 
         db = self.desk.office.db
         where, params = window("at")
-        answered = db.execute_sql(f"SELECT count(*) FROM call WHERE deleted = 0 AND direction = 'in'{where}",
-                                  params).fetchone()[0]
         missed = db.execute_sql(f"SELECT count(*) FROM callback WHERE deleted = 0 AND kind = 'missed'{where}",
                                 params).fetchone()[0]
+        answered = db.execute_sql(
+            f"SELECT count(*) FROM call WHERE deleted = 0 AND direction = 'in'{where} AND substr(at, 1, 10) IN "
+            f"(SELECT substr(at, 1, 10) FROM callback WHERE deleted = 0 AND kind = 'missed'{where})",
+            params * 2).fetchone()[0]
         where, params = window("due_at")
         due, done, on_time = db.execute_sql(
             "SELECT count(*), count(done_at), "
             "count(CASE WHEN done_at IS NOT NULL AND julianday(done_at) <= julianday(due_at) THEN 1 END) "
-            f"FROM callback WHERE deleted = 0{where}", params).fetchone()
+            f"FROM callback WHERE deleted = 0 AND (done_at IS NOT NULL OR julianday(due_at) <= julianday(?)){where}",
+            [self.desk.clock(), *params]).fetchone()
         return {
             "answered_calls": answered, "missed_calls": missed,
-            "answer_rate": round(answered / (answered + missed), 4) if answered + missed else None,
+            "answer_rate": round(answered / (answered + missed), 4) if missed else None,
             "callbacks_due": due, "callbacks_done": done, "callbacks_on_time": on_time,
             "on_time_rate": round(on_time / due, 4) if due else None,
         }

@@ -126,3 +126,25 @@ def test_queue_is_per_person_and_holds_visits_due(desk, cast, talent):
     specialist.requests.move(request.id, "resolve", reason="已办理")
     kinds = [item.kind for item in specialist.callbacks.queue()]
     assert kinds.count(CallbackKind.VISIT) == 1 and CallbackKind.MISSED not in kinds  # the call closed it
+
+
+def test_answer_rate_only_where_missed_calls_are_recorded(desk, cast, clock):
+    operator = desk.acting_as(cast.operator)
+    operator.calls.log(phone="13900002222", summary="咨询政策", outcome="transfer")
+    assert operator.callbacks.figures()["answer_rate"] is None  # no missed call recorded: no rate
+    clock.advance(days=1)
+    operator.calls.log(phone="13900003333", summary="咨询政策", outcome="transfer")
+    operator.callbacks.missed("13900004444")
+    figures = operator.callbacks.figures()
+    assert (figures["answered_calls"], figures["missed_calls"], figures["answer_rate"]) == (1, 1, 0.5)
+
+
+def test_callbacks_on_time_count_only_what_is_due(desk, cast, clock):
+    operator = desk.acting_as(cast.operator)
+    operator.callbacks.promise("13900005555", due_at=clock() + timedelta(days=2))
+    late = operator.callbacks.missed("13900006666")
+    assert operator.callbacks.figures()["callbacks_due"] == 0  # nothing due yet
+    clock.advance(hours=3)
+    operator.calls.log(phone=late.phone, summary="回拨", outcome="transfer", direction="callback")
+    figures = operator.callbacks.figures()
+    assert (figures["callbacks_due"], figures["callbacks_done"], figures["callbacks_on_time"]) == (1, 1, 0)
