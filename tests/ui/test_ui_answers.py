@@ -66,3 +66,20 @@ async def test_f8_logs_a_missed_call_into_the_queue(make_app, cast, talent, desk
         assert "回电清单 1 项" in str(app.screen.query_one("#callbacks").render())
     [item] = desk.acting_as(cast.operator).callbacks.queue()
     assert (item.phone, item.kind.value) == (talent.phone, "missed")
+
+
+async def test_the_requests_sidebar_counts_the_persons_callbacks(make_app, cast, talent, desk, settle, clock):
+    from dongwu_tui.ui.screens.requests import RequestsScreen
+
+    operator = desk.acting_as(cast.operator)
+    operator.callbacks.missed("13900001111", owner=cast.specialist.id)
+    operator.callbacks.promise("13900002222", due_at=clock() + timedelta(hours=5), owner=cast.specialist.id)
+    clock.advance(hours=3)  # the missed call is past its due time
+    app = make_app(cast.specialist)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f4")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RequestsScreen)
+        text = str(app.screen.query_one("#callback-counts").render())
+        assert "回电 2 项，超时 1" in text and "未接 1" in text and "约定 1" in text
