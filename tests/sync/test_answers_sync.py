@@ -31,3 +31,15 @@ def test_the_centres_approved_answers_travel_to_every_township(offices, tmp_path
     send(offices["wz"], offices["mudu"], tmp_path, "mudu")
     township = Desk(offices["mudu"])
     assert {a.id for a in township.answers.offered(11, "")} == {second.id, draft.id}
+
+
+def test_a_callback_goes_to_the_township_of_its_owner(offices, tmp_path):
+    centre = Desk(offices["wz"])
+    admin = centre.acting_as(centre.directory.staff("系统管理员"))
+    operator = admin.directory.add_staff("王话务", "operator")
+    specialist = admin.directory.add_staff("李专员", "specialist", "mudu")
+    item = centre.acting_as(operator).callbacks.promise("13900001111", due_at=centre.clock(), owner=specialist.id)
+    send(offices["wz"], offices["mudu"], tmp_path, "mudu")
+    send(offices["wz"], offices["xukou"], tmp_path, "xukou")
+    assert [i.id for i in Desk(offices["mudu"]).callbacks.queue(specialist.id)] == [item.id]
+    assert Desk(offices["xukou"]).callbacks.queue(specialist.id) == []

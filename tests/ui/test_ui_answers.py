@@ -83,3 +83,24 @@ async def test_the_requests_sidebar_counts_the_persons_callbacks(make_app, cast,
         assert isinstance(app.screen, RequestsScreen)
         text = str(app.screen.query_one("#callback-counts").render())
         assert "回电 2 项，超时 1" in text and "未接 1" in text and "约定 1" in text
+
+
+async def test_changing_the_measure_drops_the_inserted_answer(make_app, cast, talent, desk, settle):
+    _approved(desk, cast)
+    app = make_app(cast.operator)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*talent.phone, "1", "1", *"公寓")
+        await settle(app, pilot)
+        await pilot.press("ctrl+b")
+        await settle(app, pilot)
+        assert app.screen.draft.answer is not None
+        app.screen.query_one("#measure").focus()
+        await pilot.press("ctrl+u", "1", "2")  # measure 12 instead
+        await settle(app, pilot)
+        assert app.screen.draft.answer is None
+        assert "已引用" not in str(app.screen.query_one("#answers").render())
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    assert desk.office.db.execute_sql("SELECT count(*) FROM answer_use").fetchone()[0] == 0
+    assert desk.office.db.execute_sql("SELECT measure_number FROM call").fetchone()[0] == 12

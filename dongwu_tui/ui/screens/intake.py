@@ -256,6 +256,7 @@ class IntakeScreen(DeskScreen):
             self.draft.measure = None
             self.draft.repeat = None
             self._update_repeat()
+            self._offer_answers()
         if self.draft.measure is not None:
             return
         matches = self._show_measure_choices(text)
@@ -538,6 +539,8 @@ class IntakeScreen(DeskScreen):
     def _offer_answers(self) -> None:
         """The standard answers in force for the chosen measure that match the question typed so far."""
         measure = self.draft.measure
+        if self.draft.answer is not None and (measure is None or self.draft.answer.measure != measure.number):
+            self.draft.answer = None  # an answer inserted for another measure is no longer the one used
         if measure is None:
             self.draft.offers = []
             self.query_one("#answers", Static).update("")
