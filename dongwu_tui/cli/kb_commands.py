@@ -196,12 +196,14 @@ def cmd_answer(desk: Desk, args: argparse.Namespace) -> int:
             print(f"\n各版本（{len(versions)}）")
             print_table(["编号", "版本", "状态", "标题"], [(v.ref, v.version, v.state_label, v.title[:30]) for v in versions])
         return 0
+    from dongwu_tui.domain.lifecycle import MOVE_RULES, Move
+
     figures = kb.figures(**_window(desk, args))
     if args.json:
         print_json(figures)
         return 0
     print("按答复：")
-    print_table(["编号", "举措", "引用次数", "直接办结", "其后又来电", "标题"],
+    print_table(["编号", "举措", "引用次数", MOVE_RULES[Move.ANSWER].label, "其后又来电", "标题"],
                 [(f["ref"], f["measure"], f["uses"], f["answered"], f["repeat_calls"], f["title"][:30])
                  for f in figures["by_answer"]])
     print(f"\n从未使用的已审核答复（{len(figures['never_used'])}）")
