@@ -411,6 +411,7 @@ def cmd_call(desk: Desk, args: argparse.Namespace) -> int:
         resolution=args.resolution, direction=args.direction, duration_s=args.duration,
         confidential=args.confidential, attach_to=args.attach, force_new=args.new,
         dispatch_to=args.dispatch_to, dispatch_staff=args.dispatch_staff, new_talent=new_talent,
+        answer_id=desk.answers.get(args.answer).id if args.answer else None,
     )
     if args.json:
         print_json({"call": render.call(result.call),

@@ -206,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="新来电人姓名（号码未登记时新建人才）")
     p.add_argument("--category", help="新来电人的人才类别")
     p.add_argument("--township", help="新来电人的所属板块")
+    p.add_argument("--answer", metavar="答复", help="当场答复引用的标准答复（编号）")
     p.add_argument("--json", action="store_true")
     p = command("list", "列出来电", call)
     p.add_argument("--phone", help="只看该号码的来电")
@@ -264,6 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
     from dongwu_tui.cli import privacy_commands
 
     privacy_commands.add_parsers(command, talent)
+    from dongwu_tui.cli import kb_commands
+
+    kb_commands.add_parsers(command, call, integer)
     return parser
 
 
@@ -396,9 +400,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in privacy_commands.PRIVACY_COMMANDS or (
                 args.command == "talent" and args.action in privacy_commands.TALENT_ACTIONS):
             from dongwu_tui.cli.commands import _db_path
-            from dongwu_tui.services.setup import open_desk
+            from dongwu_tui.cli.sessions import signed_in_desk
 
-            desk = open_desk(_db_path(args), args.actor)
+            desk = signed_in_desk(_db_path(args), args.actor)
             try:
                 return privacy_commands.run(desk, args)
             finally:
@@ -411,6 +415,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from dongwu_tui.cli import account_commands
 
             return account_commands.run(args)
+        from dongwu_tui.cli import kb_commands
+
+        if kb_commands.handles(args):
+            return kb_commands.open_and_run(args)
         if args.command == "sync":  # issue 4
             from dongwu_tui.cli.sync_commands import run_sync
 

@@ -26,6 +26,8 @@ from dongwu_tui.storage.database import OfficeDatabase
 if TYPE_CHECKING:
     from dongwu_tui.reports.engine import ReportService
     from dongwu_tui.services.accounts import AccountService
+    from dongwu_tui.services.answers import AnswerService
+    from dongwu_tui.services.callbacks import CallbackService
     from dongwu_tui.services.calls import CallService
     from dongwu_tui.services.directory import DirectoryService
     from dongwu_tui.services.privacy import PrivacyService
@@ -169,6 +171,18 @@ class Desk:
         from dongwu_tui.services.search import SearchService
 
         return SearchService(self)
+
+    @cached_property
+    def answers(self) -> AnswerService:
+        from dongwu_tui.services.answers import AnswerService
+
+        return AnswerService(self)
+
+    @cached_property
+    def callbacks(self) -> CallbackService:
+        from dongwu_tui.services.callbacks import CallbackService
+
+        return CallbackService(self)
 
     @cached_property
     def sync(self) -> SyncService:

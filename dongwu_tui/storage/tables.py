@@ -255,6 +255,56 @@ class SessionRow(_Base):
 
     class Meta:
         table_name = "session"
+class StandardAnswerRow(_Synced):
+    """One version of a standard answer (migration 0018)."""
+
+    measure_number = IntegerField()
+    lineage_id = TextField()
+    version = IntegerField(default=1)
+    title = TextField()
+    body = TextField()
+    keywords = TextField(default="")
+    search_pinyin = TextField(default="")
+    search_initials = TextField(default="")
+    policy_doc = TextField(default="")
+    policy_date = DateField(null=True)
+    valid_from = DateField(null=True)
+    valid_to = DateField(null=True)
+    written_by_id = TextField(null=True)
+    approved_by_id = TextField(null=True)
+    approved_at = DateTimeField(null=True)
+    superseded_by_id = TextField(null=True)
+
+    class Meta:
+        table_name = "standard_answer"
+
+
+class AnswerUseRow(_Synced):
+    call_id = TextField()
+    answer_id = TextField()
+    version = IntegerField()
+    at = DateTimeField()
+    actor_id = TextField(null=True)
+
+    class Meta:
+        table_name = "answer_use"
+
+
+class CallbackRow(_Synced):
+    kind = TextField()
+    phone = TextField()
+    talent_id = TextField(null=True)
+    request_id = TextField(null=True)
+    at = DateTimeField()
+    due_at = DateTimeField()
+    owner_id = TextField()
+    note = TextField(default="")
+    done_at = DateTimeField(null=True)
+    done_call_id = TextField(null=True)
+    done_by_id = TextField(null=True)
+
+    class Meta:
+        table_name = "callback"
 
 
 MODELS: tuple[type[_Base], ...] = (
@@ -275,6 +325,9 @@ MODELS: tuple[type[_Base], ...] = (
     AuditRow,
     AccountRow,
     SessionRow,
+    StandardAnswerRow,
+    AnswerUseRow,
+    CallbackRow,
 )
 
 
@@ -301,6 +354,9 @@ class Tables:
     AuditRow: type[AuditRow]
     AccountRow: type[AccountRow]
     SessionRow: type[SessionRow]
+    StandardAnswerRow: type[StandardAnswerRow]
+    AnswerUseRow: type[AnswerUseRow]
+    CallbackRow: type[CallbackRow]
 
     def __init__(self, database: SqliteDatabase) -> None:
         self._database = database
