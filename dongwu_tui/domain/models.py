@@ -120,6 +120,7 @@ class Measure(Struct, frozen=True):
     office: str
     pinyin: str = ""
     initials: str = ""
+    unit: str = ""  # the default handling unit (承办单位): a site code, or `local` (the talent's station)
 
 
 class Township(Struct, frozen=True):

@@ -13,7 +13,7 @@ from typing import Any
 
 from dongwu_tui.domain.identifiers import mask_phone
 from dongwu_tui.domain.models import ServiceRequest
-from dongwu_tui.reports.definitions import COUNT_FIELDS, KPIS
+from dongwu_tui.reports.definitions import KPIS, SHOWN_COUNTS, field_label
 from dongwu_tui.reports.engine import Figures, Report, ReportService
 from dongwu_tui.reports.period import Period
 
@@ -54,13 +54,15 @@ def mask_name(name: str | None) -> str:
 
 
 def _kpi_headers() -> tuple[list[str], list[str]]:
-    headers = [COUNT_FIELDS[key].label for key in KPI_TABLE_COUNTS] + [k.label for k in KPIS]
-    kinds = [INT] * len(KPI_TABLE_COUNTS) + [DAYS if k.kind == "mean" else RATE for k in KPIS]
+    headers = ([field_label(key) for key in KPI_TABLE_COUNTS] + [k.label for k in KPIS]
+               + [field_label(key) for key in SHOWN_COUNTS])
+    kinds = [INT] * len(KPI_TABLE_COUNTS) + [DAYS if k.kind == "mean" else RATE for k in KPIS] + [INT] * len(SHOWN_COUNTS)
     return headers, kinds
 
 
 def _kpi_values(figures: Figures) -> list[Any]:
-    return [figures[key] for key in KPI_TABLE_COUNTS] + [figures.kpi(k.key) for k in KPIS]
+    return ([figures[key] for key in KPI_TABLE_COUNTS] + [figures.kpi(k.key) for k in KPIS]
+            + [figures[key] for key in SHOWN_COUNTS])
 
 
 def _kpi_table(key: str, title: str, first: list[str], rows: list[tuple[list[Any], Figures]]) -> Table:
@@ -76,10 +78,12 @@ def overall_table(total: Figures) -> Table:
                   [TEXT, INT, TEXT, INT, TEXT, RATE, DAYS])
     for kpi in KPIS:
         mean = kpi.kind == "mean"
-        numerator_label = "办理工作日合计" if mean else COUNT_FIELDS[kpi.numerator].label
+        numerator_label = "办理工作日合计" if mean else field_label(kpi.numerator)
         value = total.kpi(kpi.key)
         table.rows.append([kpi.label, total[kpi.numerator], numerator_label, total[kpi.denominator],
-                           COUNT_FIELDS[kpi.denominator].label, None if mean else value, value if mean else None])
+                           field_label(kpi.denominator), None if mean else value, value if mean else None])
+    for key in SHOWN_COUNTS:  # counts shown beside the rates (基本满意 apart from 满意率)
+        table.rows.append([field_label(key), total[key], "", None, "", None, None])
     return table
 
 
@@ -98,6 +102,18 @@ def measure_table(report: Report) -> Table:
         rows.append(([category.name, "小计"], category.figures))
     rows.append((["合计", ""], report.total))
     return _kpi_table("by_measure", "按服务举措", ["类别", "服务举措"], rows)
+
+
+def unit_table(report: Report) -> Table:
+    rows = [([row.name, row.office or ""], row.figures) for row in report.by_unit]
+    rows.append((["合计", ""], report.total))
+    return _kpi_table("by_unit", "按承办单位", ["承办单位", "类型"], rows)
+
+
+def operator_table(report: Report) -> Table:
+    rows = [([row.name, row.office or ""], row.figures) for row in report.by_operator]
+    rows.append((["合计", ""], report.total))
+    return _kpi_table("by_operator", "按话务员", ["话务员", "所在单位"], rows)
 
 
 def specialist_table(report: Report) -> Table:
@@ -217,8 +233,8 @@ def build_periodic_report(service: ReportService, period: Period) -> PeriodicRep
         as_of=report.as_of,
         notes=notes,
         sheets=[
-            ("汇总", [overall_table(report.total), township_table(report), measure_table(report)]),
-            ("按专员", [specialist_table(report)]),
+            ("汇总", [overall_table(report.total), unit_table(report), township_table(report), measure_table(report)]),
+            ("按专员", [specialist_table(report), operator_table(report)]),
             ("超期工单", [overdue_table(service, period)]),
             ("不满意回访", [unsatisfied_table(service, period)]),
         ],

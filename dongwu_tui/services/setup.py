@@ -10,7 +10,7 @@ from dongwu_tui.domain.errors import PermissionRefused, StorageError, Validation
 from dongwu_tui.domain.ids import site_id_for_code
 from dongwu_tui.domain.roles import Role, SiteKind
 from dongwu_tui.services.desk import Desk
-from dongwu_tui.storage.catalogue import load_catalogue
+from dongwu_tui.storage.catalogue import load_catalogue, read_data_file
 from dongwu_tui.storage.database import SCHEMA_VERSION, OfficeDatabase, open_database
 
 DISTRICT_CODE = "wz"
@@ -88,6 +88,8 @@ def initialise(
                 for t in directory.townships.values():
                     kind_of = SiteKind.ZONE if t.kind == "zone" else SiteKind.TOWNSHIP
                     directory.add_site(t.code, f"{t.name}人才工作站", kind_of.value, t.code, bootstrap=True)
+                for unit in read_data_file("measures.toml").get("unit", []):
+                    directory.add_site(unit["code"], unit["name"], SiteKind.DEPARTMENT.value, bootstrap=True)
             desk.actor = directory.add_staff(admin_name, Role.ADMIN.value, site.id, bootstrap=True)
             # Sync (issue 4): remember where this replica lives, so a copy is recognised as one.
             from dongwu_tui.sync.identity import record_home

@@ -71,6 +71,7 @@ def load_catalogue(office: OfficeDatabase) -> dict[str, int]:
                 name=m["name"],
                 limit_days=int(m["limit_days"]),
                 office=m["office"],
+                unit=m.get("unit", ""),
                 pinyin=full,
                 initials=initials,
             )

@@ -62,6 +62,7 @@ class MeasureRow(_Base):
     name = TextField()
     limit_days = IntegerField()
     office = TextField()
+    unit = TextField(default="")  # the default handling unit's site code (migration 0017)
     pinyin = TextField(default="")
     initials = TextField(default="")
 

@@ -263,3 +263,16 @@ def test_reports_import_without_textual():
 
 def test_desk_type_is_used(service: ReportService):
     assert isinstance(service.desk, Desk)
+
+
+def test_stats_and_report_name_every_kpi_of_issue_15(demo_db: Path, tmp_path: Path, capsys):
+    names = ["按时签收率", "一次办结率", "重复来电率", "回访及时率", "解决率", "满意率", "基本满意", "退单驳回数",
+             "催办", "督办"]
+    text = _run_cli(capsys, "--db", str(demo_db), "stats", "--period", "2026-10")
+    assert all(name in text for name in names), [name for name in names if name not in text]
+    _run_cli(capsys, "--db", str(demo_db), "report", "--period", "2026-10", "-o", str(tmp_path / "r.md"))
+    markdown = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert all(name in markdown for name in [*names, "按承办单位", "按话务员"])
+    stats = json.loads(_run_cli(capsys, "--db", str(demo_db), "stats", "--json", "--period", "2026-10"))
+    units = stats["kpis"]["by_unit"]
+    assert sum(row["requests"] for row in units) == stats["kpis"]["total"]["requests"]
