@@ -14,7 +14,10 @@ REPORT_COMMANDS = ("report", "stats")
 
 def add_parsers(command: Any) -> None:
     """Register `report` and extend `stats` (`command(name, help)` is main.build_parser's helper)."""
-    p = command("report", "生成定期通报（汇总指标、超期工单、不满意回访），导出为 xlsx、csv 或 md")
+    p = command("report", "生成定期通报（汇总指标、超期工单、不满意回访），导出为 xlsx、csv 或 md；"
+                          "report close --period 2026-11 月度关账（督办负责人），关账后该月通报不再变化")
+    p.add_argument("action", nargs="?", choices=["close"], help="close：关账（冻结该月通报）")
+    p.add_argument("--reason", default="", help="关账说明")
     _period_options(p)
     p.add_argument("--format", choices=["xlsx", "csv", "md"],
                    help="文件格式（默认按 -o 的扩展名）：xlsx 电子表格，csv 逗号分隔的表格文本，md 文本（Markdown）")
@@ -42,6 +45,13 @@ def cmd_report(desk: Desk, args: argparse.Namespace) -> int:
 
     period = resolve_period(args.period, args.since, args.until)
     service = desk.reports  # refused before anything is written for a role that may not see the figures
+    if args.action == "close":
+        from dongwu_tui.reports.tables import close_month, period_words
+
+        report = close_month(service, period, args.reason)
+        print(f"已关账：{period_words(period)}（{report.header[0] if report.header else ''}），"
+              f"该月通报已冻结，此后的数据变动将在下月通报中说明。")
+        return 0
     output = args.output or Path(f"通报-{period.slug}.{args.format or 'xlsx'}")
     fmt = format_for(output, args.format)
     from dongwu_tui.cli.progress import progress_bar
