@@ -127,6 +127,7 @@ class Township(Struct, frozen=True):
     code: str
     name: str
     kind: str
+    retired: bool = False  # merged away: old records keep it, new ones are not offered it
 
 
 class Industry(Struct, frozen=True):

@@ -8,15 +8,11 @@ note in the next month's 通报 (late corrections), never in the frozen one.
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dongwu_tui.domain.errors import ValidationFailed
 from dongwu_tui.reports.period import _MONTH, Period, month
-
-if TYPE_CHECKING:
-    from dongwu_tui.reports.tables import PeriodicReport
 
 # The totals kept with a closed month, compared with the month's figures now for the late-correction note.
 WATCHED = ("requests", "closed", "on_time", "visited", "satisfied", "returned", "overdue")
@@ -35,48 +31,6 @@ def previous_month(period: Period) -> Period | None:
         return None
     year, month_no = ym
     return month(year - (month_no == 1), 12 if month_no == 1 else month_no - 1)
-
-
-def _encode(value: Any) -> Any:
-    if isinstance(value, date):
-        return {"date": value.isoformat()}
-    return value
-
-
-def _decode(value: Any) -> Any:
-    if isinstance(value, dict) and set(value) == {"date"}:
-        return date.fromisoformat(value["date"])
-    return value
-
-
-def snapshot(report: PeriodicReport, totals: dict[str, int]) -> str:
-    return json.dumps({
-        "title": report.title, "period": report.period.as_dict(), "as_of": report.as_of.isoformat(),
-        "notes": report.notes, "header": report.header, "narrative": report.narrative,
-        "totals": {key: totals[key] for key in WATCHED},
-        "sheets": [[name, [{"key": t.key, "title": t.title, "headers": t.headers, "kinds": t.kinds,
-                            "rows": [[_encode(v) for v in row] for row in t.rows], "marks": t.marks}
-                           for t in tables]] for name, tables in report.sheets],
-    }, ensure_ascii=False, sort_keys=True)
-
-
-def restore(text: str) -> tuple[PeriodicReport, dict[str, int]]:
-    from dongwu_tui.reports.tables import PeriodicReport, Table
-
-    data = json.loads(text)
-    period = data["period"]
-    report = PeriodicReport(
-        title=data["title"],
-        period=Period(date.fromisoformat(period["since"]), date.fromisoformat(period["until"]), period["label"]),
-        as_of=date.fromisoformat(data["as_of"]),
-        notes=data["notes"],
-        sheets=[(name, [Table(t["key"], t["title"], t["headers"], t["kinds"],
-                              [[_decode(v) for v in row] for row in t["rows"]], t.get("marks", {}))
-                        for t in tables]) for name, tables in data["sheets"]],
-        header=data.get("header", []),
-        narrative=data.get("narrative", ""),
-    )
-    return report, data["totals"]
 
 
 def closed_month(db: Any, period: Period) -> tuple[int, str, str, str] | None:

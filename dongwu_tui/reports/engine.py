@@ -423,6 +423,8 @@ class ReportService:
                     figures.add(row.figures)
             report.by_category.append(Row("category", category.code, category.name, figures))
         for code, township in directory.townships.items():
+            if township.retired and code not in by_township:
+                continue  # merged away, and no request of the period names it
             report.by_township.append(Row("township", code, township.name, by_township.get(code, Figures.empty())))
         if None in by_township:
             report.by_township.append(Row("township", None, NO_TOWNSHIP, by_township[None]))

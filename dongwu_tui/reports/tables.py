@@ -7,6 +7,7 @@ once, whatever the format: a report leaves the machine.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -15,6 +16,7 @@ from dongwu_tui.domain.identifiers import mask_phone
 from dongwu_tui.domain.models import ServiceRequest
 from dongwu_tui.reports.definitions import KPIS, SHOWN_COUNTS, field_label
 from dongwu_tui.reports.engine import Figures, Report, ReportService
+from dongwu_tui.reports import closing
 from dongwu_tui.reports.period import Period
 
 # Column kinds: text, int, rate (a fraction shown as a percentage), days (a decimal), date.
@@ -221,6 +223,49 @@ def unsatisfied_table(service: ReportService, period: Period) -> Table:
     return table
 
 
+# -- closed months: the report as stored JSON (reports/closing.py keeps the rows) --
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, date):
+        return {"date": value.isoformat()}
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"date"}:
+        return date.fromisoformat(value["date"])
+    return value
+
+
+def snapshot(report: PeriodicReport, totals: dict[str, int]) -> str:
+    return json.dumps({
+        "title": report.title, "period": report.period.as_dict(), "as_of": report.as_of.isoformat(),
+        "notes": report.notes, "header": report.header, "narrative": report.narrative,
+        "totals": {key: totals[key] for key in closing.WATCHED},
+        "sheets": [[name, [{"key": t.key, "title": t.title, "headers": t.headers, "kinds": t.kinds,
+                            "rows": [[_encode(v) for v in row] for row in t.rows], "marks": t.marks}
+                           for t in tables]] for name, tables in report.sheets],
+    }, ensure_ascii=False, sort_keys=True)
+
+
+def restore(text: str) -> tuple[PeriodicReport, dict[str, int]]:
+    data = json.loads(text)
+    period = data["period"]
+    report = PeriodicReport(
+        title=data["title"],
+        period=Period(date.fromisoformat(period["since"]), date.fromisoformat(period["until"]), period["label"]),
+        as_of=date.fromisoformat(data["as_of"]),
+        notes=data["notes"],
+        sheets=[(name, [Table(t["key"], t["title"], t["headers"], t["kinds"],
+                              [[_decode(v) for v in row] for row in t["rows"]], t.get("marks", {}))
+                        for t in tables]) for name, tables in data["sheets"]],
+        header=data.get("header", []),
+        narrative=data.get("narrative", ""),
+    )
+    return report, data["totals"]
+
+
 def period_words(period: Period) -> str:
     """2026年11月, 2026年第四季度, 2026年; a span of days as 2026年10月1日至2026年10月31日."""
     import re
@@ -310,18 +355,14 @@ def narrative(words: str, report: Report, before: Report | None) -> str:
 
 def build_periodic_report(service: ReportService, period: Period) -> PeriodicReport:
     """The 通报 of a period: for a closed month, the one frozen when it was closed."""
-    from dongwu_tui.reports import closing
-
     db = service.desk.office.db
     frozen = closing.closed_month(db, period)
     if frozen:
-        return closing.restore(frozen[3])[0]
+        return restore(frozen[3])[0]
     return _live_report(service, period)[0]
 
 
 def _live_report(service: ReportService, period: Period) -> tuple[PeriodicReport, Report]:
-    from dongwu_tui.reports import closing
-
     db = service.desk.office.db
     report = service.figures(period)
     previous = closing.previous_month(period)
@@ -336,7 +377,7 @@ def _live_report(service: ReportService, period: Period) -> tuple[PeriodicReport
         "个人信息已脱敏：来电人只显示姓氏，电话只显示前三位和后四位，保密工单不显示内容。",
     ]
     if previous and before is not None and (frozen := closing.closed_month(db, previous)):
-        _, totals = closing.restore(frozen[3])
+        _, totals = restore(frozen[3])
         changed = [f"{field_label(key)} {totals[key]} → {before.total[key]}"
                    for key in closing.WATCHED if totals[key] != before.total[key]]
         if changed:
@@ -368,8 +409,6 @@ def close_month(service: ReportService, period: Period, reason: str = "") -> Per
     a period that is not a month, or a month already closed."""
     from dongwu_tui.domain.errors import ValidationFailed
     from dongwu_tui.domain.roles import Role
-    from dongwu_tui.reports import closing
-
     desk = service.desk
     actor = desk.require(Role.SUPERVISOR, action="月度关账")
     closing.check_closable(period, service.today())
@@ -382,6 +421,6 @@ def close_month(service: ReportService, period: Period, reason: str = "") -> Per
     with desk.office.write():
         db.execute_sql("INSERT INTO report_closed_month (period, issue_no, closed_at, closed_by, snapshot) "
                        "VALUES (?, ?, ?, ?, ?)", (period.label, issue, at.isoformat(), actor.id,
-                                                  closing.snapshot(report, figures.total)))
+                                                  snapshot(report, figures.total)))
         desk.audit("report_month", period.label, "close", {"issue_no": issue}, reason)
     return report

@@ -85,6 +85,7 @@ def initialise(
             site = directory.add_site(site_code, site_name, site_kind.value, township_code, bootstrap=True,
                                       site_id=site_id)
             if site_kind is SiteKind.DISTRICT:
+                # Retired townships too: their stations' old records and staff stay reachable.
                 for t in directory.townships.values():
                     kind_of = SiteKind.ZONE if t.kind == "zone" else SiteKind.TOWNSHIP
                     directory.add_site(t.code, f"{t.name}人才工作站", kind_of.value, t.code, bootstrap=True)
@@ -108,3 +109,28 @@ def _set_identity(office: OfficeDatabase, site_id: str, site_name: str) -> None:
     office.set_meta("replica_id", str(uuid.uuid4()))
     office.set_meta("created_by_version", __version__)
     office.set_meta("schema_version", str(SCHEMA_VERSION))
+
+
+def reload_catalogue(desk: Desk, reason: str = "") -> dict[str, dict[str, int]]:
+    """Apply the edited catalogue files (administrators): see storage.catalogue.reload_catalogue. A
+    district office also gets an office for each new handling unit and each new township."""
+    from dongwu_tui.storage.catalogue import reload_catalogue as apply_files
+
+    desk.require(Role.ADMIN, action="重新载入目录数据")
+    with desk.office.write():
+        changes = apply_files(desk.office)
+        directory = desk.directory
+        for cached in ("measures", "measure_categories", "townships", "industries", "talent_categories",
+                       "talent_levels"):
+            directory.__dict__.pop(cached, None)  # read again after the load
+        if directory.this_site().kind is SiteKind.DISTRICT:
+            codes = {site.code for site in directory.sites()}
+            for unit in read_data_file("measures.toml").get("unit", []):
+                if unit["code"] not in codes:
+                    directory.add_site(unit["code"], unit["name"], SiteKind.DEPARTMENT.value, bootstrap=True)
+            for t in directory.townships.values():
+                if t.code not in codes:
+                    kind_of = SiteKind.ZONE if t.kind == "zone" else SiteKind.TOWNSHIP
+                    directory.add_site(t.code, f"{t.name}人才工作站", kind_of.value, t.code, bootstrap=True)
+        desk.audit("catalogue", "data", "reload", changes, reason)
+    return changes

@@ -75,6 +75,7 @@ class TownshipRow(_Base):
     name = TextField()
     kind = TextField()
     position = IntegerField()
+    retired = BooleanField(default=False)  # merged away: kept for old records (migration 0017)
 
     class Meta:
         table_name = "township"

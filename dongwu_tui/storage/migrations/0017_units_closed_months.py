@@ -1,6 +1,6 @@
 """Handling units and closed months.
 
-Each measure names its default handling unit (`measure.unit`). Departments (部门人才服务窗口: the district bureaus the measures name) are offices requests are dispatched
+A township merged away is kept, retired (`township.retired`). Each measure names its default handling unit (`measure.unit`). Departments (部门人才服务窗口: the district bureaus the measures name) are offices requests are dispatched
 to, so a site may be of kind `department`. The kind's CHECK is loosened in place: adding a value to the
 IN list changes no stored row and no on-disk format (SQLite's documented way for CHECK changes, with the
 schema cookie bumped so every connection rereads the schema), where a rebuild of `site` would have to
@@ -16,6 +16,8 @@ NEW_CHECK = "CHECK (kind IN ('district', 'township', 'zone', 'department'))"
 STATEMENTS = [
     # The measure's default handling unit: a site code, or `local` for the talent's own township station.
     "ALTER TABLE measure ADD COLUMN unit TEXT NOT NULL DEFAULT ''",
+    # A township merged away: kept so old records read, not offered for new ones.
+    "ALTER TABLE township ADD COLUMN retired INTEGER NOT NULL DEFAULT 0",
     """CREATE TABLE IF NOT EXISTS report_closed_month (
         period TEXT PRIMARY KEY NOT NULL,
         issue_no INTEGER NOT NULL,
