@@ -106,6 +106,13 @@ async def test_grid_totals_and_drill_down(desk, cast, act, office):
         await pilot.press("t")
         await _settle(app, pilot)
         assert grid.get_cell("township:mudu", "requests") == 3
+        # Then specialists, handling units (承办单位) and operators: each adds up to the total.
+        for axis in ("specialist", "unit", "operator"):
+            await pilot.press("t")
+            await _settle(app, pilot)
+            assert app.screen.axis == axis
+            rows = [figures for row_axis, _, figures, _ in app.screen.grid_rows.values() if row_axis == axis]
+            assert sum(f["requests"] for f in rows) == grid.get_cell("all", "requests") == 3
 
 
 async def test_enter_opens_a_request_of_the_list_and_n_walks_it(make_app, cast, office):

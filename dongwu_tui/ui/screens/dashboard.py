@@ -318,7 +318,7 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
     DashboardScreen PlotextPlot { border: round $primary; border-title-color: $text; }
     DashboardScreen #hint { height: 1; color: $text-muted; padding: 0 1; }
     """
-    AXES = ("measure", "township", "specialist")
+    AXES = ("measure", "township", "specialist", "unit", "operator")
 
     def __init__(self, desk: Any = None, period: Period | None = None) -> None:
         super().__init__()
