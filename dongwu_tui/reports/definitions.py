@@ -104,6 +104,7 @@ EXTRA_FIELDS: dict[str, str] = {
     "return_refused": "退单驳回数",  # refused returns (event `refuse-return`)
     "chased": "催办",  # 催办 events
     "supervised": "督办",  # 督办 events
+    "returns_made": "本单位退单",  # per handling unit: returns made by its staff (the unit at that stage)
     "calls": "来电",  # calls logged in the period (by the call's day), with a measure
     "repeat_calls": "重复来电",  # of those, repeats: see docs/KPI.md
 }

@@ -350,6 +350,13 @@ class ReportService:
                             groups[1][township or None], groups[2][assignee or None]):
                 for name, value in zip(extras, extra, strict=True):
                     figures[name] += value or 0
+        # The unit at the return stage: a return counts for the office of the staff who made it, whichever
+        # unit holds the request since (a reassignment moves the request, not the return).
+        for office, n in self._execute(
+                f"SELECT s.office_id, COUNT(*) FROM request_event e JOIN staff s ON s.id = e.actor_id "
+                f"JOIN report_fact r ON r.request_id = e.request_id WHERE e.deleted = 0 AND e.action = 'return' "
+                f"AND r.status <> 'merged' AND r.direct = 0 AND {where} GROUP BY 1", params):
+            by_unit[office]["returns_made"] += n
         self._call_pass(period, limits["repeat_window_days"], groups, by_unit, by_operator)
         return by_unit, by_operator
 

@@ -113,7 +113,13 @@ def measure_table(report: Report) -> Table:
 def unit_table(report: Report) -> Table:
     rows = [([row.name, row.office or ""], row.figures) for row in report.by_unit]
     rows.append((["合计", ""], report.total))
-    return _kpi_table("by_unit", "按承办单位", ["承办单位", "类型"], rows)
+    table = _kpi_table("by_unit", "按承办单位", ["承办单位", "类型"], rows)
+    # The unit at the return stage: returns its own staff made (退单 counts where the request is now).
+    table.headers.append(field_label("returns_made"))
+    table.kinds.append(INT)
+    for row, (_, figures) in zip(table.rows, rows, strict=True):
+        row.append(figures["returns_made"])
+    return table
 
 
 def operator_table(report: Report) -> Table:

@@ -215,6 +215,11 @@ def test_figures_by_handling_unit_and_operator(desk, office, cast):
     assert by_unit == {"服务热线（直接办结）": (1, 0), "木渎镇人才工作站": (5, 0), "甪直镇人才工作站": (4, 0),
                        "未派单": (1, 1)}
     assert [row.name for row in report.by_unit][0] == "服务热线（直接办结）"
+    # 退单 counts where the request is now (I at luzhi since its reassignment, K at luzhi); the return
+    # itself counts for the unit whose staff made it: I by 李专员 (mudu), K by 钱专员 (luzhi).
+    units = {row.name: row.figures for row in report.by_unit}
+    assert (units["木渎镇人才工作站"]["returned"], units["甪直镇人才工作站"]["returned"]) == (0, 2)
+    assert (units["木渎镇人才工作站"]["returns_made"], units["甪直镇人才工作站"]["returns_made"]) == (1, 1)
     by_operator = {row.name: row.figures["requests"] for row in report.by_operator}
     assert by_operator == {"王话务": 11}
     service = ReportService(desk)
