@@ -334,6 +334,7 @@ class ReportService:
         keys = list(COUNT_FIELDS)
         matrix = self._matrix(((row[5], row[6]) for row in rows), today, keys)
         worked_closed = keys.index("worked_closed")
+        holds: dict[Profile, list[str]] = {}
         by_unit: dict[Any, Figures] = defaultdict(Figures.empty)
         by_operator: dict[Any, Figures] = defaultdict(Figures.empty)
         extras = ("sign_base", "sign_on_time", "visit_on_time", "basically_satisfied", "return_refused",
@@ -341,9 +342,15 @@ class ReportService:
         for (measure, township, assignee, unit, operator, status, flags, n, wd_sum, n_past,
              *extra) in rows:
             profile = (status, flags)
+            if profile not in holds:  # the conditions that hold when not past due: most rows have none past
+                holds[profile] = [name for name, no in zip(keys, matrix[(profile, 0)], strict=True) if no]
             for figures in (by_unit[unit or None], by_operator[operator]):
-                for name, yes, no in zip(keys, matrix[(profile, 1)], matrix[(profile, 0)], strict=True):
-                    figures[name] += yes * (n_past or 0) + no * (n - (n_past or 0))
+                if n_past:
+                    for name, yes, no in zip(keys, matrix[(profile, 1)], matrix[(profile, 0)], strict=True):
+                        figures[name] += yes * n_past + no * (n - n_past)
+                else:
+                    for name in holds[profile]:
+                        figures[name] += n
                 if wd_sum and matrix[(profile, 0)][worked_closed]:
                     figures["working_days"] += wd_sum
             for figures in (by_unit[unit or None], by_operator[operator], groups[0][measure],
