@@ -26,7 +26,8 @@ def add_parsers(command: Any) -> None:
 
 
 def add_catalogue_parser(command: Any) -> None:
-    p = command("catalogue", "目录数据（服务举措、板块、行业、人才类别）：reload 将修改后的数据文件应用到本数据库（管理员）")
+    p = command("catalogue", "目录数据（服务举措、板块、行业、人才类别）："
+                             "reload 将修改后的数据文件应用到本数据库（管理员）")
     p.add_argument("action", choices=["reload"], help="reload：重新载入 data/ 下的目录数据文件")
     p.add_argument("--reason", default="", help="说明")
 

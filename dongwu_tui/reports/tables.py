@@ -62,7 +62,8 @@ def mask_name(name: str | None) -> str:
 def _kpi_headers() -> tuple[list[str], list[str]]:
     headers = ([field_label(key) for key in KPI_TABLE_COUNTS] + [k.label for k in KPIS]
                + [field_label(key) for key in SHOWN_COUNTS])
-    kinds = [INT] * len(KPI_TABLE_COUNTS) + [DAYS if k.kind == "mean" else RATE for k in KPIS] + [INT] * len(SHOWN_COUNTS)
+    kinds = ([INT] * len(KPI_TABLE_COUNTS) + [DAYS if k.kind == "mean" else RATE for k in KPIS]
+             + [INT] * len(SHOWN_COUNTS))
     return headers, kinds
 
 
@@ -347,7 +348,8 @@ def narrative(words: str, report: Report, before: Report | None) -> str:
         text = f"{label} {value:.2%}" if value is not None else f"{label} —"
         change = _points(value, before.total.kpi(key) if before else None)
         if change is not None:
-            text += "，环比" + ("持平" if change == 0 else f"{'上升' if change > 0 else '下降'} {abs(change) * 100:.2f} 个百分点")
+            trend = "上升" if change > 0 else "下降"
+            text += "，环比" + ("持平" if change == 0 else f"{trend} {abs(change) * 100:.2f} 个百分点")
         parts.append(text)
     parts.append(f"超期未办结 {total['overdue']} 件，重复来电 {total['repeat_calls']} 次")
     red = [row for row in report.by_unit if row.key is not None and row.figures["requests"]]

@@ -83,10 +83,12 @@ def test_closing_is_refused_when_it_cannot_be_done(desk, cast, november, db_path
 def test_the_report_reads_like_one(desk, cast, november, tmp_path):
     report = build_periodic_report(ReportService(desk), NOVEMBER)
     assert report.title.endswith("人才服务工作通报（2026年11月）")
-    assert report.header == ["第 1 期", "2026年11月", "印发日期：2026年12月2日", f"印发单位：{desk.directory.this_site().name}"]
+    site = desk.directory.this_site().name
+    assert report.header == ["第 1 期", "2026年11月", "印发日期：2026年12月2日", f"印发单位：{site}"]
     assert report.narrative.startswith("2026年11月，共受理人才服务工单 3 件，办结 2 件")
     ranking = report.table("ranking")
-    # 木渎 resolved one on time and holds one overdue (50%); the hotline's answer has no time limit (no 按时办结率): last.
+    # 木渎 resolved one on time and holds one overdue (50%); the hotline's answer has no time limit
+    # (no 按时办结率): last.
     assert [row[1] for row in ranking.rows] == ["木渎镇人才工作站", "服务热线（直接办结）"]
     assert ranking.rows[0][3] == 0.5 and ranking.rows[0][-1] is None  # no October to compare with
     markdown = write_report(report, tmp_path / "r.md", "md").read_text(encoding="utf-8")

@@ -184,8 +184,8 @@ def test_workbook_matches_stats_json(demo_db: Path, tmp_path: Path, capsys):
         row = towns[entry["name"]]
         assert row["受理工单"] == entry["requests"] and row["超期未办结"] == entry["overdue"]
         for kpi in KPIS:
-            assert row[kpi.label] == pytest.approx(entry[kpi.key], abs=_ROUNDING[kpi.kind]) if entry[kpi.key] is not None \
-                else row[kpi.label] is None
+            shown = pytest.approx(entry[kpi.key], abs=_ROUNDING[kpi.kind])
+            assert row[kpi.label] == shown if entry[kpi.key] is not None else row[kpi.label] is None
     assert towns["合计"]["受理工单"] == stats["totals"]["total"]
 
     measures = {row["服务举措"]: row for row in summary["按服务举措"] if row["服务举措"] not in ("小计", "")}
@@ -194,8 +194,8 @@ def test_workbook_matches_stats_json(demo_db: Path, tmp_path: Path, capsys):
         assert (row["受理工单"], row["已办结"], row["超期未办结"]) == (old["total"], old["closed"], old["overdue"])
         assert isinstance(row["受理工单"], int)
         for kpi in KPIS:
-            assert row[kpi.label] == pytest.approx(entry[kpi.key], abs=_ROUNDING[kpi.kind]) if entry[kpi.key] is not None \
-                else row[kpi.label] is None
+            shown = pytest.approx(entry[kpi.key], abs=_ROUNDING[kpi.kind])
+            assert row[kpi.label] == shown if entry[kpi.key] is not None else row[kpi.label] is None
     subtotals = [row for row in summary["按服务举措"] if row["服务举措"] == "小计"]
     assert [row["受理工单"] for row in subtotals] == [c["requests"] for c in kpis["by_category"]]
 

@@ -1,10 +1,12 @@
 """Handling units and closed months.
 
-A township merged away is kept, retired (`township.retired`). Each measure names its default handling unit (`measure.unit`). Departments (部门人才服务窗口: the district bureaus the measures name) are offices requests are dispatched
-to, so a site may be of kind `department`. The kind's CHECK is loosened in place: adding a value to the
-IN list changes no stored row and no on-disk format (SQLite's documented way for CHECK changes, with the
-schema cookie bumped so every connection rereads the schema), where a rebuild of `site` would have to
-drop and remake its sync triggers and the references to it.
+A township merged away is kept, retired (`township.retired`). Each measure names its default
+handling unit (`measure.unit`). Departments (部门人才服务窗口: the district bureaus the measures name) are
+offices requests are dispatched to, so a site may be of kind `department`. The kind's CHECK is
+loosened in place: adding a value to the IN list changes no stored row and no on-disk format
+(SQLite's documented way for CHECK changes, with the schema cookie bumped so every connection
+rereads the schema), where a rebuild of `site` would have to drop and remake its sync triggers and
+the references to it.
 
 `report_closed_month` keeps a closed month's 通报 as it was printed when a supervisor closed the month:
 its tables (JSON) and the totals it showed, so the report reproduces exactly however the data changes.
