@@ -25,6 +25,7 @@ from dongwu_tui.storage.database import OfficeDatabase
 
 if TYPE_CHECKING:
     from dongwu_tui.reports.engine import ReportService
+    from dongwu_tui.services.accounts import AccountService
     from dongwu_tui.services.calls import CallService
     from dongwu_tui.services.directory import DirectoryService
     from dongwu_tui.services.requests import RequestService
@@ -108,6 +109,12 @@ class Desk:
         ).execute()
 
     # -- services ---------------------------------------------------------------------------------
+
+    @cached_property
+    def accounts(self) -> AccountService:
+        from dongwu_tui.services.accounts import AccountService
+
+        return AccountService(self)
 
     @cached_property
     def directory(self) -> DirectoryService:

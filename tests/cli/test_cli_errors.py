@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from deskkit import DISTRICT_NAME
+from deskkit import DISTRICT_NAME, cli_argv, sign_in
 from test_cli import assert_refused, cli_env, dongwu, ok  # noqa: F401 - cli_env is a fixture
 
 from dongwu_tui import logfile
@@ -20,7 +20,7 @@ from dongwu_tui.storage import database
 
 
 @pytest.fixture(scope="module")
-def small_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def small_db(tmp_path_factory: pytest.TempPathFactory, cli_env: dict[str, str]) -> Path:
     """A district database with staff, forty talents, their calls and requests."""
     path = tmp_path_factory.mktemp("errors") / "office.db"
     desk = initialise(path, DISTRICT_NAME, "district")
@@ -32,6 +32,7 @@ def small_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         clerk.talents.add(name=f"人才{i:02d}", phone=phone, category_code="industry", township_code="mudu")
         clerk.calls.log(phone=phone, summary=f"咨询人才公寓第 {i} 次", measure=11, outcome="request")
     desk.office.close()
+    sign_in(path, state_dir=Path(cli_env["DONGWU_STATE_DIR"]))  # every staff member; copies are the same office
     return path
 
 
@@ -129,8 +130,8 @@ def test_a_read_only_database_answers_reads_and_refuses_writes_saying_why(
         err = capsys.readouterr().err
         assert code == 0, (args, err)
     assert (tmp_path / "r.md").stat().st_size > 0
-    code = cli_main.main(["--db", str(db), "staff", "add", "--as", "系统管理员", "--name", "新同事", "--role",
-                          "operator"])
+    code = cli_main.main(cli_argv(["--db", str(db), "staff", "add", "--as", "系统管理员", "--name", "新同事",
+                                   "--role", "operator"]))
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "只读" in err, err
     assert db.read_bytes() == before

@@ -12,6 +12,8 @@ from rich.cells import cell_len
 from textual.app import App
 from textual.worker import WorkerCancelled
 
+from deskkit import TEST_PASSWORD
+
 from dongwu_tui.domain.errors import StorageError
 from dongwu_tui.services.views import ViewService
 from dongwu_tui.ui.app import DeskApp, open_and_run
@@ -97,12 +99,15 @@ def _headless(seen: dict[str, object], look=None):
     def run(self) -> None:
         async def go() -> None:
             async with self.run_test(size=SIZE) as pilot:
-                for _ in range(4):
+                for _ in range(6):
                     try:
                         await self.workers.wait_for_complete()
                     except WorkerCancelled:  # the app is closing (a database that cannot be opened)
                         return
                     await pilot.pause()
+                    if type(self.screen).__name__ == "SignInScreen" and self.focused is not None and \
+                            self.focused.id == "password":  # the person `--as` named types their password
+                        await pilot.press(*TEST_PASSWORD, "enter")
                 seen["screen"] = type(self.screen).__name__
                 seen["styles"] = [(type(w).__name__, str(w.rich_style), str(w.styles.background))
                                   for w in self.screen.walk_children()]
@@ -117,10 +122,11 @@ def _headless(seen: dict[str, object], look=None):
     return run
 
 
-def test_the_first_frame_comes_before_the_database(desk, cast, monkeypatch):
+def test_the_first_frame_comes_before_the_database(desk, cast, monkeypatch, signed_in):
     """From the command line the app draws its title line and keys first, then opens the database (the
     opener runs after that first frame), then shows the role's workspace."""
     path = desk.office.path
+    signed_in(cast.supervisor)  # their password, typed on the sign-in screen
     desk.office.close()
     seen: dict[str, object] = {}
     open_desk = DeskApp._open_desk
@@ -147,7 +153,7 @@ def test_a_database_that_cannot_be_opened_comes_back_as_its_error(tmp_path, monk
 
 
 def test_from_the_opening_frame_the_workspace_asks_once_and_is_styled_once(desk, cast, open_request,
-                                                                             monkeypatch):
+                                                                             monkeypatch, signed_in):
     """The command line's path: the opening frame, then `switch_mode` to the role's workspace. Textual resumes a
     screen switched to for the first time twice and restyles the whole app for it twice (the stylesheet parsed
     again each time); the workspace must still load its rows and its view counts once, and nothing is parsed
@@ -156,6 +162,7 @@ def test_from_the_opening_frame_the_workspace_asks_once_and_is_styled_once(desk,
 
     open_request()
     path = desk.office.path
+    signed_in(cast.supervisor)  # their password, typed on the sign-in screen
     desk.office.close()
     calls: dict[str, int] = {"set_query": 0, "counts": 0, "reparse": 0}
     set_query, view_counts, reparse = PagedList.set_query, ViewService.view_counts, Stylesheet.reparse
@@ -194,13 +201,14 @@ def test_from_the_opening_frame_the_workspace_asks_once_and_is_styled_once(desk,
     assert seen["drawn"] == usual["drawn"]
 
 
-def test_a_specialist_opens_on_their_caseload_read_ahead(desk, cast, talent, monkeypatch):
+def test_a_specialist_opens_on_their_caseload_read_ahead(desk, cast, talent, monkeypatch, signed_in):
     """A specialist's first workspace is the talents list of their own caseload: read ahead with the database
     (TalentsScreen.prepare) and shown with one query, the specialist filter set to them."""
     from textual.widgets import Select
 
     own = desk.acting_as(cast.specialist).views.talents(specialist_id=cast.specialist.id).count()
     path = desk.office.path
+    signed_in(cast.specialist)  # their password, typed on the sign-in screen
     desk.office.close()
     calls = {"set_query": 0, "loaded": 0}
     set_query = PagedList.set_query
@@ -264,7 +272,7 @@ def _restyles(monkeypatch) -> list[str]:
 
 
 def test_a_workspace_that_was_never_away_is_drawn_alike_without_the_restyles(desk, cast, open_request,
-                                                                              monkeypatch):
+                                                                              monkeypatch, signed_in):
     """Textual styles a screen again on each resume; a workspace switched to from the opening frame resumes
     twice before its first frame, with the styles it mounted with. It skips those passes (DeskScreen
     `_styles_still_current`): no restyle at all, and styled and drawn exactly as with them."""
@@ -272,6 +280,7 @@ def test_a_workspace_that_was_never_away_is_drawn_alike_without_the_restyles(des
 
     open_request()
     path = desk.office.path
+    signed_in(cast.supervisor)  # their password, typed on the sign-in screen
     desk.office.close()
     restyled = _restyles(monkeypatch)
     skipped: dict[str, object] = {}
