@@ -6,6 +6,8 @@ from datetime import datetime
 
 import pytest
 
+from deskkit import cli_argv
+
 from dongwu_tui.cli.main import main
 from dongwu_tui.reports.engine import ReportService
 from dongwu_tui.reports.period import parse_period
@@ -71,12 +73,13 @@ def test_closing_is_refused_when_it_cannot_be_done(desk, cast, november, db_path
     ]
     for argv, words in cases:
         capsys.readouterr()
-        assert main(["--db", str(db_path), *argv]) == 2
+        assert main(cli_argv(["--db", str(db_path), *argv])) == 2
         err = capsys.readouterr().err
         assert words in err and len(err.strip().splitlines()) == 1, err
-    assert main(["--db", str(db_path), "report", "close", "--period", "2026-11", "--as", cast.supervisor.name]) == 0
+    close = ["--db", str(db_path), "report", "close", "--period", "2026-11", "--as", cast.supervisor.name]
+    assert main(cli_argv(close)) == 0
     assert "已关账：2026年11月（第 1 期）" in capsys.readouterr().out
-    assert main(["--db", str(db_path), "report", "close", "--period", "2026-11", "--as", cast.supervisor.name]) == 2
+    assert main(cli_argv(close)) == 2
     assert "不能重复关账" in capsys.readouterr().err
 
 

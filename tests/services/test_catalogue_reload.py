@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from deskkit import cli_argv
+
 from dongwu_tui.cli.main import main
 from dongwu_tui.storage import catalogue
 
@@ -21,7 +23,7 @@ def data_copy(tmp_path: Path, monkeypatch) -> Path:
 
 def _run(db_path: Path, capsys, *argv: str) -> tuple[int, str, str]:
     capsys.readouterr()
-    code = main(["--db", str(db_path), *argv])
+    code = main(cli_argv(["--db", str(db_path), *argv]))
     out = capsys.readouterr()
     return code, out.out, out.err
 
