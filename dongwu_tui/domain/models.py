@@ -120,12 +120,14 @@ class Measure(Struct, frozen=True):
     office: str
     pinyin: str = ""
     initials: str = ""
+    unit: str = ""  # the default handling unit (承办单位): a site code, or `local` (the talent's station)
 
 
 class Township(Struct, frozen=True):
     code: str
     name: str
     kind: str
+    retired: bool = False  # merged away: old records keep it, new ones are not offered it
 
 
 class Industry(Struct, frozen=True):

@@ -420,7 +420,7 @@ class DemoBuilder:
         self.supervisors = [add(_person_name(rng), "supervisor", "wz") for _ in range(2)]
         self.specialists: dict[str, list[Staff]] = {}
         busy = {"mudu", "luzhi", "wedz", "wzgx", "changqiao", "guoxiang"}
-        for code in directory.townships:
+        for code in (c for c, t in directory.townships.items() if not t.retired):  # merged-away ones have no office
             n = 2 if code in busy else 1
             self.specialists[code] = [add(_person_name(rng), "specialist", code) for _ in range(n)]
         self.sites = {site.code: site for site in directory.sites()}
@@ -434,7 +434,7 @@ class DemoBuilder:
         used: set[str] = set()
         for _ in range(max(5, self.talent_count // 8)):
             industry = rng.choice(list(ENTERPRISE_TRADES))
-            township = rng.choice(list(directory.townships))
+            township = rng.choice([c for c, t in directory.townships.items() if not t.retired])
             for _attempt in range(5):
                 name = f"苏州{rng.choice(ENTERPRISE_WORDS)}{rng.choice(ENTERPRISE_TRADES[industry])}有限公司"
                 if name not in used:

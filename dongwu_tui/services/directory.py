@@ -44,7 +44,7 @@ class DirectoryService:
     @cached_property
     def townships(self) -> dict[str, Township]:
         rows = self.t.TownshipRow.select().order_by(self.t.TownshipRow.position)
-        return {row.code: Township(row.code, row.name, row.kind) for row in rows}
+        return {row.code: Township(row.code, row.name, row.kind, bool(row.retired)) for row in rows}
 
     def township(self, ref: str) -> Township:
         """A township by code or by its Chinese name."""

@@ -11,7 +11,7 @@ from dongwu_tui.domain.errors import PermissionRefused, StorageError, Validation
 from dongwu_tui.domain.ids import site_id_for_code
 from dongwu_tui.domain.roles import Role, SiteKind
 from dongwu_tui.services.desk import Desk
-from dongwu_tui.storage.catalogue import load_catalogue
+from dongwu_tui.storage.catalogue import load_catalogue, read_data_file
 from dongwu_tui.storage.database import SCHEMA_VERSION, OfficeDatabase, open_database
 
 DISTRICT_CODE = "wz"
@@ -117,9 +117,12 @@ def initialise(
             site = directory.add_site(site_code, site_name, site_kind.value, township_code, bootstrap=True,
                                       site_id=site_id)
             if site_kind is SiteKind.DISTRICT:
+                # Retired townships too: their stations' old records and staff stay reachable.
                 for t in directory.townships.values():
                     kind_of = SiteKind.ZONE if t.kind == "zone" else SiteKind.TOWNSHIP
                     directory.add_site(t.code, f"{t.name}人才工作站", kind_of.value, t.code, bootstrap=True)
+                for unit in read_data_file("measures.toml").get("unit", []):
+                    directory.add_site(unit["code"], unit["name"], SiteKind.DEPARTMENT.value, bootstrap=True)
             desk.actor = directory.add_staff(admin_name, Role.ADMIN.value, site.id, bootstrap=True)
             if admin_password is not None:
                 # The admin chose this password at `dongwu init`: it needs no change at first sign-in.
@@ -271,3 +274,28 @@ def change_password(path: Path | str, staff: str, old_password: str, new_passwor
             keyring.rewrap_slot(path, desk.actor.id, old_password, new_password)
     finally:
         office.close()
+
+
+def reload_catalogue(desk: Desk, reason: str = "") -> dict[str, dict[str, int]]:
+    """Apply the edited catalogue files (administrators): see storage.catalogue.reload_catalogue. A
+    district office also gets an office for each new handling unit and each new township."""
+    from dongwu_tui.storage.catalogue import reload_catalogue as apply_files
+
+    desk.require(Role.ADMIN, action="重新载入目录数据")
+    with desk.office.write():
+        changes = apply_files(desk.office)
+        directory = desk.directory
+        for cached in ("measures", "measure_categories", "townships", "industries", "talent_categories",
+                       "talent_levels"):
+            directory.__dict__.pop(cached, None)  # read again after the load
+        if directory.this_site().kind is SiteKind.DISTRICT:
+            codes = {site.code for site in directory.sites()}
+            for unit in read_data_file("measures.toml").get("unit", []):
+                if unit["code"] not in codes:
+                    directory.add_site(unit["code"], unit["name"], SiteKind.DEPARTMENT.value, bootstrap=True)
+            for t in directory.townships.values():
+                if t.code not in codes:
+                    kind_of = SiteKind.ZONE if t.kind == "zone" else SiteKind.TOWNSHIP
+                    directory.add_site(t.code, f"{t.name}人才工作站", kind_of.value, t.code, bootstrap=True)
+        desk.audit("catalogue", "data", "reload", changes, reason)
+    return changes

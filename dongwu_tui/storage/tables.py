@@ -62,6 +62,7 @@ class MeasureRow(_Base):
     name = TextField()
     limit_days = IntegerField()
     office = TextField()
+    unit = TextField(default="")  # the default handling unit's site code (migration 0017)
     pinyin = TextField(default="")
     initials = TextField(default="")
 
@@ -74,6 +75,7 @@ class TownshipRow(_Base):
     name = TextField()
     kind = TextField()
     position = IntegerField()
+    retired = BooleanField(default=False)  # merged away: kept for old records (migration 0017)
 
     class Meta:
         table_name = "township"

@@ -164,7 +164,7 @@ class IntakeScreen(DeskScreen):
             list(desk.directory.measures.values()),
             {s.code: s for s in desk.directory.sites()},
             dict(desk.directory.talent_categories),
-            {code: t.name for code, t in desk.directory.townships.items()},
+            {code: t.name for code, t in desk.directory.townships.items() if not t.retired},  # new talents only
         ), then=self.show_catalogue)
         self._update_outcome_fields()
         self._read_callbacks()
