@@ -21,7 +21,7 @@ from dongwu_tui.domain.safetext import printable
 if TYPE_CHECKING:
     import argparse
 
-# Imported by the commands that need them, never by the desk itself (start-up, issue 6): argparse and the
+# Imported by the commands that need them, never by the desk itself (start-up): argparse and the
 # parser, the report and sync command modules, the command handlers and their renderer
 # (tests/ui/test_ui_layering.py checks it).
 
@@ -253,7 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until", help="受理日期止（YYYY-MM-DD）")
     p.add_argument("--json", action="store_true")
     from dongwu_tui.cli import report_commands
-    from dongwu_tui.cli.sync_commands import add_sync_parser  # issue 4
+    from dongwu_tui.cli.sync_commands import add_sync_parser
 
     report_commands.add_stats_period(p)
     report_commands.add_parsers(command)
@@ -326,7 +326,7 @@ _FILE_PROBLEMS = {
 
 def desk_arguments(argv: Sequence[str]) -> Any | None:
     """`dongwu [--db PATH] [--as STAFF]` and nothing else (opening the desk), read without building the full
-    parser: its forty-odd subcommand parsers and the modules that define them cost start-up time (issue 6).
+    parser: its forty-odd subcommand parsers and the modules that define them cost start-up time.
     Anything else (a command, --help, an abbreviation, a missing value) returns None for the full parser,
     which then gives its usual answer or error."""
     values: dict[str, str | None] = {"--db": None, "--as": None}
@@ -419,7 +419,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if kb_commands.handles(args):
             return kb_commands.open_and_run(args)
-        if args.command == "sync":  # issue 4
+        if args.command == "sync":
             from dongwu_tui.cli.sync_commands import run_sync
 
             return run_sync(args)

@@ -1,7 +1,7 @@
 """Plain domain objects. Screens, the CLI and reports hold these, never storage rows.
 
 Each is a frozen msgspec Struct: an immutable record that compares by value, like a frozen dataclass, but
-made in C when the class is defined; records are defined on the way to the first screen (start-up, issue 6).
+made in C when the class is defined; records are defined on the way to the first screen (start-up).
 `msgspec.structs.replace` makes a changed copy."""
 
 from __future__ import annotations

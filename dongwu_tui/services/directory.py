@@ -119,7 +119,7 @@ class DirectoryService:
         ).exists():
             raise ValidationFailed(f"单位代码「{data.code}」已被使用。")
         at = self.desk.clock()
-        site_id = site_id or site_id_for_code(data.code)  # sync (issue 4): same office, same id everywhere
+        site_id = site_id or site_id_for_code(data.code)  # sync: same office, same id everywhere
         with self.desk.office.write():
             self.t.SiteRow.insert(
                 id=site_id, code=data.code, name=data.name, kind=data.kind.value, township_code=data.township_code,

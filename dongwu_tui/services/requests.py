@@ -244,7 +244,7 @@ class RequestService:
             raise NotFound(f"{staff.name}不在所选单位，不能派给他。")
         with self.desk.office.write():
             request = self.get(ref, with_events=False)
-            from dongwu_tui.sync.conflicts import refuse_if_conflicted  # sync (issue 4): a fork blocks moves
+            from dongwu_tui.sync.conflicts import refuse_if_conflicted  # sync: a fork blocks moves
 
             refuse_if_conflicted(self.desk.office, "service_request", request.id)
             target = self.get(into, with_events=False) if into else None

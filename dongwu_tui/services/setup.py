@@ -45,7 +45,7 @@ def open_desk(path: Path | str, actor: str | None = None) -> Desk:
     opener, for code that already holds the file (services, the demo, tests); the command line and the
     desk prove who acts first (cli/sessions.py `signed_in_desk`, the sign-in screen)."""
     office = open_database(path, key=office_key(path, actor))
-    # Sync (issue 4): a copied or restored database takes a new replica id before its first write.
+    # Sync: a copied or restored database takes a new replica id before its first write.
     from dongwu_tui.sync.identity import ensure_replica
 
     ensure_replica(office)
@@ -112,7 +112,7 @@ def initialise(
         site_code = code or (DISTRICT_CODE if site_kind is SiteKind.DISTRICT else township_code)
         assert site_code is not None
         with office.write():
-            site_id = site_id_for_code(site_code)  # sync (issue 4): same office, same id everywhere
+            site_id = site_id_for_code(site_code)  # sync: same office, same id everywhere
             _set_identity(office, site_id, site_name)
             site = directory.add_site(site_code, site_name, site_kind.value, township_code, bootstrap=True,
                                       site_id=site_id)
@@ -127,7 +127,7 @@ def initialise(
             if admin_password is not None:
                 # The admin chose this password at `dongwu init`: it needs no change at first sign-in.
                 desk.accounts.set_initial(desk.actor, admin_password)
-            # Sync (issue 4): remember where this replica lives, so a copy is recognised as one.
+            # Sync: remember where this replica lives, so a copy is recognised as one.
             from dongwu_tui.sync.identity import record_home
 
             record_home(office)

@@ -26,7 +26,7 @@ def data_dir() -> Path:
 
 
 def read_data_file(name: str) -> dict[str, Any]:
-    import tomllib  # here, not at the top: no TOML is read on the way to the first screen (start-up, issue 6)
+    import tomllib  # here, not at the top: no TOML is read on the way to the first screen (start-up)
 
     path = data_dir() / name
     try:

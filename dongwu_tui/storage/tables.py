@@ -337,7 +337,7 @@ class Tables:
     """The models of one open database, reachable by class name: `tables.TalentRow.select()`. Each is bound to
     the database the first time it is asked for: binding makes a subclass, and peewee copies every field of
     it, so binding all fifteen at every open cost ~6 ms of start-up where the first screen needs three or four
-    (start-up, issue 6)."""
+    (start-up)."""
 
     Meta: type[Meta]
     MeasureCategoryRow: type[MeasureCategoryRow]

@@ -332,7 +332,7 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Static("督办看板　加载中……", id="dash-title"):
-            yield ConflictNotice()  # sync (issue 4): the open-conflict count on the title line
+            yield ConflictNotice()  # sync: the open-conflict count on the title line
         grid: DataTable[Any] = DataTable(id="grid", cursor_type="cell", zebra_stripes=True)
         grid.fixed_columns = 1  # the row names stay when the figures scroll sideways
         yield grid

@@ -39,7 +39,7 @@ class RequestScreen(DeskScreen):
         self.sites: list[Site] = []
 
     def body(self) -> ComposeResult:
-        yield ConflictBanner("service_request", id="conflict-banner")  # sync (issue 4)
+        yield ConflictBanner("service_request", id="conflict-banner")  # sync
         with VerticalScroll(id="request-page"):
             yield Static("正在加载……", id="request-head")
             yield Static("", id="request-moves", classes="hint")
@@ -62,7 +62,7 @@ class RequestScreen(DeskScreen):
         request: ServiceRequest = page.request
         self.request = request
         self.request_id = request.id
-        self.query_one(ConflictBanner).show_for(request.id)  # sync (issue 4)
+        self.query_one(ConflictBanner).show_for(request.id)  # sync
         self.moves = list(page.moves)
         days = page.days_left
         if days is None:

@@ -61,7 +61,7 @@ class TalentScreen(DeskScreen):
         self.full = False  # this person's numbers are shown in full (need to know, or a reveal)
 
     def body(self) -> ComposeResult:
-        yield ConflictBanner("talent", id="conflict-banner")  # sync (issue 4)
+        yield ConflictBanner("talent", id="conflict-banner")  # sync
         with Horizontal(id="talent-page"):
             yield Static("正在加载……", id="profile")
             yield OptionList(id="timeline")
@@ -78,7 +78,7 @@ class TalentScreen(DeskScreen):
 
     def show_page(self, value: tuple[Any, TalentProfile, list[TimelineEntry], bool]) -> None:
         self.talent, profile, self.entries, self.full = value
-        self.query_one(ConflictBanner).show_for(self.talent_id)  # sync (issue 4)
+        self.query_one(ConflictBanner).show_for(self.talent_id)  # sync
         rows = profile_rows(profile)
         width = max(cell_len(label) for label, _ in rows) + 2
         lines = [f"{escape(fit(label, width))}{escape(text)}" for label, text in rows]
