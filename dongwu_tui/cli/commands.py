@@ -325,10 +325,14 @@ def cmd_talent(desk: Desk, args: argparse.Namespace) -> int:
         return 0
     if args.action == "show":
         file = talents.file(args.ref)
+        merged = {"merged_from": file.merged_from.id} if file.merged_from else {}
         if args.json:
-            print_json({**render.talent(file.talent), "calls": [render.call(c) for c in file.calls],
+            print_json({**render.talent(file.talent), **merged, "calls": [render.call(c) for c in file.calls],
                         "requests": [render.request(r) for r in file.requests]})
             return 0
+        if file.merged_from:
+            old = file.merged_from
+            print(f"「{args.ref.strip()}」是已合并的登记（{old.name}，{old.id}），以下为合并后保留的人才：")
         data = render.talent(file.talent)
         print(f"{data['name']}  {data['category_name']} · {data['level_name']}")
         print(f"电话 {data['phone']}  证件 {data['id_number'] or '—'}  人才卡 {data['card_no'] or '—'}")
