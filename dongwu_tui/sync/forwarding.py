@@ -15,8 +15,9 @@ what the files brought, with ordinary captured writes that travel in turn:
 - A call or request that still names a merged-away talent is moved to the survivor.
 
 Each step writes only what is not yet so, so offices that settle the same state concurrently write the
-same values, and settling a settled state writes nothing. Records with a conflict a person must settle
-first are left until it is settled (a later import settles them).
+same values, and settling a settled state writes nothing. The writes are made the way a resolved conflict
+is (sync/conflicts.py): stamped here with capture off, so a record's open conflict on other fields does
+not stop them; a field that is itself in an open conflict is left to the person who settles it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 from dongwu_tui.storage.database import OfficeDatabase
 from dongwu_tui.storage.merge import has_merge_pointer
 from dongwu_tui.sync import identity, merge
+from dongwu_tui.sync.partition import partition_of
 
 # The talent's own fields an edit can write (bookkeeping columns, the tombstone and its pointer excepted).
 FORWARDED = ["name", "name_pinyin", "name_initials", "phone", "id_kind", "id_number", "category_code",
@@ -34,8 +36,8 @@ FORWARDED = ["name", "name_pinyin", "name_initials", "phone", "id_kind", "id_num
 
 
 def settle(office: OfficeDatabase) -> int:
-    """Settle the merges this office holds; run inside the import's write transaction with capture on.
-    Returns the number of records written."""
+    """Settle the merges this office holds; run inside the import's write transaction, after the capture
+    triggers are back. Returns the number of records written."""
     if not has_merge_pointer(office) or not identity.has_sync(office):
         return 0
     written = _break_cycles(office)
@@ -45,18 +47,16 @@ def settle(office: OfficeDatabase) -> int:
         if survivor is None or not _held(office, survivor):
             continue
         written += _settle_tombstone(office, talent_id, survivor)
-        if pointers[talent_id] != survivor and not _conflicted(office, "talent", talent_id):
-            office.db.execute_sql("UPDATE talent SET merged_into_id = ? WHERE id = ?", (survivor, talent_id))
-            written += 1
+        if pointers[talent_id] != survivor:
+            written += _write(office, "talent", talent_id, {"merged_into_id": survivor})
     pointers = _pointers(office)
     for table in ("call", "service_request"):
         for rid, talent_id in office.db.execute_sql(
                 f'SELECT id, talent_id FROM "{table}" WHERE talent_id IN '
                 "(SELECT id FROM talent WHERE merged_into_id IS NOT NULL)").fetchall():
             survivor = final_survivor(pointers, talent_id)
-            if survivor and _held(office, survivor) and not _conflicted(office, table, rid):
-                office.db.execute_sql(f'UPDATE "{table}" SET talent_id = ? WHERE id = ?', (survivor, rid))
-                written += 1
+            if survivor and _held(office, survivor):
+                written += _write(office, table, rid, {"talent_id": survivor})
     return written
 
 
@@ -81,23 +81,16 @@ def _held(office: OfficeDatabase, talent_id: str) -> bool:
     return office.db.execute_sql("SELECT 1 FROM talent WHERE id = ?", (talent_id,)).fetchone() is not None
 
 
-def _conflicted(office: OfficeDatabase, table: str, rid: str, fields: tuple[str, ...] = ()) -> bool:
-    """A conflict a person must settle on the record (other than on the fields named)."""
-    rows = office.db.execute_sql("SELECT field FROM sync_sibling WHERE tbl = ? AND id = ? AND open = 1",
-                                 (table, rid)).fetchall()
-    return any(field not in fields for (field,) in rows)
-
-
-def _state(office: OfficeDatabase, talent_id: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+def _state(office: OfficeDatabase, table: str, rid: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     vv_text, stamps_text = office.db.execute_sql(
-        "SELECT vv, stamps FROM sync_row WHERE tbl = 'talent' AND id = ?", (talent_id,)).fetchone()
+        "SELECT vv, stamps FROM sync_row WHERE tbl = ? AND id = ?", (table, rid)).fetchone()
     siblings = {f: json.loads(v) for f, v in office.db.execute_sql(
-        "SELECT field, versions FROM sync_sibling WHERE tbl = 'talent' AND id = ?", (talent_id,))}
+        "SELECT field, versions FROM sync_sibling WHERE tbl = ? AND id = ?", (table, rid))}
     return json.loads(vv_text), json.loads(stamps_text), siblings
 
 
 def _pointer_stamp(office: OfficeDatabase, talent_id: str) -> tuple[int, str]:
-    _, stamps, siblings = _state(office, talent_id)
+    _, stamps, siblings = _state(office, "talent", talent_id)
     target = office.db.execute_sql("SELECT merged_into_id FROM talent WHERE id = ?", (talent_id,)).fetchone()[0]
     top = merge.versions_of("merged_into_id", target, stamps, siblings)[0]
     return int(top[2]), str(top[1])
@@ -115,8 +108,8 @@ def _break_cycles(office: OfficeDatabase) -> int:
             cycle.append(pointers[cycle[-1]])
         done.update(cycle)
         latest = max(cycle, key=lambda tid: _pointer_stamp(office, tid))
-        _write_settled(office, latest, {"deleted": 0, "merged_into_id": None})
-        written += 1
+        written += _write(office, "talent", latest, {"deleted": 0, "merged_into_id": None},
+                          settles=("deleted", "merged_into_id"))
     return written
 
 
@@ -124,12 +117,10 @@ def _settle_tombstone(office: OfficeDatabase, talent_id: str, survivor: str) -> 
     """Forward to the survivor the fields of edits the merge had not seen, then make the tombstone whole."""
     db = office.db
     deleted = db.execute_sql("SELECT deleted FROM talent WHERE id = ?", (talent_id,)).fetchone()[0]
-    vv, stamps, siblings = _state(office, talent_id)
+    _, stamps, siblings = _state(office, "talent", talent_id)
     versions = siblings.get("deleted") or merge.versions_of("deleted", deleted, stamps, {})
     unseen = {(str(v[1]), int(v[2])) for v in versions if not v[0]}
     if not unseen:
-        return 0
-    if _conflicted(office, "talent", talent_id, ("deleted",)):
         return 0
     row = db.execute_sql(f"SELECT {', '.join(FORWARDED)} FROM talent WHERE id = ?", (talent_id,)).fetchone()
     forwarded: dict[str, Any] = {}
@@ -138,34 +129,39 @@ def _settle_tombstone(office: OfficeDatabase, talent_id: str, survivor: str) -> 
             if (str(version[1]), int(version[2])) in unseen:
                 forwarded[field] = version[0]
                 break
-    written = 0
-    if forwarded:
-        if _conflicted(office, "talent", survivor):
-            return 0
-        current = db.execute_sql(f"SELECT {', '.join(forwarded)} FROM talent WHERE id = ?", (survivor,)).fetchone()
-        changes = {f: v for (f, v), now in zip(forwarded.items(), current, strict=True) if v != now}
-        if changes:
-            db.execute_sql(f"UPDATE talent SET {', '.join(f'{f} = ?' for f in changes)} WHERE id = ?",
-                           (*changes.values(), survivor))
-            written += 1
-    _write_settled(office, talent_id, {"deleted": 1})
-    return written + 1
+    written = _write(office, "talent", survivor, forwarded) if forwarded else 0
+    return written + _write(office, "talent", talent_id, {"deleted": 1}, settles=("deleted",))
 
 
-def _write_settled(office: OfficeDatabase, talent_id: str, fields: dict[str, Any]) -> None:
-    """A write that has seen every version of `fields` (as a resolved conflict is, sync/conflicts.py):
-    made with capture off, so a tombstone's `deleted` conflict does not stop it, and stamped here."""
+def _write(office: OfficeDatabase, table: str, rid: str, fields: dict[str, Any], settles: tuple[str, ...] = ()) -> int:
+    """Write `fields` of a record as one write of this replica that has seen every version of them, the
+    way the capture trigger stamps an edit (an edit of a live record also stamps `deleted`). A field that
+    already holds the value is left out unless it has concurrent versions to settle, and so is a field in
+    an open conflict unless this rule settles it (`settles`); returns 1 if anything was written."""
     db = office.db
+    vv, stamps, siblings = _state(office, table, rid)
+    open_fields = {f for f, versions in siblings.items() if merge.is_open(f, versions)}
+    cols = [row[1] for row in db.execute_sql(f'PRAGMA table_info("{table}")')]
+    values = dict(zip(cols, db.execute_sql(f'SELECT * FROM "{table}" WHERE id = ?', (rid,)).fetchone(),
+                      strict=True))
+    changes = {f: v for f, v in fields.items() if (f not in open_fields or f in settles)
+               and (values[f] != v or (f in settles and f in siblings))}
+    if not changes:
+        return 0
+    stamped = list(changes)
+    if "deleted" not in changes and "deleted" not in open_fields and not values["deleted"]:
+        stamped.append("deleted")
     db.execute_sql("UPDATE sync_state SET capture = 0 WHERE one = 1")
-    db.execute_sql(f"UPDATE talent SET {', '.join(f'{f} = ?' for f in fields)} WHERE id = ?",
-                   (*fields.values(), talent_id))
+    db.execute_sql(f'UPDATE "{table}" SET {", ".join(f"{f} = ?" for f in changes)} WHERE id = ?',
+                   (*changes.values(), rid))
     replica, counter = identity.next_write(office)
-    vv, stamps, _ = _state(office, talent_id)
     vv[replica] = counter
-    for name in fields:
+    for name in stamped:
         stamps[name] = [replica, counter]
-    db.execute_sql("UPDATE sync_row SET vv = ?, stamps = ? WHERE tbl = 'talent' AND id = ?",
-                   (json.dumps(vv), json.dumps(stamps), talent_id))
-    db.execute_sql(f"DELETE FROM sync_sibling WHERE tbl = 'talent' AND id = ? "
-                   f"AND field IN ({', '.join('?' * len(fields))})", (talent_id, *fields))
+    part = partition_of(office, table, {**values, **changes})
+    db.execute_sql("UPDATE sync_row SET vv = ?, stamps = ?, part = ? WHERE tbl = ? AND id = ?",
+                   (json.dumps(vv), json.dumps(stamps), part, table, rid))
+    db.execute_sql(f"DELETE FROM sync_sibling WHERE tbl = ? AND id = ? "
+                   f"AND field IN ({', '.join('?' * len(stamped))})", (table, rid, *stamped))
     db.execute_sql("UPDATE sync_state SET capture = 1 WHERE one = 1")
+    return 1
