@@ -2,8 +2,9 @@
 
 Migrations 0003 and 0019 (the talent's merge pointer) made the capture triggers from their own frozen
 copies of these definitions; this module is what the running program knows of them, for a writer that
-sets the triggers aside and writes what they would have written (the bulk loader, storage/bulk.py). A change to the synced tables or the partition
-rule comes with a migration that makes the triggers again, and with the same change here.
+sets the triggers aside and writes what they would have written (the bulk loader, storage/bulk.py). A
+change to the synced tables or the partition rule comes with a migration that makes the triggers again,
+and with the same change here.
 """
 
 from __future__ import annotations

@@ -369,10 +369,11 @@ class OfficesExchangingFiles(RuleBasedStateMachine):
         """Every merge ends at one talent: no cycle of merges, a merged-away talent is a tombstone with no
         conflict about it, and no call or request names it when its survivor is held here."""
         pointers = dict(office.db.execute_sql("SELECT id, merged_into_id FROM talent WHERE merged_into_id IS NOT NULL"))
-        open_ = {(t, i, f) for t, i, f in office.db.execute_sql("SELECT tbl, id, field FROM sync_sibling WHERE open = 1")}
+        open_ = set(office.db.execute_sql("SELECT tbl, id, field FROM sync_sibling WHERE open = 1").fetchall())
         held = {tid for (tid,) in office.db.execute_sql("SELECT id FROM talent")}
         for talent_id in pointers:
-            assert forwarding.final_survivor(pointers, talent_id) is not None, f"{code}: merges of {talent_id} form a cycle"
+            assert forwarding.final_survivor(pointers, talent_id) is not None, \
+                f"{code}: merges of {talent_id} form a cycle"
             deleted = office.db.execute_sql("SELECT deleted FROM talent WHERE id = ?", (talent_id,)).fetchone()[0]
             assert deleted == 1 and ("talent", talent_id, "deleted") not in open_, \
                 f"{code}: {talent_id} merged into {pointers[talent_id]} but not settled as a tombstone"
