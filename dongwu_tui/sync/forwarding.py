@@ -57,6 +57,29 @@ def settle(office: OfficeDatabase) -> int:
             survivor = final_survivor(pointers, talent_id)
             if survivor and _held(office, survivor):
                 written += _write(office, table, rid, {"talent_id": survivor})
+    return written + _repartition_calls(office, set(pointers.values()))
+
+
+def _repartition_calls(office: OfficeDatabase, survivors: set[str]) -> int:
+    """A call without a request lies in its talent's township as the office that wrote it saw it. A call
+    moved to a survivor by an office that had not yet heard the survivor moved would stay in the old
+    township at some offices while others, merging it, place it by their newer knowledge: an office that
+    holds the survivor places such a call anew, as one write of its own (nothing else changes)."""
+    written = 0
+    for talent_id in sorted(survivors):
+        township = office.db.execute_sql("SELECT township_code FROM talent WHERE id = ?", (talent_id,)).fetchone()
+        if township is None:
+            continue
+        for rid, part, vv_text in office.db.execute_sql(
+                "SELECT c.id, r.part, r.vv FROM call c JOIN sync_row r ON r.tbl = 'call' AND r.id = c.id "
+                "WHERE c.talent_id = ? AND c.request_id IS NULL AND r.part <> ?",
+                (talent_id, township[0] or "")).fetchall():
+            vv = json.loads(vv_text)
+            replica, counter = identity.next_write(office)
+            vv[replica] = counter
+            office.db.execute_sql("UPDATE sync_row SET vv = ?, part = ? WHERE tbl = 'call' AND id = ?",
+                                  (json.dumps(vv), township[0] or "", rid))
+            written += 1
     return written
 
 

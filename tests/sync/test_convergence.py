@@ -631,3 +631,29 @@ def test_opposite_merges_converge_on_one_survivor_with_every_call():
 def test_no_merge_forwarding_is_caught_on_the_merge_scenario():
     with pytest.raises(AssertionError):
         _merge_scenario(broken_machine("no_merge_forwarding"))
+
+
+def test_a_call_moved_by_a_merge_to_a_survivor_that_moved_away_meanwhile_converges():
+    """Found by the state machine: 胥口 moves its talent to 木渎 while the centre, not yet knowing, merges
+    木渎's talent into it, so the centre places the moved call in 胥口's township; 木渎, merging the
+    call's copy by its own newer knowledge, placed it in 木渎. An office that holds the survivor places
+    such a call anew (sync/forwarding.py), and everyone agrees."""
+    machine = OfficesExchangingFiles()
+    a, b = TALENTS
+    try:
+        machine.setup()
+        steps = [
+            lambda: machine.edit("wz", a, "notes", "甲"),
+            lambda: machine.relocate("xukou", b, "mudu"),
+            lambda: machine.merge_pair("wz", b, a),
+            lambda: machine.exchange("xukou", "wz"),
+        ]
+        for step in steps:
+            step()
+            machine.knowledge_never_over_claims()
+        machine._final_checks()
+        for code in ("wz", "mudu"):
+            assert machine.offices[code].db.execute_sql(
+                "SELECT part FROM sync_row WHERE tbl = 'call' AND id = 'c-t-mudu-1'").fetchone() == ("mudu",)
+    finally:
+        machine.teardown()
