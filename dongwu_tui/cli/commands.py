@@ -342,11 +342,16 @@ def cmd_talent(desk: Desk, args: argparse.Namespace) -> int:
         if getattr(args, "reveal", False):
             desk.privacy.reveal(file.talent.id, args.reason or "", "dongwu talent show")
         full = render.talent_full(file.talent)
+        merged = {"merged_from": file.merged_from.id} if file.merged_from else {}
         if args.json:
-            print_json({**render.talent(file.talent, full), "calls": [render.call(c, full) for c in file.calls],
+            print_json({**render.talent(file.talent, full), **merged,
+                        "calls": [render.call(c, full) for c in file.calls],
                         "requests": [render.request(r, full) for r in file.requests]})
             render.record("dongwu talent show --json")
             return 0
+        if file.merged_from:
+            old = file.merged_from
+            print(f"「{args.ref.strip()}」是已合并的登记（{old.name}，{old.id}），以下为合并后保留的人才：")
         data = render.talent(file.talent, full)
         text = render.privacy.text
         print(f"{data['name']}  {data['category_name']} · {data['level_name']}")

@@ -29,6 +29,7 @@ class TalentFile:
     talent: Talent
     calls: list[Call]
     requests: list[ServiceRequest]
+    merged_from: Talent | None = None  # the merged-away registration the reference named, if any
 
 
 class TalentService:
@@ -132,11 +133,42 @@ class TalentService:
         ref = ref.strip()
         row = t.select().where((t.deleted == False) & ((t.id == ref) | (t.card_no == ref))).first()  # noqa: E712
         if row is None:
+            merged = self.merged_away(ref)
+            if merged is not None:
+                return self._survivor(merged.id)
             matches = self.find_by_phone(ref) if ref.replace("-", "").isdigit() else []
             if len(matches) == 1:
                 return matches[0]
             raise NotFound(f"没有找到人才「{ref}」。")
         return self._with_names(row)
+
+    def merged_away(self, ref: str) -> Talent | None:
+        """The registration an id or card number names when it was merged into another (a tombstone
+        with a merge pointer), so an old number still finds the person; None otherwise."""
+        t = self.t.TalentRow
+        if not hasattr(t, "merged_into_id"):
+            return None
+        ref = ref.strip()
+        row = (t.select().where((t.deleted == True) & t.merged_into_id.is_null(False)  # noqa: E712
+                                & ((t.id == ref) | (t.card_no == ref))).order_by(t.updated_at.desc()).first())
+        return self._with_names(row) if row is not None else None
+
+    def _survivor(self, talent_id: str) -> Talent:
+        """The live talent at the end of a merge chain."""
+        t = self.t.TalentRow
+        seen: set[str] = set()
+        current = talent_id
+        while current not in seen:
+            seen.add(current)
+            row = t.get_or_none(t.id == current)
+            if row is None:
+                break
+            if not row.deleted:
+                return self._with_names(row)
+            if not row.merged_into_id:
+                break
+            current = row.merged_into_id
+        raise NotFound(f"人才「{talent_id}」已合并，但合并后保留的人才不在本单位。")
 
     def _with_names(self, row: Any) -> Talent:
         enterprise = (
@@ -159,13 +191,15 @@ class TalentService:
 
     def file(self, ref: str, limit: int = 50) -> TalentFile:
         talent = self.get(ref)
+        merged = self.merged_away(ref) if ref.strip() not in (talent.id, talent.card_no) else None
         c, r = self.t.CallRow, self.t.RequestRow
         calls = c.select().where((c.talent_id == talent.id) & (c.deleted == False)).order_by(c.at.desc()).limit(limit)  # noqa: E712
         requests = (
             r.select().where((r.talent_id == talent.id) & (r.deleted == False))  # noqa: E712
             .order_by(r.opened_at.desc()).limit(limit)
         )
-        return TalentFile(talent, [call_from_row(row) for row in calls], [request_from_row(row) for row in requests])
+        return TalentFile(talent, [call_from_row(row) for row in calls], [request_from_row(row) for row in requests],
+                          merged)
 
     def list(
         self,

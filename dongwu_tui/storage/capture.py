@@ -1,9 +1,10 @@
 """What the sync capture triggers know of the synced tables: their columns and each record's partition.
 
-Migration 0003 made the capture triggers from its own frozen copy of these definitions; this module is
-what the running program knows of them, for a writer that sets the triggers aside and writes what they
-would have written (the bulk loader, storage/bulk.py). A change to the synced tables or the partition
-rule comes with a migration that makes the triggers again, and with the same change here.
+Migrations 0003 and 0019 (the talent's merge pointer) made the capture triggers from their own frozen
+copies of these definitions; this module is what the running program knows of them, for a writer that
+sets the triggers aside and writes what they would have written (the bulk loader, storage/bulk.py). A
+change to the synced tables or the partition rule comes with a migration that makes the triggers again,
+and with the same change here.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ SYNCED_COLUMNS = {
     "staff": ["name", "role", "office_id", "phone", "active"],
     "enterprise": ["name", "credit_code", "township_code", "industry_code"],
     "talent": ["name", "name_pinyin", "name_initials", "phone", "id_kind", "id_number", "category_code",
-               "level_code", "enterprise_id", "township_code", "specialist_id", "card_no", "notes"],
+               "level_code", "enterprise_id", "township_code", "specialist_id", "card_no", "notes",
+               "merged_into_id"],
     "service_request": ["number", "talent_id", "phone", "measure_number", "summary", "status", "township_code",
                         "opened_by_id", "opened_at", "due_date", "assignee_site_id", "assignee_id",
                         "dispatched_at", "signed_at", "resolved_at", "resolution", "direct", "visited_at",

@@ -10,7 +10,7 @@ from typing import Any
 from dongwu_tui.domain.chinatime import china_iso
 from dongwu_tui.storage import erasure, search_index
 from dongwu_tui.storage.database import OfficeDatabase
-from dongwu_tui.sync import departures, identity, merge, trust
+from dongwu_tui.sync import departures, forwarding, identity, merge, trust
 from dongwu_tui.sync import knowledge as kn
 from dongwu_tui.sync.check import Preview, decode, preview, sync_log
 from dongwu_tui.sync.errors import SyncRefused
@@ -128,6 +128,8 @@ def _apply(office: OfficeDatabase, checked: Preview, records: dict[str, list[lis
         for _, sql in triggers:
             db.execute_sql(sql)
         db.execute_sql("UPDATE sync_state SET capture = 1 WHERE one = 1")
+        if rules.forward_merges:
+            forwarding.settle(office)
 
 
 def _apply_table(office: OfficeDatabase, table: str, cols: list[str], rows: list[list[Any]],

@@ -60,6 +60,7 @@ class MergeRules:
     merge_versions: VersionsMerge = merge_versions
     gap_check: bool = True  # refuse to claim knowledge a file's base does not cover (knowledge.advance)
     erasure_wins: bool = True  # an erased person stays erased, whatever a file brings (storage/erasure.py)
+    forward_merges: bool = True  # settle talent merges after each import (sync/forwarding.py)
 
 
 RULES = MergeRules()

@@ -78,3 +78,8 @@ def test_duplicates_and_merge_from_the_command_line(cli_env, tmp_path):  # noqa:
     assert "已合并" in run.stdout
     run = dongwu(cli_env, db, "talent", "list", "--json")
     assert run.stdout.count('"name"') == 1 and "張偉" in run.stdout
+    run = dongwu(cli_env, db, "talent", "show", "DW2", "--as", "王芳")
+    assert run.returncode == 0, run.stderr
+    assert "「DW2」是已合并的登记" in run.stdout and "人才卡 DW1" in run.stdout
+    run = dongwu(cli_env, db, "talent", "show", "DW2", "--as", "王芳", "--json")
+    assert '"merged_from"' in run.stdout and '"card_no": "DW1"' in run.stdout

@@ -53,8 +53,22 @@ def test_merge_moves_calls_and_requests_and_leaves_a_pointer(desk, cast, act, ta
     kept = desk.talents.get(talent.id)
     assert kept.phone == "13911112222" and kept.category_code == "industry"
     assert desk.talents.count() == 1
-    with pytest.raises(NotFound):
-        desk.talents.get(other.card_no)
+    assert desk.talents.get(other.card_no).id == talent.id  # an old card number finds the survivor
     audits = db.execute_sql("SELECT entity_id, actor_id, reason FROM audit_log WHERE action = 'merge' "
                             "ORDER BY entity_id").fetchall()
     assert sorted(audits) == sorted([(other.id, cast.supervisor.id, "同一人"), (talent.id, cast.supervisor.id, "同一人")])
+
+
+def test_an_old_number_follows_a_chain_of_merges_to_the_survivor(desk, cast, act, talent):
+    operator, supervisor = act(cast.operator), act(cast.supervisor)
+    second = operator.talents.add(name="陈人才", phone="13911112222", category_code="young", card_no="DW-0002")
+    third = operator.talents.add(name="陈人才", phone="13911113333", category_code="young", card_no="DW-0003")
+    merge_talents(supervisor, second.card_no, third.card_no, reason="同一人")
+    merge_talents(supervisor, talent.card_no, second.card_no, reason="同一人")
+    for ref in (third.card_no, third.id, second.card_no):
+        assert desk.talents.get(ref).id == talent.id
+    file = desk.talents.file(third.card_no)
+    assert file.talent.id == talent.id and file.merged_from is not None and file.merged_from.id == third.id
+    assert desk.talents.file(talent.card_no).merged_from is None
+    with pytest.raises(NotFound):
+        desk.talents.get("DW-9999")

@@ -27,8 +27,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from dongwu_tui.storage import erasure
+from dongwu_tui.storage.merge import merge_talent_rows
 from dongwu_tui.sync import conflicts as cf
-from dongwu_tui.sync import engine, identity, merge
+from dongwu_tui.sync import engine, forwarding, identity, merge
 from dongwu_tui.sync import knowledge as kn
 from dongwu_tui.sync.errors import SyncRefused
 
@@ -71,6 +72,8 @@ def _template() -> tuple[Path, dict]:
                     "summary, status, township_code, opened_by_id, opened_at, due_date) VALUES (?, 'x', '2026-11-01', "
                     "'2026-11-01', ?, '13812345678', 1, '咨询', 'dispatched', ?, ?, '2026-11-01', '2026-11-10')",
                     (request_id, request_id.upper(), township, staff))
+            for talent_id, _ in TALENTS:
+                _add_call(centre, f"c-{talent_id}", talent_id)
         for code in ("mudu", "xukou"):
             engine.import_file(offices[code], engine.export_file(centre, code, folder / "out", full=True).path)
         writes = {}
@@ -81,6 +84,14 @@ def _template() -> tuple[Path, dict]:
             office.close()
         _TEMPLATE["folder"], _TEMPLATE["writes"] = folder, writes
     return _TEMPLATE["folder"], _TEMPLATE["writes"]  # type: ignore[return-value]
+
+
+def _add_call(office, call_id, talent_id):
+    office.db.execute_sql(
+        "INSERT INTO call (id, site_id, created_at, updated_at, at, direction, phone, talent_id, operator_id, "
+        "duration_s, summary, measure_number, outcome) VALUES (?, 'x', '2026-11-01', '2026-11-01', "
+        "'2026-11-01 09:00:00', 'in', '13812345678', ?, (SELECT id FROM staff LIMIT 1), 60, '咨询', 1, 'answered')",
+        (call_id, talent_id))
 
 
 class OfficesExchangingFiles(RuleBasedStateMachine):
@@ -98,6 +109,7 @@ class OfficesExchangingFiles(RuleBasedStateMachine):
         self.writes: dict[tuple[str, int], dict] = dict(template_writes)
         self.abandoned: set[str] = set()
         self.erased: set[str] = set()  # talents erased at some office: never back anywhere
+        self.calls = 0
         # Every township has a backup from the start (the first nightly copy), so a restore can happen at
         # any step; the backup rule takes newer ones.
         self.backups: dict[str, Path] = {code: template / f"{code}.db" for code in ("mudu", "xukou")}
@@ -137,6 +149,22 @@ class OfficesExchangingFiles(RuleBasedStateMachine):
         rep = identity.replica(office)
         self.writes[(rep, after[0][rep])] = {"table": table, "id": rid, "fields": written,
                                              "seen": before[0] if before else {}}
+
+    def _import(self, code, path):
+        """Import a file at `code`; the writes the import itself makes there (a merge settled by
+        sync/forwarding.py, a record entering a partition) are writes that have seen the record's state."""
+        office = self.offices[code]
+        rep = identity.replica(office)
+        before = office.db.execute_sql("SELECT counter FROM sync_state WHERE one = 1").fetchone()[0]
+        engine.import_file(office, path, rules=self.merge_rules)
+        for table, rid, vv_text, stamps_text in office.db.execute_sql(
+                "SELECT tbl, id, vv, stamps FROM sync_row WHERE CAST(json_extract(vv, ?) AS INTEGER) > ?",
+                (f'$."{rep}"', before)).fetchall():
+            vv = json.loads(vv_text)
+            counters = {vv[rep]} | {int(stamp[1]) for stamp in json.loads(stamps_text).values()
+                                    if stamp and stamp[0] == rep and int(stamp[1]) > before}
+            for counter in counters:
+                self.writes.setdefault((rep, counter), {"table": table, "id": rid, "fields": None, "seen": vv})
 
     def _values(self, office, table, rid, fields):
         row = office.db.execute_sql(f'SELECT {", ".join(fields)} FROM "{table}" WHERE id = ?', (rid,)).fetchone()
@@ -203,6 +231,24 @@ class OfficesExchangingFiles(RuleBasedStateMachine):
                         lambda db: db.execute_sql("UPDATE service_request SET township_code = ? WHERE id = ?",
                                                   (township, request[0])))
 
+    @rule(code=st.sampled_from(CODES), keep=st.sampled_from(TALENTS), other=st.sampled_from(TALENTS))
+    def merge_pair(self, code, keep, other):
+        """A supervisor merges two registrations of one person (storage/merge.py), at an office that holds
+        both alive: another office may merge them the other way round, or still edit the one merged away."""
+        office = self.offices[code]
+        if keep != other and self._live(office, "talent", keep[0]) and self._live(office, "talent", other[0]):
+            self._write(office, "talent", other[0], ["deleted"], lambda db: merge_talent_rows(
+                office, keep[0], other[0], at="2026-11-20 10:00:00", actor_id=None, reason="重复登记"))
+
+    @rule(code=st.sampled_from(CODES), talent=st.sampled_from(TALENTS))
+    def log_call(self, code, talent):
+        """A call for a talent the office sees alive (elsewhere it may already be merged away)."""
+        office = self.offices[code]
+        if self._live(office, "talent", talent[0]):
+            self.calls += 1
+            call_id = f"c-{code}-{self.calls}"
+            self._write(office, "call", call_id, ["talent_id"], lambda db: _add_call(office, call_id, talent[0]))
+
     @rule(target=files, src=st.sampled_from(CODES), dst=st.sampled_from(CODES), full=st.booleans())
     def export(self, src, dst, full):
         if src == dst:
@@ -213,8 +259,7 @@ class OfficesExchangingFiles(RuleBasedStateMachine):
     def exchange(self, src, dst):
         """The everyday case: a delta exported and imported at once."""
         if src != dst:
-            engine.import_file(self.offices[dst], engine.export_file(self.offices[src], dst, self.tmp / "out").path,
-                               rules=self.merge_rules)
+            self._import(dst, engine.export_file(self.offices[src], dst, self.tmp / "out").path)
 
     @rule(a=st.sampled_from(CODES), b=st.sampled_from(CODES))
     def round_trip(self, a, b):
@@ -229,7 +274,7 @@ class OfficesExchangingFiles(RuleBasedStateMachine):
         if path is None:
             return
         try:
-            engine.import_file(self.offices[to], path, rules=self.merge_rules)
+            self._import(to, path)
         except SyncRefused as refusal:
             assert refusal.kind in ("not-addressed", "own-file"), refusal.message
 
@@ -321,8 +366,10 @@ class OfficesExchangingFiles(RuleBasedStateMachine):
                 for dst in CODES:
                     if src != dst:
                         path = engine.export_file(self.offices[src], dst, self.tmp / "final").path
-                        engine.import_file(self.offices[dst], path, rules=self.merge_rules)
+                        self._import(dst, path)
         self.knowledge_never_over_claims()
+        for code, office in self.offices.items():
+            self._merges_settled(code, office)
         views = {code: self._view(office) for code, office in self.offices.items()}
         everything = set().union(*(v.keys() for v in views.values()))
         for key in everything:
@@ -332,8 +379,8 @@ class OfficesExchangingFiles(RuleBasedStateMachine):
             assert all(code in holders for code in CODES if subscribes(code, part)), (key, sorted(holders))
         for key, holders in ((k, {c: views[c][k] for c in CODES if k in views[c]}) for k in everything):
             if key[0] == "talent" and key[1] in self.erased:
-                for code, view in holders.items():  # notes, phone, card_no, township_code, deleted
-                    notes, phone, card_no, _, deleted = view["values"]
+                for code, view in holders.items():  # notes, phone, card_no, township_code, merged_into_id, deleted
+                    notes, phone, card_no, _, _, deleted = view["values"]
                     assert (notes, phone, card_no, deleted) == ("", "", None, 1), (code, key, view)
         for (rep, counter), write in self.writes.items():
             if rep in self.abandoned or (write["table"] == "talent" and write["id"] in self.erased):
@@ -343,11 +390,28 @@ class OfficesExchangingFiles(RuleBasedStateMachine):
                 if key in views[code]:
                     self._assert_not_lost(views[code][key], rep, counter, write)
 
+    def _merges_settled(self, code, office):
+        """Every merge ends at one talent: no cycle of merges, a merged-away talent is a tombstone with no
+        conflict about it, and no call or request names it when its survivor is held here."""
+        pointers = dict(office.db.execute_sql("SELECT id, merged_into_id FROM talent WHERE merged_into_id IS NOT NULL"))
+        open_ = set(office.db.execute_sql("SELECT tbl, id, field FROM sync_sibling WHERE open = 1").fetchall())
+        held = {tid for (tid,) in office.db.execute_sql("SELECT id FROM talent")}
+        for talent_id in pointers:
+            assert forwarding.final_survivor(pointers, talent_id) is not None, \
+                f"{code}: merges of {talent_id} form a cycle"
+            deleted = office.db.execute_sql("SELECT deleted FROM talent WHERE id = ?", (talent_id,)).fetchone()[0]
+            assert deleted == 1 and ("talent", talent_id, "deleted") not in open_, \
+                f"{code}: {talent_id} merged into {pointers[talent_id]} but not settled as a tombstone"
+        for table in ("call", "service_request"):
+            for rid, talent_id in office.db.execute_sql(f'SELECT id, talent_id FROM "{table}" WHERE deleted = 0'):
+                if talent_id in pointers and forwarding.final_survivor(pointers, talent_id) in held:
+                    assert (table, rid, "talent_id") in open_, f"{code}: {table} {rid} names merged-away {talent_id}"
+
     def _view(self, office):
         result = {}
-        for table in ("talent", "service_request"):
-            cols = (["notes", "phone", "card_no", "township_code", "deleted"] if table == "talent"
-                    else ["status", "township_code", "deleted"])
+        for table in ("talent", "service_request", "call"):
+            cols = (["notes", "phone", "card_no", "township_code", "merged_into_id", "deleted"] if table == "talent"
+                    else ["talent_id", "deleted"] if table == "call" else ["status", "township_code", "deleted"])
             for row in office.db.execute_sql(f'SELECT id, {", ".join(cols)} FROM "{table}"'):
                 vv, stamps, part = self._state(office, table, row[0])
                 siblings = {f: json.loads(v) for f, v in office.db.execute_sql(
@@ -391,14 +455,16 @@ def last_writer_wins(mine, vv_mine, theirs, vv_theirs):
 # Deliberately broken sync rules, handed to the imports of the state machine.
 BROKEN = {"last_writer_wins": merge.MergeRules(merge_versions=last_writer_wins),
           "no_gap_check": merge.MergeRules(gap_check=False),
-          "erasure_loses": merge.MergeRules(erasure_wins=False)}
+          "erasure_loses": merge.MergeRules(erasure_wins=False),
+          # a merge that travels as bare row writes: edits, calls and opposite merges are not forwarded
+          "no_merge_forwarding": merge.MergeRules(forward_merges=False)}
 
 
 def broken_machine(variant: str) -> type[OfficesExchangingFiles]:
     return type(f"Broken_{variant}", (OfficesExchangingFiles,), {"merge_rules": BROKEN[variant]})
 
 
-@pytest.mark.parametrize("variant", ["last_writer_wins", "no_gap_check", "erasure_loses"])
+@pytest.mark.parametrize("variant", ["last_writer_wins", "no_gap_check", "erasure_loses", "no_merge_forwarding"])
 def test_broken_variant_is_caught(variant):
     """The property test is only worth something if it fails on a broken sync: inject each bug and expect it."""
     # Without shrinking, Hypothesis may report several distinct failures at once as an ExceptionGroup.
@@ -549,5 +615,71 @@ def test_a_copy_holding_a_write_no_one_can_acknowledge_still_leaves():
         assert mudu.db.execute_sql("SELECT count(*) FROM service_request WHERE id = 'r-xukou'").fetchone()[0] == 0
         assert machine.offices["xukou"].db.execute_sql(
             "SELECT status FROM service_request WHERE id = 'r-xukou'").fetchone()[0] == "visited"
+    finally:
+        machine.teardown()
+
+
+def _merge_scenario(machine_class: type[OfficesExchangingFiles] = OfficesExchangingFiles):
+    """Both talents move to 木渎; the centre merges 胥口's registration into 木渎's while 木渎 merges them the
+    other way round and logs a call for the one the centre merged away, and 胥口 still edits it."""
+    machine = machine_class()
+    a, b = TALENTS
+    try:
+        machine.setup()
+        steps = [
+            lambda: machine.relocate("wz", b, "mudu"),
+            lambda: machine.exchange("wz", "mudu"),
+            lambda: machine.edit("xukou", b, "notes", "甲"),
+            lambda: machine.merge_pair("wz", a, b),
+            lambda: machine.merge_pair("mudu", b, a),
+            lambda: machine.log_call("mudu", b),
+            lambda: machine.round_trip("mudu", "wz"),
+            lambda: machine.exchange("xukou", "wz"),
+        ]
+        for step in steps:
+            step()
+            machine.knowledge_never_over_claims()
+        machine._final_checks()
+        survivors = {code: office.db.execute_sql("SELECT id FROM talent WHERE deleted = 0").fetchall()
+                     for code, office in machine.offices.items() if code != "xukou"}
+        assert survivors == {"wz": [(a[0],)], "mudu": [(a[0],)]}  # the centre's merge came first
+        for code in ("wz", "mudu"):
+            owners = machine.offices[code].db.execute_sql("SELECT DISTINCT talent_id FROM call").fetchall()
+            assert owners == [(a[0],)]
+    finally:
+        machine.teardown()
+
+
+def test_opposite_merges_converge_on_one_survivor_with_every_call():
+    _merge_scenario()
+
+
+def test_no_merge_forwarding_is_caught_on_the_merge_scenario():
+    with pytest.raises(AssertionError):
+        _merge_scenario(broken_machine("no_merge_forwarding"))
+
+
+def test_a_call_moved_by_a_merge_to_a_survivor_that_moved_away_meanwhile_converges():
+    """Found by the state machine: 胥口 moves its talent to 木渎 while the centre, not yet knowing, merges
+    木渎's talent into it, so the centre places the moved call in 胥口's township; 木渎, merging the
+    call's copy by its own newer knowledge, placed it in 木渎. An office that holds the survivor places
+    such a call anew (sync/forwarding.py), and everyone agrees."""
+    machine = OfficesExchangingFiles()
+    a, b = TALENTS
+    try:
+        machine.setup()
+        steps = [
+            lambda: machine.edit("wz", a, "notes", "甲"),
+            lambda: machine.relocate("xukou", b, "mudu"),
+            lambda: machine.merge_pair("wz", b, a),
+            lambda: machine.exchange("xukou", "wz"),
+        ]
+        for step in steps:
+            step()
+            machine.knowledge_never_over_claims()
+        machine._final_checks()
+        for code in ("wz", "mudu"):
+            assert machine.offices[code].db.execute_sql(
+                "SELECT part FROM sync_row WHERE tbl = 'call' AND id = 'c-t-mudu-1'").fetchone() == ("mudu",)
     finally:
         machine.teardown()
