@@ -329,6 +329,8 @@ def cmd_request(desk: Desk, args: argparse.Namespace) -> int:
         args.ref, args.action, reason=args.reason, to_site=getattr(args, "to_site", None),
         to_staff=getattr(args, "to_staff", None), satisfied=getattr(args, "satisfied", None),
         days=getattr(args, "days", None), into=getattr(args, "into", None),
+        restart_clock=getattr(args, "restart_clock", False), visit_result=getattr(args, "visit_result", None),
+        solved=getattr(args, "solved", None), reasonable=getattr(args, "reasonable", None),
     )
     request = requests.get(request.id)
     if args.json:

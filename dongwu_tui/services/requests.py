@@ -16,7 +16,16 @@ from peewee import fn
 
 from dongwu_tui.domain.errors import NotFound
 from dongwu_tui.domain.ids import uuid7_after
-from dongwu_tui.domain.lifecycle import MOVE_RULES, Move, MoveArgs, Transition, allowed_moves, as_move, plan_move
+from dongwu_tui.domain.lifecycle import (
+    MOVE_RULES,
+    Move,
+    MoveArgs,
+    Policy,
+    Transition,
+    allowed_moves,
+    as_move,
+    plan_move,
+)
 from dongwu_tui.domain.models import OPEN_STATUSES, RequestEvent, ServiceRequest, Status
 from dongwu_tui.domain.roles import Role
 from dongwu_tui.domain.safetext import check_text
@@ -151,7 +160,23 @@ class RequestService:
         return request_from_row(row) if row else None
 
     def allowed_moves(self, request: ServiceRequest) -> builtins.list[str]:
-        return allowed_moves(request, self.desk.actor) if self.desk.actor else []
+        return allowed_moves(request, self.desk.actor, self.policy(request.measure)) if self.desk.actor else []
+
+    def policy(self, measure: int) -> Policy:
+        """The office's limits for a measure: data/rules.toml, overridden by the measure in measures.toml."""
+        return _policies().get(int(measure), _policies()[0])
+
+    def surviving(self, ref: str) -> ServiceRequest:
+        """The request `ref` lives on in: itself, or the end of its chain of merges."""
+        request = self.get(ref, with_events=False)
+        seen = {request.id}
+        while request.status is Status.MERGED and request.merged_into_id:
+            row = self.t.RequestRow.get_or_none(self.t.RequestRow.id == request.merged_into_id)
+            if row is None or row.id in seen:
+                break
+            seen.add(row.id)
+            request = request_from_row(row)
+        return request
 
     # -- writing ----------------------------------------------------------------------------------
 
@@ -230,6 +255,10 @@ class RequestService:
         satisfied: bool | None = None,
         days: int | None = None,
         into: str | None = None,
+        restart_clock: bool = False,
+        visit_result: str | None = None,
+        solved: bool | None = None,
+        reasonable: bool | None = None,
     ) -> ServiceRequest:
         """Apply one move of the lifecycle, or raise with a Chinese message and change nothing.
 
@@ -243,26 +272,61 @@ class RequestService:
         if staff is not None and site_id is not None and staff.office_id != site_id:
             raise NotFound(f"{staff.name}不在所选单位，不能派给他。")
         with self.desk.office.write():
-            request = self.get(ref, with_events=False)
+            request = self.get(ref)  # with its timeline: the return window counts from the unit's first dispatch
             from dongwu_tui.sync.conflicts import refuse_if_conflicted  # sync (issue 4): a fork blocks moves
 
             refuse_if_conflicted(self.desk.office, "service_request", request.id)
-            target = self.get(into, with_events=False) if into else None
+            # A merge into a request that was itself merged joins the request the chain ends in.
+            target = self.surviving(into) if into else None
             limit = directory.measure(request.measure).limit_days
             now = self.desk.clock()
             args = MoveArgs(reason=reason, to_site_id=site_id, to_staff=staff, satisfied=satisfied, days=days,
-                            target=target)
-            transition = plan_move(request, move, actor, now, self.desk.calendar, limit, args)
+                            target=target, restart_clock=restart_clock, visit_result=visit_result, solved=solved,
+                            reasonable=reasonable)
+            transition = plan_move(request, move, actor, now, self.desk.calendar, limit, args,
+                                   self.policy(request.measure))
             self._apply(request, transition, now)
             if move is Move.MERGE and target is not None:
                 self._event(target.id, now, MERGED_IN_ACTION, target.status, target.status, reason,
                             {"from": request.id, "from_number": request.number})
+                # Requests merged into this one follow it, so every chain ends in one open request.
+                r = self.t.RequestRow
+                r.update(merged_into_id=target.id, updated_at=now).where(
+                    (r.merged_into_id == request.id) & (r.status == Status.MERGED.value)).execute()
         return replace(request, status=transition.to_status, **transition.changes)  # type: ignore[arg-type]
 
     def _apply(self, request: ServiceRequest, transition: Transition, now: datetime) -> None:
-        columns = {("due_date" if key == "due" else key): value for key, value in transition.changes.items()}
+        renamed = {"due": "due_date", "sign_due": "sign_due_date"}
+        columns = {renamed.get(key, key): value for key, value in transition.changes.items()}
         self.t.RequestRow.update(status=transition.to_status.value, updated_at=now, **columns).where(
             self.t.RequestRow.id == request.id
         ).execute()
         self._event(request.id, now, str(transition.move), transition.from_status, transition.to_status,
                     transition.reason, dict(transition.detail))
+
+
+_POLICY_KEYS = ("sign_limit_days", "max_extensions", "max_extension_days")
+
+
+def _policies() -> dict[int, Policy]:
+    """Per measure number (0: the default), read once from the data files."""
+    global _POLICIES
+    if _POLICIES is None:
+        from dongwu_tui.storage.catalogue import read_data_file
+
+        rules = read_data_file("rules.toml")
+        default = Policy(
+            sign_limit_days=int(rules.get("sign_limit_days", 1)),
+            max_extensions=int(rules.get("max_extensions", 2)),
+            max_extension_days=int(rules.get("max_extension_days", 30)),
+            handler_may_visit=bool(rules.get("handler_may_visit", False)),
+        )
+        policies = {0: default}
+        for measure in read_data_file("measures.toml").get("measure", []):
+            own = {key: int(measure[key]) for key in _POLICY_KEYS if key in measure}
+            policies[int(measure["number"])] = replace(default, **own)
+        _POLICIES = policies
+    return _POLICIES
+
+
+_POLICIES: dict[int, Policy] | None = None
