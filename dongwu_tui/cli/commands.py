@@ -72,7 +72,12 @@ def run(args: argparse.Namespace) -> int:
             "request": cmd_request,
             "stats": cmd_stats,
         }[args.command]
-        return handler(desk, args)
+        code = handler(desk, args)
+        # A due date counted in a year without a published schedule says so, once, beside any output.
+        warning = desk.calendar.warning_line()
+        if warning:
+            sys.stderr.write(warning + "\n")
+        return code
     finally:
         desk.office.close()
 
@@ -133,6 +138,8 @@ def cmd_summary(desk: Desk, args: argparse.Namespace) -> int:
     print(f"工单 {stats['total']} 件：已办结 {stats['closed']}，未办结 {stats['open']}，其中超期 {stats['overdue']}")
     for warning in desk.calendar.warnings():
         print(f"提示：{warning}")
+    for line in desk.requests.migration_notes():
+        print(f"提示：{line}")
     duplicates = desk.talents.duplicate_identities()
     if duplicates:
         shown = "；".join(f"{'证件号码' if field == 'id_number' else '人才卡号'}相同：{' / '.join(cards)}"

@@ -162,6 +162,17 @@ class RequestService:
     def allowed_moves(self, request: ServiceRequest) -> builtins.list[str]:
         return allowed_moves(request, self.desk.actor, self.policy(request.measure)) if self.desk.actor else []
 
+    def migration_notes(self) -> builtins.list[str]:
+        """What the upgrade to the 派单-clock rules did to the requests already open (migration 0016)."""
+        raw = self.desk.office.meta("rules_migration")
+        if not raw:
+            return []
+        note = json.loads(raw)
+        if not note.get("open"):
+            return []
+        return [f"升级到新的办理时限规则时有 {note['open']} 件未办结工单：其中 {note['dispatched']} 件按时间线补记了"
+                f"首次派单时间；这 {note['due_kept']} 件保留原办理期限，新派单的工单自派单起算时限"]
+
     def policy(self, measure: int) -> Policy:
         """The office's limits for a measure: data/rules.toml, overridden by the measure in measures.toml."""
         return _policies().get(int(measure), _policies()[0])

@@ -131,3 +131,102 @@ def test_on_time_is_judged_on_the_first_resolution(desk: Desk, act: Act, cast: C
     specialist.move(number, "resolve", reason="再次办理")  # within the rework's limit
     request = desk.requests.get(number)
     assert request.first_resolved_at == datetime(2026, 3, 10, 10, 0) and request.first_on_time is False
+
+
+# ------------------------------------------------------------------------------ returns
+
+
+def test_the_return_window_runs_from_the_first_dispatch_to_that_unit(desk: Desk, act: Act, cast: Cast,
+                                                                     talent: Talent, clock: Clock) -> None:
+    number = dispatched(act, cast)  # to 木渎 on Monday 2 March
+    supervisor = act(cast.supervisor).requests
+    clock.set(date(2026, 3, 3), time(9, 0))
+    supervisor.move(number, "reassign", reason="先由甪直看看", to_site="luzhi", to_staff="钱专员")
+    clock.set(date(2026, 3, 5), time(9, 0))
+    supervisor.move(number, "reassign", reason="仍归木渎", to_site="mudu", to_staff="李专员")
+    # Back at 木渎 on Thursday: its window counts from Monday, three working days ago, not from today.
+    with pytest.raises(MoveRefused, match="派单已 3 个工作日，超过退单时限"):
+        act(cast.specialist).requests.move(number, "return", reason="不属于本板块")
+    # A supervisor may accept the late return.
+    returned = supervisor.move(number, "return", reason="确需区级部门办理")
+    assert returned.status is Status.RETURNED
+    assert desk.requests.get(number).events[-1].detail["late_accepted"] is True
+
+
+def test_a_rejected_return_goes_back_to_the_unit_and_cannot_bounce(desk: Desk, act: Act, cast: Cast,
+                                                                   talent: Talent, clock: Clock) -> None:
+    number = dispatched(act, cast)
+    specialist = act(cast.specialist).requests
+    specialist.move(number, "sign")
+    specialist.move(number, "return", reason="不属于本板块")
+    with pytest.raises(MoveRefused, match="必须填写驳回理由"):
+        act(cast.supervisor).requests.move(number, "reject-return")
+    back = act(cast.supervisor).requests.move(number, "reject-return", reason="人才户籍在木渎，应由木渎办理")
+    assert back.status is Status.IN_PROGRESS and back.return_rejections == 1 and back.return_reason == ""
+    assert back.due == date(2026, 3, 11)  # the clock never stopped
+    with pytest.raises(MoveRefused, match="退单已被督办负责人驳回"):
+        specialist.move(number, "return", reason="还是不属于本板块")
+    event = desk.requests.get(number).events[-1]
+    assert (event.action, event.actor_name, event.detail["returned_because"]) == (
+        "reject-return", "周督办", "不属于本板块")
+
+
+# ------------------------------------------------------------------------------ merge
+
+
+def test_merging_into_another_talents_request_needs_a_reason_and_chains_resolve(
+        desk: Desk, act: Act, cast: Cast, talent: Talent) -> None:
+    first = opened(act, cast, HOUSING)
+    second = opened(act, cast, HOUSING)
+    other_measure = opened(act, cast, ONE_STOP)
+    supervisor = act(cast.supervisor).requests
+    with pytest.raises(MoveRefused, match="属于其他人才或其他服务举措，并单必须填写并单说明"):
+        supervisor.move(first, "merge", into=other_measure)
+    supervisor.move(first, "merge", into=second)  # same talent, same measure: no reason needed
+    supervisor.move(second, "merge", into=other_measure, reason="同一诉求，并入一站式服务")
+    # A chain ends in the surviving request: the first now points to it, and a merge into the first joins it.
+    assert desk.requests.get(first).merged_into_id == desk.requests.get(other_measure).id
+    assert desk.requests.surviving(first).number == other_measure
+    late = opened(act, cast, ONE_STOP)
+    assert supervisor.move(late, "merge", into=first).merged_into_id == desk.requests.get(other_measure).id
+
+
+# ------------------------------------------------------------------------------ return visits
+
+
+def test_the_hotline_visits_and_the_handler_does_not_rate_their_own_work(desk: Desk, act: Act, cast: Cast,
+                                                                         talent: Talent, clock: Clock) -> None:
+    number = dispatched(act, cast)
+    specialist = act(cast.specialist).requests
+    specialist.move(number, "sign")
+    specialist.move(number, "resolve", reason="已办理")
+    with pytest.raises(PermissionRefused, match="由您承办，回访应由话务员或督办负责人进行"):
+        specialist.move(number, "visit", satisfied=True)
+    assert "visit" not in specialist.allowed_moves(desk.requests.get(number))
+    hotline = act(cast.operator).requests
+    hotline.move(number, "visit", visit_result="unreached", reason="电话无人接听")
+    hotline.move(number, "visit", visit_result="unreached", reason="关机")
+    request = desk.requests.get(number)
+    assert request.status is Status.RESOLVED and request.visit_unreached == 2 and request.visited_at is None
+    visited = hotline.move(number, "visit", visit_result="basic", solved=True, reason="基本满意")
+    assert visited.status is Status.VISITED and visited.satisfied is True
+    assert (visited.visit_result, visited.visit_solved) == ("basic", True)
+
+
+def test_after_one_rework_an_unsatisfied_visit_is_closed_by_review(desk: Desk, act: Act, cast: Cast,
+                                                                  talent: Talent, clock: Clock) -> None:
+    number = dispatched(act, cast)
+    specialist, hotline = act(cast.specialist).requests, act(cast.operator).requests
+    supervisor = act(cast.supervisor).requests
+    specialist.move(number, "sign")
+    specialist.move(number, "resolve", reason="已办理")
+    hotline.move(number, "visit", visit_result="unsatisfied", solved=False, reason="未解决")
+    specialist.move(number, "resolve", reason="重办完成")
+    waiting = hotline.move(number, "visit", visit_result="unsatisfied", solved=False, reason="仍不满意")
+    assert waiting.status is Status.RESOLVED and waiting.review_result == "pending"  # no second 重办
+    assert supervisor.allowed_moves(desk.requests.get(number)) == ["review"]
+    with pytest.raises(MoveRefused, match="待督办负责人甄别"):
+        hotline.move(number, "visit", satisfied=True)
+    closed = supervisor.move(number, "review", reasonable=False, reason="诉求超出政策范围")
+    assert closed.status is Status.VISITED and closed.satisfied is False and closed.review_result == "unreasonable"
+    assert closed.rework_count == 1
