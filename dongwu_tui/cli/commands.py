@@ -61,6 +61,9 @@ def run(args: argparse.Namespace) -> int:
         return cmd_demo(args)
     desk = open_desk(_db_path(args), args.actor)
     try:
+        # A year once counted on the law's holidays whose schedule has since been added: recount and list.
+        for number, old, new in desk.requests.recount_scheduled_years():
+            sys.stderr.write(f"提示：节假日安排已补充，工单 {number} 的期限由 {old} 改为 {new}\n")
         handler = {
             None: cmd_open,
             "summary": cmd_summary,
@@ -136,6 +139,8 @@ def cmd_summary(desk: Desk, args: argparse.Namespace) -> int:
         f"来电 {t.CallRow.select().count()} 次，工作人员 {t.StaffRow.select().count()} 人"
     )
     print(f"工单 {stats['total']} 件：已办结 {stats['closed']}，未办结 {stats['open']}，其中超期 {stats['overdue']}")
+    for year in desk.requests.open_due_years():
+        desk.calendar.is_workday(date(year, 1, 1))  # a year counted on the fallback is noted by the calendar
     for warning in desk.calendar.warnings():
         print(f"提示：{warning}")
     for line in desk.requests.migration_notes():

@@ -223,6 +223,7 @@ EVENT_LABELS: dict[str, str] = {
     "log": "受理",
     "repeat-call": "重复来电",
     "merged-in": "并入工单",
+    "recount-due": "期限重算",
 }
 
 
@@ -476,12 +477,12 @@ def plan_move(
         detail.update(to_site_id=request.assignee_site_id, to_staff_id=request.assignee_id,
                       returned_because=request.return_reason)
     elif move is Move.EXTEND:
-        if request.extension_pending:
-            raise MoveRefused(f"工单 {request.number} 已有待审批的延期申请。")
         if today > request.due:
             raise MoveRefused(
                 f"工单 {request.number} 已于 {request.due.isoformat()} 到期，超期后不能申请延期。"
             )
+        if request.extension_pending:
+            raise MoveRefused(f"工单 {request.number} 已有待审批的延期申请。")
         if args.days is None or not 1 <= args.days <= MAX_EXTENSION_DAYS:
             raise MoveRefused(f"延期天数应为 1 到 {MAX_EXTENSION_DAYS} 个工作日。")
         if request.extensions_used >= policy.max_extensions:

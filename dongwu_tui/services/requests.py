@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 LOG_ACTION = "log"
 REPEAT_CALL_ACTION = "repeat-call"
 MERGED_IN_ACTION = "merged-in"
+RECOUNT_ACTION = "recount-due"
+LAW_YEARS_KEY = "calendar_law_years"
 
 
 class RequestService:
@@ -162,6 +164,61 @@ class RequestService:
     def allowed_moves(self, request: ServiceRequest) -> builtins.list[str]:
         return allowed_moves(request, self.desk.actor, self.policy(request.measure)) if self.desk.actor else []
 
+    def open_due_years(self) -> builtins.list[int]:
+        """The years the open requests are due in."""
+        r = self.t.RequestRow
+        years = (r.select(fn.DISTINCT(fn.substr(r.due_date, 1, 4)).alias("year"))
+                 .where((r.deleted == False) & r.status.in_([s.value for s in OPEN_STATUSES])).tuples())  # noqa: E712
+        return sorted(int(year) for (year,) in years if year)
+
+    def _note_law_years(self) -> None:
+        """Inside a write: the years whose due dates were counted on the law's holidays, kept in meta so that
+        they are recounted when the year's schedule arrives."""
+        used = self.desk.calendar.fallback_years
+        if not used:
+            return
+        known = set(json.loads(self.desk.office.meta(LAW_YEARS_KEY, "[]") or "[]"))
+        if not used <= known:
+            self.desk.office.set_meta(LAW_YEARS_KEY, json.dumps(sorted(known | used)))
+
+    def recount_scheduled_years(self) -> builtins.list[tuple[str, date, date]]:
+        """Open requests due in a year counted on the law's holidays whose schedule is now known (an office
+        file or a newer chinesecalendar) get their due date counted again: the same working days from the
+        last day both calendars agree on. Each change is an event (`recount-due`); returns (number, old, new).
+        A no-op without an actor: the change is then made by the next command run as someone."""
+        from dongwu_tui.domain.calendar import WorkingCalendar
+
+        years = json.loads(self.desk.office.meta(LAW_YEARS_KEY, "[]") or "[]")
+        ready = [year for year in years if self.desk.calendar.year_source(year) != "law"]
+        if not ready or self.desk.actor is None:
+            return []
+        calendar = self.desk.calendar
+        changed: builtins.list[tuple[str, date, date]] = []
+        r = self.t.RequestRow
+        with self.desk.office.write():
+            for year in sorted(ready):
+                old_calendar = WorkingCalendar(calendar.extra_dirs, force_law={year})
+                anchor = date(year - 1, 12, 31)
+                rows = r.select().where((r.deleted == False)  # noqa: E712
+                                        & r.status.in_([s.value for s in OPEN_STATUSES])
+                                        & (r.due_date >= date(year, 1, 1)) & (r.due_date <= date(year, 12, 31)))
+                for row in rows:
+                    request = request_from_row(row)
+                    start = request.first_dispatched_at or request.signed_at or request.opened_at
+                    since = max(anchor, start.date())
+                    new_due = calendar.add_working_days(since, old_calendar.working_days_between(since, request.due))
+                    if new_due == request.due:
+                        continue
+                    now = self.desk.clock()
+                    r.update(due_date=new_due, updated_at=now).where(r.id == request.id).execute()
+                    self._event(request.id, now, RECOUNT_ACTION, request.status, request.status,
+                                f"{year} 年节假日安排已补充，期限重新计算",
+                                {"old_due": request.due.isoformat(), "new_due": new_due.isoformat()})
+                    changed.append((request.number, request.due, new_due))
+            left = sorted(set(years) - set(ready))
+            self.desk.office.set_meta(LAW_YEARS_KEY, json.dumps(left))
+        return changed
+
     def migration_notes(self) -> builtins.list[str]:
         """What the upgrade to the 派单-clock rules did to the requests already open (migration 0016)."""
         raw = self.desk.office.meta("rules_migration")
@@ -247,6 +304,7 @@ class RequestService:
             **self.desk.record_fields(at),
         ).execute()
         self._event(request_id, at, LOG_ACTION, None, Status.NEW, reason or summary)
+        self._note_law_years()
         return request_id
 
     def note_repeat_call(self, request_id: str, call_id: str, summary: str) -> None:
@@ -297,6 +355,7 @@ class RequestService:
             transition = plan_move(request, move, actor, now, self.desk.calendar, limit, args,
                                    self.policy(request.measure))
             self._apply(request, transition, now)
+            self._note_law_years()
             if move is Move.MERGE and target is not None:
                 self._event(target.id, now, MERGED_IN_ACTION, target.status, target.status, reason,
                             {"from": request.id, "from_number": request.number})

@@ -1,0 +1,81 @@
+"""The request clock seen from outside the process: `faketime` sets the day each `dongwu` command runs on, as
+an office would live through the days (the issue's own check)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_cli import CJK, assert_refused, cli_env, iterdump  # noqa: F401 (cli_env is a fixture)
+
+pytestmark = pytest.mark.skipif(shutil.which("faketime") is None, reason="needs faketime (apt-get install faketime)")
+
+
+def at(env: dict[str, str], day: str, db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["faketime", f"{day} 10:00:00", sys.executable, "-m", "dongwu_tui", "--db", str(db),
+                           *args], env=env, capture_output=True, text=True, encoding="utf-8", timeout=60,
+                          cwd=db.parent)
+
+
+def ok(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.fixture
+def office(cli_env: dict[str, str], tmp_path: Path) -> Path:
+    db = tmp_path / "office.db"
+    day = "2026-03-02"
+    ok(at(cli_env, day, db, "init", "--site", "吴中区高层次人才服务中心", "--kind", "district"))
+    for name, role, *office in (("王芳", "operator"), ("李强", "specialist", "--office", "mudu"),
+                                ("赵敏", "supervisor")):
+        ok(at(cli_env, day, db, "staff", "add", "--as", "系统管理员", "--name", name, "--role", role, *office))
+    ok(at(cli_env, day, db, "talent", "add", "--as", "王芳", "--name", "张伟", "--phone", "13812345678",
+          "--category", "产业人才", "--township", "木渎镇"))
+    return db
+
+
+def log(env: dict[str, str], day: str, db: Path) -> str:
+    out = ok(at(env, day, db, "call", "log", "--as", "王芳", "--phone", "13812345678", "--measure", "6",
+                "--summary", "咨询一站式服务", "--outcome", "request", "--dispatch-to", "mudu",
+                "--dispatch-staff", "李强", "--new", "--json"))
+    return json.loads(out)["request"]["number"]
+
+
+def due(env: dict[str, str], day: str, db: Path, number: str) -> str:
+    return json.loads(ok(at(env, day, db, "request", "show", number, "--json")))["due"]
+
+
+def test_dispatched_monday_signed_wednesday_counts_from_monday(cli_env: dict[str, str], office: Path) -> None:
+    number = log(cli_env, "2026-03-02", office)  # Monday
+    ok(at(cli_env, "2026-03-04", office, "request", "sign", number, "--as", "李强"))  # Wednesday
+    assert due(cli_env, "2026-03-04", office, number) == "2026-03-09"  # 5 working days from Monday
+    # Asked the day after the due date: refused, exit 2, one line, nothing written.
+    before = iterdump(office)
+    assert_refused(at(cli_env, "2026-03-10", office, "request", "extend", number, "--as", "李强", "--days", "2",
+                      "--reason", "材料未齐"), "超期后不能申请延期")
+    assert iterdump(office) == before
+
+
+def test_a_request_running_into_an_unknown_year_warns_once(cli_env: dict[str, str], office: Path) -> None:
+    number = log(cli_env, "2026-12-28", office)
+    shown = at(cli_env, "2026-12-28", office, "request", "show", number, "--json")
+    assert json.loads(ok(shown))["due"] >= "2027-01-05"  # 元旦 2027 is off by the law itself
+    assert shown.stderr.count("\n") == 1 and "2027 年的节假日安排尚未收录" in shown.stderr
+    summary = at(cli_env, "2026-12-28", office, "summary")
+    assert "2027 年的节假日安排尚未收录" in ok(summary)
+    # The office adds the 2027 schedule (here one more day off on Monday 4 January): recounted and listed.
+    holidays = Path(cli_env["XDG_CONFIG_HOME"]) / "dongwu" / "holidays"
+    holidays.mkdir(parents=True, exist_ok=True)
+    (holidays / "2027.toml").write_text('year = 2027\nholidays = ["2027-01-01", "2027-01-04"]\n', encoding="utf-8")
+    try:
+        listed = at(cli_env, "2026-12-29", office, "request", "list", "--as", "王芳")
+        assert f"工单 {number} 的期限由 2027-01-05 改为 2027-01-06" in listed.stderr
+        assert "尚未收录" not in listed.stderr
+        assert due(cli_env, "2026-12-29", office, number) == "2027-01-06"
+    finally:
+        (holidays / "2027.toml").unlink()
