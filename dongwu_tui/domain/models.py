@@ -75,13 +75,14 @@ class VisitResult(StrEnum):
     """A return visit's outcome: the talent's rating, or that nobody could be reached (counted apart)."""
 
     SATISFIED = "satisfied"
-    BASIC = "basic"
+    BASIC = "basically_satisfied"
     UNSATISFIED = "unsatisfied"
     UNREACHED = "unreached"
 
     @property
     def label(self) -> str:
-        return {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意", "unreached": "未联系上"}[self.value]
+        return {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意",
+                "unreached": "未联系上"}[self.value]
 
     @property
     def satisfied(self) -> bool:

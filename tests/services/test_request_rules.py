@@ -208,9 +208,9 @@ def test_the_hotline_visits_and_the_handler_does_not_rate_their_own_work(desk: D
     hotline.move(number, "visit", visit_result="unreached", reason="关机")
     request = desk.requests.get(number)
     assert request.status is Status.RESOLVED and request.visit_unreached == 2 and request.visited_at is None
-    visited = hotline.move(number, "visit", visit_result="basic", solved=True, reason="基本满意")
+    visited = hotline.move(number, "visit", visit_result="basically_satisfied", solved=True, reason="基本满意")
     assert visited.status is Status.VISITED and visited.satisfied is True
-    assert (visited.visit_result, visited.visit_solved) == ("basic", True)
+    assert (visited.visit_result, visited.visit_solved) == ("basically_satisfied", True)
 
 
 def test_after_one_rework_an_unsatisfied_visit_is_closed_by_review(desk: Desk, act: Act, cast: Cast,

@@ -5,7 +5,7 @@ dispatch to the unit that holds the request (`unit_dispatched_at`); signing has 
 (`sign_due_date`). 按时办结 is judged on the first resolution (`first_resolved_at`, `first_on_time`),
 however many 重办 (`rework_count`) follow. Extensions are counted per request (`extensions_used`,
 `extension_days_used`); rejected returns too (`return_rejections`). A visit keeps its rating
-(`visit_result`: satisfied, basic, unsatisfied), whether the matter was solved (`visit_solved`), the
+(`visit_result`: satisfied, basically_satisfied, unsatisfied), whether the matter was solved (`visit_solved`), the
 attempts that reached nobody (`visit_unreached`) and a supervisor's 甄别 (`review_result`).
 
 Requests already in the database: the dispatch times are taken from their timeline; an open request keeps
