@@ -54,6 +54,8 @@ def test_dispatched_monday_signed_wednesday_counts_from_monday(cli_env: dict[str
     number = log(cli_env, "2026-03-02", office)  # Monday
     ok(at(cli_env, "2026-03-04", office, "request", "sign", number, "--as", "李强"))  # Wednesday
     assert due(cli_env, "2026-03-04", office, number) == "2026-03-09"  # 5 working days from Monday
+    shown = json.loads(ok(at(cli_env, "2026-03-04", office, "request", "show", number, "--json")))
+    assert (shown["sign_due"], shown["first_dispatched_at"][:10]) == ("2026-03-03", "2026-03-02")
     # Asked the day after the due date: refused, exit 2, one line, nothing written.
     before = iterdump(office)
     assert_refused(at(cli_env, "2026-03-10", office, "request", "extend", number, "--as", "李强", "--days", "2",
