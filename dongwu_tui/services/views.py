@@ -427,6 +427,9 @@ class ViewService:
             where.append(f"r.status IN ({working}) AND r.due_date >= ? AND r.due_date <= ?")
             params += [today.isoformat(), limit.isoformat()]
         elif view == "overdue":
+            if self.desk.actor is not None and self.desk.actor.role is Role.SPECIALIST:
+                # While a return waits for the supervisor, its clock and its overdue count are the supervisor's.
+                open_list = statuses_sql(OPEN_STATUSES - {Status.RETURNED})
             where.append(f"r.status IN ({open_list}) AND r.due_date < ?")
             params.append(today.isoformat())
         elif view == "to_visit":

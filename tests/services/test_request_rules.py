@@ -230,3 +230,13 @@ def test_after_one_rework_an_unsatisfied_visit_is_closed_by_review(desk: Desk, a
     closed = supervisor.move(number, "review", reasonable=False, reason="诉求超出政策范围")
     assert closed.status is Status.VISITED and closed.satisfied is False and closed.review_result == "unreasonable"
     assert closed.rework_count == 1
+
+
+def test_a_return_waiting_for_review_is_overdue_for_the_supervisor_not_the_township(
+        desk: Desk, act: Act, cast: Cast, talent: Talent, clock: Clock) -> None:
+    number = dispatched(act, cast, ONE_STOP)  # due 9 March
+    act(cast.specialist).requests.move(number, "return", reason="不属于本板块")
+    clock.set(date(2026, 3, 12), time(9, 0))
+    assert act(cast.specialist).views.view_counts()["overdue"] == 0
+    assert act(cast.supervisor).views.view_counts()["overdue"] == 1
+    assert desk.requests.is_overdue(desk.requests.get(number))
