@@ -240,3 +240,12 @@ def test_a_return_waiting_for_review_is_overdue_for_the_supervisor_not_the_towns
     assert act(cast.specialist).views.view_counts()["overdue"] == 0
     assert act(cast.supervisor).views.view_counts()["overdue"] == 1
     assert desk.requests.is_overdue(desk.requests.get(number))
+
+
+def test_a_call_about_a_merged_request_goes_to_the_surviving_one(desk: Desk, act: Act, cast: Cast,
+                                                                 talent: Talent) -> None:
+    merged, survivor = opened(act, cast), opened(act, cast)
+    act(cast.supervisor).requests.move(merged, "merge", into=survivor)
+    result = act(cast.operator).calls.log(phone=TALENT_PHONE, summary="再次来电", attach_to=merged)
+    assert result.call.request_id == desk.requests.get(survivor).id
+    assert desk.requests.get(survivor).events[-1].action == "repeat-call"
