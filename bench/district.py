@@ -28,6 +28,7 @@ from typing import Any
 from dongwu_tui.domain import identifiers
 from dongwu_tui.domain.chinatime import CHINA_TZ
 from dongwu_tui.services.demo import ENTERPRISE_TRADES, ENTERPRISE_WORDS, GIVEN, MEASURE_WEIGHTS, SURNAMES
+from dongwu_tui.services.accounts import DEMO_PASSWORD
 from dongwu_tui.services.setup import initialise
 from dongwu_tui.storage.bulk import bulk_load
 from dongwu_tui.storage.database import OfficeDatabase
@@ -36,6 +37,7 @@ END = datetime(2026, 11, 27, 17, 0)
 DAYS = 730
 SITE = "吴中区高层次人才服务中心"
 SUPERVISOR = "督办乙"
+PASSWORD = DEMO_PASSWORD
 SIZES = {"talents": 100_000, "enterprises": 20_000, "requests": 300_000, "calls": 1_000_000}
 
 ENTERPRISE = ["id", "site_id", "created_at", "updated_at", "deleted", "name", "credit_code", "township_code",
@@ -145,6 +147,7 @@ def _cast(path: Path) -> tuple[OfficeDatabase, Cast]:
                    for code, t in directory.townships.items()}
     operators = [directory.add_staff(f"话务员{n}", "operator").id for n in "甲丙丁戊己庚"]
     supervisor = directory.add_staff(SUPERVISOR, "supervisor").id
+    desk.accounts.demo_passwords()  # every account signs in with PASSWORD, as in a demo
     db = desk.office.db
     cast = Cast(
         site_id=desk.site_id,

@@ -44,10 +44,13 @@ class LazyRotatingHandler(logging.Handler):
             if self._file is None:
                 from logging.handlers import RotatingFileHandler
 
+                from dongwu_tui.storage.paths import FILE_MODE, make_private_folder
+
                 try:
-                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    make_private_folder(self.path.parent)
                     handler = RotatingFileHandler(self.path, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS,
                                                   encoding="utf-8")
+                    self.path.chmod(FILE_MODE)  # errors and their tracebacks quote personal data
                 except OSError:
                     return None
                 handler.setFormatter(self.formatter)

@@ -106,3 +106,11 @@ def dump() -> Callable[..., dict[str, list[tuple]]]:
                 close()
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Command-line sessions of a test live in its own folder, never in the machine user's."""
+    state = tmp_path / "state"
+    monkeypatch.setenv("DONGWU_STATE_DIR", str(state))
+    return state

@@ -34,11 +34,33 @@ def _translate(message: str) -> str:
 argparse._ = _translate  # type: ignore[attr-defined]
 
 
+# argparse checks each new option's metavar by formatting it with a new help formatter, which asks the
+# terminal for its width (importing shutil, and with it bz2 and lzma); the ~300 options of `dongwu` made
+# ~300 formatters on every run. That check needs no width: one formatter of a fixed width does it.
+_CHECKER = argparse.HelpFormatter("dongwu", width=80)
+
+
 class ChineseArgumentParser(argparse.ArgumentParser):
+    _adding = False
+
     def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
         if "--json" in args:
             kwargs.setdefault("help", "以 JSON 输出")
-        return super().add_argument(*args, **kwargs)
+        self._adding = True
+        try:
+            return super().add_argument(*args, **kwargs)
+        finally:
+            self._adding = False
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        # Without `prog`, argparse formats this parser's usage up to its positionals (it has none) to
+        # name the subcommands' parsers: that is this parser's own name.
+        if not self._get_positional_actions():
+            kwargs.setdefault("prog", self.prog)
+        return super().add_subparsers(**kwargs)
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        return _CHECKER if self._adding else super()._get_formatter()
 
     def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
         # argparse drops a "--" given as an option's value and hands the option an empty list.

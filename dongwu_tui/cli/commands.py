@@ -15,7 +15,7 @@ from dongwu_tui.domain.lifecycle import event_label
 from dongwu_tui.domain.models import CLOSED_LABEL, OPEN_LABEL
 from dongwu_tui.domain.roles import sees_personal_data
 from dongwu_tui.services.desk import Desk
-from dongwu_tui.services.setup import initialise, open_desk
+from dongwu_tui.services.setup import initialise
 from dongwu_tui.storage.paths import default_database_path
 
 
@@ -59,7 +59,15 @@ def run(args: argparse.Namespace) -> int:
         return cmd_init(args)
     if args.command == "demo":
         return cmd_demo(args)
-    desk = open_desk(_db_path(args), args.actor)
+    if args.command == "encrypt":
+        return cmd_encrypt(args)
+    if args.command == "decrypt":
+        return cmd_decrypt(args)
+    if args.command == "key" and args.action == "passwd":
+        return cmd_passwd(args)
+    from dongwu_tui.cli.sessions import signed_in_desk
+
+    desk = signed_in_desk(_db_path(args), args.actor)
     try:
         # A year once counted on the law's holidays whose schedule has since been added: recount and list.
         for number, old, new in desk.requests.recount_scheduled_years():
@@ -74,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
             "call": cmd_call,
             "request": cmd_request,
             "stats": cmd_stats,
+            "key": cmd_key,
         }[args.command]
         code = handler(desk, args)
         # A due date counted in a year without a published schedule says so, once, beside any output.
@@ -86,13 +95,118 @@ def run(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    desk = initialise(_db_path(args), args.site, args.kind, township=args.township, code=args.code,
-                      admin_name=args.admin)
+    from dongwu_tui.cli.sessions import PasswordSource
+    from dongwu_tui.storage import keyring
+
+    encrypt = args.encrypt if args.encrypt is not None else args.kind != "district"
+    supplied = None if (args.password_stdin or args.password_file) else keyring.supplied_password()
+    password = supplied or PasswordSource(stdin=args.password_stdin, file=args.password_file).read(
+        f"请设置管理员「{args.admin}」的密码：", what="管理员密码", confirm=True)
+    recovery = None
+    if encrypt:
+        from dongwu_tui.services.setup import initialise_encrypted
+
+        desk, recovery = initialise_encrypted(_db_path(args), args.site, args.kind, password, township=args.township,
+                                              code=args.code, admin_name=args.admin, admin_password=password)
+    else:
+        desk = initialise(_db_path(args), args.site, args.kind, township=args.township, code=args.code,
+                          admin_name=args.admin, admin_password=password)
     site = desk.directory.this_site()
-    print(f"已创建数据库 {desk.office.path}")
+    print(f"已创建数据库 {desk.office.path}" + ("（已加密）" if encrypt else ""))
+    if recovery is not None:
+        _print_recovery(recovery, desk.office.path)
     print(f"本单位：{site.name}（代码 {site.code}）；管理员：{args.admin}")
-    print(f"下一步：dongwu --db {desk.office.path} staff add --as {args.admin} --name 姓名 --role operator")
+    print(f"下一步：dongwu --db {desk.office.path} login --as {args.admin}，"
+          f"再 staff add --as {args.admin} --name 姓名 --role operator")
     desk.office.close()
+    return 0
+
+
+MIN_PASSWORD = 8
+
+
+def _new_password(who: str, variable: str | None = None) -> str:
+    """A new password for `who`: DONGWU_PASSWORD (or `variable`), or asked twice on the terminal."""
+    import os
+
+    from dongwu_tui.storage import keyring
+
+    password = os.environ.get(variable) if variable else keyring.supplied_password()
+    if not password:
+        variable = variable or keyring.PASSWORD_VARIABLE
+        if not sys.stdin.isatty():
+            raise ValidationFailed(
+                f"须设置{who}的密码：请在终端中运行，或用环境变量 {variable} 提供"
+                + ("（不加密请加 --no-encrypt）。" if variable == keyring.PASSWORD_VARIABLE else "。")
+            )
+        import getpass
+
+        password = getpass.getpass(f"设置{who}的密码：")
+        if getpass.getpass("再输入一次：") != password:
+            raise ValidationFailed("两次输入的密码不一致，未做任何修改。")
+    if len(password) < MIN_PASSWORD:
+        raise ValidationFailed(f"密码至少 {MIN_PASSWORD} 个字符，未做任何修改。")
+    return password
+
+
+def _print_recovery(recovery: str, path: Path) -> None:
+    print(f"恢复密钥（只显示这一次，请抄下后离线保管；忘记所有密码时用它打开 {path.name}）：")
+    print(f"  {recovery}")
+
+
+def cmd_encrypt(args: argparse.Namespace) -> int:
+    from dongwu_tui.services.setup import encrypt_office
+
+    if not args.actor:
+        raise ValidationFailed("加密数据库须由管理员操作：请用 --as 指明管理员。")
+    path = _db_path(args)
+    recovery = encrypt_office(path, args.actor, _new_password(args.actor))
+    print(f"数据库 {path} 已加密；{args.actor}用刚设置的密码打开它。")
+    _print_recovery(recovery, path)
+    return 0
+
+
+NEW_PASSWORD_VARIABLE = "DONGWU_NEW_PASSWORD"
+
+
+def cmd_key(desk: Desk, args: argparse.Namespace) -> int:
+    from dongwu_tui.services.setup import manage_key
+    from dongwu_tui.storage import keyring
+
+    if args.action == "list":
+        if desk.office.key is None:
+            raise ValidationFailed(f"数据库 {desk.office.path.name} 没有加密。")
+        print_table(["编号", "姓名"], [[s["id"], s["name"]] for s in keyring.slots(desk.office.path)])
+        return 0
+    if args.action == "recovery":
+        _print_recovery(manage_key(desk, "recovery"), desk.office.path)
+        return 0
+    new_password = _new_password(args.staff, NEW_PASSWORD_VARIABLE) if args.action == "add" else None
+    manage_key(desk, args.action, args.staff, new_password, args.reason)
+    print(f"已{'添加' if args.action == 'add' else '删除'}{args.staff}的密钥。")
+    return 0
+
+
+def cmd_passwd(args: argparse.Namespace) -> int:
+    from dongwu_tui.services.setup import change_password
+    from dongwu_tui.storage import keyring
+
+    if not args.actor:
+        raise ValidationFailed("请用 --as 指明修改谁的密码。")
+    old = keyring.supplied_password()
+    if old is None:
+        raise ValidationFailed(f"请在终端中运行，或用环境变量 {keyring.PASSWORD_VARIABLE} 提供原密码。")
+    change_password(_db_path(args), args.actor, old, _new_password(args.actor, NEW_PASSWORD_VARIABLE))
+    print(f"{args.actor}的密码已修改。")
+    return 0
+
+
+def cmd_decrypt(args: argparse.Namespace) -> int:
+    from dongwu_tui.services.setup import decrypt_office
+
+    path = _db_path(args)
+    decrypt_office(path, args.actor)
+    print(f"数据库 {path} 已解密，不再需要密码；密钥文件已删除。")
     return 0
 
 
@@ -159,7 +273,12 @@ def cmd_staff(desk: Desk, args: argparse.Namespace) -> int:
     if args.action == "add":
         staff = desk.directory.add_staff(args.name, args.role, args.office, args.phone)
         print(f"已添加{staff.role.label} {staff.name}（{staff.office_name}），编号 {staff.id}")
+        print(f"请用 dongwu staff password {staff.name} 为其设置临时密码。")
         return 0
+    if args.action == "password":
+        from dongwu_tui.cli.account_commands import staff_password
+
+        return staff_password(desk, args)
     rows = _listed(args, lambda limit: desk.directory.staff_list(args.role, args.office, limit),
                    lambda: desk.directory.staff_count(args.role, args.office))
     if args.json:

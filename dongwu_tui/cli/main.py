@@ -87,6 +87,8 @@ def _listing(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     from dongwu_tui.cli.chinese_argparse import ChineseArgumentParser
 
     parser = ChineseArgumentParser(prog="dongwu", description="东吴人才服务台：来电登记、人才服务工单与督办")
@@ -104,6 +106,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--township", help="所属板块（镇街道或开发区单位必填，可用名称或代码）")
     p.add_argument("--code", help="单位代码（用于工单编号，默认按板块生成）")
     p.add_argument("--admin", default="系统管理员", help="首位管理员的姓名")
+    p.add_argument("--encrypt", action=argparse.BooleanOptionalAction, default=None,
+                   help="加密数据库（镇街道、开发区默认加密，区中心默认不加密）；管理员密码取自 DONGWU_PASSWORD 或终端输入")
+
+    command("encrypt", "把本单位的数据库就地加密（须由管理员用 --as 操作，并设置其密码）")
+    command("decrypt", "把加密的数据库就地解密（管理员密码，或环境变量 DONGWU_RECOVERY_KEY 中的恢复密钥）")
+    keys = command("key", "加密数据库的密钥（每位工作人员一把，由各自的密码保护）").add_subparsers(
+        dest="action", metavar="操作", required=True, parser_class=ChineseArgumentParser)
+    command("list", "列出有密钥的人员", keys)
+    for name, help_text in (("add", "为工作人员添加密钥（新密码取自 DONGWU_NEW_PASSWORD 或终端输入）"),
+                            ("remove", "删除工作人员的密钥")):
+        p = command(name, help_text, keys)
+        p.add_argument("--staff", required=True, help="工作人员（姓名或编号）")
+        p.add_argument("--reason", default="", help="原因")
+    command("passwd", "修改自己的密码（原密码取自 DONGWU_PASSWORD，新密码取自 DONGWU_NEW_PASSWORD 或终端输入）", keys)
+    command("recovery", "换一把新的恢复密钥（旧的随即作废）", keys)
+    p.add_argument("--password-stdin", action="store_true", help="从标准输入的第一行读取管理员密码（供脚本使用）")
+    p.add_argument("--password-file", type=Path, help="从文件的第一行读取管理员密码")
 
     p = command("demo", "生成演示数据库（可重复：同一种子生成同样的数据）")
     p.add_argument("--talents", type=integer, default=2000, help="人才数量（默认 2000）")
@@ -111,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--if-missing", action="store_true", help="数据库已存在时直接使用，不重新生成")
 
     command("summary", "显示数据库概况")
+    from dongwu_tui.cli import account_commands
+
+    account_commands.add_parsers(command)
 
     staff = command("staff", "工作人员").add_subparsers(dest="action", metavar="操作", required=True,
                                                       parser_class=ChineseArgumentParser)
@@ -119,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True, **_choices("role", "角色"))
     p.add_argument("--office", help="所在单位（名称或代码，默认本单位）")
     p.add_argument("--phone", help="联系电话")
+    p = command("password", "为工作人员设置临时密码（管理员；其下次登录时须修改）", staff)
+    p.add_argument("name", metavar="姓名", help="工作人员的姓名或编号")
+    account_commands.password_options(p, lines="第一行为临时密码")
     p = command("list", "列出工作人员", staff)
     p.add_argument("--role", **_choices("role", "只看该角色"))
     p.add_argument("--office", help="只看该单位（名称或代码）")
@@ -348,12 +373,15 @@ def _open_desk_screens(args: Any) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from dongwu_tui import logfile
+    from dongwu_tui.storage.paths import private_umask
 
+    private_umask()  # the database, its WAL, the log and every export: owner-only (storage/paths.py)
     logfile.install()
     args = desk_arguments(sys.argv[1:] if argv is None else argv)
     if args is None:
         args = build_parser().parse_args(argv)
     try:
+        _ask_password(args)
         if args.command is None:
             return _open_desk_screens(args)
         if args.command not in ("init", "demo"):  # these print no stored text; demo redraws its progress line
@@ -364,9 +392,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if args.command in report_commands.REPORT_COMMANDS:
             from dongwu_tui.cli.commands import _db_path
-            from dongwu_tui.services.setup import open_desk
+            from dongwu_tui.cli.sessions import signed_in_desk
 
-            desk = open_desk(_db_path(args), args.actor)
+            desk = signed_in_desk(_db_path(args), args.actor)
             try:
                 return report_commands.run(desk, args)
             finally:
@@ -375,6 +403,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if roster_commands.handles(args):
             return roster_commands.open_and_run(args)
+        if args.command in ("login", "logout", "password"):
+            from dongwu_tui.cli import account_commands
+
+            return account_commands.run(args)
         if args.command == "sync":  # issue 4
             from dongwu_tui.cli.sync_commands import run_sync
 
@@ -400,6 +432,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         note = f"，详情已记录在 {where}" if where else ""
         sys.stderr.write(_one_line(f"内部错误：{type(error).__name__}: {error}{note}。") + "\n")
         return EXIT_INTERNAL
+
+
+def _ask_password(args: Any) -> None:
+    """An encrypted database is opened with the acting person's password: DONGWU_PASSWORD, or asked here on
+    the terminal before anything else (the desk screens included) starts. Sign-in sessions will take
+    this over."""
+    import os
+
+    from dongwu_tui.storage import keyring
+
+    if args.command in ("init", "demo", "encrypt"):
+        return  # they make a new key ring and ask for a new password themselves
+    if args.db is None:
+        from dongwu_tui.storage.paths import default_database_path
+
+        db = default_database_path()
+    else:
+        db = Path(args.db).expanduser()
+    if (not keyring.is_encrypted_file(db) or keyring.supplied_password() is not None
+            or os.environ.get("DONGWU_RECOVERY_KEY") or not sys.stdin.isatty()):
+        return
+    import getpass
+
+    who = f"{args.actor}的" if args.actor else ""
+    try:
+        keyring.supply_password(getpass.getpass(f"数据库已加密，请输入{who}密码："))
+    except EOFError:
+        return  # no password typed: opening the database refuses in one line
 
 
 def _one_line(text: str) -> str:

@@ -145,9 +145,9 @@ def handles(args: argparse.Namespace) -> bool:
 
 def open_and_run(args: argparse.Namespace) -> int:
     from dongwu_tui.cli.commands import _db_path
-    from dongwu_tui.services.setup import open_desk
+    from dongwu_tui.cli.sessions import signed_in_desk
 
-    desk = open_desk(_db_path(args), args.actor)
+    desk = signed_in_desk(_db_path(args), args.actor)
     try:
         return run(desk, args)
     finally:

@@ -57,9 +57,9 @@ def _print_json(data: Any) -> None:
 
 def run_sync(args: argparse.Namespace) -> int:
     from dongwu_tui.cli.commands import _db_path
-    from dongwu_tui.services.setup import open_desk
+    from dongwu_tui.cli.sessions import signed_in_desk
 
-    desk = open_desk(_db_path(args), args.actor)
+    desk = signed_in_desk(_db_path(args), args.actor)
     try:
         sync = desk.sync  # each operation checks the acting role (services/sync.py)
         handler = {"keys": _keys, "trust": _trust, "export": _export, "import": _import, "status": _status,

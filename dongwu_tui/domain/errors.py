@@ -32,3 +32,7 @@ class PermissionRefused(DeskError):
 
 class StorageError(DeskError):
     """The database cannot be used: missing, locked, too new, damaged or the disk is full."""
+
+
+class SignInRefused(DeskError):
+    """Who is acting is not proven: a wrong password, no or an expired session, a locked account."""

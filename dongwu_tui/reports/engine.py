@@ -1,19 +1,21 @@
 """Computing the figures: one grouped scan of the period's report facts gives every count for every
 axis, and a drill-down selects the rows behind any one figure with the very same condition.
 
-The facts (`report_fact`, migration 0005, kept in step by triggers) pack every flag a condition reads
-into one integer, `profile`. A refresh reads no per-request row except the few open requests past due:
-- the period's whole months from `report_axis_month` (migration 0007: per month × axis × key × profile,
-  the number of requests and the sum of working days), the days of a month cut by the period from the
-  facts (index range on `report_fact_opened`);
+The facts (`report_fact`, migration 0005, kept in step by triggers) pack every yes/no flag a condition
+reads into one integer, `profile`, beside the status in a column of its own (migration 0011). A refresh
+reads no per-request row except the few open requests past due:
+- the period's whole months from `report_axis_month` (migration 0007: per month × axis × key × status ×
+  profile, the number of requests and the sum of working days), the days of a month cut by the period
+  from the facts (index range on `report_fact_opened`);
 - how many of each group are past their due date today from the partial index `report_fact_open_due`
   (open requests only; the one figure that depends on today);
-- the weekly trends from `report_week` (per opened week × profile), the days of a week cut by the period
-  from `report_cube_day`, closures from `report_cube_resolved`.
-Each condition of definitions.py is then evaluated once per (profile, past due or not) on the decoded
-profile, in SQL, and the groups' counts are summed where it holds. Category and the total are sums of the
+- the weekly trends from `report_week` (per opened week × status × profile), the days of a week cut by
+  the period from `report_cube_day`, closures from `report_cube_resolved`.
+Each condition of definitions.py is then evaluated once per (status, profile, past due or not) on the
+decoded profile, in SQL, and the groups' counts are summed where it holds. Category and the total are sums of the
 measure groups, since every figure is a count (or a sum of working days). Working days are stored per
-fact from a table of cumulative working-day numbers written from the desk's calendar (调休 included).
+fact from a table of cumulative working-day numbers written from the desk's calendar (调休 included) at
+the end of every write (`Desk.derive`); the engine itself never writes.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from dongwu_tui.domain.errors import NotFound, ValidationFailed
 from dongwu_tui.domain.models import ServiceRequest
 from dongwu_tui.reports.definitions import CLOSED, COUNT_FIELDS, KPIS, OPEN, SUM_FIELDS
-from dongwu_tui.reports.facts import ensure_workdays, profile_columns
+from dongwu_tui.reports.facts import profile_columns
 from dongwu_tui.reports.period import Period, month
 from dongwu_tui.storage.convert import request_from_row
 
@@ -118,6 +120,8 @@ def _case(condition: str) -> str:
 
 # Past due (for the profile evaluation): a due date before any day, or after any day.
 _PAST, _NOT_PAST = "'0000-00-00'", "'9999-99-99'"
+# A group of facts alike for every condition: (status, profile), the status and the yes/no flags.
+Profile = tuple[str, int]
 
 
 class ReportService:
@@ -150,23 +154,22 @@ class ReportService:
         # A date we format ourselves, so inlining it is safe; it keeps one condition text for every use.
         return condition.replace(":today", f"'{today.isoformat()}'")
 
-    def _ensure_workdays(self) -> None:
-        ensure_workdays(self.desk.office.db, self.desk.calendar, self.today())
-
-    def _matrix(self, profiles: Iterable[int], today: date, keys: list[str]) -> dict[tuple[int, int], list[int]]:
-        """Each condition (in `keys` order) evaluated on each profile, past due (1) or not (0)."""
+    def _matrix(self, profiles: Iterable[Profile], today: date,
+                keys: list[str]) -> dict[tuple[Profile, int], list[int]]:
+        """Each condition (in `keys` order) evaluated on each (status, profile), past due (1) or not (0)."""
         profiles = sorted(set(profiles))
         if not profiles:
             return {}
         decoded = ", ".join(f"{sql} AS {name}" for name, sql in profile_columns("p.profile").items())
         conditions = ", ".join(f"CASE WHEN {self._condition(key, today)} THEN 1 ELSE 0 END" for key in keys)
-        values = ", ".join(f"({int(p)})" for p in profiles)
-        sql = (f"WITH p(profile) AS (VALUES {values}), "
-               f"d AS (SELECT p.profile, {decoded} FROM p), "
+        values = ", ".join("(?, ?)" for _ in profiles)
+        sql = (f"WITH p(status, profile) AS (VALUES {values}), "
+               f"d AS (SELECT p.status, p.profile, {decoded} FROM p), "
                f"r AS (SELECT d.*, 1 AS past, {_PAST} AS due_date FROM d "
                f"UNION ALL SELECT d.*, 0, {_NOT_PAST} FROM d) "
-               f"SELECT r.profile, r.past, {conditions} FROM r")
-        return {(row[0], row[1]): list(row[2:]) for row in self._execute(sql)}
+               f"SELECT r.status, r.profile, r.past, {conditions} FROM r")
+        params = [value for profile in profiles for value in profile]
+        return {((row[0], row[1]), row[2]): list(row[3:]) for row in self._execute(sql, params)}
 
     # -- the figures ----------------------------------------------------------------------------
 
@@ -211,32 +214,35 @@ class ReportService:
 
     def figures(self, period: Period) -> Report:
         """Every count of the period for the total and per measure, category, township and specialist."""
-        self._ensure_workdays()
         today = self.today()
         months, rest = self._month_split(period)
         parts: list[str] = []
         params: list[str] = []
         facts = ""
         if months:
-            parts.append("SELECT axis, key, profile, n, wd FROM report_axis_month WHERE month >= ? AND month <= ?")
+            parts.append("SELECT axis, key, status, profile, n, wd FROM report_axis_month "
+                         "WHERE month >= ? AND month <= ?")
             params += months
         if rest:
             # Days of partial months: the facts themselves, grouped once, then counted once per axis.
             # One index range per end (an OR of the two would make SQLite merge them through a temp B-tree).
             facts = "WITH g AS MATERIALIZED (" + " UNION ALL ".join(
                 "SELECT r.measure_number AS m, coalesce(r.township_code, '') AS t, coalesce(r.assignee_id, '') AS a, "
-                "r.profile AS p, COUNT(*) AS n, coalesce(SUM(r.working_days), 0) AS wd "
+                "r.status AS s, r.profile AS p, COUNT(*) AS n, coalesce(SUM(r.working_days), 0) AS wd "
                 "FROM report_fact r INDEXED BY report_fact_opened WHERE r.opened_at >= ? AND r.opened_at < ? "
-                "GROUP BY 1, 2, 3, 4" for _ in rest) + ") "
+                "GROUP BY 1, 2, 3, 4, 5" for _ in rest) + ") "
             params = [day for pair in rest for day in pair] + params
-            parts += [f"SELECT {axis} AS axis, {column} AS key, p AS profile, n, wd FROM g"
+            parts += [f"SELECT {axis} AS axis, {column} AS key, s AS status, p AS profile, n, wd FROM g"
                       for axis, column in enumerate("mta")]
-        sql = f"{facts}SELECT axis, key, profile, SUM(n), SUM(wd) FROM ({' UNION ALL '.join(parts)}) GROUP BY 1, 2, 3"
-        rows = self._execute(sql, params)
-        past: dict[tuple[int, Any, int], int] = defaultdict(int)
-        for measure, township, assignee, profile, n in self._past_due(
+        sql = (f"{facts}SELECT axis, key, status, profile, SUM(n), SUM(wd) FROM ({' UNION ALL '.join(parts)}) "
+               "GROUP BY 1, 2, 3, 4")
+        rows = [(axis, key, (status, profile), n, wd)
+                for axis, key, status, profile, n, wd in self._execute(sql, params)]
+        past: dict[tuple[int, Any, Profile], int] = defaultdict(int)
+        for measure, township, assignee, status, flags, n in self._past_due(
                 period, today, "r.measure_number, coalesce(r.township_code, ''), coalesce(r.assignee_id, ''), "
-                               "r.profile"):
+                               "r.status, r.profile"):
+            profile = (status, flags)
             past[(0, measure, profile)] += n
             past[(1, township, profile)] += n
             past[(2, assignee, profile)] += n
@@ -365,23 +371,26 @@ class ReportService:
         first_whole = start if start == since else start + timedelta(days=7)
         last_whole = until - timedelta(days=until.weekday()) - (timedelta(0) if until.weekday() == 6
                                                                   else timedelta(days=7))
-        opened_n: dict[tuple[str, int], int] = defaultdict(int)
+        opened_n: dict[tuple[str, Profile], int] = defaultdict(int)
         if first_whole <= last_whole:
-            for week, profile, n in self._execute("SELECT week, profile, n FROM report_week WHERE week >= ? "
-                                                  "AND week <= ?", [first_whole.isoformat(), last_whole.isoformat()]):
-                opened_n[(week, profile)] += n
+            for week, status, profile, n in self._execute(
+                    "SELECT week, status, profile, n FROM report_week WHERE week >= ? AND week <= ?",
+                    [first_whole.isoformat(), last_whole.isoformat()]):
+                opened_n[(week, (status, profile))] += n
             cut = [(since, first_whole - timedelta(days=1)), (last_whole + timedelta(days=7), until)]
         else:
             cut = [(since, until)]
         edges = [(a.isoformat(), b.isoformat()) for a, b in cut if a <= b]
         if edges:
             days = " OR ".join("(day >= ? AND day <= ?)" for _ in edges)
-            for day, profile, n in self._execute(f"SELECT day, profile, SUM(n) FROM report_cube_day WHERE {days} "
-                                                 "GROUP BY 1, 2", [d for pair in edges for d in pair]):
+            for day, status, profile, n in self._execute(
+                    f"SELECT day, status, profile, SUM(n) FROM report_cube_day WHERE {days} GROUP BY 1, 2, 3",
+                    [d for pair in edges for d in pair]):
                 d = date.fromisoformat(day)
-                opened_n[((d - timedelta(days=d.weekday())).isoformat(), profile)] += n
+                opened_n[((d - timedelta(days=d.weekday())).isoformat(), (status, profile))] += n
         cohort = Period(since, until, period.label)
-        past = {(week, profile): n for week, profile, n in self._past_due(cohort, today, "r.opened_week, r.profile")}
+        past = {(week, (status, profile)): n for week, status, profile, n
+                in self._past_due(cohort, today, "r.opened_week, r.status, r.profile")}
         keys = ["requests", "on_time", "on_time_base"]
         matrix = self._matrix((profile for _, profile in opened_n), today, keys)
         opened: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])

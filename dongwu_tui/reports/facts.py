@@ -1,5 +1,6 @@
-"""The per-request report facts as the report engine reads them: the working-day table, and the
-decoding of `profile` (the flags packed into one integer) back into the columns the KPI conditions read.
+"""The per-request report facts as the report engine reads them: the working-day table (written by
+the desk after each write, read by the engine), and the decoding of `profile` (the yes/no flags in one
+integer; the status has its own column) back into the columns the KPI conditions read.
 
 The facts' tables, triggers and set-wise refresh are storage's (storage/facts.py). The working-day
 recompute sets the aggregates' triggers aside and rebuilds them set-wise (cheaper than a trigger per row).
@@ -23,16 +24,24 @@ _VERIFIED: dict[tuple[int, int, int], str] = {}
 
 def ensure_workdays(db: Any, calendar: Any, today: date) -> None:
     """Make `report_workday` hold the desk calendar's cumulative working-day numbers over every year the
-    requests touch; when it changes, recompute every fact's working days. Then fill the facts still
-    waiting for theirs (a day the table did not cover when they were written)."""
-    # Two statements: MIN and MAX together make SQLite scan the whole index instead of reading each end.
-    first = db.execute_sql("SELECT MIN(opened_at) FROM report_fact").fetchone()[0]
-    last = db.execute_sql("SELECT MAX(opened_at) FROM report_fact").fetchone()[0]
-    last_resolved = db.execute_sql("SELECT MAX(day) FROM report_cube_resolved").fetchone()[0]
-    first_year = int(first[:4]) if first else today.year
+    requests touch, last year and next year included; when it changes, recompute every fact's working
+    days. Then fill the facts still waiting for theirs (a day the table did not cover when they were
+    written). A writer's step (the desk runs it at the end of every write transaction): the report engine
+    only reads the table, so statistics and reports work on a read-only file."""
+    # One statement (it runs after every write): each end of the requests' opening times read from the
+    # index request_opened by a subquery of its own (MIN and MAX in one SELECT would scan the index), the
+    # stored state, and whether a fact waits for its working days. The requests themselves, not their
+    # facts: the bulk loader asks before it makes the facts of what it loaded.
+    first, last, last_resolved, value, waiting = db.execute_sql(
+        "SELECT (SELECT MIN(opened_at) FROM service_request), (SELECT MAX(opened_at) FROM service_request), "
+        "(SELECT MAX(day) FROM report_cube_resolved), (SELECT value FROM report_state WHERE key = ?), "
+        "EXISTS (SELECT 1 FROM report_fact INDEXED BY report_fact_no_days "
+        "WHERE working_days IS NULL AND resolved_day IS NOT NULL)", (_STATE_KEY,)).fetchone()
+    # Last year too: a load of the past year's requests (the demo, a district build) finds its days there.
+    first_year = min(int(first[:4]) if first else today.year, today.year - 1)
     last_year = max(int(last[:4]) if last else today.year, int(last_resolved[:4]) if last_resolved else 0,
                     today.year) + 1
-    have = db.execute_sql("SELECT value FROM report_state WHERE key = ?", (_STATE_KEY,)).fetchone()
+    have = (value,) if value is not None else None
     stored_first = stored_last = "0"  # read only when `have`
     if have:
         stored_first, stored_last, _ = have[0].split("|")
@@ -54,8 +63,7 @@ def ensure_workdays(db: Any, calendar: Any, today: date) -> None:
         _VERIFIED[memo_key] = value
         return
     _VERIFIED[memo_key] = value
-    if db.execute_sql("SELECT 1 FROM report_fact INDEXED BY report_fact_no_days "
-                      "WHERE working_days IS NULL AND resolved_day IS NOT NULL LIMIT 1").fetchone():
+    if waiting:
         with db.atomic():
             db.execute_sql(f"UPDATE report_fact SET working_days = {_WORKING_DAYS} "
                            "WHERE working_days IS NULL AND resolved_day IS NOT NULL")
@@ -72,12 +80,9 @@ def _workday_rows(calendar: Any, first_year: int, last_year: int) -> list[tuple[
 
 def profile_columns(profile: str) -> dict[str, str]:
     """SQL expressions giving, from a `profile` integer, every fact column a KPI condition reads except
-    `due_date` (the one figure that depends on today)."""
+    `status` (a column of its own beside the profile) and `due_date` (the one figure that depends on today)."""
     bit = dict(stored.FLAG_BITS)
-    status = (f"CASE {profile} & 7 " + " ".join(f"WHEN {i} THEN '{s}'" for i, s in enumerate(stored.STATUS_CODES))
-              + " END")
-    columns = {"status": status,
-               "satisfied": f"CASE WHEN {profile} & {1 << bit['satisfied_yes']} THEN 1 "
+    columns = {"satisfied": f"CASE WHEN {profile} & {1 << bit['satisfied_yes']} THEN 1 "
                             f"WHEN {profile} & {1 << bit['satisfied_no']} THEN 0 END"}
     for name in ("direct", "visited", "reworked", "returned_once", "extension_approved", "repeated",
                  "extension_pending", "resolved_by_due", "resolved_after_due"):

@@ -32,6 +32,7 @@ from dongwu_tui.domain import identifiers
 from dongwu_tui.domain.errors import DeskError, StorageError
 from dongwu_tui.domain.lifecycle import Move, MoveArgs, plan_move
 from dongwu_tui.domain.models import WORKING_STATUSES, CallOutcome, Enterprise, ServiceRequest, Staff, Status, Talent
+from dongwu_tui.services.accounts import DEMO_PASSWORD
 from dongwu_tui.services.calls import RepeatCallFound
 from dongwu_tui.services.desk import Desk, china_now
 from dongwu_tui.services.setup import initialise
@@ -796,6 +797,7 @@ def _build(building: Path, home: Path, talents: int, seed: int, now: datetime,
             # Its home is where it is renamed to (same inode), so opening it there is not taken for a copy.
             office.set_meta("replica_path", str(home.resolve()))
             office.set_meta(DEMO_MARK, json.dumps({"seed": seed, "talents": talents, "day": now.date().isoformat()}))
+            builder.desk.accounts.demo_passwords()
         stats = builder.desk.stats.closure()["totals"]
         t = office.tables
         return [
@@ -804,6 +806,7 @@ def _build(building: Path, home: Path, talents: int, seed: int, now: datetime,
             f"未办结 {stats['open']}，超期 {stats['overdue']}）",
             "操作人示例：" + "、".join(f"{s.name}（{s.role.label}）" for s in
                                    [builder.operators[0], builder.specialists["mudu"][0], builder.supervisors[0]]),
+            f"演示账号的密码（仅供演示，人人相同，首次登录无需修改）：{DEMO_PASSWORD}",
         ], office.meta("replica_id") or ""
     finally:
         office.close()

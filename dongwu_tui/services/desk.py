@@ -25,6 +25,7 @@ from dongwu_tui.storage.database import OfficeDatabase
 
 if TYPE_CHECKING:
     from dongwu_tui.reports.engine import ReportService
+    from dongwu_tui.services.accounts import AccountService
     from dongwu_tui.services.calls import CallService
     from dongwu_tui.services.directory import DirectoryService
     from dongwu_tui.services.requests import RequestService
@@ -54,6 +55,17 @@ class Desk:
     clock: Callable[[], datetime] = china_now
     calendar: WorkingCalendar = field(default_factory=default_calendar)
     rng: random.Random | None = None
+
+    def __post_init__(self) -> None:
+        if self.office.derive is None:
+            self.office.derive = self.derive
+
+    def derive(self) -> None:
+        """The working-day table from this desk's calendar, and the facts' working days with it (run by
+        the office database at the end of every write)."""
+        from dongwu_tui.reports.facts import ensure_workdays
+
+        ensure_workdays(self.office.db, self.calendar, self.clock().date())
 
     # -- identity ---------------------------------------------------------------------------------
 
@@ -97,6 +109,12 @@ class Desk:
         ).execute()
 
     # -- services ---------------------------------------------------------------------------------
+
+    @cached_property
+    def accounts(self) -> AccountService:
+        from dongwu_tui.services.accounts import AccountService
+
+        return AccountService(self)
 
     @cached_property
     def directory(self) -> DirectoryService:

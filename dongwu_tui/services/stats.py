@@ -1,6 +1,7 @@
 """Closure status: how many requests each measure, category, township and specialist holds, closed and overdue.
 
-Counted in SQL over the request table, so the figures are exactly the rows behind them:
+Counted in SQL over the request table (storage/queries.py, `status_counts`), so the figures are exactly
+the rows behind them:
 - total: every request except merged ones (a merged request lives on in the one it joined);
 - closed: resolved, visited or archived;
 - open: new, dispatched, in progress or returned;
@@ -13,18 +14,11 @@ from collections import defaultdict
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from dongwu_tui.domain.models import CLOSED_STATUSES, OPEN_STATUSES, Status
+from dongwu_tui.domain.models import CLOSED_STATUSES, Status
+from dongwu_tui.storage.queries import status_counts
 
 if TYPE_CHECKING:
     from dongwu_tui.services.desk import Desk
-
-_SQL = """
-SELECT {key} AS key, status, COUNT(*) AS n,
-       SUM(CASE WHEN status IN ({open}) AND due_date < ? THEN 1 ELSE 0 END) AS overdue
-FROM service_request
-WHERE deleted = 0 {period}
-GROUP BY key, status
-"""
 
 
 def _empty() -> dict[str, Any]:
@@ -36,24 +30,15 @@ class StatsService:
         self.desk = desk
 
     def _grouped(self, key: str, today: date, since: date | None, until: date | None) -> dict[Any, dict[str, Any]]:
-        open_list = ", ".join(f"'{s.value}'" for s in OPEN_STATUSES)
-        period, params = "", [today.isoformat()]
-        if since:
-            period += " AND opened_at >= ?"
-            params.append(since.isoformat())
-        if until:
-            period += " AND opened_at < date(?, '+1 day')"
-            params.append(until.isoformat())
-        cursor = self.desk.office.db.execute_sql(_SQL.format(key=key, open=open_list, period=period), params)
         groups: dict[Any, dict[str, Any]] = defaultdict(_empty)
-        for group_key, status, count, overdue in cursor.fetchall():
+        for group_key, status, count, overdue in status_counts(self.desk.office.db, key, today, since, until):
             entry = groups[group_key]
             entry["by_status"][status] += count
             if status == Status.MERGED.value:
                 entry["merged"] += count
                 continue
             entry["total"] += count
-            entry["overdue"] += overdue or 0
+            entry["overdue"] += overdue
             if Status(status) in CLOSED_STATUSES:
                 entry["closed"] += count
             else:

@@ -12,6 +12,7 @@ from dongwu_tui.domain.models import Call, ServiceRequest, Talent
 from dongwu_tui.domain.pinyin import pinyin_keys
 from dongwu_tui.domain.roles import Role
 from dongwu_tui.domain.safetext import check_text
+from dongwu_tui.storage import queries
 from dongwu_tui.storage.convert import call_from_row, request_from_row, talent_from_row
 from dongwu_tui.storage.identity import identity_clash
 
@@ -123,16 +124,7 @@ class TalentService:
     def duplicate_identities(self) -> list[tuple[str, list[str]]]:
         """Resident ID numbers and card numbers that more than one live talent holds (from before the
         rule, or arrived by sync): (field, the talents' cards or ids), for a person to merge them."""
-        db = self.desk.office.db
-        groups: list[tuple[str, list[str]]] = []
-        for field, extra in (("id_number", "AND id_kind = 'resident'"), ("card_no", "")):
-            rows = db.execute_sql(
-                f"SELECT group_concat(coalesce(card_no, id), ' / ') FROM talent "
-                f"WHERE deleted = 0 AND {field} IS NOT NULL AND {field} <> '' {extra} "
-                f"GROUP BY {field} HAVING count(*) > 1 "
-                f"ORDER BY min(id)").fetchall()
-            groups += [(field, sorted(text.split(" / "))) for (text,) in rows]
-        return groups
+        return queries.duplicate_identities(self.desk.office.db)
 
     def get(self, ref: str) -> Talent:
         """A talent by id, card number or (when it names exactly one person) phone."""

@@ -23,12 +23,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from dongwu_tui.storage import capture, facts
+from dongwu_tui.storage import capture, facts, search_index
 from dongwu_tui.storage.database import OfficeDatabase, translated_errors
 
-FTS_TABLES = {"talent": "talent_fts", "enterprise": "enterprise_fts"}
-# The indexed columns of `talent_fts` (made by migration 0002), in its order.
-TALENT_FTS_COLUMNS = "name, name_pinyin, name_initials, phone, card_no"
 NOW_MS = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
 # One large transaction touches every page of every index: with the default 2 MB page cache SQLite
 # spills pages to the WAL over and over and reads them back through an ever longer WAL index.
@@ -104,7 +101,7 @@ class BulkWriter:
 
 def _bypassed_triggers(office: OfficeDatabase) -> dict[str, str]:
     synced = capture.SYNCED_COLUMNS if _has_table(office, "sync_state") else {}
-    names = {f"{table}_fts_insert" for table in FTS_TABLES}
+    names = set(search_index.INSERT_TRIGGERS)
     names |= {f"sync_{table}_insert" for table in synced}
     names |= {"sync_actor_from_audit", "sync_actor_from_event"}
     # [report facts, issue 5/6] the facts' insert triggers too; _derive rebuilds the facts set-wise.
@@ -173,7 +170,7 @@ def _derive(writer: BulkWriter) -> None:
     with writer.timed("report facts"):
         _derive_report_facts(writer)  # [report facts, issue 5/6]
     # The search index: a whole table at once when it was empty, else the new rows.
-    for table, fts in FTS_TABLES.items():
+    for table in search_index.FTS_TABLES:
         if f"{table}_fts_insert" not in writer.dropped:
             continue
         segments = [s for s in writer.segments if s.table == table]
@@ -181,12 +178,10 @@ def _derive(writer: BulkWriter) -> None:
             continue
         if writer.empty_before.get(table):
             with writer.timed("search index"):
-                db.execute_sql(f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')")
+                search_index.rebuild(db, table)
             continue
-        columns = (TALENT_FTS_COLUMNS if table == "talent" else "name")
         for segment in segments:
-            db.execute_sql(f"INSERT INTO {fts} (rowid, {columns}) SELECT rowid, {columns} FROM {table} "
-                           "WHERE rowid BETWEEN ? AND ?", (segment.first, segment.last))
+            search_index.index_rows(db, table, segment.first, segment.last)
     if not _has_table(writer.office, "sync_state"):
         return
     capturing = db.execute_sql("SELECT capture FROM sync_state WHERE one = 1").fetchone()
@@ -219,6 +214,9 @@ def _derive_report_facts(writer: BulkWriter) -> None:
     touched = [s for s in writer.segments if s.table in ("service_request", "request_event")]
     if not touched:
         return
+    if writer.office.derive is not None:
+        # The working-day table over the loaded requests' years first, so the facts get their days at once.
+        writer.office.derive()
     if all(writer.empty_before.get(s.table) for s in touched):
         facts.rebuild(db)
         return

@@ -8,8 +8,9 @@ lock up front and wait (busy timeout) instead of failing half-way through on a l
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,6 +28,9 @@ PRAGMAS = (
     ("busy_timeout", BUSY_TIMEOUT_MS),
     ("synchronous", "normal"),
 )
+
+# The page cache of each encrypted connection, in KiB (SQLite's default is 2 MiB).
+ENCRYPTED_CACHE_KIB = 64 * 1024
 
 logging.getLogger("peewee.migrations").setLevel(logging.WARNING)
 
@@ -52,7 +56,7 @@ def storage_message(error: BaseException) -> str:
     if "not a database" in text or "malformed" in text or "file is encrypted" in text:
         return "数据库文件已损坏或不是东吴人才服务台的数据库，未做任何修改。"
     if "readonly" in text or "read-only" in text:
-        return "数据库文件是只读的，本程序无法写入（统计和通报也要更新其中的汇总数据）；请检查文件及所在文件夹的权限。"
+        return "数据库文件是只读的，本程序无法写入；请检查文件及所在文件夹的权限。"
     if "unable to open" in text:
         return "无法打开数据库文件，请检查路径和权限。"
     return f"数据库操作失败（{error}），本次操作未保存。"
@@ -109,11 +113,17 @@ def translated_errors() -> Iterator[None]:
 class OfficeDatabase:
     """An open office database with its bound models."""
 
-    def __init__(self, path: Path, database: PooledSqliteDatabase) -> None:
+    def __init__(self, path: Path, database: PooledSqliteDatabase, key: bytes | None = None) -> None:
         self.path = path
         self.db = database
+        self.key = key  # the database key of an encrypted file (storage/keyring.py), None for a plain one
         self.tables: Tables = bind_tables(database)
         self._checked = False
+        # Brings the derived tables that depend on more than the rows (the working-day table, from the
+        # desk's calendar) up to date: run at the end of every outermost write transaction, inside it, so
+        # that whatever a write leaves is complete and a read never has to write. Set by the desk.
+        self.derive: Callable[[], None] | None = None
+        self.upgraded = False  # migrations ran when it was opened
 
     # -- transactions ---------------------------------------------------------------------------
 
@@ -123,9 +133,12 @@ class OfficeDatabase:
         open database is preceded by `check_integrity`."""
         if not self._checked:
             self.check_integrity()
+        outermost = not self.db.in_transaction()
         try:
             with translated_errors(), self.db.atomic():
                 yield
+                if outermost and self.derive is not None:
+                    self.derive()
         except StorageError as error:
             if is_damage(error.__cause__ or error):
                 self._checked = False
@@ -175,6 +188,22 @@ class OfficeDatabase:
         self.db.close_all()
 
 
+class _PooledCipherDatabase(PooledSqliteDatabase):
+    """The pooled database on SQLCipher (storage/cipher.py): each new connection is given the raw database
+    key before anything else reads the file."""
+
+    def _connect(self):  # type: ignore[no-untyped-def]
+        from dongwu_tui.storage.cipher import connect
+
+        conn = connect(self.database, self.connect_params["cipher_key"], timeout=self._timeout)
+        try:
+            self._add_conn_hooks(conn)
+        except Exception:
+            conn.close()
+            raise
+        return conn
+
+
 def _connect(path: Path) -> PooledSqliteDatabase:
     # journal_mode=wal is persistent: it rewrites the file header. It is switched on only once the
     # file is known to be ours (open_database), so refusing a foreign file leaves it untouched.
@@ -193,8 +222,21 @@ def _connect(path: Path) -> PooledSqliteDatabase:
     return database
 
 
-def open_database(path: Path | str, *, create: bool = False) -> OfficeDatabase:
-    """Open (and, with create, make) an office database, upgrading an older schema.
+def _connect_encrypted(path: Path, key: bytes) -> PooledSqliteDatabase:
+    """`_connect` on SQLCipher. Each page read from the file is decrypted and its HMAC checked, so a page
+    SQLite's own cache holds costs nothing while one the OS cache holds costs its decryption: encrypted
+    connections keep a larger page cache (ENCRYPTED_CACHE_KIB per connection, its pages allocated as used)."""
+    session_pragmas = [(name, value) for name, value in PRAGMAS if name != "journal_mode"]
+    session_pragmas.append(("cache_size", -ENCRYPTED_CACHE_KIB))
+    database = _PooledCipherDatabase(
+        str(path), pragmas=session_pragmas, lock_type="IMMEDIATE", max_connections=None, cipher_key=key)
+    database.connect(reuse_if_open=True)
+    return database
+
+
+def open_database(path: Path | str, *, create: bool = False, key: bytes | None = None) -> OfficeDatabase:
+    """Open (and, with create, make) an office database, upgrading an older schema. With `key`, the file is
+    an encrypted one (SQLCipher; storage/keyring.py gives the key).
 
     A database written by a newer program is refused: its tables may mean things this program
     does not know, and writing to it could damage it.
@@ -203,14 +245,22 @@ def open_database(path: Path | str, *, create: bool = False) -> OfficeDatabase:
     if not path.exists() and not create:
         raise StorageError(f"数据库文件不存在：{path}。请先运行 dongwu init 或 dongwu demo 创建数据库。")
     if create:
+        from dongwu_tui.storage.paths import FILE_MODE, make_private_folder
+
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_folder(path.parent)
         except OSError as error:
             raise StorageError(f"无法创建数据库所在的文件夹 {path.parent}：{error.strerror}。") from error
-    with translated_errors():
-        database = _connect(path)
         try:
-            office = OfficeDatabase(path, database)
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))  # personal data: 0600
+        except FileExistsError:
+            pass
+        except OSError as error:
+            raise StorageError(f"无法创建数据库文件 {path}：{error.strerror}。") from error
+    with translated_errors():
+        database = _connect(path) if key is None else _connect_encrypted(path, key)
+        try:
+            office = OfficeDatabase(path, database, key)
             _check_and_upgrade(office, create=create)
             database.pragma("journal_mode", dict(PRAGMAS)["journal_mode"], permanent=True)
         except BaseException:
@@ -237,3 +287,4 @@ def _check_and_upgrade(office: OfficeDatabase, *, create: bool) -> None:
 
         Runner(office.db, str(MIGRATIONS_DIR)).up()
         office.db.pragma("user_version", SCHEMA_VERSION)
+        office.upgraded = True

@@ -2,10 +2,12 @@
 rebuilds that replace the triggers for writers that set them aside.
 
 Migration 0005 made `report_fact` and its aggregates (`report_cube_*`); migration 0007 the dashboard's
-per-axis aggregates (`report_axis_month`, `report_week`) kept from them. Each migration keeps its own
-frozen copy of the SQL it ran; this module is what the running program knows of those tables, and the
-one place it is defined: the bulk loader (storage/bulk.py), a sync import (sync/engine.py), the report
-engine (reports/facts.py) and any later migration that changes the facts read it from here.
+per-axis aggregates (`report_axis_month`, `report_week`) kept from them; migration 0011 gave the status
+its own column in every aggregate keyed by `profile` (which holds only the yes/no flags since). Each
+migration keeps its own frozen copy of the SQL it ran; this module is what the running program knows of
+those tables, and the one place it is defined: the bulk loader (storage/bulk.py), a sync import
+(sync/engine.py), the report engine (reports/facts.py) and any later migration that changes the facts
+read it from here.
 
 The triggers keep `report_fact` exact on every ordinary write. A writer that drops the insert triggers
 (`INSERT_TRIGGERS`) for a large write calls `rebuild` (every fact) or `refresh_facts_where` (the
@@ -18,12 +20,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-STATUS_CODES = ("new", "dispatched", "in_progress", "returned", "resolved", "visited", "archived", "merged")
-# Bits of `profile` above the 3 status bits: (column, bit).
+# Bits of `profile`, the yes/no facts a KPI condition reads: (column, bit). The status is a column of
+# its own beside it, in the facts and in every aggregate keyed by profile (migration 0011), so any
+# number of statuses fits and no status can spill into a flag.
 FLAG_BITS = (
-    ("direct", 3), ("visited", 4), ("satisfied_yes", 5), ("satisfied_no", 6), ("reworked", 7),
-    ("returned_once", 8), ("extension_approved", 9), ("repeated", 10), ("extension_pending", 11),
-    ("resolved_by_due", 12), ("resolved_after_due", 13),
+    ("direct", 0), ("visited", 1), ("satisfied_yes", 2), ("satisfied_no", 3), ("reworked", 4),
+    ("returned_once", 5), ("extension_approved", 6), ("repeated", 7), ("extension_pending", 8),
+    ("resolved_by_due", 9), ("resolved_after_due", 10),
 )
 EVENT_ACTIONS = ("return", "approve-extension", "repeat-call", "merged-in", "visit")
 # Columns of service_request the facts read: an update of any of them refreshes the request's facts.
@@ -45,9 +48,6 @@ def _week(day: str) -> str:
 def _event(request: str, condition: str) -> str:
     return (f"EXISTS (SELECT 1 FROM request_event e WHERE e.request_id = {request} AND e.deleted = 0 "
             f"AND {condition})")
-
-
-_STATUS = "CASE x.status " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(STATUS_CODES)) + " END"
 
 
 # The event facts per request as conditions over its live events: an EXISTS each (one request at a time,
@@ -90,7 +90,7 @@ def fact_select(where: str, grouped: bool = False) -> str:
              "extension_approved": "x.extension_approved", "repeated": "x.repeated",
              "extension_pending": "x.extension_pending", "resolved_by_due": "x.resolved_by_due",
              "resolved_after_due": "x.resolved_after_due"}
-    profile = " + ".join([_STATUS] + [f"(CASE WHEN {flags[name]} THEN {1 << bit} ELSE 0 END)"
+    profile = " + ".join([f"(CASE WHEN {flags[name]} THEN {1 << bit} ELSE 0 END)"
                                       for name, bit in FLAG_BITS])
     columns = ", ".join(f"x.{c}" for c in FACT_COLUMNS if c not in ("working_days", "profile"))
     select = f"""SELECT {columns},
@@ -132,20 +132,20 @@ TABLES = [
         working_days INTEGER, profile INTEGER NOT NULL) WITHOUT ROWID""",
 ]
 # Maintained aggregates over the facts (kept by the report_cube_* triggers on report_fact):
-# - per month opened × measure × township × specialist × profile × due date (open requests only; '' else):
+# - per month opened × measure × township × specialist × status × profile × due date (open only; '' else):
 #   the grid for whole months is a scan of a few thousand rows instead of every request;
-# - per day opened × profile × due date (open only): the weekly trends' opened and on-time figures;
+# - per day opened × status × profile × due date (open only): the weekly trends' opened and on-time figures;
 # - per resolution day × status: the weekly trends' closed figure.
 # Township and specialist none are '' here (NULL would not be one key).
 OPEN_STATUSES_SQL = "('new', 'dispatched', 'in_progress', 'returned')"
 CUBES = [
     """CREATE TABLE report_cube_month (
         month TEXT NOT NULL, measure_number INTEGER NOT NULL, township TEXT NOT NULL, assignee TEXT NOT NULL,
-        profile INTEGER NOT NULL, due TEXT NOT NULL, n INTEGER NOT NULL, wd INTEGER NOT NULL,
-        PRIMARY KEY (month, measure_number, township, assignee, profile, due)) WITHOUT ROWID""",
+        status TEXT NOT NULL, profile INTEGER NOT NULL, due TEXT NOT NULL, n INTEGER NOT NULL, wd INTEGER NOT NULL,
+        PRIMARY KEY (month, measure_number, township, assignee, status, profile, due)) WITHOUT ROWID""",
     """CREATE TABLE report_cube_day (
-        day TEXT NOT NULL, profile INTEGER NOT NULL, due TEXT NOT NULL, n INTEGER NOT NULL,
-        PRIMARY KEY (day, profile, due)) WITHOUT ROWID""",
+        day TEXT NOT NULL, status TEXT NOT NULL, profile INTEGER NOT NULL, due TEXT NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (day, status, profile, due)) WITHOUT ROWID""",
     """CREATE TABLE report_cube_resolved (
         day TEXT NOT NULL, status TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (day, status)) WITHOUT ROWID""",
 ]
@@ -157,12 +157,12 @@ def _due(row: str) -> str:
 
 def _cube_add(row: str, sign: str) -> str:
     wd = f"{sign}coalesce({row}.working_days, 0)"
-    return f"""INSERT INTO report_cube_month (month, measure_number, township, assignee, profile, due, n, wd)
+    return f"""INSERT INTO report_cube_month (month, measure_number, township, assignee, status, profile, due, n, wd)
             VALUES (substr({row}.opened_at, 1, 7), {row}.measure_number, coalesce({row}.township_code, ''),
-                    coalesce({row}.assignee_id, ''), {row}.profile, {_due(row)}, {sign}1, {wd})
+                    coalesce({row}.assignee_id, ''), {row}.status, {row}.profile, {_due(row)}, {sign}1, {wd})
             ON CONFLICT DO UPDATE SET n = n + excluded.n, wd = wd + excluded.wd;
-        INSERT INTO report_cube_day (day, profile, due, n)
-            VALUES (substr({row}.opened_at, 1, 10), {row}.profile, {_due(row)}, {sign}1)
+        INSERT INTO report_cube_day (day, status, profile, due, n)
+            VALUES (substr({row}.opened_at, 1, 10), {row}.status, {row}.profile, {_due(row)}, {sign}1)
             ON CONFLICT DO UPDATE SET n = n + excluded.n;
         INSERT INTO report_cube_resolved (day, status, n) SELECT {row}.resolved_day, {row}.status, {sign}1
             WHERE {row}.resolved_day IS NOT NULL
@@ -188,12 +188,14 @@ def rebuild_cubes(db: Any) -> None:
     """The aggregates from the facts, set-wise."""
     for table in ("report_cube_month", "report_cube_day", "report_cube_resolved"):
         db.execute_sql(f"DELETE FROM {table}")
-    db.execute_sql(f"""INSERT INTO report_cube_month (month, measure_number, township, assignee, profile, due, n, wd)
+    db.execute_sql(f"""INSERT INTO report_cube_month
+        (month, measure_number, township, assignee, status, profile, due, n, wd)
         SELECT substr(f.opened_at, 1, 7), f.measure_number, coalesce(f.township_code, ''),
-               coalesce(f.assignee_id, ''), f.profile, {_due('f')}, COUNT(*), coalesce(SUM(f.working_days), 0)
-        FROM report_fact f GROUP BY 1, 2, 3, 4, 5, 6""")
-    db.execute_sql(f"""INSERT INTO report_cube_day (day, profile, due, n)
-        SELECT substr(f.opened_at, 1, 10), f.profile, {_due('f')}, COUNT(*) FROM report_fact f GROUP BY 1, 2, 3""")
+               coalesce(f.assignee_id, ''), f.status, f.profile, {_due('f')}, COUNT(*), coalesce(SUM(f.working_days), 0)
+        FROM report_fact f GROUP BY 1, 2, 3, 4, 5, 6, 7""")
+    db.execute_sql(f"""INSERT INTO report_cube_day (day, status, profile, due, n)
+        SELECT substr(f.opened_at, 1, 10), f.status, f.profile, {_due('f')}, COUNT(*) FROM report_fact f
+        GROUP BY 1, 2, 3, 4""")
     db.execute_sql("""INSERT INTO report_cube_resolved (day, status, n)
         SELECT f.resolved_day, f.status, COUNT(*) FROM report_fact f WHERE f.resolved_day IS NOT NULL
         GROUP BY 1, 2""")
@@ -267,14 +269,15 @@ AXES = ((0, "measure_number"), (1, "township"), (2, "assignee"))
 
 def _axis_add(row: str, sign: str) -> str:
     return "\n".join(
-        f"""INSERT INTO report_axis_month (month, axis, key, profile, n, wd)
-            VALUES ({row}.month, {axis}, {row}.{column}, {row}.profile, {sign}{row}.n, {sign}{row}.wd)
+        f"""INSERT INTO report_axis_month (month, axis, key, status, profile, n, wd)
+            VALUES ({row}.month, {axis}, {row}.{column}, {row}.status, {row}.profile, {sign}{row}.n, {sign}{row}.wd)
             ON CONFLICT DO UPDATE SET n = n + excluded.n, wd = wd + excluded.wd;"""
         for axis, column in AXES)
 
 
 def _week_add(row: str, sign: str) -> str:
-    return f"""INSERT INTO report_week (week, profile, n) VALUES ({_week(f'{row}.day')}, {row}.profile, {sign}{row}.n)
+    return f"""INSERT INTO report_week (week, status, profile, n)
+            VALUES ({_week(f'{row}.day')}, {row}.status, {row}.profile, {sign}{row}.n)
             ON CONFLICT DO UPDATE SET n = n + excluded.n;"""
 
 
@@ -301,11 +304,11 @@ def rebuild_dashboard(db: Any) -> None:
     db.execute_sql("DELETE FROM report_axis_month")
     db.execute_sql("DELETE FROM report_week")
     for axis, column in AXES:
-        db.execute_sql(f"""INSERT INTO report_axis_month (month, axis, key, profile, n, wd)
-            SELECT month, {axis}, {column}, profile, SUM(n), SUM(wd) FROM report_cube_month
-            GROUP BY month, {column}, profile HAVING SUM(n) <> 0 OR SUM(wd) <> 0""")
-    db.execute_sql(f"""INSERT INTO report_week (week, profile, n)
-        SELECT {_week('day')}, profile, SUM(n) FROM report_cube_day GROUP BY 1, 2 HAVING SUM(n) <> 0""")
+        db.execute_sql(f"""INSERT INTO report_axis_month (month, axis, key, status, profile, n, wd)
+            SELECT month, {axis}, {column}, status, profile, SUM(n), SUM(wd) FROM report_cube_month
+            GROUP BY month, {column}, status, profile HAVING SUM(n) <> 0 OR SUM(wd) <> 0""")
+    db.execute_sql(f"""INSERT INTO report_week (week, status, profile, n)
+        SELECT {_week('day')}, status, profile, SUM(n) FROM report_cube_day GROUP BY 1, 2, 3 HAVING SUM(n) <> 0""")
 
 
 def without_dashboard_triggers(db: Any, action: Callable[[], Any]) -> None:

@@ -245,6 +245,32 @@ class AuditRow(_Synced):
         table_name = "audit_log"
 
 
+class AccountRow(_Base):
+    """A staff member's sign-in: local to this database, never exchanged by sync."""
+
+    staff_id = TextField(primary_key=True)
+    password_hash = TextField()
+    must_change = BooleanField(default=True)
+    failed_count = IntegerField(default=0)
+    locked_until = DateTimeField(null=True)
+    changed_at = DateTimeField()
+
+    class Meta:
+        table_name = "account"
+
+
+class SessionRow(_Base):
+    """A command-line session: the SHA-256 of its token (the token is only in the user's file)."""
+
+    token_hash = TextField(primary_key=True)
+    staff_id = TextField()
+    created_at = DateTimeField()
+    last_used_at = DateTimeField()
+
+    class Meta:
+        table_name = "session"
+
+
 MODELS: tuple[type[_Base], ...] = (
     Meta,
     MeasureCategoryRow,
@@ -261,6 +287,8 @@ MODELS: tuple[type[_Base], ...] = (
     RequestRow,
     RequestEventRow,
     AuditRow,
+    AccountRow,
+    SessionRow,
 )
 
 
@@ -285,6 +313,8 @@ class Tables:
     RequestRow: type[RequestRow]
     RequestEventRow: type[RequestEventRow]
     AuditRow: type[AuditRow]
+    AccountRow: type[AccountRow]
+    SessionRow: type[SessionRow]
 
     def __init__(self, database: SqliteDatabase) -> None:
         self._database = database

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from dongwu_tui.domain.chinatime import china_iso
+from dongwu_tui.storage import search_index
 from dongwu_tui.storage.database import OfficeDatabase
 from dongwu_tui.sync import departures, identity, merge, trust
 from dongwu_tui.sync import knowledge as kn
@@ -17,8 +18,7 @@ from dongwu_tui.sync.layout import TABLES, Progress
 from dongwu_tui.sync.layout import dump as _dump
 from dongwu_tui.sync.merge import RULES, MergeRules
 from dongwu_tui.sync.partition import partition_of
-from dongwu_tui.sync.tuning import FactTriggers, collector_paused, import_pragmas, indexes_built_after, \
-    search_insert_triggers
+from dongwu_tui.sync.tuning import FactTriggers, collector_paused, import_pragmas, indexes_built_after
 
 
 @dataclass
@@ -77,9 +77,8 @@ def _apply(office: OfficeDatabase, checked: Preview, records: dict[str, list[lis
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'sync\\_%' ESCAPE '\\'"
         ).fetchall()
         # The search index's insert triggers (migration 0002) cost more than the rest of the import
-        # together; new rows are indexed afterwards in one statement per table instead. Its update
-        # triggers stay: merged records are updated one by one anyway.
-        search = search_insert_triggers(office)
+        # together; new rows are indexed afterwards in one statement per table instead
+        # (storage/search_index.py). Its update triggers stay: merged records are updated one by one.
         # The report facts' insert triggers (migration 0005) recompute a request's facts per inserted
         # request or event; the facts of the new rows are refreshed set-wise after the merge instead.
         facts = FactTriggers.find(office)
@@ -87,11 +86,7 @@ def _apply(office: OfficeDatabase, checked: Preview, records: dict[str, list[lis
             db.execute_sql(f'DROP TRIGGER "{name}"')
         for name, _ in triggers:
             db.execute_sql(f'DROP TRIGGER "{name}"')
-        for trigger in search:
-            db.execute_sql(f'DROP TRIGGER "{trigger.name}"')
-            for other, _, during in trigger.guarded:
-                db.execute_sql(f'DROP TRIGGER "{other}"')
-                db.execute_sql(during)
+        search = search_index.suspend(db)
         own_parts = departures.my_partitions(office)
         has_departures = departures.has_table(office)
         restored: dict[tuple[str, str], str] = {}
@@ -108,12 +103,7 @@ def _apply(office: OfficeDatabase, checked: Preview, records: dict[str, list[lis
                 if progress:
                     progress("import", done, result.records)
         facts.refresh(office)
-        for trigger in search:
-            db.execute_sql(trigger.backfill, (trigger.last_rowid,))
-            db.execute_sql(trigger.sql)
-            for other, original, _ in trigger.guarded:
-                db.execute_sql(f'DROP TRIGGER "{other}"')
-                db.execute_sql(original)
+        search.resume()
         if has_departures:
             result.dropped = departures.set_aside_settled(office, own_parts, m.get("ack", {}), restored)
         for rep, site_id in m.get("replicas", {}).items():

@@ -82,11 +82,24 @@ def _set_key(office: OfficeDatabase, name: str, value: str) -> None:
     office.db.execute_sql("INSERT OR REPLACE INTO sync_key (name, value) VALUES (?, ?)", (name, value))
 
 
+def _private(office: OfficeDatabase, name: str) -> bytes | None:
+    from dongwu_tui.storage import keyring, sealing
+
+    return sealing.read(office.db.execute_sql, name, office.key, keyring.supplied_password())
+
+
+def _set_private(office: OfficeDatabase, name: str, raw: bytes) -> None:
+    """Private keys are sealed (storage/sealing.py): by the database key, or the administrator's password."""
+    from dongwu_tui.storage import keyring, sealing
+
+    sealing.write(office.db.execute_sql, name, raw, office.key, keyring.supplied_password())
+
+
 def load_keys(office: OfficeDatabase) -> OfficeKeys | None:
-    sign, box = _key(office, "sign_sk"), _key(office, "box_sk")
+    sign, box = _private(office, "sign_sk"), _private(office, "box_sk")
     if sign is None or box is None:
         return None
-    return OfficeKeys(SigningKey(unb64(sign)), PrivateKey(unb64(box)))
+    return OfficeKeys(SigningKey(sign), PrivateKey(box))
 
 
 def require_keys(office: OfficeDatabase) -> OfficeKeys:
@@ -111,8 +124,8 @@ def ensure_keys(office: OfficeDatabase) -> OfficeKeys:
         return keys
     keys = OfficeKeys(SigningKey.generate(), PrivateKey.generate())
     with office.write():
-        _set_key(office, "sign_sk", b64(bytes(keys.signing)))
-        _set_key(office, "box_sk", b64(bytes(keys.box)))
+        _set_private(office, "sign_sk", bytes(keys.signing))
+        _set_private(office, "box_sk", bytes(keys.box))
         me = this_office(office)
         if me["kind"] == "district":
             root = issue_certificate(keys, {**me, "sign_pk": keys.sign_pk, "box_pk": keys.box_pk})

@@ -1,13 +1,13 @@
 """SQLite tuning for a large import: pragmas, the garbage collector, triggers and indexes set aside
-and made again set-wise, so that a district-size file merges in one transaction at bulk speed."""
+and made again set-wise, so that a district-size file merges in one transaction at bulk speed (the
+search index's triggers: storage/search_index.py)."""
 
 from __future__ import annotations
 
 import gc
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from dongwu_tui.storage.database import OfficeDatabase
 from dongwu_tui.sync.layout import TABLES
@@ -90,50 +90,6 @@ class FactTriggers:
                                         "WHERE rowid > ?)", (self.last_request, self.last_event))
         for _, sql in self.triggers:
             db.execute_sql(sql)
-
-
-@dataclass
-class SearchTrigger:
-    name: str
-    sql: str
-    backfill: str  # the trigger's INSERT as INSERT ... SELECT over the rows after `last_rowid`
-    last_rowid: int
-    # The same table's FTS update and delete triggers: (name, original SQL, the SQL for the import). While
-    # the insert trigger is away, a row inserted by this import and changed or removed again in the same
-    # import (a set-aside copy restored, then merged or set aside once more) is not in the index yet; the
-    # update and delete triggers would tell the index to forget values it was never given, which corrupts
-    # it (SQLite: "database disk image is malformed"). For the import they skip the rows after `last_rowid`,
-    # which the backfill indexes at their final state.
-    guarded: list[tuple[str, str, str]] = field(default_factory=list)
-
-
-def search_insert_triggers(office: OfficeDatabase) -> list[SearchTrigger]:
-    """The FTS insert triggers on synced tables, each with its own statement turned set-wise.
-
-    `INSERT INTO x_fts (cols) VALUES (new.a, ...)` becomes `INSERT INTO x_fts (cols) SELECT new.a, ...
-    FROM x AS new WHERE new.rowid > ?`: the index gets exactly what the trigger would have given it."""
-    found = []
-    for name, table, sql in office.db.execute_sql(
-            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%AFTER INSERT%'"):
-        if table not in TABLES or "_fts" not in name:
-            continue
-        body = re.fullmatch(r"(?is).*?\bBEGIN\s+(INSERT\s+INTO\s+\w+\s*\([^)]*\))\s*VALUES\s*\((.*)\)\s*;\s*END\s*",
-                            sql)
-        if body is None:  # a trigger of another shape keeps firing row by row
-            continue
-        last = int(office.db.execute_sql(f'SELECT coalesce(max(rowid), 0) FROM "{table}"').fetchone()[0])
-        guarded = []
-        for other, other_sql in office.db.execute_sql(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND name LIKE '%fts%' "
-                "AND (sql LIKE '%AFTER UPDATE%' OR sql LIKE '%AFTER DELETE%')", (table,)):
-            head = re.fullmatch(r"(?is)(.*?)\s+BEGIN\b(.*)", other_sql)
-            if head is None or re.search(r"(?i)\bWHEN\b", head.group(1)):
-                break  # a shape this cannot guard: keep the insert trigger firing row by row
-            guarded.append((other, other_sql, f"{head.group(1)} WHEN old.rowid <= {last} BEGIN{head.group(2)}"))
-        else:
-            found.append(SearchTrigger(name, sql, f'{body.group(1)} SELECT {body.group(2)} FROM "{table}" AS new '
-                                        "WHERE new.rowid > ?", last, guarded))
-    return found
 
 
 def row_count(office: OfficeDatabase, table: str) -> int:

@@ -6,9 +6,9 @@ and Esc goes back within one. The role of the person at the desk decides where t
 
 from __future__ import annotations
 
-import gc
 import logging
 import sys
+import time
 from collections.abc import Callable, Iterable
 from functools import partial
 from importlib import import_module
@@ -24,12 +24,14 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 from textual.worker_manager import WorkerManager
 
-from dongwu_tui.ui import wide
+from dongwu_tui.ui import tweaks
 
-wide.apply()  # Chinese characters on overlays (Select, toasts) are not cut at the edges of what they cover
+tweaks.apply()  # Textual's private API, all in ui/tweaks/: see there
 
 if TYPE_CHECKING:
     from dongwu_tui.domain.models import Staff
+    from dongwu_tui.ui.work import Reader
+    from dongwu_tui.services.accounts import SignedIn
     from dongwu_tui.services.desk import Desk
     from dongwu_tui.ui.screens.base import DeskScreen
 
@@ -37,21 +39,20 @@ if TYPE_CHECKING:
 # modules load after the first frame when the desk starts from the command line (start-up, issue 6).
 log = logging.getLogger(__name__)
 
-FIRST_MODE = {"operator": "intake", "specialist": "talents", "supervisor": "requests", "admin": "talents"}
+# Minutes without a key or a click before the lock screen covers the desk (config.toml `[desk]
+# idle_lock_minutes`; 0 turns the lock off).
+DEFAULT_IDLE_LOCK_MINUTES = 10.0
 
-# Textual's writer thread puts each frame on the terminal, and takes the GIL three times to do it (as it wakes,
-# after the write, after the flush). While the UI thread is busy, each take waits for Python's switch interval,
-# 5 ms by default: the first screen's rows reached the terminal ~10 ms after they were drawn (start-up, issue
-# 6). At 1 ms a frame is on the terminal ~3 ms after it is drawn; workers' queries leave the UI thread sooner too.
-SWITCH_INTERVAL_S = 0.001
+FIRST_MODE = {"operator": "intake", "specialist": "talents", "supervisor": "requests", "admin": "talents"}
 
 
 def open_and_run(db: Path | None, actor: str | None) -> int:
     """`dongwu [--db PATH] [--as STAFF]` on a terminal: the desk's first frame (title and keys) comes first,
-    the database is opened after it (start-up, issue 6). A database that cannot be opened comes back out of
-    the app as the error open_desk raised, for the command line to report as before."""
+    the database is opened after it (start-up, issue 6), then the sign-in screen asks who is working and
+    their password (`--as` only fills in the name). A database that cannot be opened comes back out of the
+    app as the error open_desk raised, for the command line to report as before."""
     from dongwu_tui import logfile
-    from dongwu_tui.ui.config import load_keymap
+    from dongwu_tui.ui.config import load_idle_lock_minutes, load_keymap
 
     logfile.install()  # errors in the desk's actions and workers go to the rotating log file
 
@@ -59,10 +60,12 @@ def open_and_run(db: Path | None, actor: str | None) -> int:
         from dongwu_tui.services.setup import open_desk
         from dongwu_tui.storage.paths import default_database_path
 
-        return open_desk(db if db is not None else default_database_path(), actor)
+        return open_desk(db if db is not None else default_database_path())
 
     keymap, warning = load_keymap()
-    app = DeskApp(opener=opener, keymap=keymap, config_warning=warning)
+    idle_minutes, idle_warning = load_idle_lock_minutes(default=DEFAULT_IDLE_LOCK_MINUTES)
+    app = DeskApp(opener=opener, keymap=keymap, config_warning=warning or idle_warning, sign_in_as=actor,
+                  idle_lock_minutes=idle_minutes)
     try:
         app.run()
     finally:
@@ -123,20 +126,8 @@ def workspace_class(mode: str) -> type[DeskScreen]:
 
 
 def _workspace(mode: str) -> Screen:
-    """A workspace made for `switch_mode`. Textual restyles the whole app (`refresh_css`: the stylesheet parsed
-    again, every node styled again) for any screen whose CSS generation is behind the app's, and a new
-    screen's is -1, so the first switch to each mode did it twice (~20 ms of start-up, issue 6). A new
-    screen is styled as it is registered, with the stylesheet as it is then: current, once a screen is on show
-    and the CSS has not been invalidated (a theme change) since that screen was styled. Then the new screen
-    is current from the start. The first screen of all, made as the app starts, keeps Textual's way.
-    tests/ui/test_ui_startup.py counts the parses, so that a Textual upgrade that changes this is noticed,
-    and compares the drawn screen with a workspace made the usual way."""
-    screen = workspace_class(mode)()
-    app = screen.app
-    generation = app._css_update_count
-    if app.screen_stack and (generation == 0 or app.screen._css_update_count == generation):
-        screen._css_update_count = generation
-    return screen
+    """A workspace made for `switch_mode`, styled as current (`tweaks.style_as_current`)."""
+    return tweaks.style_as_current(workspace_class(mode)())
 
 
 class DeskApp(App[None]):
@@ -164,9 +155,13 @@ class DeskApp(App[None]):
     conflicts_open: reactive[int] = reactive(0)
 
     def __init__(self, desk: Desk | None = None, *, opener: Callable[[], Desk] | None = None, site_name: str = "",
-                 keymap: dict[str, str] | None = None, config_warning: str | None = None, **kwargs: Any) -> None:
-        """Either an open `desk` (the tests), or an `opener` that opens it after the first frame (the command
-        line, `open_and_run`)."""
+                 keymap: dict[str, str] | None = None, config_warning: str | None = None,
+                 sign_in_as: str | None = None, idle_lock_minutes: float = DEFAULT_IDLE_LOCK_MINUTES,
+                 **kwargs: Any) -> None:
+        """Either an open `desk` (the tests: the desk of a person signed in with the accounts service,
+        `AccountService.sign_in(...).desk`), or an `opener` that opens it after the first frame (the command
+        line, `open_and_run`); a desk with nobody acting starts on the sign-in screen (`sign_in_as`: the name
+        it fills in). After `idle_lock_minutes` without a key or a click the lock screen covers the desk."""
         if desk is not None and desk.actor is not None:
             # Known at launch: the role's workspace is the first screen composed, rather than switched to from
             # Textual's default screen once mounted, which would parse the whole stylesheet twice more.
@@ -182,17 +177,36 @@ class DeskApp(App[None]):
         self._startup_keymap = keymap or {}
         self._config_warning = config_warning
         self.mode_history: list[str] = []  # the workspaces left by a key, latest last: Esc on the dashboard or sync
+        self._reader: Reader | None = None
         self.theme = "textual-dark"
+        self._sign_in_as = sign_in_as
+        self.idle_lock_s = idle_lock_minutes * 60
+        self.last_input = time.monotonic()
+        self.locked = False
+        self._idle_timer: Any = None
 
     # -- start-up -------------------------------------------------------------------------------
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
-        previous = sys.getswitchinterval()
-        sys.setswitchinterval(SWITCH_INTERVAL_S)
-        try:
+        with tweaks.fast_switching():
             return super().run(*args, **kwargs)
-        finally:
-            sys.setswitchinterval(previous)
+
+    @property
+    def reader(self) -> Reader:
+        """The thread that runs the short reads made on every key (`FetchMixin.read`), started on first use."""
+        if self._reader is None:
+            from dongwu_tui.ui.work import Reader
+
+            self._reader = Reader(release=self._release_reader_connection)
+        return self._reader
+
+    def _release_reader_connection(self) -> None:
+        if self.desk is not None:
+            self.desk.office.release()
+
+    def on_unmount(self) -> None:
+        if self._reader is not None:
+            self._reader.stop()
 
     def get_default_screen(self) -> Screen:
         return OpeningScreen() if self.desk is None else super().get_default_screen()
@@ -256,26 +270,35 @@ class DeskApp(App[None]):
         return self._prepared.pop(workspace, None)
 
     def delay_update(self, delay: float = 0.05) -> None:
-        """Textual holds every frame for 50 ms when it switches modes, to hide the new screen being built. Not
-        when leaving the opening frame: that frame already shows the title line and keys the workspace has,
-        and holding it only kept the first rows back (start-up, issue 6)."""
-        if not isinstance(self.screen, OpeningScreen):
+        if tweaks.hold_frames(self, OpeningScreen):
             super().delay_update(delay)
 
     def _begin(self) -> None:
-        self.call_after_refresh(self._collect_again)
+        self.call_after_refresh(tweaks.freeze_startup_objects)
         if self.desk.actor is None:
-            from dongwu_tui.ui.screens.who import WhoScreen
+            from dongwu_tui.ui.screens.signin import SignInScreen
 
-            self.push_screen(WhoScreen(), self._start_as)
+            self.push_screen(SignInScreen(name=self._sign_in_as), self._signed_in)
         else:
             self._start_as(self.desk.actor)
 
-    def _start_as(self, staff: Staff | None) -> None:
-        if staff is None:
+    def _signed_in(self, signed: SignedIn | None) -> None:
+        if signed is None:
             self.exit()
             return
+        self.desk = signed.desk
+        try:  # the first workspace comes up with its rows, as when the desk opens for a known person
+            workspace = workspace_class(FIRST_MODE.get(signed.staff.role, "talents"))
+            self._prepared[workspace] = workspace.prepare(signed.desk)
+        except Exception:  # noqa: BLE001 - nothing read ahead: the workspace reads as it mounts, and reports
+            pass
+        self._start_as(signed.staff)
+
+    def _start_as(self, staff: Staff) -> None:
         self.desk = self.desk.acting_as(staff)
+        self.last_input = time.monotonic()
+        if self._idle_timer is None and self.idle_lock_s > 0:
+            self._idle_timer = self.set_interval(min(30.0, self.idle_lock_s / 4), self.lock_if_idle)
         self.sub_title = f"{staff.name} · {staff.role.label}"
         self.switch_mode(FIRST_MODE.get(staff.role, "talents"))
         # What nobody waits for comes after the first frame (start-up, issue 6).
@@ -287,13 +310,6 @@ class DeskApp(App[None]):
         if self._startup_keymap:
             self._warn_keymap()
         self.refresh_conflict_count()
-
-    def _collect_again(self) -> None:
-        if not gc.isenabled():
-            # cli.main switched the collector off for start-up (see there): what start-up made lives as long
-            # as the desk, so it moves to the permanent generation instead of being scanned again and again.
-            gc.freeze()
-            gc.enable()
 
     def refresh_conflict_count(self) -> None:
         """Count open sync conflicts in a worker; the title lines and banners follow `conflicts_open`."""
@@ -314,7 +330,7 @@ class DeskApp(App[None]):
     # -- moving about ---------------------------------------------------------------------------
 
     async def action_open_mode(self, mode: str, **values: Any) -> None:
-        if self.desk is None or self.desk.actor is None:
+        if self.desk is None or self.desk.actor is None or self.locked:
             return
         if mode != self.current_mode:
             self.mode_history = [*self.mode_history[-19:], self.current_mode]
@@ -382,20 +398,49 @@ class DeskApp(App[None]):
         self._unless_unsaved("退出", self.exit)
 
     def action_switch_user(self) -> None:
-        from dongwu_tui.ui.screens.who import WhoScreen
+        from dongwu_tui.ui.screens.signin import SignInScreen
 
-        if self.desk is None or isinstance(self.screen, WhoScreen):
+        if self.desk is None or self.desk.actor is None or isinstance(self.screen, SignInScreen):
+            return
+        if self.locked:  # the next person signs in over the lock; the locked person's call is not theirs to keep
+            self._choose_user()
             return
         self._unless_unsaved("切换用户", self._choose_user)
 
     def _choose_user(self) -> None:
-        from dongwu_tui.ui.screens.who import WhoScreen
+        """F9: the next person signs in with their password; their desk replaces the current one."""
+        from dongwu_tui.ui.screens.signin import SignInScreen
 
-        def chosen(staff: Staff | None) -> None:
-            if staff is not None:
-                self.call_later(self._restart_as, staff)
+        def chosen(signed: SignedIn | None) -> None:
+            if signed is not None:
+                self.locked = False
+                self.call_later(self._restart_as, signed.staff)
 
-        self.push_screen(WhoScreen(), chosen)
+        self.push_screen(SignInScreen(switching=True), chosen)
+
+    # -- the idle lock --------------------------------------------------------------------------
+
+    def lock_if_idle(self) -> None:
+        """The interval timer's tick: lock once the desk has had no key or click for the configured time."""
+        if not self.locked and self.desk is not None and self.desk.actor is not None and \
+                time.monotonic() - self.last_input >= self.idle_lock_s:
+            self.lock()
+
+    def lock(self) -> None:
+        """Cover everything with the lock screen: toasts go too, since they may name a caller."""
+        from dongwu_tui.ui.screens.signin import LockScreen
+
+        self.locked = True
+        self.clear_notifications()
+        self.push_screen(LockScreen())
+
+    def unlock(self) -> None:
+        from dongwu_tui.ui.screens.signin import LockScreen
+
+        self.locked = False
+        self.last_input = time.monotonic()
+        if isinstance(self.screen, LockScreen):
+            self.pop_screen()
 
     async def _restart_as(self, staff: Staff) -> None:
         """Every workspace and every screen opened from one holds its person: the title line, the actions
@@ -419,7 +464,7 @@ class DeskApp(App[None]):
     def action_help(self) -> None:
         from dongwu_tui.ui.screens.help import HelpScreen
 
-        if not isinstance(self.screen, HelpScreen):
+        if not isinstance(self.screen, HelpScreen) and not self.locked:
             self.push_screen(HelpScreen(self.screen))
 
     def action_command_palette(self) -> None:
@@ -427,7 +472,7 @@ class DeskApp(App[None]):
 
         # Textual types is_open for App[object], which App[None] is not; the app is what it asks about.
         palette_open = ChinesePalette.is_open(cast("App[object]", self))
-        if self.desk is not None and self.use_command_palette and not palette_open:
+        if self.desk is not None and self.use_command_palette and not palette_open and not self.locked:
             self.push_screen(ChinesePalette())
 
     def action_help_quit(self) -> None:
@@ -437,6 +482,8 @@ class DeskApp(App[None]):
                 return
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
+            self.last_input = time.monotonic()  # the idle lock counts from the last key or click
         if isinstance(event, events.Paste) and not event.is_forwarded:
             self._paste_on_one_line(event)
         await super().on_event(event)

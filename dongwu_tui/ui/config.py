@@ -41,6 +41,33 @@ def load_keymap(path: Path | None = None) -> tuple[dict[str, str], str | None]:
     return {str(k): v for k, v in keymap.items()}, None
 
 
+def load_idle_lock_minutes(path: Path | None = None, default: float = 10.0) -> tuple[float, str | None]:
+    """Minutes without a key or a click before the desk locks (`[desk] idle_lock_minutes`, 0: never), and a
+    Chinese warning if the value could not be used.
+
+    ```toml
+    [desk]
+    idle_lock_minutes = 5
+    ```
+    """
+    path = path or config_path()
+    if not path.exists():
+        return default, None
+    import tomllib
+
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError):
+        return default, None  # load_keymap says so
+    value = data.get("desk", {}).get("idle_lock_minutes", default) if isinstance(data.get("desk", {}), dict) \
+        else default
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 24 * 60:
+        return default, (f"配置文件 {path} 中的 [desk] idle_lock_minutes 应为 0 到 1440 之间的分钟数，"
+                         f"已使用默认值 {default:g} 分钟")
+    return float(value), None
+
+
 def keymap_clashes(keymap: Mapping[str, str], scopes: Iterable[tuple[str, Sequence[Binding]]],
                    known_ids: Iterable[str] | None = None) -> list[str]:
     """Chinese warnings for the keymap: a key it gives a binding that another binding active at the same time
@@ -79,7 +106,7 @@ def desk_keymap_warnings(keymap: Mapping[str, str], app_class: type) -> list[str
     from textual.screen import Screen
 
     for name in ("intake", "talents", "talent", "requests", "request", "dashboard", "sync", "sync_dialogs",
-                 "dialogs", "who", "help"):
+                 "dialogs", "signin", "help"):
         import_module(f"dongwu_tui.ui.screens.{name}")
 
     def bindings_of(cls: type) -> list[Binding]:

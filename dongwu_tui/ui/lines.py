@@ -1,7 +1,8 @@
 """A list that is a view over the database: drawn line by line, fetching only the pages about to be seen.
 
 `PagedList` is a ScrollView using Textual's Line API: `virtual_size` is the row count, `render_line(y)`
-draws one row, and pages of rows arrive from thread workers keyed by the sort key of their first row
+draws one row, and the count and pages of rows arrive from the app's reader thread (`FetchMixin.read`: a
+search typed key by key reads only for the latest key) keyed by the sort key of their first row
 (the anchors), so scrolling to row 80,000 of 100,000 costs one indexed query, not an OFFSET scan.
 Pages and rendered lines are kept in LRU caches; nothing else is held in memory.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from msgspec import Struct
@@ -146,15 +148,14 @@ class PagedList(FetchMixin, ScrollView, can_focus=True):
             self._show_loaded(loaded)
             return
         first_index = (self.cursor // PAGE_SIZE) * PAGE_SIZE if keep_cursor else 0
-        self.fetch("load", lambda: (generation, first_load(query, first_index)))
+        self.read(lambda: first_load(query, first_index), then=partial(self.loaded, generation), group="load")
 
     def refresh_rows(self) -> None:
         """Reload the same query (after a change), keeping the cursor where it was."""
         if self.query_source is not None:
             self.set_query(self.query_source, keep_cursor=True)
 
-    def got_load(self, value: tuple[int, Loaded]) -> None:
-        generation, loaded = value
+    def loaded(self, generation: int, loaded: Loaded) -> None:
         if generation == self._generation:
             self._show_loaded(loaded)
 
@@ -176,13 +177,12 @@ class PagedList(FetchMixin, ScrollView, can_focus=True):
         self._announce()
         if count > PAGE_SIZE and anchors is None:
             # Once these rows are drawn: the anchors are needed only to jump further than the next page.
-            self.call_after_refresh(self.fetch, "anchors", lambda: (generation, query.anchors()))
+            self.call_after_refresh(self.fetch, query.anchors, partial(self.anchors_read, generation))
         if query.capped:
             # A broad search counted up to its cap ("1000+"); the exact figure follows from a worker.
-            self.fetch("exact", lambda: (generation, query.exact_count()))
+            self.fetch(query.exact_count, then=partial(self.counted_exactly, generation))
 
-    def got_exact(self, value: tuple[int, int]) -> None:
-        generation, count = value
+    def counted_exactly(self, generation: int, count: int) -> None:
         if generation != self._generation:
             return
         self.count = count
@@ -190,8 +190,7 @@ class PagedList(FetchMixin, ScrollView, can_focus=True):
         self.refresh()
         self.post_message(self.Counted(self, count))
 
-    def got_anchors(self, value: tuple[int, list[tuple[Any, ...]]]) -> None:
-        generation, anchors = value
+    def anchors_read(self, generation: int, anchors: list[tuple[Any, ...]]) -> None:
         if generation == self._generation:
             self._anchors = anchors
             self.refresh()
@@ -211,28 +210,21 @@ class PagedList(FetchMixin, ScrollView, can_focus=True):
             return  # the anchors are on their way; render_line asks again when they arrive
         self._pending.add(page)
         query, generation = self.query_source, self._generation
-        self.fetch(f"page_{page}", lambda: (generation, page, query.page(start, inclusive=inclusive)))
+        self.read(lambda: query.page(start, inclusive=inclusive), then=partial(self.page_read, generation, page),
+                  group=f"page_{page}")
 
-    def on_fetched(self, message: Any) -> None:
-        # Textual calls the handler of every class in the MRO, so FetchMixin.on_fetched would run again after
-        # this one: each result (the count and first page, the anchors query) was handled twice.
-        message.prevent_default()
-        if message.tag.startswith("page_"):
-            message.stop()
-            generation, page, rows = message.value
-            self._pending.discard(page)
-            if generation != self._generation:
-                return
-            self._pages[page] = rows
-            while len(self._pages) > MAX_PAGES:
-                self._pages.popitem(last=False)
-            top, height = self.scroll_offset.y, self.scrollable_content_region.height
-            if page * PAGE_SIZE < top + height and top < (page + 1) * PAGE_SIZE:
-                self.refresh()  # rows on show were "……" (never kept in the line cache); a page read ahead is not
-            if self.cursor // PAGE_SIZE == page:
-                self._announce()
+    def page_read(self, generation: int, page: int, rows: list[Any]) -> None:
+        self._pending.discard(page)
+        if generation != self._generation:
             return
-        super().on_fetched(message)
+        self._pages[page] = rows
+        while len(self._pages) > MAX_PAGES:
+            self._pages.popitem(last=False)
+        top, height = self.scroll_offset.y, self.scrollable_content_region.height
+        if page * PAGE_SIZE < top + height and top < (page + 1) * PAGE_SIZE:
+            self.refresh()  # rows on show were "……" (never kept in the line cache); a page read ahead is not
+        if self.cursor // PAGE_SIZE == page:
+            self._announce()
 
     def row(self, index: int) -> Any | None:
         page = self._pages.get(index // PAGE_SIZE)

@@ -6,11 +6,10 @@ from collections.abc import Iterator
 from functools import partial
 from typing import TYPE_CHECKING
 
-from rich.align import Align
-from rich.text import Text
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
-from textual.widgets.option_list import Option
+
+from dongwu_tui.ui.tweaks import NoMatchesText
 
 if TYPE_CHECKING:
     from textual.binding import Binding
@@ -20,27 +19,13 @@ if TYPE_CHECKING:
 _SKIPPED = {"list.up", "list.down", "list.page_up", "list.page_down", "list.first", "list.last"}
 
 
-class ChinesePalette(CommandPalette):
+class ChinesePalette(NoMatchesText, CommandPalette):
     """Textual's palette with its own words in Chinese."""
+
+    NO_MATCHES_TEXT = "没有匹配的操作"
 
     def __init__(self) -> None:
         super().__init__(placeholder="输入要执行的操作（可用拼音首字母）……", id="--command-palette")
-
-    def _start_no_matches_countdown(self, search_value: str) -> None:
-        self._stop_no_matches_countdown()
-
-        def show_no_matches() -> None:
-            if search_value:
-                from textual.command import CommandList
-
-                self.query_one(CommandList).add_option(
-                    Option(Align.center(Text("没有匹配的操作", style="not bold")), disabled=True, id=self._NO_MATCHES)
-                )
-                self._list_visible = True
-            else:
-                self._list_visible = False
-
-        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
 
 
 class DeskCommands(Provider):

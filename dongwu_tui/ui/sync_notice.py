@@ -7,6 +7,7 @@ banner, look the record up in a thread worker. Nothing here loads the sync scree
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from textual.widgets import Static
@@ -69,16 +70,16 @@ class ConflictBanner(FetchMixin, Static):
 
     def _look_up(self, record_id: str) -> None:
         sync, table = self.app.desk.sync, self.table  # type: ignore[attr-defined]
-        self.fetch("banner", lambda: (record_id, banner_text(sync, table, record_id)))
+        self.fetch(lambda: banner_text(sync, table, record_id), then=partial(self.show_banner, record_id),
+                   failed=self.banner_unchecked)
 
-    def got_banner(self, value: tuple[str, str]) -> None:
-        record_id, text = value
+    def show_banner(self, record_id: str, text: str) -> None:
         if record_id != self.record_id:
             return
         self.update(text)
         self.display = bool(text)
 
-    def failed_banner(self, _message: str) -> None:
+    def banner_unchecked(self, _message: str) -> None:
         """A banner that cannot be checked stays as it was (the record's page shows its own errors)."""
 
 

@@ -79,3 +79,12 @@ def test_district_build_is_consistent_and_deterministic(tmp_path: Path) -> None:
             ("call", "id, at, phone, talent_id, duration_s, measure_number, outcome, request_id"))])
         db.close()
     assert dumps[0] == dumps[1]
+
+
+def test_build_only_does_not_measure_the_floor(tmp_path: Path, monkeypatch, capsys) -> None:
+    floors: list[Path] = []
+    monkeypatch.setattr(run.district, "build", lambda path, scale: {"seconds": 1.5, "setup seconds": 1.5})
+    monkeypatch.setattr(run.district, "floor", lambda built, scratch: floors.append(scratch) or {})
+    figures = run.main(["--build-only", "--db", str(tmp_path / "d.db"), "--no-doc"])
+    assert floors == [] and figures == []
+    assert "setup: 1.5 s" in capsys.readouterr().out

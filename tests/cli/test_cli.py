@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from deskkit import DISTRICT_NAME
+from deskkit import DISTRICT_NAME, cli_args, sign_in
 
 from dongwu_tui.domain.models import Status
 from dongwu_tui.services.setup import initialise
@@ -30,11 +30,13 @@ def cli_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     home = tmp_path_factory.mktemp("home")
     env = {k: v for k, v in os.environ.items() if k != "DONGWU_DB"}
     env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / "config"), XDG_DATA_HOME=str(home / "data"),
-               XDG_STATE_HOME=str(home / "state"), XDG_CACHE_HOME=str(home / "cache"), PYTHONUTF8="1")
+               XDG_STATE_HOME=str(home / "state"), XDG_CACHE_HOME=str(home / "cache"), PYTHONUTF8="1",
+               DONGWU_STATE_DIR=str(home / "state" / "dongwu"))
     return env
 
 
 def dongwu(env: dict[str, str], db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    args = tuple(cli_args(db, args, Path(env["DONGWU_STATE_DIR"])))  # init's password; --as logged in
     return subprocess.run([sys.executable, "-m", "dongwu_tui", "--db", str(db), *args], env=env,
                           capture_output=True, text=True, encoding="utf-8", timeout=60, cwd=db.parent)
 
@@ -159,7 +161,7 @@ def test_the_whole_life_through_the_command_line(tmp_path: Path, cli_env: dict[s
 
 
 @pytest.fixture(scope="module")
-def prepared_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def prepared_db(tmp_path_factory: pytest.TempPathFactory, cli_env: dict[str, str]) -> Path:
     """A district database with staff, a talent and one new request (WZ-…-0001), made in-process."""
     path = tmp_path_factory.mktemp("refusals") / "office.db"
     desk = initialise(path, DISTRICT_NAME, "district")
@@ -171,6 +173,7 @@ def prepared_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     clerk.talents.add(name="陈人才", phone="13800138000", category_code="industry", township_code="mudu")
     clerk.calls.log(phone="13800138000", summary="咨询人才公寓", measure=11, outcome="request")
     desk.office.close()
+    sign_in(path, state_dir=Path(cli_env["DONGWU_STATE_DIR"]))  # every staff member, before any refusal
     return path
 
 

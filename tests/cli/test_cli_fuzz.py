@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from deskkit import cli_argv
+from test_cli import cli_env  # noqa: F401 - a fixture small_db uses
 from test_cli_errors import small_db  # noqa: F401 - a fixture: 40 talents, calls and requests, 3 staff
 
 from dongwu_tui import logfile
@@ -116,7 +118,7 @@ def office(small_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     try:
-        code = main(argv)
+        code = main(cli_argv(argv))
     except SystemExit as exit_:  # argparse: --help (0) and usage errors (2)
         code = exit_.code if isinstance(exit_.code, int) else 2
     out, err = capsys.readouterr()

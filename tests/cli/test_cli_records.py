@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from deskkit import DISTRICT_NAME
+from deskkit import DISTRICT_NAME, cli_args
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -21,11 +21,13 @@ def cli_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     home = tmp_path_factory.mktemp("home")
     env = {k: v for k, v in os.environ.items() if k != "DONGWU_DB"}
     env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / "config"), XDG_DATA_HOME=str(home / "data"),
-               XDG_STATE_HOME=str(home / "state"), XDG_CACHE_HOME=str(home / "cache"), PYTHONUTF8="1")
+               XDG_STATE_HOME=str(home / "state"), XDG_CACHE_HOME=str(home / "cache"), PYTHONUTF8="1",
+               DONGWU_STATE_DIR=str(home / "state" / "dongwu"))
     return env
 
 
 def dongwu(env: dict[str, str], db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    args = tuple(cli_args(db, args, Path(env["DONGWU_STATE_DIR"])))  # init's password; --as logged in
     return subprocess.run([sys.executable, "-m", "dongwu_tui", "--db", str(db), *args], env=env,
                           capture_output=True, text=True, encoding="utf-8", timeout=60, cwd=db.parent)
 

@@ -7,6 +7,8 @@ import io
 import sys
 from pathlib import Path
 
+from deskkit import cli_argv
+
 from dongwu_tui.cli.main import main
 from dongwu_tui.cli.progress import progress_bar
 
@@ -74,11 +76,11 @@ def test_sync_export_and_import_show_a_bar_on_a_terminal(tmp_path: Path, capsys,
 
     def run(db: Path, *args: str) -> str:
         capsys.readouterr()
-        assert main(["--db", str(db), *args]) == 0, capsys.readouterr().err
+        assert main(cli_argv(["--db", str(db), *args])) == 0, capsys.readouterr().err
         return capsys.readouterr().out
 
     run(centre, "init", "--site", "吴中区高层次人才服务中心", "--kind", "district")
-    run(town, "init", "--site", "木渎镇人才工作站", "--kind", "township", "--township", "木渎镇")
+    run(town, "init", "--site", "木渎镇人才工作站", "--kind", "township", "--township", "木渎镇", "--no-encrypt")
     for db in (centre, town):
         run(db, "sync", "keys", "--as", "系统管理员", "-o", str(keys))
     run(centre, "sync", "trust", "--as", "系统管理员", str(keys / "mudu-enrol.json"))

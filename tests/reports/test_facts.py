@@ -17,28 +17,28 @@ from dongwu_tui.storage.database import MIGRATIONS_DIR, open_database
 
 TABLES = {
     "report_fact": "SELECT * FROM report_fact ORDER BY request_id",
-    "report_cube_month": "SELECT * FROM report_cube_month WHERE n <> 0 ORDER BY 1, 2, 3, 4, 5, 6",
-    "report_cube_day": "SELECT * FROM report_cube_day WHERE n <> 0 ORDER BY 1, 2, 3",
+    "report_cube_month": "SELECT * FROM report_cube_month WHERE n <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7",
+    "report_cube_day": "SELECT * FROM report_cube_day WHERE n <> 0 ORDER BY 1, 2, 3, 4",
     "report_cube_resolved": "SELECT * FROM report_cube_resolved WHERE n <> 0 ORDER BY 1, 2",
 }
 
 
-# Migration 0007's per-axis aggregates, and what they must hold, written straight from the facts (not
-# from 0005's aggregates, which 0007's triggers and rebuild read).
+# Migration 0007's per-axis aggregates (keyed by status beside profile since 0011), and what they must
+# hold, written straight from the facts (not from 0005's aggregates, which 0007's triggers and rebuild read).
 DASHBOARD = {
-    "report_axis_month": "SELECT month, axis, key, profile, n, wd FROM report_axis_month "
-                         "WHERE n <> 0 OR wd <> 0 ORDER BY 1, 2, 3, 4",
-    "report_week": "SELECT week, profile, n FROM report_week WHERE n <> 0 ORDER BY 1, 2",
+    "report_axis_month": "SELECT month, axis, key, status, profile, n, wd FROM report_axis_month "
+                         "WHERE n <> 0 OR wd <> 0 ORDER BY 1, 2, 3, 4, 5",
+    "report_week": "SELECT week, status, profile, n FROM report_week WHERE n <> 0 ORDER BY 1, 2, 3",
 }
 FROM_FACTS = {
-    "report_axis_month": """SELECT month, axis, key, profile, n, wd FROM (
-        SELECT substr(opened_at, 1, 7) AS month, 0 AS axis, measure_number AS key, profile, COUNT(*) AS n,
-               coalesce(SUM(working_days), 0) AS wd FROM report_fact GROUP BY 1, 3, 4
-        UNION ALL SELECT substr(opened_at, 1, 7), 1, coalesce(township_code, ''), profile, COUNT(*),
-               coalesce(SUM(working_days), 0) FROM report_fact GROUP BY 1, 3, 4
-        UNION ALL SELECT substr(opened_at, 1, 7), 2, coalesce(assignee_id, ''), profile, COUNT(*),
-               coalesce(SUM(working_days), 0) FROM report_fact GROUP BY 1, 3, 4) ORDER BY 1, 2, 3, 4""",
-    "report_week": "SELECT opened_week, profile, COUNT(*) FROM report_fact GROUP BY 1, 2 ORDER BY 1, 2",
+    "report_axis_month": """SELECT month, axis, key, status, profile, n, wd FROM (
+        SELECT substr(opened_at, 1, 7) AS month, 0 AS axis, measure_number AS key, status, profile, COUNT(*) AS n,
+               coalesce(SUM(working_days), 0) AS wd FROM report_fact GROUP BY 1, 3, 4, 5
+        UNION ALL SELECT substr(opened_at, 1, 7), 1, coalesce(township_code, ''), status, profile, COUNT(*),
+               coalesce(SUM(working_days), 0) FROM report_fact GROUP BY 1, 3, 4, 5
+        UNION ALL SELECT substr(opened_at, 1, 7), 2, coalesce(assignee_id, ''), status, profile, COUNT(*),
+               coalesce(SUM(working_days), 0) FROM report_fact GROUP BY 1, 3, 4, 5) ORDER BY 1, 2, 3, 4, 5""",
+    "report_week": "SELECT opened_week, status, profile, COUNT(*) FROM report_fact GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
 }
 
 
@@ -169,6 +169,8 @@ def test_dashboard_aggregates_follow_every_set_wise_path(demo_db: Path, tmp_path
         db.execute_sql("DELETE FROM report_state")  # the calendar looks changed: every fact's days again
     from dongwu_tui.reports.engine import ReportService
     from dongwu_tui.services.desk import Desk
+    with db.atomic():
+        Desk(office, clock=lambda: datetime(2026, 11, 20, 17, 0)).derive()
     ReportService(Desk(office, clock=lambda: datetime(2026, 11, 20, 17, 0))).figures(span(None, None))
     assert_dashboard_aggregates_exact(db)
     assert {name for (name,) in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")} >= set(
@@ -193,3 +195,94 @@ def test_past_due_index_matches_the_open_condition():
     """The partial index for "past due today" is usable only while its condition is, term for term, the
     OPEN of definitions.py (the engine names it with INDEXED BY, so a drift fails loudly anyway)."""
     assert OPEN == "r." + _migration("0007").OPEN_CONDITION
+
+
+def test_a_status_never_shares_bits_with_a_flag():
+    """The facts of two requests alike but for their status, one a status the program does not know yet
+    (a ninth), have the same profile, every flag intact: the status is a column of its own."""
+    import sqlite3
+
+    db = sqlite3.connect(":memory:")
+    db.execute("""CREATE TABLE service_request (id TEXT, deleted INTEGER, opened_at TEXT, measure_number INTEGER,
+        township_code TEXT, assignee_id TEXT, status TEXT, direct INTEGER, due_date TEXT, signed_at TEXT,
+        resolved_at TEXT, visited_at TEXT, satisfied INTEGER, extension_days INTEGER)""")
+    db.execute("CREATE TABLE request_event (request_id TEXT, deleted INTEGER, action TEXT, to_status TEXT)")
+    db.execute("CREATE TABLE report_workday (day TEXT, n INTEGER)")
+    for rid, status in (("a", "new"), ("b", "suspended"), ("c", "merged")):
+        db.execute("INSERT INTO service_request VALUES (?, 0, '2026-11-02T09:00:00', 11, 'mudu', NULL, ?, 1, "
+                   "'2026-11-20', NULL, NULL, NULL, 0, 3)", (rid, status))
+    rows = db.execute(f"SELECT request_id, status, profile FROM ({stored.fact_select('1')}) ORDER BY 1").fetchall()
+    assert [status for _, status, _ in rows] == ["new", "suspended", "merged"]
+    assert len({profile for _, _, profile in rows}) == 1
+    decoded = facts.profile_columns(str(rows[0][2]))
+    assert "status" not in decoded
+    flags = db.execute("SELECT " + ", ".join(f"{sql} AS {name}" for name, sql in decoded.items())).fetchone()
+    assert dict(zip(decoded, flags, strict=True)) | {"satisfied": 0} == {
+        "satisfied": 0, "direct": 1, "visited": 0, "reworked": 0, "returned_once": 0, "extension_approved": 0,
+        "repeated": 0, "extension_pending": 1, "resolved_by_due": 0, "resolved_after_due": 0}
+
+
+def test_migration_0011_unpacks_the_status_and_keeps_every_figure(demo_db: Path, tmp_path: Path):
+    """A database with the status packed into profile (0005/0007 as they were) migrates to the very facts,
+    aggregates and report figures of a database made with the status in its own column."""
+    from dongwu_tui.reports.engine import ReportService
+    from dongwu_tui.services.desk import Desk
+
+    path = tmp_path / "packed.db"
+    shutil.copy(demo_db, path)
+    office = open_database(path)
+    db = office.db
+    clock = lambda: datetime(2026, 11, 20, 17, 0)  # noqa: E731
+    figures = ReportService(Desk(office, clock=clock)).figures(span(None, None))
+    before = snapshot(db)
+    m5, m7 = _migration("0005"), _migration("0007")
+    with db.atomic():  # back to the packed schema, by the frozen SQL of 0005 and 0007
+        for name in (*m5.TRIGGER_NAMES, *m5.CUBE_TRIGGER_NAMES, *m7.TRIGGER_NAMES):
+            db.execute_sql(f'DROP TRIGGER "{name}"')
+        for name in ("report_cube_month", "report_cube_day", "report_axis_month", "report_week"):
+            db.execute_sql(f'DROP TABLE "{name}"')
+        for statement in m5.CUBES[:2] + m7.TABLES:  # report_cube_resolved has no profile: it stays
+            db.execute_sql(statement)
+        m5.rebuild(db)
+        m7.rebuild(db)
+        for statement in m5.TRIGGERS + m5.CUBE_TRIGGERS + m7.TRIGGERS:
+            db.execute_sql(statement)
+        db.execute_sql("DELETE FROM schema_migration WHERE name = '0011_fact_status'")
+    packed = db.execute_sql("SELECT profile & 7, status FROM report_fact").fetchall()
+    codes = {status: {code for code, s in packed if s == status} for _, status in packed}
+    assert len(codes) > 3 and all(len(c) == 1 for c in codes.values())  # each status in the low 3 bits
+    assert len(set.union(*codes.values())) == len(codes)
+    office.close()
+    office = open_database(path)
+    assert office.upgraded
+    assert snapshot(office.db) == before
+    assert ReportService(Desk(office, clock=clock)).figures(span(None, None)) == figures
+    office.close()
+
+
+def test_an_upgraded_database_has_its_working_days_before_any_read(demo_db: Path, tmp_path: Path, monkeypatch):
+    """Opening a database that migrations changed completes the working-day table there and then, so the
+    statistics that follow only read (a read-only file, a first `stats`)."""
+    from dongwu_tui.services import setup
+
+    path = tmp_path / "upgraded.db"
+    shutil.copy(demo_db, path)
+    office = open_database(path)
+    expected = snapshot(office.db)
+    with office.db.atomic():
+        office.db.execute_sql("DELETE FROM report_workday")
+        office.db.execute_sql("DELETE FROM report_state")
+        office.db.execute_sql("UPDATE report_fact SET working_days = NULL")
+    office.close()
+    opened = setup.open_database
+
+    def upgraded(*args, **kwargs):
+        office = opened(*args, **kwargs)
+        office.upgraded = True  # as after a migration
+        return office
+
+    monkeypatch.setattr(setup, "open_database", upgraded)
+    desk = setup.open_desk(path)
+    assert desk.office.db.execute_sql("SELECT COUNT(*) FROM report_workday").fetchone()[0] > 700
+    assert snapshot(desk.office.db) == expected
+    desk.office.close()

@@ -201,5 +201,5 @@ def test_a_merged_request_names_the_request_it_joined(desk: Desk, act: Act, cast
     assert second is not None
     act(cast.supervisor).requests.move(second.number, "merge", into=first.number, reason="同一事项")
     page = act(cast.supervisor).views.request_page(second.number)
-    assert page["merged_into"] == first.number
-    assert desk.requests.number_of(page["request"].merged_into_id) == first.number
+    assert page.merged_into == first.number
+    assert desk.requests.number_of(page.request.merged_into_id) == first.number

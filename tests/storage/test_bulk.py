@@ -10,6 +10,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.district import District, PlainWriter, _cast  # noqa: E402
+from dongwu_tui.services.desk import Desk  # noqa: E402
 from dongwu_tui.storage.bulk import bulk_load  # noqa: E402
 from dongwu_tui.storage.database import open_database  # noqa: E402
 
@@ -28,6 +29,7 @@ def _load_both(tmp_path: Path, scale: float, batches: tuple[tuple[str, ...], ...
         District(cast, scale).load(PlainWriter(office))
     office.close()
     copy = open_database(bulk)
+    Desk(copy)  # as the program opens it: the desk keeps the working-day table after each write
     district = District(cast, scale)
     for tables in batches:
         with bulk_load(copy) as writer:

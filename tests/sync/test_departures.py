@@ -125,7 +125,7 @@ def test_requests_of_a_talent_who_left_still_open(offices, tmp_path):
     result, _ = send(wz, mudu, tmp_path, "mudu")
     assert result.dropped == 1 and not held(mudu, "talent", "t1") and held(mudu, "service_request", "r1")
     page = Desk(mudu).views.request_page("WZ-20261101-0001")
-    assert page["talent_name"] == "（已迁出本单位）"
+    assert page.talent_name == "（已迁出本单位）"
 
 
 def test_an_older_state_arriving_late_does_not_bring_a_set_aside_copy_back(offices, tmp_path):

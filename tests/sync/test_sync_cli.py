@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from deskkit import cli_args
 
 
 def dongwu(db: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    state = db.parent / "state"  # the sessions of every office of the test, beside their files
+    args = tuple(cli_args(db, args, state))  # init's password; --as logged in
     result = subprocess.run([sys.executable, "-m", "dongwu_tui", "--db", str(db), *args], capture_output=True,
-                            text=True, cwd=db.parent)
+                            text=True, cwd=db.parent, env={**os.environ, "DONGWU_STATE_DIR": str(state)})
     if check:
         assert result.returncode == 0, result.stderr
     return result
@@ -27,8 +31,8 @@ def world(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cli")
     c, m, x = tmp / "wz.db", tmp / "mudu.db", tmp / "xukou.db"
     dongwu(c, "init", "--site", "吴中区高层次人才服务中心", "--kind", "district")
-    dongwu(m, "init", "--site", "木渎镇人才工作站", "--kind", "township", "--township", "木渎镇")
-    dongwu(x, "init", "--site", "胥口镇人才工作站", "--kind", "township", "--township", "胥口镇")
+    dongwu(m, "init", "--site", "木渎镇人才工作站", "--kind", "township", "--township", "木渎镇", "--no-encrypt")
+    dongwu(x, "init", "--site", "胥口镇人才工作站", "--kind", "township", "--township", "胥口镇", "--no-encrypt")
     for db in (c, m, x):
         dongwu(db, "--as", admin_of(db), "sync", "keys", "-o", str(tmp / "keys"))
     dongwu(c, "--as", admin_of(c), "sync", "trust", str(tmp / "keys" / "mudu-enrol.json"))

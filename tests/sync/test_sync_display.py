@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 
 import pytest
+from deskkit import cli_argv
 
 from dongwu_tui.cli.main import main
 from dongwu_tui.sync import engine
@@ -27,7 +28,7 @@ def add_staff(office, staff_id, name, role):
 
 
 def cli(capsys, office, *args):
-    code = main(["--db", str(office.path), *args])
+    code = main(cli_argv(["--db", str(office.path), *args]))
     out = capsys.readouterr()
     assert code == 0, out.err
     return out.out

@@ -6,7 +6,10 @@ from collections.abc import Callable
 
 import pytest
 
+from deskkit import TEST_PASSWORD
+
 from dongwu_tui.domain.models import ServiceRequest, Staff
+from dongwu_tui.services.accounts import SignedIn
 from dongwu_tui.services.desk import Desk
 from dongwu_tui.ui.app import DeskApp
 
@@ -20,17 +23,38 @@ def _no_user_config(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def make_app(desk: Desk, cast) -> Callable[[Staff], DeskApp]:
+def make_app(desk: Desk, cast, signed_in) -> Callable[[Staff], DeskApp]:
+    """The desk of `actor`, who signed in with their password through the accounts service."""
+
     def make(actor: Staff) -> DeskApp:
-        return DeskApp(desk.acting_as(actor), site_name="吴中区高层次人才服务中心")
+        return DeskApp(signed_in(actor).desk, site_name="吴中区高层次人才服务中心")
 
     return make
+
+
+@pytest.fixture
+def signed_in(desk: Desk, cast) -> Callable[[Staff], SignedIn]:
+    """`signed_in(person)`: the real sign-in with TEST_PASSWORD, which the admin set for them (no change
+    required) the first time they are asked for."""
+
+    def sign(actor: Staff) -> SignedIn:
+        accounts = desk.accounts
+        if not accounts.has_password(actor.id):
+            if actor.role.value == "admin":
+                accounts.set_initial(actor, TEST_PASSWORD)
+            else:
+                desk.acting_as(cast.admin).accounts.reset(actor.id, TEST_PASSWORD, must_change=False)
+        return accounts.sign_in(actor.id, TEST_PASSWORD)
+
+    return sign
 
 
 async def _settle(app: DeskApp, pilot, rounds: int = 3) -> None:
     """Let workers finish and their messages land, a few times over (one result often starts another)."""
     for _ in range(rounds):
         await app.workers.wait_for_complete()
+        if app._reader is not None:  # the reads made on every key (ui/work.py Reader)
+            await app._reader.settled()
         await pilot.pause()
 
 

@@ -56,6 +56,8 @@ def _listed(app) -> int | None:
 async def _settle(app, pilot) -> None:
     for _ in range(3):
         await app.workers.wait_for_complete()
+        if getattr(app, "_reader", None) is not None:
+            await app._reader.settled()
         await pilot.pause()
 
 

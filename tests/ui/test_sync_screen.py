@@ -55,6 +55,8 @@ def talent_names(desk: Desk) -> list[str]:
 async def settle(app, pilot, rounds: int = 3) -> None:
     for _ in range(rounds):
         await app.workers.wait_for_complete()
+        if getattr(app, "_reader", None) is not None:
+            await app._reader.settled()
         await pilot.pause()
 
 

@@ -242,22 +242,27 @@ async def test_help_has_a_line_for_every_view(make_app, cast, settle):
 
 
 async def _switch_to(app, pilot, settle, name):
-    from dongwu_tui.ui.screens.who import WhoScreen
+    from deskkit import TEST_PASSWORD
+
+    from dongwu_tui.ui.screens.signin import SignInScreen
 
     await pilot.press("f9")
     await settle(app, pilot)
-    assert isinstance(app.screen, WhoScreen)
+    assert isinstance(app.screen, SignInScreen)
     app.screen.query_one("#who-filter", Input).value = name
     await settle(app, pilot)
     await pilot.press("enter")
+    await settle(app, pilot)
+    await pilot.press(*TEST_PASSWORD, "enter")
     await settle(app, pilot, rounds=5)
 
 
-async def test_switching_person_rebuilds_every_workspace(make_app, cast, desk, open_request, settle):
+async def test_switching_person_rebuilds_every_workspace(make_app, cast, desk, open_request, settle, signed_in):
     from dongwu_tui.ui.screens.requests import RequestsScreen
     from dongwu_tui.ui.screens.talents import TalentsScreen
 
     request = open_request()
+    signed_in(cast.supervisor)
     app = make_app(cast.specialist)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -280,10 +285,11 @@ async def test_switching_person_rebuilds_every_workspace(make_app, cast, desk, o
         assert cast.supervisor.name in str(app.screen.query_one("#title").render())
 
 
-async def test_switching_to_the_same_workspace_starts_it_afresh(make_app, cast, desk, settle):
+async def test_switching_to_the_same_workspace_starts_it_afresh(make_app, cast, desk, settle, signed_in):
     from dongwu_tui.ui.screens.intake import IntakeScreen
 
     other = desk.directory.add_staff("孙话务", "operator")
+    signed_in(other)
     app = make_app(cast.operator)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -297,7 +303,7 @@ async def test_switching_to_the_same_workspace_starts_it_afresh(make_app, cast, 
 
 async def test_quit_and_switch_ask_before_dropping_a_typed_call(make_app, cast, settle):
     from dongwu_tui.ui.screens.dialogs import ConfirmDialog
-    from dongwu_tui.ui.screens.who import WhoScreen
+    from dongwu_tui.ui.screens.signin import SignInScreen
 
     app = make_app(cast.operator)
     async with app.run_test(size=SIZE) as pilot:
@@ -321,7 +327,7 @@ async def test_quit_and_switch_ask_before_dropping_a_typed_call(make_app, cast, 
         await settle(app, pilot)
         await pilot.press("enter")
         await settle(app, pilot)
-        assert isinstance(app.screen, WhoScreen)
+        assert isinstance(app.screen, SignInScreen)
         await pilot.press("escape")
         await settle(app, pilot)
         await pilot.press("ctrl+q")

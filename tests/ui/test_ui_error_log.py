@@ -60,7 +60,7 @@ async def test_a_service_call_that_fails_unexpectedly_is_logged(make_app, cast, 
     app: DeskApp = make_app(cast.supervisor)
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(app, pilot)
-        app.screen.fetch("broken", _broken)  # type: ignore[attr-defined]
+        app.screen.fetch(_broken, then=print)  # type: ignore[attr-defined]
         await settle(app, pilot)
     text = log_file.read_text(encoding="utf-8")
     assert "unexpected error in a worker" in text and "AttributeError" in text and "Traceback" in text

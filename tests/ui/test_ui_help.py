@@ -42,9 +42,9 @@ async def test_palette_shows_binding_ids(make_app, cast, settle):
         assert "编号 app.dashboard" in shown
 
 
-async def test_a_clashing_remap_is_warned_at_start_up_and_in_help(desk, cast, settle):
+async def test_a_clashing_remap_is_warned_at_start_up_and_in_help(desk, cast, settle, signed_in):
     """`t` for 工单 takes the dashboard's own `t` (切换维度): said at start-up and in the dashboard's help."""
-    app = DeskApp(desk.acting_as(cast.supervisor), site_name="吴中区高层次人才服务中心",
+    app = DeskApp(signed_in(cast.supervisor).desk, site_name="吴中区高层次人才服务中心",
                   keymap={"app.requests": "t", "no.such": "f12"})
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)

@@ -4,22 +4,30 @@ from __future__ import annotations
 
 from dongwu_tui.ui.app import DeskApp
 from dongwu_tui.ui.screens.requests import RequestsScreen
-from dongwu_tui.ui.screens.who import WhoScreen
+from dongwu_tui.ui.screens.signin import SignInScreen
 
 SIZE = (140, 40)
+TEST_PASSWORD = "dongwu-test-2026"
 
 
-async def test_f9_switches_the_person_and_their_first_screen(make_app, cast, desk, settle):
+async def test_f9_switches_the_person_and_their_first_screen(make_app, cast, desk, settle, signed_in):
+    signed_in(cast.supervisor)  # the supervisor has the test password
     app = make_app(cast.operator)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert app.current_mode == "intake"
         await pilot.press("f9")
         await settle(app, pilot)
-        assert isinstance(app.screen, WhoScreen)
+        assert isinstance(app.screen, SignInScreen)
         await pilot.press(*"周督办")          # filter by name, then choose the only match
         await settle(app, pilot)
         await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press(*"wrong-password", "enter")  # F9 asks for the next person's password
+        await settle(app, pilot)
+        assert isinstance(app.screen, SignInScreen) and app.desk.actor.id == cast.operator.id
+        assert "姓名或密码不正确" in str(app.screen.query_one("#signin-message").render())
+        await pilot.press(*TEST_PASSWORD, "enter")
         await settle(app, pilot)
         assert app.desk.actor.id == cast.supervisor.id
         assert app.current_mode == "requests" and isinstance(app.screen, RequestsScreen)
@@ -42,9 +50,9 @@ async def test_f9_then_escape_keeps_the_person(make_app, cast, settle):
         assert app.desk.actor.id == cast.operator.id and app.current_mode == "intake"
 
 
-async def test_keymap_moves_a_binding_by_its_id(desk, cast, settle):
+async def test_keymap_moves_a_binding_by_its_id(desk, cast, settle, signed_in):
     """config.toml `[keymap] "app.requests" = "f8"`: F8 opens the requests, F4 no longer does."""
-    app = DeskApp(desk.acting_as(cast.operator), site_name="吴中区高层次人才服务中心",
+    app = DeskApp(signed_in(cast.operator).desk, site_name="吴中区高层次人才服务中心",
                   keymap={"app.requests": "f8"})
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)

@@ -7,6 +7,8 @@ import sys
 import threading
 from pathlib import Path
 
+from deskkit import TEST_PASSWORD
+
 PACKAGE = Path(__file__).resolve().parents[2] / "dongwu_tui"
 
 # Every module of the core packages (the contract "The core never imports Textual" in pyproject.toml
@@ -52,7 +54,7 @@ NOT_BEFORE_FIRST_FRAME = (
     "dongwu_tui.cli.report_commands", "dongwu_tui.cli.sync_commands",
     "dongwu_tui.ui.screens.dashboard", "dongwu_tui.ui.screens.sync", "dongwu_tui.ui.screens.sync_dialogs",
     "dongwu_tui.ui.screens.intake", "dongwu_tui.ui.screens.talents", "dongwu_tui.ui.screens.request",
-    "dongwu_tui.ui.screens.talent", "dongwu_tui.ui.screens.help", "dongwu_tui.ui.screens.who",
+    "dongwu_tui.ui.screens.talent", "dongwu_tui.ui.screens.help",
     "dongwu_tui.ui.palette", "textual.widgets._footer", "textual.widgets._data_table",
     "dongwu_tui.sync.engine", "dongwu_tui.sync.conflicts", "dongwu_tui.reports.engine",
     "dongwu_tui.domain.validation", "pydantic", "pypinyin", "openpyxl", "nacl", "plotext", "textual_plotext",
@@ -69,10 +71,12 @@ NOT_BEFORE_OPENING_FRAME = (
 )
 
 
-def test_first_frames_load_only_what_they_need(desk, cast, db_path):
+def test_first_frames_load_only_what_they_need(desk, cast, db_path, signed_in):
     """The real start-up path (`dongwu --db PATH --as 督办`: cli.main reads the two options and calls
     ui.app.open_and_run), headless in a fresh interpreter: what is loaded when the opening frame has been
-    drawn, and when the supervisor's first workspace has been drawn."""
+    drawn, when the sign-in screen asks for the password (not argon2: it is loaded to check one), and when
+    the supervisor's first workspace has been drawn."""
+    signed_in(cast.supervisor)
     desk.office.close()
     code = f"""
 import asyncio, sys
@@ -94,6 +98,14 @@ def after_first_frame(self):
 def run(self):
     async def go():
         async with self.run_test(size=(140, 40)) as pilot:
+            for _ in range(20):
+                await pilot.pause()
+                if type(self.screen).__name__ == "SignInScreen" and self.focused is not None and \
+                        self.focused.id == "password":
+                    seen["signin"] = set(sys.modules)
+                    await pilot.press(*{TEST_PASSWORD!r}, "enter")
+                if "screen" in seen:
+                    break
             for _ in range(3):
                 await pilot.pause()
     asyncio.run(go())
@@ -104,10 +116,12 @@ assert cli.main(["--db", {str(db_path)!r}, "--as", {cast.supervisor.name!r}]) ==
 print(seen["screen"])
 print(",".join(m for m in {NOT_BEFORE_OPENING_FRAME!r} if m in seen["opening"]))
 print(",".join(m for m in {NOT_BEFORE_FIRST_FRAME!r} if m in seen["workspace"]))
+print(",".join(m for m in ("argon2", "argon2._password_hasher") if m in seen["signin"]))
 """
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    screen, at_opening, at_workspace = result.stdout.split("\n")[:3]
+    screen, at_opening, at_workspace, at_signin = result.stdout.split("\n")[:4]
+    assert at_signin == ""
     assert screen == "RequestsScreen"
     assert at_opening == ""
     assert at_workspace == ""

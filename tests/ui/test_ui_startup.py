@@ -12,11 +12,14 @@ from rich.cells import cell_len
 from textual.app import App
 from textual.worker import WorkerCancelled
 
+from deskkit import TEST_PASSWORD
+
 from dongwu_tui.domain.errors import StorageError
 from dongwu_tui.services.views import ViewService
-from dongwu_tui.ui.app import SWITCH_INTERVAL_S, DeskApp, open_and_run
+from dongwu_tui.ui.app import DeskApp, open_and_run
 from dongwu_tui.ui.keybar import KeyBar
 from dongwu_tui.ui.lines import PagedList
+from dongwu_tui.ui.tweaks import SWITCH_INTERVAL_S
 
 SIZE = (140, 40)
 
@@ -44,18 +47,18 @@ async def test_opening_the_request_views_asks_once(make_app, cast, settle, open_
     open_request()
     loads: list[int] = []
     counts: list[int] = []
-    got_load = PagedList.got_load
+    loaded = PagedList.loaded
     view_counts = ViewService.view_counts
 
-    def counting_load(self, value):
-        loads.append(value[1])
-        got_load(self, value)
+    def counting_load(self, generation, value):
+        loads.append(value)
+        loaded(self, generation, value)
 
     def counting_counts(self, *args, **kwargs):
         counts.append(1)
         return view_counts(self, *args, **kwargs)
 
-    monkeypatch.setattr(PagedList, "got_load", counting_load)
+    monkeypatch.setattr(PagedList, "loaded", counting_load)
     monkeypatch.setattr(ViewService, "view_counts", counting_counts)
     app = make_app(cast.supervisor)
     async with app.run_test(size=SIZE) as pilot:
@@ -96,12 +99,15 @@ def _headless(seen: dict[str, object], look=None):
     def run(self) -> None:
         async def go() -> None:
             async with self.run_test(size=SIZE) as pilot:
-                for _ in range(4):
+                for _ in range(6):
                     try:
                         await self.workers.wait_for_complete()
                     except WorkerCancelled:  # the app is closing (a database that cannot be opened)
                         return
                     await pilot.pause()
+                    if type(self.screen).__name__ == "SignInScreen" and self.focused is not None and \
+                            self.focused.id == "password":  # the person `--as` named types their password
+                        await pilot.press(*TEST_PASSWORD, "enter")
                 seen["screen"] = type(self.screen).__name__
                 seen["styles"] = [(type(w).__name__, str(w.rich_style), str(w.styles.background))
                                   for w in self.screen.walk_children()]
@@ -116,10 +122,11 @@ def _headless(seen: dict[str, object], look=None):
     return run
 
 
-def test_the_first_frame_comes_before_the_database(desk, cast, monkeypatch):
+def test_the_first_frame_comes_before_the_database(desk, cast, monkeypatch, signed_in):
     """From the command line the app draws its title line and keys first, then opens the database (the
     opener runs after that first frame), then shows the role's workspace."""
     path = desk.office.path
+    signed_in(cast.supervisor)  # their password, typed on the sign-in screen
     desk.office.close()
     seen: dict[str, object] = {}
     open_desk = DeskApp._open_desk
@@ -146,7 +153,7 @@ def test_a_database_that_cannot_be_opened_comes_back_as_its_error(tmp_path, monk
 
 
 def test_from_the_opening_frame_the_workspace_asks_once_and_is_styled_once(desk, cast, open_request,
-                                                                             monkeypatch):
+                                                                             monkeypatch, signed_in):
     """The command line's path: the opening frame, then `switch_mode` to the role's workspace. Textual resumes a
     screen switched to for the first time twice and restyles the whole app for it twice (the stylesheet parsed
     again each time); the workspace must still load its rows and its view counts once, and nothing is parsed
@@ -155,6 +162,7 @@ def test_from_the_opening_frame_the_workspace_asks_once_and_is_styled_once(desk,
 
     open_request()
     path = desk.office.path
+    signed_in(cast.supervisor)  # their password, typed on the sign-in screen
     desk.office.close()
     calls: dict[str, int] = {"set_query": 0, "counts": 0, "reparse": 0}
     set_query, view_counts, reparse = PagedList.set_query, ViewService.view_counts, Stylesheet.reparse
@@ -193,13 +201,14 @@ def test_from_the_opening_frame_the_workspace_asks_once_and_is_styled_once(desk,
     assert seen["drawn"] == usual["drawn"]
 
 
-def test_a_specialist_opens_on_their_caseload_read_ahead(desk, cast, talent, monkeypatch):
+def test_a_specialist_opens_on_their_caseload_read_ahead(desk, cast, talent, monkeypatch, signed_in):
     """A specialist's first workspace is the talents list of their own caseload: read ahead with the database
     (TalentsScreen.prepare) and shown with one query, the specialist filter set to them."""
     from textual.widgets import Select
 
     own = desk.acting_as(cast.specialist).views.talents(specialist_id=cast.specialist.id).count()
     path = desk.office.path
+    signed_in(cast.specialist)  # their password, typed on the sign-in screen
     desk.office.close()
     calls = {"set_query": 0, "loaded": 0}
     set_query = PagedList.set_query
@@ -263,7 +272,7 @@ def _restyles(monkeypatch) -> list[str]:
 
 
 def test_a_workspace_that_was_never_away_is_drawn_alike_without_the_restyles(desk, cast, open_request,
-                                                                              monkeypatch):
+                                                                              monkeypatch, signed_in):
     """Textual styles a screen again on each resume; a workspace switched to from the opening frame resumes
     twice before its first frame, with the styles it mounted with. It skips those passes (DeskScreen
     `_styles_still_current`): no restyle at all, and styled and drawn exactly as with them."""
@@ -271,6 +280,7 @@ def test_a_workspace_that_was_never_away_is_drawn_alike_without_the_restyles(des
 
     open_request()
     path = desk.office.path
+    signed_in(cast.supervisor)  # their password, typed on the sign-in screen
     desk.office.close()
     restyled = _restyles(monkeypatch)
     skipped: dict[str, object] = {}

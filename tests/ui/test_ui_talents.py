@@ -7,6 +7,7 @@ import pytest
 from dongwu_tui.ui.lines import PagedList
 from dongwu_tui.ui.screens.talent import TalentScreen
 from dongwu_tui.ui.screens.talents import TalentsScreen
+from dongwu_tui.ui.work import FetchMixin
 
 SIZE = (140, 40)
 
@@ -149,3 +150,31 @@ async def test_a_supervisor_starting_a_call_does_not_see_the_full_number(make_ap
         await settle(app, pilot)
         assert not app.screen.query_one("#phone").password
     assert [r.summary for r in desk.requests.list(talent=people.id)] == ["回访电话"]
+
+
+async def test_search_as_you_type_reads_on_the_reader_not_a_worker_per_key(make_app, cast, people, settle,
+                                                                           monkeypatch) -> None:
+    """Each key of a search reads the count and first page on the app's one reader thread: no thread worker is
+    started for it, and the list ends on the rows of the whole text."""
+    fetched: list[str] = []
+    fetch = FetchMixin.fetch
+
+    def counting_fetch(self, function, then, **kwargs):
+        if isinstance(self, PagedList):
+            fetched.append(getattr(then, "func", then).__name__)
+        return fetch(self, function, then, **kwargs)
+
+    monkeypatch.setattr(FetchMixin, "fetch", counting_fetch)
+    app = make_app(cast.supervisor)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f3")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TalentsScreen)
+        fetched.clear()
+        await pilot.press("slash", *"chen")
+        await settle(app, pilot)
+        assert "loaded" not in fetched
+        assert app._reader is not None and app._reader._thread is not None
+        paged = app.screen.query_one(PagedList)
+        assert {paged.row(i).name for i in range(paged.count)} == {"陈人才", "陈晓明"}

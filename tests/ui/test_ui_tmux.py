@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from deskkit import TEST_PASSWORD
 
 TMUX = shutil.which("tmux")
 pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
@@ -30,13 +31,17 @@ def _wait_for(socket: str, text: str, timeout: float = 15.0) -> str:
     raise AssertionError(f"「{text}」 did not appear on screen:\n{screen}")
 
 
-def test_log_a_call_in_a_real_terminal(desk, cast, talent, db_path: Path, tmp_path: Path):
+def test_log_a_call_in_a_real_terminal(desk, cast, talent, db_path: Path, tmp_path: Path, signed_in):
+    signed_in(cast.operator)
     desk.office.close()
     socket = f"dongwu-test-{tmp_path.name}"
     dongwu = Path(sys.executable).with_name("dongwu")
     command = f"env XDG_CONFIG_HOME={tmp_path / 'config'} {dongwu} --db {db_path} --as {cast.operator.name}"
     _tmux(socket, "new-session", "-d", "-s", "desk", "-x", "140", "-y", "40", command)
     try:
+        _wait_for(socket, "请输入密码")  # --as fills in the name; the password is typed
+        _tmux(socket, "send-keys", "-t", "desk", "-l", TEST_PASSWORD)
+        _tmux(socket, "send-keys", "-t", "desk", "Enter")
         _wait_for(socket, "来电号码")
         _tmux(socket, "send-keys", "-t", "desk", "-l", talent.phone)
         _wait_for(socket, "陈人才")

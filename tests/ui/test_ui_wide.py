@@ -1,4 +1,4 @@
-"""Chinese text on an overlay: the Select's options are drawn whole over the widgets they cover (ui/wide.py)."""
+"""Chinese text on an overlay: the Select's options are drawn whole over the widgets they cover (ui/tweaks/wide.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label, Select
 
-import dongwu_tui.ui.app  # noqa: F401 - the desk's app module applies ui/wide.py as it is imported
+import dongwu_tui.ui.app  # noqa: F401 - the desk's app module applies ui/tweaks/wide.py as it is imported
 
 OPTIONS = [("产业人才", "industry"), ("郭巷街道人才工作站", "guoxiang"), ("木渎镇人才工作站", "mudu")]
 PROMPT = "请选择收件单位"

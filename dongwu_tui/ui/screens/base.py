@@ -63,13 +63,9 @@ class DeskScreen(FetchMixin, Screen):
 
     @on(events.ScreenResume)
     def _styles_still_current(self, event: events.ScreenResume) -> None:
-        # Textual styles every node of the screen again on each resume, and a workspace opened as a mode
-        # resumes twice before its first frame: two passes over every node (~3 ms each on the request views) that
-        # find the styles it was given as it mounted. Nothing can have changed while it was never away: a
-        # theme change restyles the screen on show there and then (App.refresh_css). Once it has been away
-        # (another workspace, a record, a dialog), every resume restyles, Textual's way.
-        if not self._been_away:
-            event.refresh_styles = False
+        from dongwu_tui.ui.tweaks import keep_styles_on_resume
+
+        keep_styles_on_resume(event, self._been_away)
 
     @property
     def desk(self) -> Desk:

@@ -207,7 +207,7 @@ class RequestListScreen(ReloadsWhenBack, _DeskAccess, FetchMixin, Screen[bool]):
         yield KeyBar()  # the same key line as every workspace (ui/keybar.py)
 
     def on_mount(self) -> None:
-        self.fetch("query", self._query)
+        self.fetch(self._query, then=self.show_query)
         self.query_one(PagedList).focus()
 
     def on_resize(self) -> None:
@@ -237,7 +237,7 @@ class RequestListScreen(ReloadsWhenBack, _DeskAccess, FetchMixin, Screen[bool]):
         return service.drill_query(spec.period, spec.axis, spec.key, spec.field, by_due=spec.by_due,
                                    convert=columns.line)
 
-    def got_query(self, query: PagedQuery) -> None:
+    def show_query(self, query: PagedQuery) -> None:
         self.query_one(PagedList).set_query(query)
 
     def on_paged_list_counted(self, message: PagedList.Counted) -> None:
@@ -368,9 +368,9 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
             shown = period or service.latest_month_with_requests() or preset("this_month", service.today())
             return service.figures(shown), service.trends(shown)
 
-        self.fetch("figures", run)
+        self.fetch(run, then=self.show_figures)
 
-    def got_figures(self, value: tuple[Report, list[WeekPoint]]) -> None:
+    def show_figures(self, value: tuple[Report, list[WeekPoint]]) -> None:
         self.report, self.trends = value
         report = self.report
         self.period = report.period
@@ -502,7 +502,7 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
         self.axis = self.AXES[(self.AXES.index(self.axis) + 1) % len(self.AXES)]
         self.selected_row = "all"
         if self.report is not None:
-            self.got_figures((self.report, self.trends))
+            self.show_figures((self.report, self.trends))
 
     def action_this_month(self) -> None:
         self.period = preset("this_month", self.desk.clock().date())
@@ -535,9 +535,9 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
             write_report(build_periodic_report(self.desk.reports, period), path, format_for(path, None))
             return path
 
-        self.fetch("export", run)
+        self.fetch(run, then=self.exported)
 
-    def got_export(self, path: Path) -> None:
+    def exported(self, path: Path) -> None:
         self.notify(f"通报已导出：{path}", title="已完成")
 
     def action_back(self) -> None:

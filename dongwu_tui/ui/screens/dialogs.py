@@ -8,6 +8,7 @@ field and confirms on the last one.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from textual.app import ComposeResult
@@ -69,7 +70,7 @@ class FieldsDialog(FetchMixin, ModalScreen[Any]):
     def action_confirm(self) -> None:  # pragma: no cover - every dialog has its own
         raise NotImplementedError
 
-    def failed_perform(self, message: str) -> None:
+    def perform_failed(self, message: str) -> None:
         self.show_error("dialog", message)
 
 
@@ -169,10 +170,10 @@ class MoveDialog(FieldsDialog):
             elif isinstance(event.value, str):
                 site_id = event.value
                 desk = self._desk if self._desk is not None else self.app.desk  # type: ignore[attr-defined]
-                self.fetch("specialists", lambda: (site_id, desk.directory.specialists_of(site_id)))
+                self.fetch(lambda: desk.directory.specialists_of(site_id),
+                           then=partial(self.show_specialists, site_id))
 
-    def got_specialists(self, value: tuple[str, list[Staff]]) -> None:
-        site_id, staff = value
+    def show_specialists(self, site_id: str, staff: list[Staff]) -> None:
         if self.query_one("#site", Select).value != site_id:
             return
         select = self.query_one("#staff", Select)
@@ -235,9 +236,9 @@ class MoveDialog(FieldsDialog):
             self.dismiss(values)
             return
         perform = self.perform
-        self.fetch("perform", lambda: perform(values))
+        self.fetch(lambda: perform(values), then=self.performed, failed=self.perform_failed)
 
-    def got_perform(self, result: Any) -> None:
+    def performed(self, result: Any) -> None:
         self.dismiss(result)
 
     def action_cancel(self) -> None:
@@ -289,9 +290,9 @@ class TalentEditDialog(FieldsDialog):
             self.dismiss(result)
             return
         perform = self.perform
-        self.fetch("perform", lambda: perform(dict(result)))
+        self.fetch(lambda: perform(dict(result)), then=self.performed, failed=self.perform_failed)
 
-    def got_perform(self, result: Any) -> None:
+    def performed(self, result: Any) -> None:
         self.dismiss(result)
 
     def action_cancel(self) -> None:

@@ -40,9 +40,9 @@ class DuplicatesScreen(DeskScreen):
         from dongwu_tui.services.duplicates import find_duplicates
 
         desk = self.desk
-        self.fetch("groups", lambda: find_duplicates(desk))
+        self.fetch(lambda: find_duplicates(desk), then=self.show_groups)
 
-    def got_groups(self, groups: list[Any]) -> None:
+    def show_groups(self, groups: list[Any]) -> None:
         self.groups = groups
         table = self.query_one(DataTable)
         table.clear()
@@ -70,12 +70,12 @@ class DuplicatesScreen(DeskScreen):
                 from dongwu_tui.services.duplicates import merge_talents
 
                 desk = self.desk
-                self.fetch("merged", lambda: [merge_talents(desk, keep[0], other[0], reason="在重复登记视图中合并")
-                                              for other in others])
+                self.fetch(lambda: [merge_talents(desk, keep[0], other[0], reason="在重复登记视图中合并")
+                                    for other in others], then=self.show_merged)
 
         self.app.push_screen(ConfirmDialog("确定合并？", question), answered)
 
-    def got_merged(self, results: list[dict[str, Any]]) -> None:
+    def show_merged(self, results: list[dict[str, Any]]) -> None:
         moved = sum(r["calls"] for r in results), sum(r["requests"] for r in results)
         self.app.notify(f"已合并，移过来电 {moved[0]} 条、工单 {moved[1]} 件。", title="合并")
         self.action_reload()

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -26,6 +27,9 @@ from dongwu_tui.domain.models import CallOutcome, Measure, ServiceRequest, Site
 from dongwu_tui.services.search import match_measures
 from dongwu_tui.ui.safe import escape
 from dongwu_tui.ui.screens.base import DeskScreen
+
+if TYPE_CHECKING:
+    from dongwu_tui.services.views import CallerCard
 
 OUTCOMES = [CallOutcome.ANSWERED, CallOutcome.REQUEST, CallOutcome.TRANSFER, CallOutcome.ATTACHED]
 
@@ -87,7 +91,7 @@ class CallDraft:
     """What the form knows so far about the call in progress."""
 
     phone: str | None = None
-    card: dict[str, Any] | None = None
+    card: CallerCard | None = None
     looked_up: bool = False
     measure: Measure | None = None
     repeat: ServiceRequest | None = None
@@ -148,16 +152,16 @@ class IntakeScreen(DeskScreen):
 
     def on_mount(self) -> None:
         desk = self.desk
-        self.fetch("catalogue", lambda: (
+        self.fetch(lambda: (
             list(desk.directory.measures.values()),
             {s.code: s for s in desk.directory.sites()},
             dict(desk.directory.talent_categories),
             {code: t.name for code, t in desk.directory.townships.items()},
-        ))
+        ), then=self.show_catalogue)
         self._update_outcome_fields()
         self.query_one("#phone", Input).focus()
 
-    def got_catalogue(self, value: tuple[Any, ...]) -> None:
+    def show_catalogue(self, value: tuple[Any, ...]) -> None:
         self.measures, self.sites, self.categories, self.townships = value
         self.query_one("#new-category", Select).set_options([(n, c) for c, n in self.categories.items()])
         self.query_one("#new-township", Select).set_options([(n, c) for c, n in self.townships.items()])
@@ -202,10 +206,9 @@ class IntakeScreen(DeskScreen):
             return
         desk = self.desk
         self.query_one("#caller", Static).update("正在查找来电人……")
-        self.fetch("caller", lambda: (phone, desk.views.caller_card(phone)))
+        self.read(lambda: desk.views.caller_card(phone), then=partial(self.show_caller, phone))
 
-    def got_caller(self, value: tuple[str, dict[str, Any] | None]) -> None:
-        phone, card = value
+    def show_caller(self, phone: str, card: CallerCard | None) -> None:
         if phone != self.draft.phone:
             return
         self.draft.card, self.draft.looked_up = card, True
@@ -218,23 +221,23 @@ class IntakeScreen(DeskScreen):
             # A complete mobile number: go straight on to what comes next.
             (self.query_one("#measure", Input) if card else self.query_one("#new-name", Input)).focus()
 
-    def _caller_text(self, card: dict[str, Any] | None) -> str:
+    def _caller_text(self, card: CallerCard | None) -> str:
         if card is None:
             return "[b]未登记的号码[/b]\n\n保存时将用左侧填写的姓名、类别和板块建立人才档案。"
-        talent = card["talent"]
+        talent = card.talent
         lines = [
-            f"[b]{escape(talent.name)}[/b]　{escape(card['category_name'])}",
+            f"[b]{escape(talent.name)}[/b]　{escape(card.category_name)}",
             f"企业：{escape(talent.enterprise_name or '—')}",
-            f"板块：{escape(card['township_name'] or '—')}",
+            f"板块：{escape(card.township_name or '—')}",
             f"专员：{escape(talent.specialist_name or '—')}",
             f"人才卡：{escape(talent.card_no or '—')}",
             "",
             "[b]未办结工单[/b]",
         ]
-        lines += [f"  {r['number']}　{r['status']}　举措{r['measure']}　{escape(r['summary'])}"
-                  for r in card["open_requests"]] or ["  无"]
+        lines += [f"  {r.number}　{r.status.label}　举措{r.measure}　{escape(r.summary)}"
+                  for r in card.open_requests] or ["  无"]
         lines += ["", "[b]最近来电[/b]"]
-        lines += [f"  {c['at']:%m-%d %H:%M}　{c['outcome']}　{escape(c['summary'])}" for c in card["calls"]] or ["  无"]
+        lines += [f"  {c.at:%m-%d %H:%M}　{c.outcome.label}　{escape(c.summary)}" for c in card.calls] or ["  无"]
         return "\n".join(lines)
 
     # -- the measure ----------------------------------------------------------------------------
@@ -300,11 +303,11 @@ class IntakeScreen(DeskScreen):
         if draft.phone is None or draft.measure is None or not draft.looked_up:
             return
         desk, phone, number = self.desk, draft.phone, draft.measure.number
-        talent_id = draft.card["talent"].id if draft.card else None
-        self.fetch("repeat", lambda: (phone, number, desk.requests.find_repeat(phone, number, talent_id)))
+        talent_id = draft.card.talent.id if draft.card else None
+        self.read(lambda: desk.requests.find_repeat(phone, number, talent_id),
+                  then=partial(self.show_repeat, phone, number))
 
-    def got_repeat(self, value: tuple[str, int, ServiceRequest | None]) -> None:
-        phone, number, repeat = value
+    def show_repeat(self, phone: str, number: int, repeat: ServiceRequest | None) -> None:
         if phone != self.draft.phone or self.draft.measure is None or self.draft.measure.number != number:
             return
         self.draft.repeat = repeat
@@ -342,13 +345,13 @@ class IntakeScreen(DeskScreen):
     def _dispatch_target(self) -> tuple[Site | None, str | None, str]:
         """Where a new request would go: the caller's township office and their own specialist."""
         card = self.draft.card
-        township = card["talent"].township_code if card else None
+        township = card.talent.township_code if card else None
         if card is None:
             value = self.query_one("#new-township", Select).value
             township = value if isinstance(value, str) else None
         site = self.sites.get(township or "")
-        specialist_id = card["talent"].specialist_id if card else None
-        specialist_name = (card["talent"].specialist_name or "") if card else ""
+        specialist_id = card.talent.specialist_id if card else None
+        specialist_name = (card.talent.specialist_name or "") if card else ""
         return site, specialist_id, specialist_name
 
     def _may_dispatch(self) -> bool:
@@ -450,10 +453,9 @@ class IntakeScreen(DeskScreen):
             return
         desk = self.desk
         self.query_one("#status", Static).update("正在保存……")
-        self.fetch("saved", lambda: (then_next, desk.calls.log(**values)))
+        self.fetch(lambda: desk.calls.log(**values), then=partial(self.show_saved, then_next), failed=self.save_failed)
 
-    def got_saved(self, value: tuple[bool, Any]) -> None:
-        then_next, result = value
+    def show_saved(self, then_next: bool, result: Any) -> None:
         who = result.talent.name if result.talent else "未登记来电人"
         text = f"已登记来电：{who}，{result.call.outcome.label}"
         if result.request is not None:
@@ -467,10 +469,9 @@ class IntakeScreen(DeskScreen):
             # The caller's panel again, with this call and its request (a new caller now has a record).
             phone, desk = self.draft.phone, self.desk
             if phone is not None:
-                self.fetch("card_after_save", lambda: (phone, desk.views.caller_card(phone)))
+                self.fetch(lambda: desk.views.caller_card(phone), then=partial(self.show_card_after_save, phone))
 
-    def got_card_after_save(self, value: tuple[str, dict[str, Any] | None]) -> None:
-        phone, card = value
+    def show_card_after_save(self, phone: str, card: CallerCard | None) -> None:
         if phone != self.draft.phone or not self.draft.saved:
             return
         self.draft.card = card
@@ -478,7 +479,7 @@ class IntakeScreen(DeskScreen):
         self.query_one("#new-talent").set_class(card is not None, "hidden")
         self.refresh_bindings()
 
-    def failed_saved(self, message: str) -> None:
+    def save_failed(self, message: str) -> None:
         self.query_one("#status", Static).update("")
         self.app.notify(message, title="未保存", severity="error", timeout=10, markup=False)
 
@@ -517,7 +518,7 @@ class IntakeScreen(DeskScreen):
             return
         from dongwu_tui.ui.screens.talent import TalentScreen
 
-        self.app.push_screen(TalentScreen(card["talent"].id))
+        self.app.push_screen(TalentScreen(card.talent.id))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_dispatch":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from textual.app import ComposeResult
@@ -11,7 +12,7 @@ from textual.widgets import Static
 
 from dongwu_tui.domain.lifecycle import MOVE_RULES, as_move
 from dongwu_tui.domain.models import ServiceRequest, Site
-from dongwu_tui.services.views import PagedQuery
+from dongwu_tui.services.views import PagedQuery, RequestPage
 from dongwu_tui.ui.moves import bind_moves, binding_id, move_binding, move_bindings
 from dongwu_tui.ui.safe import escape
 from dongwu_tui.ui.screens.base import DeskScreen
@@ -46,24 +47,24 @@ class RequestScreen(DeskScreen):
 
     def on_mount(self) -> None:
         desk = self.desk
-        self.fetch("sites", desk.directory.sites)
+        self.fetch(desk.directory.sites, then=self.sites_read)
         self.reload()
         self.query_one("#request-page").focus()
 
-    def got_sites(self, sites: list[Site]) -> None:
+    def sites_read(self, sites: list[Site]) -> None:
         self.sites = sites
 
     def reload(self) -> None:
         desk, request_id = self.desk, self.request_id
-        self.fetch("page", lambda: desk.views.request_page(request_id))
+        self.fetch(lambda: desk.views.request_page(request_id), then=self.show_page)
 
-    def got_page(self, page: dict[str, Any]) -> None:
-        request: ServiceRequest = page["request"]
+    def show_page(self, page: RequestPage) -> None:
+        request: ServiceRequest = page.request
         self.request = request
         self.request_id = request.id
         self.query_one(ConflictBanner).show_for(request.id)  # sync (issue 4)
-        self.moves = list(page["moves"])
-        days = page["days_left"]
+        self.moves = list(page.moves)
+        days = page.days_left
         if days is None:
             due = f"{request.due}"
         elif days < 0:
@@ -75,14 +76,14 @@ class RequestScreen(DeskScreen):
         lines = [
             f"[b]工单 {request.number}[/b]　{request.status.label}"
             + ("　[reverse] 保密 [/]" if request.confidential else ""),
-            f"服务举措：{request.measure} {escape(page['measure_name'])}",
-            f"来电人：{escape(page['talent_name'] or '未登记')}　电话：{escape(page['phone'])}",
-            f"承办：{escape(page['assignee_site'] or '—')}　{escape(page['assignee'] or '')}",
+            f"服务举措：{request.measure} {escape(page.measure_name)}",
+            f"来电人：{escape(page.talent_name or '未登记')}　电话：{escape(page.phone)}",
+            f"承办：{escape(page.assignee_site or '—')}　{escape(page.assignee or '')}",
             f"受理：{request.opened_at:%Y-%m-%d %H:%M}　期限：{due}",
             f"摘要：{escape(request.summary)}",
         ]
         if request.merged_into_id:
-            lines.append(f"已并入工单：{escape(page['merged_into'] or request.merged_into_id)}")
+            lines.append(f"已并入工单：{escape(page.merged_into or request.merged_into_id)}")
         if request.extension_pending:
             lines.append(f"延期申请待审批：{request.extension_days} 个工作日，理由：{escape(request.extension_reason)}")
         if request.return_reason and request.status.value == "returned":
@@ -97,10 +98,10 @@ class RequestScreen(DeskScreen):
         else:
             self.query_one("#request-moves", Static).update("当前没有你可以执行的操作。")
         events = ["[b]办理记录[/b]"]
-        for event in page["events"]:
-            reason = f"：{escape(event['reason'])}" if event["reason"] else ""
-            who = escape(event["who"])
-            events.append(f"{event['at']:%Y-%m-%d %H:%M}　{who}　{event['label']} → {event['to']}{reason}")
+        for event in page.events:
+            reason = f"：{escape(event.reason)}" if event.reason else ""
+            who = escape(event.who)
+            events.append(f"{event.at:%Y-%m-%d %H:%M}　{who}　{event.label} → {event.to}{reason}")
         self.query_one("#request-events", Static).update("\n".join(events))
         self.refresh_bindings()
 
@@ -150,10 +151,9 @@ class RequestScreen(DeskScreen):
         query, key = self.query_source, self.key
         if query is None or key is None:
             return
-        self.fetch("neighbour", lambda: (bool(forward), query.neighbour(key, bool(forward))))
+        self.read(lambda: query.neighbour(key, bool(forward)), then=partial(self.show_neighbour, bool(forward)))
 
-    def got_neighbour(self, value: tuple[bool, Any]) -> None:
-        forward, line = value
+    def show_neighbour(self, forward: bool, line: Any) -> None:
         if line is None:
             self.notify("已经是列表中的最后一件。" if forward else "已经是列表中的第一件。", markup=False)
             return

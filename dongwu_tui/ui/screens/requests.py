@@ -110,9 +110,9 @@ class RequestsScreen(ListWorkspace):
 
     def _refresh_counts(self) -> None:
         desk = self.desk
-        self.fetch("counts", desk.views.view_counts)
+        self.fetch(desk.views.view_counts, then=self.show_counts)
 
-    def got_counts(self, counts: dict[str, int]) -> None:
+    def show_counts(self, counts: dict[str, int]) -> None:
         self.counts = counts
         self._show_views()
 

@@ -62,14 +62,15 @@ class RosterImportScreen(DeskScreen):
             return
         kind, path, mapping = request
         desk = self.desk
-        self.fetch("preview", lambda: RosterService(desk).preview(kind, path, mapping=mapping))
+        self.fetch(lambda: RosterService(desk).preview(kind, path, mapping=mapping), then=self.show_preview,
+                   failed=self.failed_preview)
 
     def failed_preview(self, message: str) -> None:
         self.query_one(DataTable).clear(columns=True)
         self.query_one("#import-mapping", Static).update("")
         self.query_one("#import-result", Static).update(message)
 
-    def got_preview(self, value: tuple[list[tuple[str, str]], list[str], list[list[str]]]) -> None:
+    def show_preview(self, value: tuple[list[tuple[str, str]], list[str], list[list[str]]]) -> None:
         pairs, unknown, grid = value
         mapped = dict(pairs)
         text = "列对应：" + "、".join(f"{printable(h)}→{c}" for h, c in pairs)
@@ -108,7 +109,7 @@ class RosterImportScreen(DeskScreen):
             return result, errors
 
         self.query_one("#import-result", Static).update("正在检查……" if dry_run else "正在导入……")
-        self.fetch("imported", run)
+        self.fetch(run, then=self.show_imported, failed=self.failed_imported)
 
     def action_check(self) -> None:
         self._start(dry_run=True)
@@ -119,7 +120,7 @@ class RosterImportScreen(DeskScreen):
     def failed_imported(self, message: str) -> None:
         self.query_one("#import-result", Static).update(message)
 
-    def got_imported(self, value: tuple[Any, Path | None]) -> None:
+    def show_imported(self, value: tuple[Any, Path | None]) -> None:
         result, errors = value
         text = result.summary
         if errors is not None:

@@ -97,12 +97,12 @@ class SyncScreen(_SyncWork, DeskScreen):
             sync = self._sync_desk()
             return SyncOverview(sync.status(), sync.conflicts())
 
-        self.fetch("overview", run)
+        self.fetch(run, then=self.show_overview, failed=self.overview_failed)
 
-    def failed_overview(self, text: str) -> None:
+    def overview_failed(self, text: str) -> None:
         self.query_one("#sync-summary", Static).update(f"[b red]同步信息无法读取[/]：{escape(text)}")
 
-    def got_overview(self, overview: SyncOverview) -> None:
+    def show_overview(self, overview: SyncOverview) -> None:
         self.overview = overview
         count = len(overview.conflicts)
         self.desk_app.conflicts_open = count

@@ -124,13 +124,14 @@ class ExportDialog(_SyncWork, ModalScreen[Any]):
         def progress(_stage: str, done: int, total: int) -> None:
             self.post_message(SyncProgress(done, total))
 
-        self.fetch("export", lambda: self._sync_desk().export(to, folder, full=full, progress=progress))
+        self.fetch(lambda: self._sync_desk().export(to, folder, full=full, progress=progress),
+                   then=self.exported, failed=self.export_failed)
 
     @on(SyncProgress)
     def _progress(self, message: SyncProgress) -> None:
         self.query_one("#export-progress", ProgressBar).update(progress=message.done)
 
-    def got_export(self, result: Any) -> None:
+    def exported(self, result: Any) -> None:
         self.running = False
         self.result = result
         bar = self.query_one("#export-progress", ProgressBar)
@@ -140,7 +141,7 @@ class ExportDialog(_SyncWork, ModalScreen[Any]):
             f"文件：{escape(str(result.path))}\n大小：{human_size(result.size)}　记录：{result.records} 条"
             f"（{escape(table_counts(result.counts))}）\n请把文件交给对方单位，Esc 关闭。")
 
-    def failed_export(self, text: str) -> None:
+    def export_failed(self, text: str) -> None:
         self.running = False
         self.query_one("#export-progress").display = False
         self.query_one("#export-result", Static).update(f"[b red]未导出[/]：{escape(text)}")
@@ -196,9 +197,9 @@ class ImportDialog(_SyncWork, ModalScreen[Any]):
         self.run_preview(Path(path).expanduser())
 
     def run_preview(self, path: Path) -> None:
-        self.fetch("preview", lambda: self._sync_desk().preview(path))
+        self.fetch(lambda: self._sync_desk().preview(path), then=self.show_preview, failed=self.preview_failed)
 
-    def got_preview(self, preview: Any) -> None:
+    def show_preview(self, preview: Any) -> None:
         self.checked = preview
         m = preview.manifest
         state = ("[b yellow]已导入过（再次导入不会改变任何数据）[/]" if preview.already_imported
@@ -223,14 +224,15 @@ class ImportDialog(_SyncWork, ModalScreen[Any]):
         self.run_import(self.checked.path)
 
     def run_import(self, path: Path) -> None:
-        self.fetch("import", lambda: self._sync_desk().import_file(
-            path, progress=lambda _stage, done, total: self.post_message(SyncProgress(done, total))))
+        self.fetch(lambda: self._sync_desk().import_file(
+            path, progress=lambda _stage, done, total: self.post_message(SyncProgress(done, total))),
+            then=self.imported, failed=self.import_failed)
 
     @on(SyncProgress)
     def _progress(self, message: SyncProgress) -> None:
         self.query_one("#import-progress", ProgressBar).update(progress=message.done)
 
-    def got_import(self, result: Any) -> None:
+    def imported(self, result: Any) -> None:
         self.running = False
         self.result = result
         self.checked = None
@@ -248,10 +250,10 @@ class ImportDialog(_SyncWork, ModalScreen[Any]):
         self.query_one("#import-result", Static).update(text + "\nEsc 关闭。")
         self.app.notify(f"同步文件已导入：应用 {result.applied} 条，新冲突 {result.conflicts} 个。", markup=False)
 
-    def failed_preview(self, text: str) -> None:
+    def preview_failed(self, text: str) -> None:
         self._refused("#import-preview", text)
 
-    def failed_import(self, text: str) -> None:
+    def import_failed(self, text: str) -> None:
         self._refused("#import-result", text)
 
     def _refused(self, target: str, text: str) -> None:
@@ -358,14 +360,15 @@ class ResolveDialog(_SyncWork, ModalScreen[bool]):
 
     def run_resolve(self, take: str | None, value: str | None) -> None:
         conflict_id = self.conflict.id
-        self.fetch("resolve", lambda: self._sync_desk().resolve(conflict_id, take=take, value=value))
+        self.fetch(lambda: self._sync_desk().resolve(conflict_id, take=take, value=value),
+                   then=self.resolved, failed=self.resolve_failed)
 
-    def got_resolve(self, _result: Any) -> None:
+    def resolved(self, _result: Any) -> None:
         self.running = False
         self.app.notify(f"已处理冲突：{self.conflict.record} · {field_label(self.conflict.field)}", markup=False)
         self.dismiss(True)
 
-    def failed_resolve(self, text: str) -> None:
+    def resolve_failed(self, text: str) -> None:
         self.running = False
         self.app.notify(text, title="未处理", severity="error", timeout=8, markup=False)
 

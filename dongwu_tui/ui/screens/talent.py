@@ -12,7 +12,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from dongwu_tui.domain.models import IdKind
-from dongwu_tui.services.views import TimelineEntry
+from dongwu_tui.services.views import TalentProfile, TimelineEntry
 from dongwu_tui.ui.lines import fit
 from dongwu_tui.ui.safe import escape
 from dongwu_tui.ui.screens.base import DeskScreen
@@ -25,6 +25,23 @@ TALENT_EDIT_FIELDS = (
     ("enterprise_id", "所在企业（名称或统一社会信用代码）"), ("specialist_id", "联系专员"), ("card_no", "东吴人才卡号"),
     ("notes", "备注"),
 )
+
+
+
+def profile_rows(profile: TalentProfile) -> list[tuple[str, str]]:
+    """The profile as the page shows it: label and text, one line each."""
+    return [
+        ("姓名", profile.name),
+        ("电话", profile.phone),
+        (profile.id_kind.label, profile.id_number),
+        ("人才类别", profile.category),
+        ("工程层级", profile.level),
+        ("所在企业", profile.enterprise),
+        ("所属板块", profile.township),
+        ("联系专员", profile.specialist),
+        ("人才卡号", profile.card_no),
+        ("备注", profile.notes),
+    ]
 
 
 class TalentScreen(DeskScreen):
@@ -53,14 +70,15 @@ class TalentScreen(DeskScreen):
 
     def reload(self) -> None:
         desk, talent_id = self.desk, self.talent_id
-        self.fetch("page", lambda: (desk.talents.get(talent_id), desk.views.talent_profile(talent_id),
-                                    desk.views.timeline(talent_id)))
+        self.fetch(lambda: (desk.talents.get(talent_id), desk.views.talent_profile(talent_id),
+                            desk.views.timeline(talent_id)), then=self.show_page)
 
-    def got_page(self, value: tuple[Any, dict[str, str], list[TimelineEntry]]) -> None:
+    def show_page(self, value: tuple[Any, TalentProfile, list[TimelineEntry]]) -> None:
         self.talent, profile, self.entries = value
         self.query_one(ConflictBanner).show_for(self.talent_id)  # sync (issue 4)
-        width = max(cell_len(label) for label in profile) + 2
-        lines = [f"{escape(fit(label, width))}{escape(text)}" for label, text in profile.items()]
+        rows = profile_rows(profile)
+        width = max(cell_len(label) for label, _ in rows) + 2
+        lines = [f"{escape(fit(label, width))}{escape(text)}" for label, text in rows]
         lines += ["", "c 登记来电　r 新开工单　e 修改　Esc 返回"]
         self.query_one("#profile", Static).update("\n".join(lines))
         timeline = self.query_one("#timeline", OptionList)

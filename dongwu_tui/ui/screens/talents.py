@@ -76,7 +76,7 @@ class TalentsScreen(ListWorkspace):
         prepared = self.prepared()
         if prepared is None:
             desk = self.desk
-            self.fetch("catalogue", lambda: self._catalogue(desk))
+            self.fetch(lambda: self._catalogue(desk), then=self.catalogue_read)
         else:
             catalogue, query, loaded = prepared
             self._show_catalogue(catalogue)
@@ -84,7 +84,7 @@ class TalentsScreen(ListWorkspace):
             self.query_one(PagedList).set_query(query, loaded=loaded)
         self.query_one(PagedList).focus()
 
-    def got_catalogue(self, value: tuple[dict[str, str], dict[str, str], list[Staff]]) -> None:
+    def catalogue_read(self, value: tuple[dict[str, str], dict[str, str], list[Staff]]) -> None:
         self._show_catalogue(value)
         self.ready = True
         self.reload()

@@ -1,0 +1,208 @@
+"""Signing in at the desk: the person picks their name (typed, or filtered by pinyin initials) and types
+their password; a first or temporary password is replaced on the spot. The same screen takes the next
+person's password on F9, and the lock screen takes the same person's after the desk was left idle.
+
+The accounts service checks the password (argon2 is loaded then, not as the desk starts); every refusal
+(wrong password, locked or deactivated account) is a line on the screen, in Chinese.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from dongwu_tui.domain.errors import DeskError
+from dongwu_tui.domain.models import Staff
+from dongwu_tui.domain.roles import Role
+from dongwu_tui.ui.safe import escape
+from dongwu_tui.ui.work import FetchMixin
+
+if TYPE_CHECKING:
+    from dongwu_tui.services.accounts import SignedIn
+
+DESK_ROLES = (Role.OPERATOR, Role.SPECIALIST, Role.SUPERVISOR)
+
+
+class SignInScreen(FetchMixin, ModalScreen["SignedIn | None"]):
+    BINDINGS = [
+        Binding("escape", "cancel", "取消", id="signin.cancel"),
+        Binding("down", "move(1)", "下一位", show=False, id="signin.down"),
+        Binding("up", "move(-1)", "上一位", show=False, id="signin.up"),
+        Binding("enter", "enter", "确定", id="signin.enter", priority=True),
+    ]
+
+    def __init__(self, *, name: str | None = None, switching: bool = False) -> None:
+        super().__init__()
+        self.staff: list[Staff] = []
+        self.shown: list[Staff] = []
+        self.chosen: Staff | None = None
+        self.preset = name or ""
+        self.switching = switching
+        self.signed: SignedIn | None = None  # signed in with a password that must be changed first
+        self.password = ""
+
+    def compose(self) -> ComposeResult:
+        title = "切换用户 · 请下一位登录" if self.switching else "东吴人才服务台 · 登录"
+        with Vertical(id="signin", classes="dialog"):
+            yield Static(title, classes="dialog-title")
+            yield Input(value=self.preset, placeholder="姓名或拼音首字母", id="who-filter")
+            yield OptionList(id="who-list")
+            yield Input(placeholder="密码", password=True, id="password")
+            yield Input(placeholder="新密码（至少 10 个字符，不含姓名、电话）", password=True, id="new-password")
+            yield Input(placeholder="再输入一次新密码", password=True, id="new-password-again")
+            yield Static("", id="signin-message", markup=False)
+            yield Static("输入姓名筛选，↑↓ 选择，Enter 确定后输入密码　Esc 取消", classes="hint")
+
+    def on_mount(self) -> None:
+        for field in ("#new-password", "#new-password-again"):
+            self.query_one(field, Input).display = False
+        desk = self.app.desk  # type: ignore[attr-defined]
+        self.fetch(lambda: [s for s in desk.directory.staff_list() if s.role in DESK_ROLES and s.active],
+                   then=self.show_staff)
+
+    def show_staff(self, staff: list[Staff]) -> None:
+        order = {role: i for i, role in enumerate(DESK_ROLES)}
+        self.staff = sorted(staff, key=lambda s: (order[s.role], s.name))
+        named = [s for s in self.staff if self.preset and self.preset in (s.name, s.id)]
+        if len(named) == 1:  # `--as` named them: the password is what is asked
+            self._choose(named[0])
+            return
+        self._show(self.query_one("#who-filter", Input).value)
+
+    def _show(self, text: str) -> None:
+        text = text.strip().lower()
+        shown = self.staff
+        if text:
+            from dongwu_tui.domain.pinyin import pinyin_keys
+
+            shown = [s for s in self.staff if text in s.name or pinyin_keys(s.name)[1].startswith(text)
+                     or pinyin_keys(s.name)[0].startswith(text)]
+        self.shown = shown
+        options = self.query_one("#who-list", OptionList)
+        options.clear_options()
+        options.add_options([Option(f"{escape(s.name)}　{s.role.label}　{escape(s.office_name)}") for s in shown])
+        if shown:
+            options.highlighted = 0
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "who-filter":
+            if self.chosen is not None and event.value != self.chosen.name:
+                self.chosen = None
+            self.query_one("#who-list", OptionList).display = True
+            self._show(event.value)
+
+    def say(self, text: str) -> None:
+        self.query_one("#signin-message", Static).update(text)
+
+    def action_move(self, delta: int) -> None:
+        options = self.query_one("#who-list", OptionList)
+        if self.shown:
+            options.highlighted = max(0, min(len(self.shown) - 1, (options.highlighted or 0) + delta))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self._choose(self.shown[event.option_index])
+
+    def _choose(self, staff: Staff) -> None:
+        self.chosen = staff
+        field = self.query_one("#who-filter", Input)
+        with field.prevent(Input.Changed):
+            field.value = staff.name
+        self.shown = [staff]
+        self.query_one("#who-list", OptionList).display = False  # the password field comes up under the name
+        self.say(f"{staff.name}（{staff.role.label}），请输入密码。")
+        self.query_one("#password", Input).focus()
+
+    def action_enter(self) -> None:
+        focused = self.app.focused
+        if self.signed is not None:
+            self._change_password()
+        elif focused is not None and focused.id == "password" and self.chosen is not None:
+            self._sign_in()
+        elif self.shown:
+            options = self.query_one("#who-list", OptionList)
+            self._choose(self.shown[options.highlighted or 0])
+        else:
+            self.say("没有这个名字的工作人员。")
+
+    def _sign_in(self) -> None:
+        assert self.chosen is not None
+        field = self.query_one("#password", Input)
+        password, field.value = field.value, ""
+        try:
+            signed = self.app.desk.accounts.sign_in(self.chosen.id, password)  # type: ignore[attr-defined]
+        except DeskError as error:
+            self.say(error.message)
+            return
+        if signed.must_change:
+            self.signed, self.password = signed, password
+            for name in ("#new-password", "#new-password-again"):
+                self.query_one(name, Input).display = True
+            self.query_one("#password", Input).display = False
+            self.query_one("#new-password", Input).focus()
+            self.say("首次登录或临时密码：请设置新密码。")
+            return
+        self.dismiss(signed)
+
+    def _change_password(self) -> None:
+        assert self.signed is not None
+        new = self.query_one("#new-password", Input)
+        again = self.query_one("#new-password-again", Input)
+        if self.app.focused is new:
+            again.focus()
+            return
+        if new.value != again.value:
+            self.say("两次输入的新密码不一致，请重新输入。")
+            new.value = again.value = ""
+            new.focus()
+            return
+        accounts = self.app.desk.accounts  # type: ignore[attr-defined]
+        try:
+            accounts.change(self.signed.staff.id, self.password, new.value)
+            signed = accounts.sign_in(self.signed.staff.id, new.value)
+        except DeskError as error:
+            self.say(error.message)
+            new.value = again.value = ""
+            new.focus()
+            return
+        self.password = ""
+        self.dismiss(signed)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class LockScreen(Screen[None]):
+    """Over everything after the desk was left idle: no record, no list, no toast shows until the person who
+    was working types their password again (or F9 lets another person sign in)."""
+
+    BINDINGS = [Binding("enter", "unlock", "解锁", id="lock.unlock", priority=True)]
+
+    def compose(self) -> ComposeResult:
+        actor = self.app.desk.actor  # type: ignore[attr-defined]
+        with Vertical(id="lock", classes="dialog"):
+            yield Static("东吴人才服务台 · 已锁定", classes="dialog-title")
+            yield Static(f"长时间未操作，屏幕已锁定。{escape(actor.name)}（{actor.role.label}）请输入密码解锁。",
+                         id="lock-who")
+            yield Input(placeholder="密码", password=True, id="lock-password")
+            yield Static("", id="lock-message", markup=False)
+            yield Static("Enter 解锁　F9 换人登录　Ctrl+Q 退出", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#lock-password", Input).focus()
+
+    def action_unlock(self) -> None:
+        field = self.query_one("#lock-password", Input)
+        password, field.value = field.value, ""
+        app = self.app
+        try:
+            app.desk.accounts.sign_in(app.desk.actor.id, password)  # type: ignore[attr-defined]
+        except DeskError as error:
+            self.query_one("#lock-message", Static).update(error.message)
+            return
+        app.unlock()  # type: ignore[attr-defined]
