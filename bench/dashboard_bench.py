@@ -131,7 +131,7 @@ def measure(path: Path, repeat: int = 5, clock: datetime | None = None) -> int:
         timed(f"dashboard (figures + trends), {label}", refresh, repeat)
         timed(f"  figures, {label}", partial(service.figures, period), repeat)
         timed(f"  weekly trends, {label}", partial(service.trends, period), repeat)
-    # The floor of issue 6's table (bench/run.py): one grouped count over the year's requests, raw sqlite3.
+    # The floor's table (bench/run.py): one grouped count over the year's requests, raw sqlite3.
     timed(f"floor: raw sqlite3, one grouped count, year {year.label}", lambda: raw.execute(
         "SELECT measure_number, township_code, assignee_id, count(*) FROM service_request "
         "WHERE deleted = 0 AND opened_at >= ? AND opened_at < ? GROUP BY 1, 2, 3",

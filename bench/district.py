@@ -5,7 +5,7 @@ Requests walk the real lifecycle (log, dispatch, sign, progress, extension, retu
 resolve, return visit with some reworks, archive; some answered during the call, some merged, some
 repeat calls) over two years up to `END`; recent ones are still open and some are overdue.
 
-Where the time goes (issue 6, target < 60 s): Python only decides what needs deciding one request at a
+Where the time goes (target < 60 s): Python only decides what needs deciding one request at a
 time (the lifecycle, seeded `random`), with times as plain seconds; SQLite formats every timestamp
 (`datetime(?, 'unixepoch')`) and the ids of events and calls (UUIDv7 from the time and a hash of a
 sequence number). The calls are made set-wise from the rows already loaded: one per request from the

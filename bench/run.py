@@ -1,4 +1,4 @@
-"""District-scale benchmark: build the district through the bulk path, measure every figure of issue 6
+"""District-scale benchmark: build the district through the bulk path, measure every figure
 beside its floor in the same run, print the table and write it to docs/PERFORMANCE.md.
 
     python -m bench                                   # build /tmp/dongwu-district.db (scale 1), measure, write docs

@@ -1,4 +1,4 @@
-"""Start-up only (issue 6): launch to first paint and to first rows, beside the bare Textual app, in tmux.
+"""Start-up only: launch to first paint and to first rows, beside the bare Textual app, in tmux.
 
     python -m bench.startup_bench --db /tmp/district.db [--launches 15] [--compare before=/tmp/head] [--raw]
 

@@ -1,4 +1,4 @@
-"""Search as you type (issue 19): key → the matching rows on the screen, in tmux, for every key of a name.
+"""Search as you type: key → the matching rows on the screen, in tmux, for every key of a name.
 
     python -m bench.typing_bench --db /tmp/district.db [--text 曹怡] [--rounds 20] [--compare before=/tmp/old]
 

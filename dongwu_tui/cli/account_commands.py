@@ -40,8 +40,17 @@ def run(args: argparse.Namespace) -> int:
     from dongwu_tui.cli.sessions import PasswordSource, forget_token, read_token, save_token
     from dongwu_tui.services.setup import open_desk
 
+    from dongwu_tui.storage import keyring
+
     path = _path(args)
     who = _who(args, args.command)
+    source = PasswordSource(stdin=args.password_stdin) if args.command != "logout" else None
+    login_password = None
+    if args.command == "login" and keyring.is_encrypted_file(path) and keyring.supplied_password() is None:
+        # An encrypted office opens with the same password the person signs in with: asked once.
+        assert source is not None
+        login_password = source.read(f"{who}的密码：", what="密码")
+        keyring.supply_password(login_password)
     desk = open_desk(path)
     try:
         accounts = desk.accounts
@@ -53,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
             forget_token(desk.site_id, staff.id)
             print(f"{staff.name}已退出登录。")
             return 0
-        source = PasswordSource(stdin=args.password_stdin)
+        assert source is not None
         if args.command == "password":
             current = source.read(f"{staff.name}的原密码：", what="原密码")
             new = source.read("新密码：", what="新密码", confirm=True)
@@ -61,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
             forget_token(desk.site_id, staff.id)
             print(f"{staff.name}的密码已修改；请重新运行 dongwu login --as {staff.name}。")
             return 0
-        password = source.read(f"{staff.name}的密码：", what="密码")
+        password = login_password or source.read(f"{staff.name}的密码：", what="密码")
         signed = accounts.sign_in(staff.id, password)
         if signed.must_change:
             if not source.has_more():

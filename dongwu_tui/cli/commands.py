@@ -13,7 +13,6 @@ from dongwu_tui.cli.render import Renderer, print_json, print_table
 from dongwu_tui.domain.errors import ValidationFailed
 from dongwu_tui.domain.lifecycle import event_label
 from dongwu_tui.domain.models import CLOSED_LABEL, OPEN_LABEL
-from dongwu_tui.domain.roles import sees_personal_data
 from dongwu_tui.services.desk import Desk
 from dongwu_tui.services.setup import initialise
 from dongwu_tui.storage.paths import default_database_path
@@ -44,8 +43,8 @@ def _listed(args: argparse.Namespace, fetch: Callable[[int | None], list[Any]],
     return rows
 
 
-def _renderer(desk: Desk) -> Renderer:
-    return Renderer(desk, unmasked=desk.actor is not None and sees_personal_data(desk.actor.role))
+def _renderer(desk: Desk, *, caller: bool = False) -> Renderer:
+    return Renderer(desk, caller=caller)
 
 
 def _date(text: str | None, flag: str) -> date | None:
@@ -100,6 +99,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     encrypt = args.encrypt if args.encrypt is not None else args.kind != "district"
     supplied = None if (args.password_stdin or args.password_file) else keyring.supplied_password()
+    if not (supplied or args.password_stdin or args.password_file or sys.stdin.isatty()):
+        raise ValidationFailed(f"须设置管理员「{args.admin}」的密码：请在终端中运行，或用 --password-stdin、"
+                               f"--password-file 或环境变量 {keyring.PASSWORD_VARIABLE} 提供；未创建任何文件。")
     password = supplied or PasswordSource(stdin=args.password_stdin, file=args.password_file).read(
         f"请设置管理员「{args.admin}」的密码：", what="管理员密码", confirm=True)
     recovery = None
@@ -122,9 +124,6 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
-MIN_PASSWORD = 8
-
-
 def _new_password(who: str, variable: str | None = None) -> str:
     """A new password for `who`: DONGWU_PASSWORD (or `variable`), or asked twice on the terminal."""
     import os
@@ -144,8 +143,9 @@ def _new_password(who: str, variable: str | None = None) -> str:
         password = getpass.getpass(f"设置{who}的密码：")
         if getpass.getpass("再输入一次：") != password:
             raise ValidationFailed("两次输入的密码不一致，未做任何修改。")
-    if len(password) < MIN_PASSWORD:
-        raise ValidationFailed(f"密码至少 {MIN_PASSWORD} 个字符，未做任何修改。")
+    from dongwu_tui.domain.passwords import check_new_password
+
+    check_new_password(password, name=who)  # the same rules as an account's password
     return password
 
 
@@ -341,7 +341,7 @@ def cmd_talent(desk: Desk, args: argparse.Namespace) -> int:
     if args.action == "add":
         talent = talents.add(**_talent_values(args))
         if args.json:
-            print_json(render.talent(talent))
+            print_json(render.talent(talent, full=True))  # the numbers the clerk has just typed
         else:
             print(f"已登记人才 {talent.name}，编号 {talent.id}")
         return 0
@@ -351,38 +351,49 @@ def cmd_talent(desk: Desk, args: argparse.Namespace) -> int:
         return 0
     if args.action == "show":
         file = talents.file(args.ref)
+        if getattr(args, "reveal", False):
+            desk.privacy.reveal(file.talent.id, args.reason or "", "dongwu talent show")
+        full = render.talent_full(file.talent)
         if args.json:
-            print_json({**render.talent(file.talent), "calls": [render.call(c) for c in file.calls],
-                        "requests": [render.request(r) for r in file.requests]})
+            print_json({**render.talent(file.talent, full), "calls": [render.call(c, full) for c in file.calls],
+                        "requests": [render.request(r, full) for r in file.requests]})
+            render.record("dongwu talent show --json")
             return 0
-        data = render.talent(file.talent)
+        data = render.talent(file.talent, full)
+        text = render.privacy.text
         print(f"{data['name']}  {data['category_name']} · {data['level_name']}")
         print(f"电话 {data['phone']}  证件 {data['id_number'] or '—'}  人才卡 {data['card_no'] or '—'}")
         print(f"企业 {data['enterprise'] or '—'}  板块 {data['township_name'] or '—'}  "
               f"专员 {data['specialist'] or '—'}")
         print(f"\n工单（{len(file.requests)}）")
         print_table(["编号", "举措", "状态", "期限", "摘要"],
-                    [(r.number, r.measure, r.status.label, r.due, r.summary[:20]) for r in file.requests])
+                    [(r.number, r.measure, r.status.label, r.due, text(r.summary, full)[:20]) for r in file.requests])
         print(f"\n来电（{len(file.calls)}）")
         print_table(["时间", "方向", "举措", "处理", "摘要"],
-                    [(c.at, c.direction.label, c.measure or "", c.outcome.label, c.summary[:20]) for c in file.calls])
+                    [(c.at, c.direction.label, c.measure or "", c.outcome.label, text(c.summary, full)[:20])
+                     for c in file.calls])
+        render.record("dongwu talent show")
         return 0
     filters = {"township": args.township, "category": args.category, "specialist": args.specialist}
     rows = _listed(args, lambda limit: talents.list(**filters, limit=limit), lambda: talents.count(**filters))
+    own = desk.privacy.own_talents(t.id for t in rows)
+    render.shown = [t.id for t in rows if t.id in own]
     if args.json:
-        print_json([render.talent(t) for t in rows])
+        print_json([render.talent(t, t.id in own) for t in rows])
+        render.record("dongwu talent list --json")
     else:
         directory = desk.directory
         print_table(
             ["姓名", "电话", "类别", "板块", "编号"],
-            [(t.name, render.phone(t.phone), directory.talent_categories.get(t.category_code, ""),
+            [(t.name, render.phone(t.phone, t.id in own), directory.talent_categories.get(t.category_code, ""),
               directory.townships[t.township_code].name if t.township_code else "", t.id) for t in rows],
         )
+        render.record("dongwu talent list")
     return 0
 
 
 def cmd_call(desk: Desk, args: argparse.Namespace) -> int:
-    render = _renderer(desk)
+    render = _renderer(desk, caller=args.action == "log")  # the call just logged: the caller on the line
     if args.action == "list":
         from dongwu_tui.domain.identifiers import InvalidIdentifier, normalize_phone
 
@@ -392,12 +403,16 @@ def cmd_call(desk: Desk, args: argparse.Namespace) -> int:
             raise ValidationFailed(f"--phone：{error}。") from None
         calls = _listed(args, lambda limit: desk.calls.list(limit=limit, phone=phone),
                         lambda: desk.calls.count(phone=phone))
+        own = desk.privacy.own_talents(c.talent_id for c in calls)
         if args.json:
-            print_json([render.call(c) for c in calls])
+            print_json([render.call(c, render.call_full(c, own)) for c in calls])
+            render.record("dongwu call list --json")
         else:
             print_table(["时间", "号码", "举措", "处理", "摘要"],
-                        [(c.at, render.phone(c.phone), c.measure or "", c.outcome.label, c.summary[:24])
-                         for c in calls])
+                        [(c.at, render.phone(c.phone, c.talent_id in own), c.measure or "", c.outcome.label,
+                          render.privacy.text(c.summary, c.talent_id in own)[:24]) for c in calls])
+        render.shown = [c.talent_id for c in calls if c.talent_id in own]
+        render.record("dongwu call list")
         return 0
     new_talent = None
     if args.name:
@@ -408,11 +423,13 @@ def cmd_call(desk: Desk, args: argparse.Namespace) -> int:
         resolution=args.resolution, direction=args.direction, duration_s=args.duration,
         confidential=args.confidential, attach_to=args.attach, force_new=args.new,
         dispatch_to=args.dispatch_to, dispatch_staff=args.dispatch_staff, new_talent=new_talent,
+        answer_id=desk.answers.get(args.answer).id if args.answer else None,
     )
     if args.json:
         print_json({"call": render.call(result.call),
                     "talent": render.talent(result.talent) if result.talent else None,
                     "request": render.request(result.request) if result.request else None})
+        render.record("dongwu call log --json")
         return 0
     who = result.talent.name if result.talent else "未登记来电人"
     print(f"已登记来电：{who}，{result.call.outcome.label}")
@@ -429,32 +446,37 @@ def cmd_request(desk: Desk, args: argparse.Namespace) -> int:
                    "assignee": args.assignee, "talent": args.talent, "overdue": args.overdue}
         rows = _listed(args, lambda limit: requests.list(**filters, limit=limit),
                        lambda: requests.count(**filters))
+        own = desk.privacy.own_talents(r.talent_id for r in rows)
         if args.json:
-            print_json([render.request(r) for r in rows])
+            print_json([render.request(r, render.request_full(r, own)) for r in rows])
+            render.record("dongwu request list --json")
         else:
             print_table(
                 ["编号", "举措", "状态", "期限", "剩余工作日", "摘要"],
-                [(r.number, r.measure, r.status.label, r.due,
-                  requests.working_days_left(r) if r.is_open else "", r.summary[:20]) for r in rows],
+                [(r.number, r.measure, r.status.label, r.due, requests.working_days_left(r) if r.is_open else "",
+                  render.text(r.summary, desk.privacy.needs_numbers(talent_id=r.talent_id, assignee_id=r.assignee_id)
+                              or r.talent_id in own)[:20]) for r in rows],
             )
         return 0
     if args.action == "show":
         request = requests.get(args.ref)
         if args.json:
             print_json(render.request(request))
+            render.record("dongwu request show --json")
             return 0
         data = render.request(request)
         print(f"工单 {request.number}  {request.status.label}  举措 {request.measure} {data['measure_name']}")
         print(f"受理 {request.opened_at}  期限 {request.due}" +
               (f"（剩余 {data['working_days_left']} 个工作日）" if request.is_open else ""))
-        print(f"摘要：{request.summary}")
+        print(f"摘要：{data['summary']}")
         if request.merged_into_id:
             print(f"已并入工单：{data['merged_into'] or request.merged_into_id}")
         if request.resolution:
-            print(f"办理结果：{request.resolution}")
+            print(f"办理结果：{data['resolution']}")
         print_table(["时间", "操作人", "操作", "状态", "说明"],
-                    [(e.at, e.actor_name, event_label(e.action), e.to_status.label, e.reason[:30])
-                     for e in request.events])
+                    [(e.at, e.actor_name, event_label(e.action), e.to_status.label, (shown["reason"] or "")[:30])
+                     for e, shown in zip(request.events, data["events"], strict=True)])
+        render.record("dongwu request show")
         return 0
     request = requests.move(
         args.ref, args.action, reason=args.reason, to_site=getattr(args, "to_site", None),
@@ -466,6 +488,7 @@ def cmd_request(desk: Desk, args: argparse.Namespace) -> int:
     request = requests.get(request.id)
     if args.json:
         print_json(render.request(request))
+        render.record(f"dongwu request {args.action} --json")
     else:
         print(f"工单 {request.number}：{event_label(request.events[-1].action)}完成，"
               f"当前状态「{request.status.label}」，期限 {request.due}")

@@ -21,7 +21,7 @@ from dongwu_tui.domain.safetext import printable
 if TYPE_CHECKING:
     import argparse
 
-# Imported by the commands that need them, never by the desk itself (start-up, issue 6): argparse and the
+# Imported by the commands that need them, never by the desk itself (start-up): argparse and the
 # parser, the report and sync command modules, the command handlers and their renderer
 # (tests/ui/test_ui_layering.py checks it).
 
@@ -108,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--admin", default="系统管理员", help="首位管理员的姓名")
     p.add_argument("--encrypt", action=argparse.BooleanOptionalAction, default=None,
                    help="加密数据库（镇街道、开发区默认加密，区中心默认不加密）；管理员密码取自 DONGWU_PASSWORD 或终端输入")
+    p.add_argument("--password-stdin", action="store_true", help="从标准输入的第一行读取管理员密码（供脚本使用）")
+    p.add_argument("--password-file", type=Path, help="从文件的第一行读取管理员密码")
 
     command("encrypt", "把本单位的数据库就地加密（须由管理员用 --as 操作，并设置其密码）")
     command("decrypt", "把加密的数据库就地解密（管理员密码，或环境变量 DONGWU_RECOVERY_KEY 中的恢复密钥）")
@@ -121,8 +123,6 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--reason", default="", help="原因")
     command("passwd", "修改自己的密码（原密码取自 DONGWU_PASSWORD，新密码取自 DONGWU_NEW_PASSWORD 或终端输入）", keys)
     command("recovery", "换一把新的恢复密钥（旧的随即作废）", keys)
-    p.add_argument("--password-stdin", action="store_true", help="从标准输入的第一行读取管理员密码（供脚本使用）")
-    p.add_argument("--password-file", type=Path, help="从文件的第一行读取管理员密码")
 
     p = command("demo", "生成演示数据库（可重复：同一种子生成同样的数据）")
     p.add_argument("--talents", type=integer, default=2000, help="人才数量（默认 2000）")
@@ -185,6 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("show", "查看人才档案（含来电和工单）", talent)
     p.add_argument("ref", metavar="人才", help="人才编号、卡号或手机号")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--reveal", action="store_true", help="显示完整号码（须填写 --reason，将记录在案）")
+    p.add_argument("--reason", default="", help="显示完整号码的原因")
 
     call = command("call", "来电").add_subparsers(dest="action", metavar="操作", required=True,
                                                  parser_class=ChineseArgumentParser)
@@ -204,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="新来电人姓名（号码未登记时新建人才）")
     p.add_argument("--category", help="新来电人的人才类别")
     p.add_argument("--township", help="新来电人的所属板块")
+    p.add_argument("--answer", metavar="答复", help="当场答复引用的标准答复（编号）")
     p.add_argument("--json", action="store_true")
     p = command("list", "列出来电", call)
     p.add_argument("--phone", help="只看该号码的来电")
@@ -263,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until", help="受理日期止（YYYY-MM-DD）")
     p.add_argument("--json", action="store_true")
     from dongwu_tui.cli import report_commands
-    from dongwu_tui.cli.sync_commands import add_sync_parser  # issue 4
+    from dongwu_tui.cli.sync_commands import add_sync_parser
 
     report_commands.add_stats_period(p)
     report_commands.add_parsers(command)
@@ -272,6 +275,12 @@ def build_parser() -> argparse.ArgumentParser:
     from dongwu_tui.cli import roster_commands
 
     roster_commands.add_parsers(command, talent)
+    from dongwu_tui.cli import privacy_commands
+
+    privacy_commands.add_parsers(command, talent)
+    from dongwu_tui.cli import kb_commands
+
+    kb_commands.add_parsers(command, call, integer)
     return parser
 
 
@@ -330,7 +339,7 @@ _FILE_PROBLEMS = {
 
 def desk_arguments(argv: Sequence[str]) -> Any | None:
     """`dongwu [--db PATH] [--as STAFF]` and nothing else (opening the desk), read without building the full
-    parser: its forty-odd subcommand parsers and the modules that define them cost start-up time (issue 6).
+    parser: its forty-odd subcommand parsers and the modules that define them cost start-up time.
     Anything else (a command, --help, an abbreviation, a missing value) returns None for the full parser,
     which then gives its usual answer or error."""
     values: dict[str, str | None] = {"--db": None, "--as": None}
@@ -399,6 +408,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return report_commands.run(desk, args)
             finally:
                 desk.office.close()
+        from dongwu_tui.cli import privacy_commands
+
+        if args.command in privacy_commands.PRIVACY_COMMANDS or (
+                args.command == "talent" and args.action in privacy_commands.TALENT_ACTIONS):
+            from dongwu_tui.cli.commands import _db_path
+            from dongwu_tui.cli.sessions import signed_in_desk
+
+            desk = signed_in_desk(_db_path(args), args.actor)
+            try:
+                return privacy_commands.run(desk, args)
+            finally:
+                desk.office.close()
         from dongwu_tui.cli import roster_commands
 
         if roster_commands.handles(args):
@@ -407,7 +428,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from dongwu_tui.cli import account_commands
 
             return account_commands.run(args)
-        if args.command == "sync":  # issue 4
+        from dongwu_tui.cli import kb_commands
+
+        if kb_commands.handles(args):
+            return kb_commands.open_and_run(args)
+        if args.command == "sync":
             from dongwu_tui.cli.sync_commands import run_sync
 
             return run_sync(args)
@@ -442,8 +467,8 @@ def _ask_password(args: Any) -> None:
 
     from dongwu_tui.storage import keyring
 
-    if args.command in ("init", "demo", "encrypt"):
-        return  # they make a new key ring and ask for a new password themselves
+    if args.command in ("init", "demo", "encrypt", "login"):
+        return  # they make a new key ring and ask for a new password, or read the password themselves
     if args.db is None:
         from dongwu_tui.storage.paths import default_database_path
 

@@ -1,6 +1,8 @@
 """Turning domain objects into JSON-ready dicts and plain-text tables for the command line.
 
-Personal data (phone and ID numbers) is masked unless the acting role needs it (PIPL minimum use).
+Personal data (phone and ID numbers, and the numbers written inside free text) is masked unless the
+acting person's work needs that record (`services.privacy`); each person shown in full is remembered
+and written as an access record when the command ends (`Renderer.record`).
 Stored text may hold characters a terminal acts on (written before writes refused them, or arrived
 by sync): everything printed goes through `domain.safetext.printable` (`guard_output`).
 """
@@ -15,8 +17,8 @@ from typing import Any
 
 from rich.cells import cell_len
 
-from dongwu_tui.domain.identifiers import mask_id, mask_phone
 from dongwu_tui.domain.models import Call, RequestEvent, ServiceRequest, Site, Staff, Talent
+from dongwu_tui.domain.roles import sees_personal_data
 from dongwu_tui.domain.safetext import printable
 from dongwu_tui.services.desk import Desk
 
@@ -26,38 +28,72 @@ def _iso(value: date | datetime | None) -> str | None:
 
 
 class Renderer:
-    def __init__(self, desk: Desk, unmasked: bool) -> None:
+    def __init__(self, desk: Desk, *, caller: bool = False) -> None:
+        """`caller`: the output is about the caller on the line (the call just logged), shown in full."""
         self.desk = desk
-        self.unmasked = unmasked
+        self.privacy = desk.privacy
+        self.caller = caller
+        self.shown: list[str] = []  # talents whose full numbers were rendered
 
-    def phone(self, value: str | None) -> str | None:
+    def _full(self, talent_id: str | None, *, specialist_id: str | None = None, assignee_id: str | None = None,
+              own: set[str] | None = None) -> bool:
+        full = self.privacy.needs_numbers(talent_id=talent_id, specialist_id=specialist_id,
+                                          assignee_id=assignee_id, caller=self.caller)
+        if not full and own is not None and talent_id in own:
+            full = True
+        if full and talent_id:
+            self.shown.append(talent_id)
+        return full
+
+    def record(self, place: str) -> None:
+        """Write one access record per person whose full numbers this command printed."""
+        self.privacy.record(self.shown, "numbers", place)
+        self.shown = []
+
+    def phone(self, value: str | None, full: bool = False) -> str | None:
         if not value:
             return value
-        return value if self.unmasked else mask_phone(value)
+        return self.privacy.phone(value, full)
 
-    def id_number(self, value: str | None) -> str | None:
+    def id_number(self, value: str | None, full: bool = False) -> str | None:
         if not value:
             return value
-        return value if self.unmasked else mask_id(value)
+        return self.privacy.id_number(value, full)
+
+    def text(self, value: str | None, full: bool) -> str | None:
+        if not value:
+            return value
+        return self.privacy.text(value, full)
+
+    def talent_full(self, talent: Talent) -> bool:
+        full = self.caller or self.privacy.talent_needs_numbers(talent.id, talent.specialist_id)
+        if full:
+            self.shown.append(talent.id)
+        return full
 
     def staff(self, staff: Staff) -> dict[str, Any]:
+        # A colleague's work number: for the roles that phone people (operators and specialists).
+        actor = self.desk.actor
         return {"id": staff.id, "name": staff.name, "role": staff.role.value, "role_label": staff.role.label,
-                "office_id": staff.office_id, "office": staff.office_name, "phone": self.phone(staff.phone),
+                "office_id": staff.office_id, "office": staff.office_name,
+                "phone": self.phone(staff.phone, actor is not None and sees_personal_data(actor.role)),
                 "active": staff.active}
 
     def site(self, site: Site) -> dict[str, Any]:
         return {"id": site.id, "code": site.code, "name": site.name, "kind": site.kind.value,
                 "township": site.township_code}
 
-    def talent(self, talent: Talent) -> dict[str, Any]:
+    def talent(self, talent: Talent, full: bool | None = None) -> dict[str, Any]:
         directory = self.desk.directory
         township = directory.townships.get(talent.township_code or "")
+        if full is None:
+            full = self.talent_full(talent)
         return {
             "id": talent.id,
             "name": talent.name,
-            "phone": self.phone(talent.phone),
+            "phone": self.phone(talent.phone, full),
             "id_kind": talent.id_kind.value,
-            "id_number": self.id_number(talent.id_number),
+            "id_number": self.id_number(talent.id_number, full),
             "category": talent.category_code,
             "category_name": directory.talent_categories.get(talent.category_code, ""),
             "level": talent.level_code,
@@ -69,30 +105,42 @@ class Renderer:
             "specialist_id": talent.specialist_id,
             "specialist": talent.specialist_name,
             "card_no": talent.card_no,
-            "notes": talent.notes,
+            "notes": self.text(talent.notes, full),
             "created_at": _iso(talent.created_at),
             "updated_at": _iso(talent.updated_at),
-            "masked": not self.unmasked,
+            "masked": not full,
         }
 
-    def call(self, call: Call) -> dict[str, Any]:
+    def call_full(self, call: Call, own: set[str] | None = None) -> bool:
+        return self._full(call.talent_id, own=own)
+
+    def call(self, call: Call, full: bool | None = None) -> dict[str, Any]:
+        if full is None:
+            full = self.call_full(call)
         return {
-            "id": call.id, "at": _iso(call.at), "direction": call.direction.value, "phone": self.phone(call.phone),
+            "id": call.id, "at": _iso(call.at), "direction": call.direction.value,
+            "phone": self.phone(call.phone, full),
             "talent_id": call.talent_id, "operator_id": call.operator_id, "duration_s": call.duration_s,
-            "summary": call.summary, "measure": call.measure, "outcome": call.outcome.value,
+            "summary": self.text(call.summary, full), "measure": call.measure, "outcome": call.outcome.value,
             "request_id": call.request_id,
         }
 
-    def event(self, event: RequestEvent) -> dict[str, Any]:
+    def event(self, event: RequestEvent, full: bool = False) -> dict[str, Any]:
         return {
             "id": event.id, "at": _iso(event.at), "actor_id": event.actor_id, "actor": event.actor_name,
             "action": event.action, "from": event.from_status.value if event.from_status else None,
-            "to": event.to_status.value, "reason": event.reason, "detail": event.detail,
+            "to": event.to_status.value, "reason": self.text(event.reason, full), "detail": event.detail,
         }
 
-    def request(self, request: ServiceRequest) -> dict[str, Any]:
+    def request_full(self, request: ServiceRequest, own: set[str] | None = None) -> bool:
+        return self._full(request.talent_id, assignee_id=request.assignee_id, own=own)
+
+    def request(self, request: ServiceRequest, full: bool | None = None) -> dict[str, Any]:
         requests = self.desk.requests
         measure = self.desk.directory.measures.get(request.measure)
+        if full is None:
+            full = self.request_full(request)
+        text = self.text
         return {
             "id": request.id,
             "number": request.number,
@@ -101,8 +149,8 @@ class Renderer:
             "measure": request.measure,
             "measure_name": measure.name if measure else "",
             "talent_id": request.talent_id,
-            "phone": self.phone(request.phone),
-            "summary": request.summary,
+            "phone": self.phone(request.phone, full),
+            "summary": text(request.summary, full),
             "township": request.township_code,
             "opened_at": _iso(request.opened_at),
             "opened_by_id": request.opened_by_id,
@@ -114,7 +162,7 @@ class Renderer:
             "dispatched_at": _iso(request.dispatched_at),
             "signed_at": _iso(request.signed_at),
             "resolved_at": _iso(request.resolved_at),
-            "resolution": request.resolution,
+            "resolution": text(request.resolution, full),
             "direct": request.direct,
             "visited_at": _iso(request.visited_at),
             "satisfied": request.satisfied,
@@ -122,8 +170,8 @@ class Renderer:
             "merged_into_id": request.merged_into_id,
             "merged_into": requests.number_of(request.merged_into_id),
             "extension_pending_days": request.extension_days,
-            "extension_reason": request.extension_reason,
-            "return_reason": request.return_reason,
+            "extension_reason": text(request.extension_reason, full),
+            "return_reason": text(request.return_reason, full),
             "confidential": request.confidential,
             # The rules' stored facts (docs/KPI.md, "Stored facts").
             "first_dispatched_at": _iso(request.first_dispatched_at),
@@ -138,7 +186,7 @@ class Renderer:
             "visit_solved": request.visit_solved,
             "visit_unreached": request.visit_unreached,
             "review_result": request.review_result,
-            "events": [self.event(e) for e in request.events],
+            "events": [self.event(e, full) for e in request.events],
         }
 
 

@@ -9,16 +9,27 @@ from typing import Any
 from dongwu_tui.cli.render import print_json, print_table
 from dongwu_tui.services.desk import Desk
 
-REPORT_COMMANDS = ("report", "stats")
+REPORT_COMMANDS = ("report", "stats", "catalogue")
 
 
 def add_parsers(command: Any) -> None:
     """Register `report` and extend `stats` (`command(name, help)` is main.build_parser's helper)."""
-    p = command("report", "生成定期通报（汇总指标、超期工单、不满意回访），导出为 xlsx、csv 或 md")
+    p = command("report", "生成定期通报（汇总指标、超期工单、不满意回访），导出为 xlsx、csv 或 md；"
+                          "report close --period 2026-11 月度关账（督办负责人），关账后该月通报不再变化")
+    p.add_argument("action", nargs="?", choices=["close"], help="close：关账（冻结该月通报）")
+    p.add_argument("--reason", default="", help="关账说明")
     _period_options(p)
     p.add_argument("--format", choices=["xlsx", "csv", "md"],
                    help="文件格式（默认按 -o 的扩展名）：xlsx 电子表格，csv 逗号分隔的表格文本，md 文本（Markdown）")
     p.add_argument("-o", "--output", type=Path, help="输出文件（默认：通报-统计期.xlsx）")
+    add_catalogue_parser(command)
+
+
+def add_catalogue_parser(command: Any) -> None:
+    p = command("catalogue", "目录数据（服务举措、板块、行业、人才类别）："
+                             "reload 将修改后的数据文件应用到本数据库（管理员）")
+    p.add_argument("action", choices=["reload"], help="reload：重新载入 data/ 下的目录数据文件")
+    p.add_argument("--reason", default="", help="说明")
 
 
 def _period_options(p: argparse.ArgumentParser) -> None:
@@ -32,7 +43,23 @@ def add_stats_period(p: argparse.ArgumentParser) -> None:
 
 
 def run(desk: Desk, args: argparse.Namespace) -> int:
+    if args.command == "catalogue":
+        return cmd_catalogue(desk, args)
     return cmd_report(desk, args) if args.command == "report" else cmd_stats(desk, args)
+
+
+_TABLE_NAMES = {"measure_category": "举措类别", "measure": "服务举措", "township": "板块", "industry": "行业",
+                "talent_category": "人才类别", "talent_level": "人才层次"}
+
+
+def cmd_catalogue(desk: Desk, args: argparse.Namespace) -> int:
+    from dongwu_tui.services.setup import reload_catalogue
+
+    changes = reload_catalogue(desk, args.reason)
+    parts = [f"{_TABLE_NAMES[table]}新增 {c['added']}、修改 {c['changed']}、删除 {c['removed']}"
+             for table, c in changes.items() if any(c.values())]
+    print("已应用目录数据：" + ("；".join(parts) if parts else "与数据库一致，无变化") + "。")
+    return 0
 
 
 def cmd_report(desk: Desk, args: argparse.Namespace) -> int:
@@ -42,6 +69,13 @@ def cmd_report(desk: Desk, args: argparse.Namespace) -> int:
 
     period = resolve_period(args.period, args.since, args.until)
     service = desk.reports  # refused before anything is written for a role that may not see the figures
+    if args.action == "close":
+        from dongwu_tui.reports.tables import close_month, period_words
+
+        report = close_month(service, period, args.reason)
+        print(f"已关账：{period_words(period)}（{report.header[0] if report.header else ''}），"
+              f"该月通报已冻结，此后的数据变动将在下月通报中说明。")
+        return 0
     output = args.output or Path(f"通报-{period.slug}.{args.format or 'xlsx'}")
     fmt = format_for(output, args.format)
     from dongwu_tui.cli.progress import progress_bar
@@ -53,6 +87,7 @@ def cmd_report(desk: Desk, args: argparse.Namespace) -> int:
         if shown:
             shown("write", 1, 2)
         write_report(report, output, fmt)
+    desk.privacy.record_export(f"通报 {output.name}", period.label, masked=True)  # who saw what
     overdue = len(report.table("overdue").rows)
     unsatisfied = len(report.table("unsatisfied").rows)
     print(f"已生成通报 {output}（{period.label}，截至 {report.as_of}）："

@@ -104,7 +104,7 @@ def _parse_day_list(data: dict[str, object], key: str, year: int, path: Path) ->
 
 def load_office_schedule(path: Path) -> OfficeSchedule:
     """Read and check one ``YYYY.toml`` schedule file; raise :class:`CalendarFileError` if unusable."""
-    import tomllib  # here, not at the top: no TOML is read on the way to the first screen (start-up, issue 6)
+    import tomllib  # here, not at the top: no TOML is read on the way to the first screen (start-up)
 
     match = _FILE_NAME_RE.fullmatch(path.name)
     if match is None:

@@ -19,7 +19,7 @@ from dongwu_tui.domain.chinatime import CHINA_TZ
 _CHINA = CHINA_TZ
 
 # The operating system's randomness, as `secrets.randbits` uses, without loading `secrets` (and with it hmac
-# and base64, ~1 ms) on the way to the first screen (start-up, issue 6).
+# and base64, ~1 ms) on the way to the first screen (start-up).
 _SYSTEM_RANDOM = random.SystemRandom()
 _lock = threading.Lock()
 _last = (0, 0)
@@ -60,7 +60,7 @@ def uuid7_after(previous: str) -> str:
     return str(uuid.UUID(int=(millis & ((1 << 48) - 1)) << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b))
 
 
-# Sync (issue 4): an office's id follows from its code, so the centre's entry for a township office and
+# Sync: an office's id follows from its code, so the centre's entry for a township office and
 # the township's own entry are the same record and merge instead of colliding on the code.
 _SITE_NAMESPACE = uuid.UUID("6f1d3c2e-7a44-5b0e-9d1c-0d5e2a7c9b10")
 

@@ -1,7 +1,7 @@
 """Plain domain objects. Screens, the CLI and reports hold these, never storage rows.
 
 Each is a frozen msgspec Struct: an immutable record that compares by value, like a frozen dataclass, but
-made in C when the class is defined; records are defined on the way to the first screen (start-up, issue 6).
+made in C when the class is defined; records are defined on the way to the first screen (start-up).
 `msgspec.structs.replace` makes a changed copy."""
 
 from __future__ import annotations
@@ -139,12 +139,14 @@ class Measure(Struct, frozen=True):
     office: str
     pinyin: str = ""
     initials: str = ""
+    unit: str = ""  # the default handling unit (承办单位): a site code, or `local` (the talent's station)
 
 
 class Township(Struct, frozen=True):
     code: str
     name: str
     kind: str
+    retired: bool = False  # merged away: old records keep it, new ones are not offered it
 
 
 class Industry(Struct, frozen=True):

@@ -28,10 +28,12 @@ class SiteKind(StrEnum):
     DISTRICT = "district"
     TOWNSHIP = "township"
     ZONE = "zone"
+    DEPARTMENT = "department"  # a district bureau's 部门人才服务窗口, a handling unit (承办单位)
 
     @property
     def label(self) -> str:
-        return {"district": "区中心", "township": "镇（街道）", "zone": "开发区"}[self.value]
+        return {"district": "区中心", "township": "镇（街道）", "zone": "开发区",
+                "department": "部门人才服务窗口"}[self.value]
 
 
 def sees_personal_data(role: Role) -> bool:

@@ -85,7 +85,28 @@ COUNT_FIELDS: dict[str, CountField] = {
         CountField("repeated", event_label("repeat-call"), f"{COUNTED} AND {REPEATED}"),
         CountField("extension_pending", "延期待审批", f"r.status = 'in_progress' AND {EXTENSION_PENDING}"),
         CountField("returned_waiting", "退单待审核", "r.status = 'returned'"),
+        # Closed at the first go: never returned, never extended, never sent back by a visit (重办).
+        CountField("first_time", "一次办结",
+                   f"{WORKED} AND {CLOSED} AND r.returned_once = 0 AND r.extension_approved = 0 AND NOT {REWORKED}"),
+        # Solved: the latest return visit found the matter solved (a satisfied visit, until a visit
+        # records whether the matter was solved apart from the talent's satisfaction).
+        CountField("solved", "已解决", f"{WORKED} AND {VISITED} AND r.satisfied = 1"),
     ]
+}
+
+# Figures counted per request (or per call) from the request rows and their events rather than from the
+# facts' flags; additive like the count fields, but with no drill-down condition. engine.py counts them.
+EXTRA_FIELDS: dict[str, str] = {
+    "sign_base": "应签收",  # worked, dispatched, and signed since, or still unsigned past the sign limit
+    "sign_on_time": "按时签收",  # signed within the sign limit (data/kpi.toml) of the latest dispatch
+    "visit_on_time": "按时回访",  # visited within the visit limit (data/kpi.toml) of the resolution
+    "basically_satisfied": "基本满意",  # a return visit whose result says 基本满意
+    "return_refused": "退单驳回数",  # refused returns (event `refuse-return`)
+    "chased": "催办",  # 催办 events
+    "supervised": "督办",  # 督办 events
+    "returns_made": "本单位退单",  # per handling unit: returns made by its staff (the unit at that stage)
+    "calls": "来电",  # calls logged in the period (by the call's day), with a measure
+    "repeat_calls": "重复来电",  # of those, repeats: see docs/KPI.md
 }
 
 
@@ -105,11 +126,22 @@ KPIS: tuple[KpiDefinition, ...] = (
     KpiDefinition("visit_rate", "回访率", "visited", "visit_base"),
     KpiDefinition("satisfaction_rate", "满意率", "satisfied", "visited"),
     KpiDefinition("return_rate", "退单率", "returned", "handled"),
-    KpiDefinition("repeat_call_rate", "重复来电率", "repeated", "requests"),
+    KpiDefinition("repeat_call_rate", "重复来电率", "repeat_calls", "calls"),
     KpiDefinition("extension_rate", "延期率", "extended", "handled"),
     KpiDefinition("avg_working_days", "平均办理工作日", "working_days", "worked_closed", kind="mean"),
+    KpiDefinition("sign_rate", "按时签收率", "sign_on_time", "sign_base"),
+    KpiDefinition("first_time_rate", "一次办结率", "first_time", "worked_closed"),
+    KpiDefinition("visit_timely_rate", "回访及时率", "visit_on_time", "visited"),
+    KpiDefinition("solve_rate", "解决率", "solved", "visited"),
 )
 KPI_BY_KEY = {kpi.key: kpi for kpi in KPIS}
 
 # Additive figures held per group besides the count fields.
-SUM_FIELDS = ("working_days",)
+SUM_FIELDS = ("working_days", *EXTRA_FIELDS)
+# Counts the 通报 and `stats` show beside the rates.
+SHOWN_COUNTS = ("basically_satisfied", "return_refused", "chased", "supervised")
+
+
+def field_label(key: str) -> str:
+    """The Chinese name of a count or an extra figure."""
+    return COUNT_FIELDS[key].label if key in COUNT_FIELDS else EXTRA_FIELDS[key]

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from dongwu_tui.domain.errors import NotFound, ValidationFailed
 from dongwu_tui.domain.models import ServiceRequest
-from dongwu_tui.reports.definitions import CLOSED, COUNT_FIELDS, KPIS, OPEN, SUM_FIELDS
+from dongwu_tui.reports.definitions import CLOSED, COUNT_FIELDS, EXTRA_FIELDS, KPIS, OPEN, SUM_FIELDS
 from dongwu_tui.reports.facts import profile_columns
 from dongwu_tui.reports.period import Period, month
 from dongwu_tui.storage.convert import request_from_row
@@ -38,13 +38,22 @@ if TYPE_CHECKING:
     from dongwu_tui.services.desk import Desk
     from dongwu_tui.services.views import PagedQuery
 
-AXES = ("measure", "category", "township", "specialist")
+AXES = ("measure", "category", "township", "specialist", "unit", "operator")
 # The requests behind a figure: their facts, and the request rows when the requests themselves are read.
 FACTS = "FROM report_fact r"
 REQUEST_JOIN = " JOIN service_request q ON q.id = r.request_id"
-AXIS_LABELS = {"measure": "服务举措", "category": "举措类别", "township": "板块", "specialist": "专员", "all": "全部"}
+AXIS_LABELS = {"measure": "服务举措", "category": "举措类别", "township": "板块", "specialist": "专员",
+               "unit": "承办单位", "operator": "话务员", "all": "全部"}
 NO_TOWNSHIP = "未分板块"
 NO_SPECIALIST = "未派专员"
+NO_UNIT = "未派单"
+# A request answered during the call counts for the hotline (the operator's desk), not for an office.
+HOTLINE = "hotline"
+HOTLINE_NAME = "服务热线（直接办结）"
+# The handling unit of a request: the office that holds it (at its closing, for a closed request: only a
+# return and a reassignment change the office, and neither applies to a closed request), the hotline for
+# an answer given during the call, '' when not yet dispatched.
+UNIT_KEY = f"CASE WHEN r.direct = 1 THEN '{HOTLINE}' ELSE coalesce(q.assignee_site_id, '') END"
 
 
 class Figures(dict[str, int]):
@@ -91,10 +100,12 @@ class Report:
     by_category: list[Row] = field(default_factory=list)
     by_township: list[Row] = field(default_factory=list)
     by_specialist: list[Row] = field(default_factory=list)
+    by_unit: list[Row] = field(default_factory=list)
+    by_operator: list[Row] = field(default_factory=list)
 
     def rows(self, axis: str) -> list[Row]:
         return {"measure": self.by_measure, "category": self.by_category, "township": self.by_township,
-                "specialist": self.by_specialist}[axis]
+                "specialist": self.by_specialist, "unit": self.by_unit, "operator": self.by_operator}[axis]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +133,14 @@ def _case(condition: str) -> str:
 _PAST, _NOT_PAST = "'0000-00-00'", "'9999-99-99'"
 # A group of facts alike for every condition: (status, profile), the status and the yes/no flags.
 Profile = tuple[str, int]
+
+
+def kpi_limits() -> dict[str, int]:
+    """The sign, visit and repeat-call limits of data/kpi.toml."""
+    from dongwu_tui.storage.catalogue import read_data_file
+
+    data = read_data_file("kpi.toml")
+    return {key: int(data[key]) for key in ("sign_limit_days", "visit_limit_days", "repeat_window_days")}
 
 
 class ReportService:
@@ -266,10 +285,143 @@ class ReportService:
             if wd and matrix[(profile, 0)][worked_closed]:
                 figures["working_days"] += wd
         by_measure, by_township, by_specialist = groups
+        by_unit, by_operator = self._request_pass(period, today, groups)
         total = Figures.empty()
         for figures in by_measure.values():
             total.add(figures)
-        return self._assemble(period, today, total, by_measure, by_township, by_specialist)
+        report = self._assemble(period, today, total, by_measure, by_township, by_specialist)
+        self._assemble_units(report, by_unit, by_operator)
+        return report
+
+    # -- figures counted per request: handling unit, operator, and the figures not held as flags ----
+
+    def _request_pass(self, period: Period, today: date, groups: tuple[dict[Any, Figures], ...],
+                      ) -> tuple[dict[Any, Figures], dict[Any, Figures]]:
+        """Every count per handling unit and per operator, and the EXTRA_FIELDS on every axis, from the
+        period's facts joined to their request rows (one pass, grouped) and from the period's calls."""
+        limits = kpi_limits()
+        where, params = self._where(period)
+        workdays = "(SELECT w.n FROM report_workday w WHERE w.day = {})"
+
+        def wd(first: str, last: str) -> str:
+            return f"({workdays.format(last)} - {workdays.format(first)})"
+
+        worked = "r.status <> 'merged' AND r.direct = 0"
+        signed = "q.signed_at IS NOT NULL AND q.dispatched_at IS NOT NULL AND q.signed_at >= q.dispatched_at"
+        sign_days = wd("substr(q.dispatched_at, 1, 10)", "substr(q.signed_at, 1, 10)")
+        waiting = wd("substr(q.dispatched_at, 1, 10)", "?")
+        visit_days = wd("substr(q.resolved_at, 1, 10)", "substr(q.visited_at, 1, 10)")
+        sql = f"""SELECT r.measure_number, coalesce(r.township_code, ''), coalesce(r.assignee_id, ''), {UNIT_KEY},
+                q.opened_by_id, r.status, r.profile, COUNT(*), coalesce(SUM(r.working_days), 0),
+                SUM({OPEN} AND r.due_date < ?),
+                SUM({worked} AND (({signed}) OR (r.status = 'dispatched' AND {waiting} > ?))),
+                SUM({worked} AND ({signed}) AND {sign_days} <= ?),
+                SUM({worked} AND r.visited = 1 AND q.resolved_at IS NOT NULL AND {visit_days} <= ?),
+                coalesce(SUM(ev.basic), 0), coalesce(SUM(ev.refused), 0), coalesce(SUM(ev.chased), 0),
+                coalesce(SUM(ev.supervised), 0)
+            FROM report_fact r JOIN service_request q ON q.id = r.request_id
+            LEFT JOIN (SELECT e.request_id,
+                    MAX(e.action = 'visit' AND json_extract(e.detail, '$.result') = 'basically_satisfied') AS basic,
+                    SUM(e.action = 'refuse-return') AS refused, SUM(e.action = 'chase') AS chased,
+                    SUM(e.action = 'supervise') AS supervised
+                FROM request_event e WHERE e.deleted = 0
+                  AND e.action IN ('visit', 'refuse-return', 'chase', 'supervise')
+                  AND e.request_id IN (SELECT r.request_id FROM report_fact r WHERE {where})
+                GROUP BY e.request_id) ev ON ev.request_id = r.request_id
+            WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7"""
+        rows = self._execute(sql, [today.isoformat(), today.isoformat(), limits["sign_limit_days"],
+                                   limits["sign_limit_days"], limits["visit_limit_days"], *params, *params])
+        keys = list(COUNT_FIELDS)
+        matrix = self._matrix(((row[5], row[6]) for row in rows), today, keys)
+        worked_closed = keys.index("worked_closed")
+        holds: dict[Profile, list[str]] = {}
+        by_unit: dict[Any, Figures] = defaultdict(Figures.empty)
+        by_operator: dict[Any, Figures] = defaultdict(Figures.empty)
+        extras = ("sign_base", "sign_on_time", "visit_on_time", "basically_satisfied", "return_refused",
+                  "chased", "supervised")
+        for (measure, township, assignee, unit, operator, status, flags, n, wd_sum, n_past,
+             *extra) in rows:
+            profile = (status, flags)
+            if profile not in holds:  # the conditions that hold when not past due: most rows have none past
+                holds[profile] = [name for name, no in zip(keys, matrix[(profile, 0)], strict=True) if no]
+            for figures in (by_unit[unit or None], by_operator[operator]):
+                if n_past:
+                    for name, yes, no in zip(keys, matrix[(profile, 1)], matrix[(profile, 0)], strict=True):
+                        figures[name] += yes * n_past + no * (n - n_past)
+                else:
+                    for name in holds[profile]:
+                        figures[name] += n
+                if wd_sum and matrix[(profile, 0)][worked_closed]:
+                    figures["working_days"] += wd_sum
+            for figures in (by_unit[unit or None], by_operator[operator], groups[0][measure],
+                            groups[1][township or None], groups[2][assignee or None]):
+                for name, value in zip(extras, extra, strict=True):
+                    figures[name] += value or 0
+        # The unit at the return stage: a return counts for the office of the staff who made it, whichever
+        # unit holds the request since (a reassignment moves the request, not the return).
+        for office, n in self._execute(
+                f"SELECT s.office_id, COUNT(*) FROM request_event e JOIN staff s ON s.id = e.actor_id "
+                f"JOIN report_fact r ON r.request_id = e.request_id WHERE e.deleted = 0 AND e.action = 'return' "
+                f"AND r.status <> 'merged' AND r.direct = 0 AND {where} GROUP BY 1", params):
+            by_unit[office]["returns_made"] += n
+        self._call_pass(period, limits["repeat_window_days"], groups, by_unit, by_operator)
+        return by_unit, by_operator
+
+    def _call_pass(self, period: Period, window: int, groups: tuple[dict[Any, Figures], ...],
+                   by_unit: dict[Any, Figures], by_operator: dict[Any, Figures]) -> None:
+        """重复来电率 per call: the period's calls (by the call's day) about a measure, and the repeats among
+        them: a call attached to an open request, a call whose request was merged into another (the same
+        matter asked again), or a call on the same phone and measure within `window` days after a request
+        on it was closed. A repeat counts for the unit that held the earlier request."""
+        where, params = "1", []
+        if period.since:
+            where += " AND c.at >= ?"
+            params.append(period.since.isoformat())
+        if period.until:
+            where += " AND c.at < ?"
+            params.append((period.until + timedelta(days=1)).isoformat())
+        closed = ", ".join(f"'{s}'" for s in ("resolved", "visited", "archived"))
+        earlier = (f"SELECT p.id FROM service_request p WHERE p.deleted = 0 AND p.phone = c.phone "
+                   f"AND p.measure_number = c.measure_number AND p.status IN ({closed}) "
+                   f"AND p.id IS NOT coalesce(c.request_id, '') AND p.resolved_at <= c.at "
+                   f"AND c.at < datetime(p.resolved_at, '+{int(window)} days') ORDER BY p.resolved_at DESC LIMIT 1")
+        sql = f"""WITH c AS (SELECT c.measure_number, c.operator_id, c.talent_id, c.request_id, c.outcome,
+                    ({earlier}) AS earlier_id
+                FROM call c WHERE c.deleted = 0 AND c.measure_number IS NOT NULL AND {where})
+            SELECT c.measure_number, coalesce(t.township_code, q.township_code, ''), coalesce(q.assignee_id, ''),
+                CASE WHEN q.direct = 1 THEN '{HOTLINE}' ELSE coalesce(q.assignee_site_id, '') END, c.operator_id,
+                COUNT(*), SUM(c.outcome = 'attached' OR coalesce(o.status = 'merged', 0) OR c.earlier_id IS NOT NULL)
+            FROM c LEFT JOIN service_request o ON o.id = c.request_id
+            LEFT JOIN service_request q ON q.id = coalesce(c.earlier_id, c.request_id)
+            LEFT JOIN talent t ON t.id = c.talent_id
+            GROUP BY 1, 2, 3, 4, 5"""
+        for measure, township, assignee, unit, operator, n, repeats in self._execute(sql, params):
+            for figures in (groups[0][measure], groups[1][township or None], groups[2][assignee or None],
+                            by_unit[unit or None], by_operator[operator]):
+                figures["calls"] += n
+                figures["repeat_calls"] += repeats or 0
+
+    def _assemble_units(self, report: Report, by_unit: dict[Any, Figures], by_operator: dict[Any, Figures]) -> None:
+        sites = {site.id: site for site in self.desk.directory.sites()}
+        units = []
+        for key, figures in by_unit.items():
+            if key is None or key == HOTLINE:
+                continue
+            site = sites.get(key)
+            units.append(Row("unit", key, site.name if site else key, figures,
+                             office=site.kind.label if site else None))
+        units.sort(key=lambda row: (-row.figures["requests"], row.name, row.key))
+        if HOTLINE in by_unit:
+            units.insert(0, Row("unit", HOTLINE, HOTLINE_NAME, by_unit[HOTLINE]))
+        if None in by_unit:
+            units.append(Row("unit", None, NO_UNIT, by_unit[None]))
+        report.by_unit = units
+        operators = []
+        for staff_id, figures in by_operator.items():
+            staff = self.desk.directory.staff(staff_id)
+            operators.append(Row("operator", staff_id, staff.name, figures, office=staff.office_name))
+        operators.sort(key=lambda row: (-row.figures["requests"], row.name, row.key))
+        report.by_operator = operators
 
     def _assemble(self, period: Period, today: date, total: Figures, by_measure: dict[int, Figures],
                   by_township: dict[str | None, Figures], by_specialist: dict[str | None, Figures]) -> Report:
@@ -285,6 +437,8 @@ class ReportService:
                     figures.add(row.figures)
             report.by_category.append(Row("category", category.code, category.name, figures))
         for code, township in directory.townships.items():
+            if township.retired and code not in by_township:
+                continue  # merged away, and no request of the period names it
             report.by_township.append(Row("township", code, township.name, by_township.get(code, Figures.empty())))
         if None in by_township:
             report.by_township.append(Row("township", None, NO_TOWNSHIP, by_township[None]))
@@ -306,6 +460,14 @@ class ReportService:
         if axis == "all":
             return "", []
         column = {"measure": "r.measure_number", "township": "r.township_code", "specialist": "r.assignee_id"}
+        if axis == "unit":
+            if key == HOTLINE:
+                return " AND r.direct = 1", []
+            unit = "coalesce(q.assignee_site_id, '')"
+            return (f" AND r.direct = 0 AND r.request_id IN (SELECT q.id FROM service_request q WHERE {unit} = ?)",
+                    [key or ""])
+        if axis == "operator":
+            return " AND r.request_id IN (SELECT q.id FROM service_request q WHERE q.opened_by_id = ?)", [key]
         if axis == "category":
             return " AND r.measure_number IN (SELECT number FROM measure WHERE category_code = ?)", [key]
         if axis not in column:

@@ -41,6 +41,14 @@ PROVEN: list[Callable[[Desk, Staff, str], None]] = []
 SET: list[Callable[[Desk, Staff, str], None]] = []
 
 
+def _has_key_ring(path: object) -> bool:
+    """An encrypted office's key ring exists once `initialise_encrypted` has written it (its first slot,
+    the administrator's, is wrapped there with the same password)."""
+    from dongwu_tui.storage import keyring
+
+    return keyring.keyring_path(path).exists()  # type: ignore[arg-type]
+
+
 def _hasher():  # noqa: ANN202 - argon2's PasswordHasher, imported here only
     from argon2 import PasswordHasher
 
@@ -101,6 +109,13 @@ class AccountService:
             auditor.audit("staff", staff.id, "password", {"must_change": must_change}, reason)
             for hook in SET:
                 hook(self.desk, staff, password)
+            office = self.desk.office
+            if office.key is not None and _has_key_ring(office.path):
+                # One password per person: on an encrypted office the account's password also wraps its slot
+                # of the key ring, so whoever can sign in can open the file.
+                from dongwu_tui.storage import keyring
+
+                keyring.add_slot(office.path, office.key, staff.id, password, name=staff.name)
 
     def set_initial(self, staff: Staff, password: str, *, must_change: bool = False) -> None:
         """The first password of the account `dongwu init` (or the demo) creates; no one is signed in yet."""

@@ -51,10 +51,13 @@ class CallService:
         dispatch_to: str | None = None,
         dispatch_staff: str | None = None,
         new_talent: dict[str, Any] | None = None,
+        answer_id: str | None = None,
         **values: Any,
     ) -> CallResult:
         """Log one call. With outcome `request`, a repeat of an open request for the same measure raises
-        RepeatCallFound unless the operator chose `attach_to` or `force_new`; nothing is written then."""
+        RepeatCallFound unless the operator chose `attach_to` or `force_new`; nothing is written then.
+        `answer_id`: the standard answer inserted into the 当场答复, recorded with its version. The call
+        closes the open callback items for its number."""
         actor = self.desk.require(Role.OPERATOR, Role.SPECIALIST, Role.SUPERVISOR, action="登记来电")
         if attach_to:
             values["outcome"] = CallOutcome.ATTACHED.value
@@ -115,6 +118,9 @@ class CallService:
                 request_id=request_id,
                 **self.desk.record_fields(at),
             ).execute()
+            if answer_id:
+                self.desk.answers.record_use(answer_id, call_id, data.measure)
+            self.desk.callbacks.close_for_call(data.phone, call_id, at)
             if data.outcome is CallOutcome.ATTACHED and request_id:
                 requests.note_repeat_call(request_id, call_id, data.summary)
             if data.outcome is CallOutcome.ANSWERED and request_id:

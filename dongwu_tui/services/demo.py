@@ -165,6 +165,8 @@ class _Store:
         self.by_phone: dict[str, Talent] = {}
         self.open_by_caller: dict[tuple[str, int], list[str]] = {}
         self.seq: dict[str, int] = {}
+        self.answers: dict[int, Any] = {}  # measure -> the standard answer operators insert (demo_answers)
+        self.answer_uses: list[tuple[object, ...]] = []
 
     def new_id(self, at: datetime) -> str:
         return self.desk.new_id(at)
@@ -305,6 +307,10 @@ class _Store:
             status = self.requests[request_id].status
             self._event(actor, request_id, at, "repeat-call", status, status, summary, {"call_id": call_id})
         if outcome == CallOutcome.ANSWERED.value and request_id:
+            answer = self.answers.get(measure or 0)
+            if answer is not None and answer.offered_on(at.date()):
+                self.answer_uses.append((self.new_id(at), *self.record(at), call_id, answer.id, answer.version,
+                                         _text(at), actor.id))
             self.move(actor, request_id, Move.ANSWER, reason=resolution)
         return self.requests[request_id] if request_id else None
 
@@ -342,6 +348,8 @@ class _Store:
                                             "to_status", "reason", "detail"], self.events)
             writer.insert("call", [*record, "at", "direction", "phone", "talent_id", "operator_id", "duration_s",
                                    "summary", "measure_number", "outcome", "request_id"], self.calls)
+            writer.insert("answer_use", [*record, "call_id", "answer_id", "version", "at", "actor_id"],
+                          self.answer_uses)
             for day, seq in self.seq.items():
                 office.set_meta(f"request_seq:{day}", str(seq))
 
@@ -412,12 +420,13 @@ class DemoBuilder:
         self.supervisors = [add(_person_name(rng), "supervisor", "wz") for _ in range(2)]
         self.specialists: dict[str, list[Staff]] = {}
         busy = {"mudu", "luzhi", "wedz", "wzgx", "changqiao", "guoxiang"}
-        for code in directory.townships:
+        for code in (c for c, t in directory.townships.items() if not t.retired):  # merged-away ones have no office
             n = 2 if code in busy else 1
             self.specialists[code] = [add(_person_name(rng), "specialist", code) for _ in range(n)]
         self.sites = {site.code: site for site in directory.sites()}
         everyone = [*self.operators, *self.supervisors, *(s for group in self.specialists.values() for s in group)]
         self.store = _Store(self.desk, {s.id: s for s in everyone}, {code: s.id for code, s in self.sites.items()})
+        self.store.answers = demo_answers(self.desk.acting_as(self.supervisors[0]), self.timeline.now.date())
 
     def enterprises(self) -> None:
         rng, directory = self.rng, self.desk.directory
@@ -425,7 +434,7 @@ class DemoBuilder:
         used: set[str] = set()
         for _ in range(max(5, self.talent_count // 8)):
             industry = rng.choice(list(ENTERPRISE_TRADES))
-            township = rng.choice(list(directory.townships))
+            township = rng.choice([c for c, t in directory.townships.items() if not t.retired])
             for _attempt in range(5):
                 name = f"苏州{rng.choice(ENTERPRISE_WORDS)}{rng.choice(ENTERPRISE_TRADES[industry])}有限公司"
                 if name not in used:
@@ -648,6 +657,47 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 BUILDING = ".building-"
 
 
+# Standard answers the demo's supervisor writes and approves: measure, title, keywords, answer. The last one
+# is past its validity (never offered); a draft shows what waits for approval.
+DEMO_ANSWERS = [
+    (11, "人才公寓申请条件", "公寓 住房 租房", "持东吴人才卡、在吴中区工作的人才可申请人才公寓，"
+                                          "向所在镇（街道）人才工作站提交申请，5 个工作日内答复。"),
+    (3, "子女入学咨询", "子女 入学 上学 学校", "高层次人才子女入学由区教育局统筹安排，请于每年 4 月底前提交申请材料。"),
+    (4, "青创贷申请条件", "贷款 青创贷 创业", "在吴中区创办企业的青年人才可申请青创贷，最高 100 万元，"
+                                           "由合作银行审核，贴息一年。"),
+    (12, "落户办理流程", "落户 户口 迁入", "持人才认定材料到所在派出所办理落户，可同时办理配偶及子女随迁。"),
+]
+
+
+def demo_answers(supervisor: Desk, today: date) -> dict[int, Any]:
+    """The demo's knowledge base, written through the service: one approved answer per listed measure, an
+    expired one and a draft."""
+    kb = supervisor.answers
+    answers = {}
+    for measure, title, keywords, body in DEMO_ANSWERS:
+        answer = kb.add(measure=measure, title=title, keywords=keywords, body=body, policy_doc="吴人才〔2025〕8号",
+                        policy_date=date(2025, 6, 1))
+        answers[measure] = kb.approve(answer.ref)
+    expired = kb.add(measure=11, title="人才公寓租金补贴（旧政策）", keywords="租金 补贴", body="按旧政策每月补贴 800 元。",
+                     valid_to=today - timedelta(days=30))
+    kb.approve(expired.ref)
+    kb.add(measure=11, title="人才公寓退租手续", keywords="退租", body="退租请提前 30 天向人才工作站提出。")
+    return answers
+
+
+def demo_callbacks(desk: Desk, operators: list[Staff], phones: list[str]) -> None:
+    """A few missed calls and promised callbacks in the operators' queues; the first missed call returned."""
+    if not phones:
+        return
+    now = desk.clock()
+    first = desk.acting_as(operators[0])
+    first.callbacks.missed(phones[0], at=now - timedelta(hours=3))
+    first.calls.log(phone=phones[0], summary="回拨未接来电", outcome="transfer", direction="callback")
+    first.callbacks.missed(phones[1 % len(phones)], at=now - timedelta(hours=1), note="通话中断")
+    first.callbacks.promise(phones[2 % len(phones)], due_at=now + timedelta(hours=4), note="答复补贴到账时间")
+    desk.acting_as(operators[1 % len(operators)]).callbacks.missed(phones[3 % len(phones)], at=now - timedelta(hours=2))
+
+
 def building_path(path: Path, pid: int | None = None) -> Path:
     """Where this process (or process `pid`) builds the demo for `path` before renaming it into place: a
     name of its own, so two builds at once do not write into one file."""
@@ -792,6 +842,7 @@ def _build(building: Path, home: Path, talents: int, seed: int, now: datetime,
         builder.store.load(office)
         db.execute_sql("PRAGMA journal_mode = WAL")
         db.execute_sql("PRAGMA synchronous = NORMAL")
+        demo_callbacks(builder.desk, builder.operators, list(builder.store.by_phone)[:4])
         report("check", PROGRESS_STEPS["load"], 100)
         with office.write():
             # Its home is where it is renamed to (same inode), so opening it there is not taken for a copy.

@@ -26,8 +26,11 @@ from dongwu_tui.storage.database import OfficeDatabase
 if TYPE_CHECKING:
     from dongwu_tui.reports.engine import ReportService
     from dongwu_tui.services.accounts import AccountService
+    from dongwu_tui.services.answers import AnswerService
+    from dongwu_tui.services.callbacks import CallbackService
     from dongwu_tui.services.calls import CallService
     from dongwu_tui.services.directory import DirectoryService
+    from dongwu_tui.services.privacy import PrivacyService
     from dongwu_tui.services.requests import RequestService
     from dongwu_tui.services.search import SearchService
     from dongwu_tui.services.stats import StatsService
@@ -95,6 +98,11 @@ class Desk:
         return {"site_id": self.site_id, "created_at": at, "updated_at": at, "deleted": False}
 
     def audit(self, entity: str, entity_id: str, action: str, changes: dict[str, Any], reason: str = "") -> None:
+        """One audit entry; phone and ID numbers in `changes` are kept masked, with a keyed hash (privacy)."""
+        from dongwu_tui.domain.identifiers import mask_text
+        from dongwu_tui.services.privacy import redact_changes
+
+        changes, reason = redact_changes(self, changes), mask_text(reason)
         at = self.clock()
         self.office.tables.AuditRow.insert(
             id=self.new_id(at),
@@ -153,10 +161,28 @@ class Desk:
         return ViewService(self)
 
     @cached_property
+    def privacy(self) -> PrivacyService:
+        from dongwu_tui.services.privacy import PrivacyService
+
+        return PrivacyService(self)
+
+    @cached_property
     def search(self) -> SearchService:
         from dongwu_tui.services.search import SearchService
 
         return SearchService(self)
+
+    @cached_property
+    def answers(self) -> AnswerService:
+        from dongwu_tui.services.answers import AnswerService
+
+        return AnswerService(self)
+
+    @cached_property
+    def callbacks(self) -> CallbackService:
+        from dongwu_tui.services.callbacks import CallbackService
+
+        return CallbackService(self)
 
     @cached_property
     def sync(self) -> SyncService:

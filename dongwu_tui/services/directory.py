@@ -44,7 +44,7 @@ class DirectoryService:
     @cached_property
     def townships(self) -> dict[str, Township]:
         rows = self.t.TownshipRow.select().order_by(self.t.TownshipRow.position)
-        return {row.code: Township(row.code, row.name, row.kind) for row in rows}
+        return {row.code: Township(row.code, row.name, row.kind, bool(row.retired)) for row in rows}
 
     def township(self, ref: str) -> Township:
         """A township by code or by its Chinese name."""
@@ -119,7 +119,7 @@ class DirectoryService:
         ).exists():
             raise ValidationFailed(f"单位代码「{data.code}」已被使用。")
         at = self.desk.clock()
-        site_id = site_id or site_id_for_code(data.code)  # sync (issue 4): same office, same id everywhere
+        site_id = site_id or site_id_for_code(data.code)  # sync: same office, same id everywhere
         with self.desk.office.write():
             self.t.SiteRow.insert(
                 id=site_id, code=data.code, name=data.name, kind=data.kind.value, township_code=data.township_code,

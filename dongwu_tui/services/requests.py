@@ -342,7 +342,7 @@ class RequestService:
             raise NotFound(f"{staff.name}不在所选单位，不能派给他。")
         with self.desk.office.write():
             request = self.get(ref)  # with its timeline: the return window counts from the unit's first dispatch
-            from dongwu_tui.sync.conflicts import refuse_if_conflicted  # sync (issue 4): a fork blocks moves
+            from dongwu_tui.sync.conflicts import refuse_if_conflicted  # sync: a fork blocks moves
 
             refuse_if_conflicted(self.desk.office, "service_request", request.id)
             # A merge into a request that was itself merged joins the request the chain ends in.

@@ -814,6 +814,12 @@ class RosterService:
         return headers, ([s.name, s.role.label, s.office_name or "", phone(s.phone) or ""] for s in staff)
 
     def export_file(self, kind: str, path: Path) -> int:
+        count = self._write_export(kind, path)
+        # Who saw what: every export of personal data is recorded, with its scope.
+        self.desk.privacy.record_export(f"名册 {Path(path).name}", f"{KIND_LABELS[kind]} {count} 条")
+        return count
+
+    def _write_export(self, kind: str, path: Path) -> int:
         headers, rows = self.export_rows(kind)
         path = Path(path)
         count = 0

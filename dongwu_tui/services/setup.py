@@ -11,7 +11,7 @@ from dongwu_tui.domain.errors import PermissionRefused, StorageError, Validation
 from dongwu_tui.domain.ids import site_id_for_code
 from dongwu_tui.domain.roles import Role, SiteKind
 from dongwu_tui.services.desk import Desk
-from dongwu_tui.storage.catalogue import load_catalogue
+from dongwu_tui.storage.catalogue import load_catalogue, read_data_file
 from dongwu_tui.storage.database import SCHEMA_VERSION, OfficeDatabase, open_database
 
 DISTRICT_CODE = "wz"
@@ -45,7 +45,7 @@ def open_desk(path: Path | str, actor: str | None = None) -> Desk:
     opener, for code that already holds the file (services, the demo, tests); the command line and the
     desk prove who acts first (cli/sessions.py `signed_in_desk`, the sign-in screen)."""
     office = open_database(path, key=office_key(path, actor))
-    # Sync (issue 4): a copied or restored database takes a new replica id before its first write.
+    # Sync: a copied or restored database takes a new replica id before its first write.
     from dongwu_tui.sync.identity import ensure_replica
 
     ensure_replica(office)
@@ -112,19 +112,22 @@ def initialise(
         site_code = code or (DISTRICT_CODE if site_kind is SiteKind.DISTRICT else township_code)
         assert site_code is not None
         with office.write():
-            site_id = site_id_for_code(site_code)  # sync (issue 4): same office, same id everywhere
+            site_id = site_id_for_code(site_code)  # sync: same office, same id everywhere
             _set_identity(office, site_id, site_name)
             site = directory.add_site(site_code, site_name, site_kind.value, township_code, bootstrap=True,
                                       site_id=site_id)
             if site_kind is SiteKind.DISTRICT:
+                # Retired townships too: their stations' old records and staff stay reachable.
                 for t in directory.townships.values():
                     kind_of = SiteKind.ZONE if t.kind == "zone" else SiteKind.TOWNSHIP
                     directory.add_site(t.code, f"{t.name}人才工作站", kind_of.value, t.code, bootstrap=True)
+                for unit in read_data_file("measures.toml").get("unit", []):
+                    directory.add_site(unit["code"], unit["name"], SiteKind.DEPARTMENT.value, bootstrap=True)
             desk.actor = directory.add_staff(admin_name, Role.ADMIN.value, site.id, bootstrap=True)
             if admin_password is not None:
                 # The admin chose this password at `dongwu init`: it needs no change at first sign-in.
                 desk.accounts.set_initial(desk.actor, admin_password)
-            # Sync (issue 4): remember where this replica lives, so a copy is recognised as one.
+            # Sync: remember where this replica lives, so a copy is recognised as one.
             from dongwu_tui.sync.identity import record_home
 
             record_home(office)
@@ -271,3 +274,28 @@ def change_password(path: Path | str, staff: str, old_password: str, new_passwor
             keyring.rewrap_slot(path, desk.actor.id, old_password, new_password)
     finally:
         office.close()
+
+
+def reload_catalogue(desk: Desk, reason: str = "") -> dict[str, dict[str, int]]:
+    """Apply the edited catalogue files (administrators): see storage.catalogue.reload_catalogue. A
+    district office also gets an office for each new handling unit and each new township."""
+    from dongwu_tui.storage.catalogue import reload_catalogue as apply_files
+
+    desk.require(Role.ADMIN, action="重新载入目录数据")
+    with desk.office.write():
+        changes = apply_files(desk.office)
+        directory = desk.directory
+        for cached in ("measures", "measure_categories", "townships", "industries", "talent_categories",
+                       "talent_levels"):
+            directory.__dict__.pop(cached, None)  # read again after the load
+        if directory.this_site().kind is SiteKind.DISTRICT:
+            codes = {site.code for site in directory.sites()}
+            for unit in read_data_file("measures.toml").get("unit", []):
+                if unit["code"] not in codes:
+                    directory.add_site(unit["code"], unit["name"], SiteKind.DEPARTMENT.value, bootstrap=True)
+            for t in directory.townships.values():
+                if t.code not in codes:
+                    kind_of = SiteKind.ZONE if t.kind == "zone" else SiteKind.TOWNSHIP
+                    directory.add_site(t.code, f"{t.name}人才工作站", kind_of.value, t.code, bootstrap=True)
+        desk.audit("catalogue", "data", "reload", changes, reason)
+    return changes

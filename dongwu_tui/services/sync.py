@@ -66,7 +66,11 @@ class SyncService:
     def export(self, to: str, folder: Path, *, full: bool = False, progress: Progress | None = None
                ) -> ExportResult:
         self.desk.require(*EXCHANGE, action="导出同步文件")
-        return self._engine().export(to, folder, full=full, progress=progress)
+        result = self._engine().export(to, folder, full=full, progress=progress)
+        # Who saw what: a sync file carries personal data in full; one record per file.
+        self.desk.privacy.record_export(f"同步文件 {result.path.name}",
+                                        f"发往 {result.peer}：人才 {result.counts.get('talent', 0)} 条")
+        return result
 
     def preview(self, path: Path) -> Preview:
         self.desk.require(*EXCHANGE, action="导入同步文件")

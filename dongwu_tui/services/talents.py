@@ -86,7 +86,7 @@ class TalentService:
         self.desk.require(*WRITERS, action="修改人才信息")
         check_text(reason, "修改原因", multiline=True)
         current = self.get(ref)
-        from dongwu_tui.sync.conflicts import refuse_if_conflicted  # sync (issue 4): conflicts block saving
+        from dongwu_tui.sync.conflicts import refuse_if_conflicted  # sync: conflicts block saving
 
         refuse_if_conflicted(self.desk.office, "talent", current.id)
         from dongwu_tui.domain.validation import TalentUpdate, parse  # pydantic: off the start-up path

@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING, Any
 from msgspec import Struct
 from msgspec.structs import replace as msgspec_replace
 
-from dongwu_tui.domain.identifiers import mask_id, mask_phone
 from dongwu_tui.domain.lifecycle import event_label
-from dongwu_tui.domain.models import OPEN_STATUSES, Status
-from dongwu_tui.domain.roles import Role, sees_personal_data
+from dongwu_tui.domain.models import OPEN_STATUSES, Status, Talent
+from dongwu_tui.domain.roles import Role
 from dongwu_tui.storage import queries
 from dongwu_tui.storage.queries import (
     PAGE_SIZE,
@@ -66,20 +65,15 @@ class ViewService:
         return PagedQuery(self.desk.office.db, select, source, where, params, order, descending, convert,
                           **options)
 
-    @property
-    def unmasked(self) -> bool:
-        actor = self.desk.actor
-        return actor is not None and sees_personal_data(actor.role)
+    def full_for(self, talent: Talent) -> bool:
+        """Whether this talent's numbers are shown in full to the acting person (need to know, or a reveal)."""
+        return self.desk.privacy.talent_needs_numbers(talent.id, talent.specialist_id)
 
-    def phone(self, value: str | None) -> str:
-        if not value:
-            return ""
-        return value if self.unmasked else mask_phone(value)
+    def phone(self, value: str | None, full: bool = False) -> str:
+        return self.desk.privacy.phone(value, full)
 
-    def id_number(self, value: str | None) -> str:
-        if not value:
-            return ""
-        return value if self.unmasked else mask_id(value)
+    def id_number(self, value: str | None, full: bool = False) -> str:
+        return self.desk.privacy.id_number(value, full)
 
     # -- talents ----------------------------------------------------------------------------------
 
@@ -98,10 +92,13 @@ class ViewService:
         condition = talent_condition(search, enterprise_ids=enterprise_ids)
         scan = talent_condition(search, indexed=False, enterprise_ids=enterprise_ids)
 
+        privacy = self.desk.privacy
+
         def convert(row: tuple[Any, ...]) -> TalentLine:
-            tid, name, phone, category_code, township_code, enterprise, specialist, card, key = row
+            tid, name, phone, category_code, township_code, enterprise, specialist, card, specialist_id, key = row
+            full = privacy.needs_numbers(talent_id=tid, specialist_id=specialist_id)
             return TalentLine(
-                id=tid, name=name, phone=self.phone(phone), category=categories.get(category_code, ""),
+                id=tid, name=name, phone=self.phone(phone, full), category=categories.get(category_code, ""),
                 township=townships.get(township_code or "", ""), enterprise=enterprise or "",
                 specialist=specialist or "", card_no=card or "", key=key,
             )
@@ -117,35 +114,44 @@ class ViewService:
             return None
         return queries.enterprises_named(self.desk.office.db, search.strip(), ENTERPRISE_LIST_MAX)
 
-    def talent_profile(self, talent_id: str) -> TalentProfile:
-        """The talent's profile as display text, personal numbers masked unless the role needs them."""
+    def talent_profile(self, talent_id: str, place: str = "人才档案") -> TalentProfile:
+        """The talent's profile as display text, personal numbers masked unless the work needs them
+        (a view in full is recorded as an access)."""
         directory = self.desk.directory
         talent = self.desk.talents.get(talent_id)
         township = directory.townships.get(talent.township_code or "")
+        full = self.full_for(talent)
+        if full:
+            self.desk.privacy.record([talent.id], "numbers", place)
         return TalentProfile(
             name=talent.name,
-            phone=self.phone(talent.phone),
+            phone=self.phone(talent.phone, full),
             id_kind=talent.id_kind,
-            id_number=self.id_number(talent.id_number) or "—",
+            id_number=self.id_number(talent.id_number, full) or "—",
             category=directory.talent_categories.get(talent.category_code, ""),
             level=directory.talent_levels.get(talent.level_code, ""),
             enterprise=talent.enterprise_name or "—",
             township=township.name if township else "—",
             specialist=talent.specialist_name or "—",
             card_no=talent.card_no or "—",
-            notes=talent.notes or "—",
+            notes=self.desk.privacy.text(talent.notes, full) or "—",
         )
 
     def timeline(self, talent_id: str, limit: int = 200) -> list[TimelineEntry]:
         """Calls and requests of one talent as one list, newest first."""
         file = self.desk.talents.file(talent_id, limit=limit)
         measures = self.desk.directory.measures
+        full = self.full_for(file.talent)
+
+        def text(value: str) -> str:
+            return self.desk.privacy.text(value, full)
+
         entries = [
             TimelineEntry(
                 at=call.at, kind="call",
                 title=f"{call.direction.label} · {call.outcome.label}"
                 + (f" · {call.measure} {measures[call.measure].name}" if call.measure in measures else ""),
-                detail=call.summary, request_id=call.request_id,
+                detail=text(call.summary), request_id=call.request_id,
             )
             for call in file.calls
         ]
@@ -154,7 +160,7 @@ class ViewService:
                 at=request.opened_at, kind="request",
                 title=f"工单 {request.number} · {request.status.label} · {request.measure} "
                 f"{measures[request.measure].name if request.measure in measures else ''}",
-                detail=request.summary, request_id=request.id,
+                detail=text(request.summary), request_id=request.id,
             )
             for request in file.requests
         ]
@@ -173,6 +179,9 @@ class ViewService:
         card = queries.caller_card(self.desk.office.db, number)
         if card is None:
             return None
+        # The caller on the line: whoever takes the call works with their data, and the view is recorded.
+        if self.desk.actor is not None:
+            self.desk.privacy.record([card.talent.id], "numbers", "来电登记")
         directory = self.desk.directory
         township = directory.townships.get(card.talent.township_code or "")
         return msgspec_replace(card, township_name=township.name if township else "",
@@ -222,10 +231,12 @@ class ViewService:
             params += values
         directory = self.desk.directory
         requests = self.desk.requests
+        privacy = self.desk.privacy
 
         def convert(row: tuple[Any, ...]) -> RequestLine:
             measures = directory.measures  # read on first use, in the worker that runs the query
-            rid, number, measure, status, due, talent, assignee, summary, opened, key = row
+            rid, number, measure, status, due, talent, assignee, summary, opened, talent_id, assignee_id, key = row
+            summary = privacy.text(summary, privacy.needs_numbers(talent_id=talent_id, assignee_id=assignee_id))
             status = Status(status)
             due_day = date.fromisoformat(str(due)[:10])
             open_ = status in OPEN_STATUSES
@@ -256,16 +267,26 @@ class ViewService:
         site = ""
         if request.assignee_site_id:
             site = directory.site(request.assignee_site_id).name
+        privacy = self.desk.privacy
+        full = privacy.needs_numbers(talent_id=request.talent_id, assignee_id=request.assignee_id)
+        if full and request.talent_id and request.phone:
+            privacy.record([request.talent_id], "numbers", "工单详情")
+
+        def text(value: str) -> str:
+            return privacy.text(value, full)
+
         return RequestPage(
             request=request,
             measure_name=directory.measure(request.measure).name,
             talent_name=talent_name,
-            phone=self.phone(request.phone),
+            phone=self.phone(request.phone, full),
             assignee=assignee,
             assignee_site=site,
             merged_into=requests.number_of(request.merged_into_id),
             days_left=requests.working_days_left(request) if request.is_open else None,
             events=[RequestPageEvent(at=e.at, who=e.actor_name, label=event_label(e.action),
-                                     to=e.to_status.label, reason=e.reason) for e in request.events],
+                                     to=e.to_status.label, reason=text(e.reason)) for e in request.events],
             moves=list(requests.allowed_moves(request)),
+            summary=text(request.summary), resolution=text(request.resolution),
+            extension_reason=text(request.extension_reason), return_reason=text(request.return_reason), full=full,
         )

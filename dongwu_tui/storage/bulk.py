@@ -104,7 +104,7 @@ def _bypassed_triggers(office: OfficeDatabase) -> dict[str, str]:
     names = set(search_index.INSERT_TRIGGERS)
     names |= {f"sync_{table}_insert" for table in synced}
     names |= {"sync_actor_from_audit", "sync_actor_from_event"}
-    # [report facts, issue 5/6] the facts' insert triggers too; _derive rebuilds the facts set-wise.
+    # [report facts] the facts' insert triggers too; _derive rebuilds the facts set-wise.
     if _has_table(office, "report_fact"):
         names |= set(facts.INSERT_TRIGGERS)
     rows = office.db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
@@ -168,7 +168,7 @@ def _sample_statistics(writer: BulkWriter) -> None:
 def _derive(writer: BulkWriter) -> None:
     db = writer.office.db
     with writer.timed("report facts"):
-        _derive_report_facts(writer)  # [report facts, issue 5/6]
+        _derive_report_facts(writer)  # [report facts]
     # The search index: a whole table at once when it was empty, else the new rows.
     for table in search_index.FTS_TABLES:
         if f"{table}_fts_insert" not in writer.dropped:
@@ -206,7 +206,7 @@ def _derive(writer: BulkWriter) -> None:
                 _patch_actors(writer.office, segment, "entity", "entity_id")
 
 
-# [report facts, issue 5/6] begin: what the fact triggers of migration 0005 would have written.
+# [report facts] begin: what the fact triggers of migration 0005 would have written.
 def _derive_report_facts(writer: BulkWriter) -> None:
     if "report_fact_request_insert" not in writer.dropped:
         return
@@ -226,7 +226,7 @@ def _derive_report_facts(writer: BulkWriter) -> None:
         else:
             facts.refresh_facts_where(db, "r.id IN (SELECT request_id FROM request_event WHERE rowid BETWEEN ? AND ?)",
                                 (segment.first, segment.last))
-# [report facts, issue 5/6] end
+# [report facts] end
 
 
 def _merged(segments: list[_Segment]) -> list[_Segment]:

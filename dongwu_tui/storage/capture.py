@@ -23,6 +23,13 @@ SYNCED_COLUMNS = {
              "outcome", "request_id"],
     "request_event": ["request_id", "at", "actor_id", "action", "from_status", "to_status", "reason", "detail"],
     "audit_log": ["at", "actor_id", "entity", "entity_id", "action", "reason", "changes"],
+    # Standard answers, the answer used on a call, the callback queue (migration 0018).
+    "standard_answer": ["measure_number", "lineage_id", "version", "title", "body", "keywords", "search_pinyin",
+                        "search_initials", "policy_doc", "policy_date", "valid_from", "valid_to", "written_by_id",
+                        "approved_by_id", "approved_at", "superseded_by_id"],
+    "answer_use": ["call_id", "answer_id", "version", "at", "actor_id"],
+    "callback": ["kind", "phone", "talent_id", "request_id", "at", "due_at", "owner_id", "note", "done_at",
+                 "done_call_id", "done_by_id"],
 }
 
 # The township partition a record belongs to, as an SQL expression over the record's columns `NEW.<column>`:
@@ -39,4 +46,11 @@ PARTITION = {
     "request_event": "coalesce((SELECT part FROM sync_row WHERE tbl = 'service_request' AND id = NEW.request_id),"
                      " '')",
     "audit_log": "coalesce((SELECT part FROM sync_row WHERE tbl = NEW.entity AND id = NEW.entity_id), '')",
+    # The centre's answers go to every office (a township offers only the approved ones); a township's own
+    # answers stay with it.
+    "standard_answer": "CASE WHEN (SELECT kind FROM site WHERE id = NEW.site_id) = 'district' THEN '*'"
+                       " ELSE coalesce((SELECT township_code FROM site WHERE id = NEW.site_id), '') END",
+    "answer_use": "coalesce((SELECT part FROM sync_row WHERE tbl = 'call' AND id = NEW.call_id), '')",
+    "callback": "coalesce((SELECT s.township_code FROM staff st JOIN site s ON s.id = st.office_id"
+                " WHERE st.id = NEW.owner_id), '')",
 }

@@ -26,7 +26,7 @@ def data_dir() -> Path:
 
 
 def read_data_file(name: str) -> dict[str, Any]:
-    import tomllib  # here, not at the top: no TOML is read on the way to the first screen (start-up, issue 6)
+    import tomllib  # here, not at the top: no TOML is read on the way to the first screen (start-up)
 
     path = data_dir() / name
     try:
@@ -71,12 +71,14 @@ def load_catalogue(office: OfficeDatabase) -> dict[str, int]:
                 name=m["name"],
                 limit_days=int(m["limit_days"]),
                 office=m["office"],
+                unit=m.get("unit", ""),
                 pinyin=full,
                 initials=initials,
             )
         for position, row in enumerate(townships.get("township", [])):
             _upsert(t.TownshipRow,
-                code=row["code"], name=row["name"], kind=row["kind"], position=position
+                code=row["code"], name=row["name"], kind=row["kind"], position=position,
+                retired=bool(row.get("retired", False)),
             )
         for position, row in enumerate(industries.get("industry", [])):
             _upsert(t.IndustryRow, code=row["code"], name=row["name"], position=position)
@@ -94,3 +96,68 @@ def load_catalogue(office: OfficeDatabase) -> dict[str, int]:
         "talent_category": len(talents.get("category", [])),
         "talent_level": len(talents.get("level", [])),
     }
+
+
+# Each catalogue table: its key column, and the columns of other tables that name one of its rows.
+_CATALOGUE = {
+    "measure_category": ("code", "举措类别", (("measure", "category_code"),)),
+    "measure": ("number", "服务举措", (("service_request", "measure_number"), ("call", "measure_number"))),
+    "township": ("code", "板块", (("talent", "township_code"), ("enterprise", "township_code"),
+                                 ("service_request", "township_code"), ("site", "township_code"))),
+    "industry": ("code", "行业", (("enterprise", "industry_code"),)),
+    "talent_category": ("code", "人才类别", (("talent", "category_code"),)),
+    "talent_level": ("code", "人才层次", (("talent", "level_code"),)),
+}
+
+
+def _file_keys() -> dict[str, set[Any]]:
+    measures, talents = read_data_file("measures.toml"), read_data_file("talents.toml")
+    return {
+        "measure_category": {c["code"] for c in measures.get("category", [])},
+        "measure": {m["number"] for m in measures.get("measure", [])},
+        "township": {t["code"] for t in read_data_file("townships.toml").get("township", [])},
+        "industry": {i["code"] for i in read_data_file("industries.toml").get("industry", [])},
+        "talent_category": {c["code"] for c in talents.get("category", [])},
+        "talent_level": {c["code"] for c in talents.get("level", [])},
+    }
+
+
+def _rows(office: OfficeDatabase, table: str) -> dict[Any, tuple[Any, ...]]:
+    key = _CATALOGUE[table][0]
+    cursor = office.db.execute_sql(f"SELECT * FROM {table}")
+    columns = [d[0] for d in cursor.description]
+    return {row[columns.index(key)]: row for row in cursor.fetchall()}
+
+
+def reload_catalogue(office: OfficeDatabase) -> dict[str, dict[str, int]]:
+    """Apply the edited data files to an existing database: rows added and changed as the files say,
+    rows the files no longer list removed, unless a record (tombstones included) still names them: then
+    nothing is written and the refusal names each one. Returns per table how many rows were added,
+    changed and removed. Runs inside the caller's write transaction or opens one."""
+    wanted = _file_keys()
+    before = {table: _rows(office, table) for table in _CATALOGUE}
+    refused, removed = [], {}
+    for table, (key, label, references) in _CATALOGUE.items():
+        gone = [k for k in before[table] if k not in wanted[table]]
+        removed[table] = gone
+        for k in gone:
+            uses = sum(office.db.execute_sql(f"SELECT COUNT(*) FROM {other} WHERE {column} = ?", (k,)).fetchone()[0]
+                       for other, column in references)
+            if uses:
+                refused.append(f"{label}「{k}」仍有 {uses} 条记录使用")
+    if refused:
+        from dongwu_tui.domain.errors import ValidationFailed
+
+        raise ValidationFailed("目录数据文件删去了仍在使用的条目，未做任何修改：" + "；".join(refused)
+                               + "。请保留这些条目（板块可标 retired = true）。")
+    with office.write():
+        load_catalogue(office)
+        for table, gone in removed.items():
+            key = _CATALOGUE[table][0]
+            for k in gone:
+                office.db.execute_sql(f"DELETE FROM {table} WHERE {key} = ?", (k,))
+    after = {table: _rows(office, table) for table in _CATALOGUE}
+    return {table: {"added": sum(1 for k in after[table] if k not in before[table]),
+                    "changed": sum(1 for k, row in after[table].items()
+                                   if k in before[table] and before[table][k] != row),
+                    "removed": len(removed[table])} for table in _CATALOGUE}

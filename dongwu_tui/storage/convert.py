@@ -174,4 +174,5 @@ def measure_from_row(row: Any, category_name: str) -> Measure:
         office=row.office,
         pinyin=row.pinyin,
         initials=row.initials,
+        unit=row.unit,
     )

@@ -146,6 +146,12 @@ class RequestPage(Struct, frozen=True):
     days_left: int | None  # working days to the due date while open; negative when overdue
     events: list[RequestPageEvent] = field(default_factory=list)
     moves: list[Move] = field(default_factory=list)
+    # The request's free text, numbers inside masked unless `full` (the acting person's work needs them).
+    summary: str = ""
+    resolution: str = ""
+    extension_reason: str = ""
+    return_reason: str = ""
+    full: bool = False
 
 
 # -- lists paged by key -----------------------------------------------------------------------------
@@ -297,7 +303,7 @@ def talent_list(db: Any, convert: Callable[[tuple[Any, ...]], TalentLine], *, to
         db,
         select="t.id, t.name, t.phone, t.category_code, t.township_code, "
         "(SELECT e.name FROM enterprise e WHERE e.id = t.enterprise_id), "
-        "(SELECT s.name FROM staff s WHERE s.id = t.specialist_id), t.card_no",
+        "(SELECT s.name FROM staff s WHERE s.id = t.specialist_id), t.card_no, t.specialist_id",
         source="FROM talent t",
         where=where,
         params=params,
@@ -314,12 +320,13 @@ def request_list(db: Any, where: Sequence[str], params: Sequence[object], *, new
                  descending: bool, convert: Callable[[tuple[Any, ...]], RequestLine]) -> PagedQuery:
     """Live requests matching `where` (over `service_request r`), by opening time (`newest_first`) or by
     due date. The rows given to `convert`: id, number, measure, status, due date, talent name, assignee
-    name, summary, opening time, then the sort key."""
+    name, summary, opening time, talent id, assignee id, then the sort key."""
     return PagedQuery(
         db,
         select="r.id, r.number, r.measure_number, r.status, r.due_date, "
         "(SELECT t.name FROM talent t WHERE t.id = r.talent_id), "
-        "(SELECT s.name FROM staff s WHERE s.id = r.assignee_id), r.summary, r.opened_at",
+        "(SELECT s.name FROM staff s WHERE s.id = r.assignee_id), r.summary, r.opened_at, r.talent_id, "
+        "r.assignee_id",
         source="FROM service_request r",
         # `+` keeps the planner off the report index on `deleted`, which covers the filter but not the
         # order: SQLite 3.53 (the SQLCipher build) picked it and sorted every live request for one page.

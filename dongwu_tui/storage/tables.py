@@ -62,6 +62,7 @@ class MeasureRow(_Base):
     name = TextField()
     limit_days = IntegerField()
     office = TextField()
+    unit = TextField(default="")  # the default handling unit's site code (migration 0017)
     pinyin = TextField(default="")
     initials = TextField(default="")
 
@@ -74,6 +75,7 @@ class TownshipRow(_Base):
     name = TextField()
     kind = TextField()
     position = IntegerField()
+    retired = BooleanField(default=False)  # merged away: kept for old records (migration 0017)
 
     class Meta:
         table_name = "township"
@@ -269,6 +271,56 @@ class SessionRow(_Base):
 
     class Meta:
         table_name = "session"
+class StandardAnswerRow(_Synced):
+    """One version of a standard answer (migration 0018)."""
+
+    measure_number = IntegerField()
+    lineage_id = TextField()
+    version = IntegerField(default=1)
+    title = TextField()
+    body = TextField()
+    keywords = TextField(default="")
+    search_pinyin = TextField(default="")
+    search_initials = TextField(default="")
+    policy_doc = TextField(default="")
+    policy_date = DateField(null=True)
+    valid_from = DateField(null=True)
+    valid_to = DateField(null=True)
+    written_by_id = TextField(null=True)
+    approved_by_id = TextField(null=True)
+    approved_at = DateTimeField(null=True)
+    superseded_by_id = TextField(null=True)
+
+    class Meta:
+        table_name = "standard_answer"
+
+
+class AnswerUseRow(_Synced):
+    call_id = TextField()
+    answer_id = TextField()
+    version = IntegerField()
+    at = DateTimeField()
+    actor_id = TextField(null=True)
+
+    class Meta:
+        table_name = "answer_use"
+
+
+class CallbackRow(_Synced):
+    kind = TextField()
+    phone = TextField()
+    talent_id = TextField(null=True)
+    request_id = TextField(null=True)
+    at = DateTimeField()
+    due_at = DateTimeField()
+    owner_id = TextField()
+    note = TextField(default="")
+    done_at = DateTimeField(null=True)
+    done_call_id = TextField(null=True)
+    done_by_id = TextField(null=True)
+
+    class Meta:
+        table_name = "callback"
 
 
 MODELS: tuple[type[_Base], ...] = (
@@ -289,6 +341,9 @@ MODELS: tuple[type[_Base], ...] = (
     AuditRow,
     AccountRow,
     SessionRow,
+    StandardAnswerRow,
+    AnswerUseRow,
+    CallbackRow,
 )
 
 
@@ -296,7 +351,7 @@ class Tables:
     """The models of one open database, reachable by class name: `tables.TalentRow.select()`. Each is bound to
     the database the first time it is asked for: binding makes a subclass, and peewee copies every field of
     it, so binding all fifteen at every open cost ~6 ms of start-up where the first screen needs three or four
-    (start-up, issue 6)."""
+    (start-up)."""
 
     Meta: type[Meta]
     MeasureCategoryRow: type[MeasureCategoryRow]
@@ -315,6 +370,9 @@ class Tables:
     AuditRow: type[AuditRow]
     AccountRow: type[AccountRow]
     SessionRow: type[SessionRow]
+    StandardAnswerRow: type[StandardAnswerRow]
+    AnswerUseRow: type[AnswerUseRow]
+    CallbackRow: type[CallbackRow]
 
     def __init__(self, database: SqliteDatabase) -> None:
         self._database = database

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from dongwu_tui.domain.chinatime import china_iso
-from dongwu_tui.storage import search_index
+from dongwu_tui.storage import erasure, search_index
 from dongwu_tui.storage.database import OfficeDatabase
 from dongwu_tui.sync import departures, identity, merge, trust
 from dongwu_tui.sync import knowledge as kn
@@ -102,6 +102,8 @@ def _apply(office: OfficeDatabase, checked: Preview, records: dict[str, list[lis
                 done += len(rows)
                 if progress:
                     progress("import", done, result.records)
+        if rules.erasure_wins:
+            erasure.apply_erasures(db)  # before the search backfill and the set-aside copies read the rows
         facts.refresh(office)
         search.resume()
         if has_departures:

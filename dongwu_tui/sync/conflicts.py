@@ -21,7 +21,8 @@ from dongwu_tui.sync.errors import SyncRefused
 
 LABEL_COLUMN = {"talent": "name", "enterprise": "name", "service_request": "number", "staff": "name", "site": "name"}
 TABLE_LABEL = {"talent": "人才", "enterprise": "企业", "service_request": "工单", "staff": "工作人员", "site": "单位",
-               "call": "来电", "request_event": "工单记录", "audit_log": "操作日志"}
+               "call": "来电", "request_event": "工单记录", "audit_log": "操作日志",
+               "standard_answer": "标准答复", "answer_use": "答复引用", "callback": "回电"}
 
 
 def field_label(field: str, table: str | None = None) -> str:

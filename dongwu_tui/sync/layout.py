@@ -9,7 +9,9 @@ from typing import Any
 from dongwu_tui.storage.database import OfficeDatabase
 
 # Referenced records first, so that partitions of calls and events can be looked up as they arrive.
-TABLES = ["site", "staff", "enterprise", "talent", "service_request", "call", "request_event", "audit_log"]
+# The audit log last: its partition is the partition of the record it is about.
+TABLES = ["site", "staff", "enterprise", "talent", "service_request", "call", "request_event", "standard_answer",
+          "answer_use", "callback", "audit_log"]
 # A stage's progress: (stage, done, total); total 0 when it is not known in advance.
 Progress = Callable[[str, int, int], None]
 

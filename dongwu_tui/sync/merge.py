@@ -59,6 +59,7 @@ class MergeRules:
 
     merge_versions: VersionsMerge = merge_versions
     gap_check: bool = True  # refuse to claim knowledge a file's base does not cover (knowledge.advance)
+    erasure_wins: bool = True  # an erased person stays erased, whatever a file brings (storage/erasure.py)
 
 
 RULES = MergeRules()

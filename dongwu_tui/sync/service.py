@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from dongwu_tui.domain.chinatime import china_iso
-from dongwu_tui.domain.roles import Role, sees_personal_data
 from dongwu_tui.storage.database import OfficeDatabase
 from dongwu_tui.sync import conflicts as cf
 from dongwu_tui.sync import engine, identity, trust
@@ -122,14 +121,9 @@ class SyncDesk:
 
     @property
     def unmasked(self) -> bool:
-        """Phone and ID numbers in full only for a role that needs them; with no one acting, masked."""
-        if self.actor_id is None:
-            return False
-        row = self.office.db.execute_sql("SELECT role FROM staff WHERE id = ?", (self.actor_id,)).fetchone()
-        try:
-            return row is not None and sees_personal_data(Role(row[0]))
-        except ValueError:
-            return False
+        """Phone and ID numbers are masked in the conflict inbox for everyone: choosing between versions
+        needs their number, not the person's (need to know); the stored value stays whole."""
+        return False
 
     def shown(self, conflicts: list[cf.Conflict]) -> list[cf.Conflict]:
         return conflicts if self.unmasked else [c.masked() for c in conflicts]

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from dongwu_tui.ui.screens.base import DeskScreen
 
 # By role (domain.roles.Role, a StrEnum: its members look up their values). The domain, storage and services
-# modules load after the first frame when the desk starts from the command line (start-up, issue 6).
+# modules load after the first frame when the desk starts from the command line (start-up).
 log = logging.getLogger(__name__)
 
 # Minutes without a key or a click before the lock screen covers the desk (config.toml `[desk]
@@ -48,7 +48,7 @@ FIRST_MODE = {"operator": "intake", "specialist": "talents", "supervisor": "requ
 
 def open_and_run(db: Path | None, actor: str | None) -> int:
     """`dongwu [--db PATH] [--as STAFF]` on a terminal: the desk's first frame (title and keys) comes first,
-    the database is opened after it (start-up, issue 6), then the sign-in screen asks who is working and
+    the database is opened after it (start-up), then the sign-in screen asks who is working and
     their password (`--as` only fills in the name). A database that cannot be opened comes back out of the
     app as the error open_desk raised, for the command line to report as before."""
     from dongwu_tui import logfile
@@ -237,7 +237,7 @@ class DeskApp(App[None]):
 
     def _open_desk(self) -> None:
         """In a worker, while the opening frame is drawn: open the database and read what the role's first
-        workspace shows first (`DeskScreen.prepare`), so that it comes up with its rows (start-up, issue 6)."""
+        workspace shows first (`DeskScreen.prepare`), so that it comes up with its rows (start-up)."""
         assert self._opener is not None
         try:
             desk = self._opener()
@@ -301,7 +301,7 @@ class DeskApp(App[None]):
             self._idle_timer = self.set_interval(min(30.0, self.idle_lock_s / 4), self.lock_if_idle)
         self.sub_title = f"{staff.name} · {staff.role.label}"
         self.switch_mode(FIRST_MODE.get(staff.role, "talents"))
-        # What nobody waits for comes after the first frame (start-up, issue 6).
+        # What nobody waits for comes after the first frame (start-up).
         self.call_after_refresh(self._after_first_frame)
 
     def _after_first_frame(self) -> None:

@@ -28,7 +28,7 @@ def load_keymap(path: Path | None = None) -> tuple[dict[str, str], str | None]:
     path = path or config_path()
     if not path.exists():
         return {}, None
-    import tomllib  # here, not at the top: most desks have no config file (start-up, issue 6)
+    import tomllib  # here, not at the top: most desks have no config file (start-up)
 
     try:
         with path.open("rb") as handle:

@@ -2,7 +2,7 @@
 
 Textual's Footer makes one widget per key (a dozen on the request views), styles each twice as it mounts,
 lays them out and renders them one by one: about 80 ms of CPU before the first screen on the 2-core desk
-machine, more than everything else the first screen draws (start-up, issue 6). `KeyBar` is one widget that
+machine, more than everything else the first screen draws (start-up). `KeyBar` is one widget that
 draws the same line: the shown bindings of the focused widget, the screen and the app (one per action, in
 Textual's order), each key in the footer's key colour followed by its description, and the command palette
 key on the right. It is redrawn, not recomposed, when the bindings change; a click on a key presses it.

@@ -31,6 +31,7 @@ from datetime import date, datetime, time
 
 import pytest
 
+from dongwu_tui.reports.definitions import SUM_FIELDS
 from dongwu_tui.reports.engine import ReportService
 from dongwu_tui.reports.period import parse_period
 
@@ -176,9 +177,58 @@ def test_kpis_by_hand(desk, office):
     assert kpis["visit_rate"] == pytest.approx(4 / 5)
     assert kpis["satisfaction_rate"] == pytest.approx(3 / 4)
     assert kpis["return_rate"] == pytest.approx(2 / 9)
-    assert kpis["repeat_call_rate"] == pytest.approx(1 / 11)
+    # Per call: 13 calls in Q1 (A–M's own and the repeat attached to F); repeats: the attached one, E's
+    # (merged into F) and A's (same phone and measure 6 four days after C was resolved).
+    assert (total["calls"], total["repeat_calls"]) == (13, 3)
+    assert kpis["repeat_call_rate"] == pytest.approx(3 / 13)
     assert kpis["extension_rate"] == pytest.approx(1 / 9)
     assert kpis["avg_working_days"] == pytest.approx(6.0)  # 30 / 5
+
+
+def test_new_kpis_by_hand(desk, office):
+    total = ReportService(desk).figures(Q1).total
+    expected = {
+        # Signed on the day of dispatch: A B C D F G M. I, reassigned 03-04, is still unsigned 12 working
+        # days later (limit 1): in the base, not on time. K was returned before signing, J never dispatched.
+        "sign_base": 8, "sign_on_time": 7,
+        # Worked and closed A B C D G; B was extended and D reworked.
+        "first_time": 3,
+        # Visits within 3 working days of the resolution: A (1), B (1), C (2: 27 Feb, 28 Feb 调休), D (1).
+        "visit_on_time": 4,
+        # Latest visit satisfied: A B C and D (its second visit).
+        "solved": 4,
+        "basically_satisfied": 0, "return_refused": 0, "chased": 0, "supervised": 1,  # F supervised 03-05
+    }
+    assert {key: total[key] for key in expected} == expected
+    kpis = total.kpis()
+    assert kpis["sign_rate"] == pytest.approx(7 / 8)
+    assert kpis["first_time_rate"] == pytest.approx(3 / 5)
+    assert kpis["visit_timely_rate"] == pytest.approx(4 / 4)
+    assert kpis["solve_rate"] == pytest.approx(4 / 4)
+
+
+def test_figures_by_handling_unit_and_operator(desk, office, cast):
+    report = ReportService(desk).figures(Q1)
+    by_unit = {row.name: (row.figures["requests"], row.figures["merged"]) for row in report.by_unit}
+    # H was answered during the call: the hotline's, not mudu's. I was reassigned to luzhi, where it is held.
+    # J was never dispatched; E was merged before dispatch.
+    assert by_unit == {"服务热线（直接办结）": (1, 0), "木渎镇人才工作站": (5, 0), "甪直镇人才工作站": (4, 0),
+                       "未派单": (1, 1)}
+    assert [row.name for row in report.by_unit][0] == "服务热线（直接办结）"
+    # 退单 counts where the request is now (I at luzhi since its reassignment, K at luzhi); the return
+    # itself counts for the unit whose staff made it: I by 李专员 (mudu), K by 钱专员 (luzhi).
+    units = {row.name: row.figures for row in report.by_unit}
+    assert (units["木渎镇人才工作站"]["returned"], units["甪直镇人才工作站"]["returned"]) == (0, 2)
+    assert (units["木渎镇人才工作站"]["returns_made"], units["甪直镇人才工作站"]["returns_made"]) == (1, 1)
+    by_operator = {row.name: row.figures["requests"] for row in report.by_operator}
+    assert by_operator == {"王话务": 11}
+    service = ReportService(desk)
+    for row in report.by_unit:  # every unit's figure drills to as many requests
+        assert service.drill_count(Q1, "unit", row.key, "requests") == row.figures["requests"]
+    # Units' and operators' counts add up to the district's.
+    for rows in (report.by_unit, report.by_operator):
+        assert sum(row.figures["requests"] for row in rows) == report.total["requests"]
+        assert sum(row.figures["calls"] for row in rows) == report.total["calls"]
 
 
 def test_groups_by_hand(desk, office, cast):
@@ -201,10 +251,10 @@ def test_groups_by_hand(desk, office, cast):
 def test_every_figure_drills_to_as_many_requests(desk, office):
     service = ReportService(desk)
     report = service.figures(Q1)
-    for axis in ("measure", "category", "township", "specialist"):
+    for axis in ("measure", "category", "township", "specialist", "unit", "operator"):
         for row in report.rows(axis):
             for key, value in row.figures.items():
-                if key == "working_days":
+                if key in SUM_FIELDS:  # sums of days and per-call or per-event figures: no list behind them
                     continue
                 assert service.drill_count(Q1, axis, row.key, key) == value, (axis, row.name, key)
                 assert len(service.drill(Q1, axis, row.key, key)) == value

@@ -156,6 +156,9 @@ def _sheet_tables(sheet) -> dict[str, list[dict[str, object]]]:
     return tables
 
 
+_ROUNDING = {"rate": 0.00005, "mean": 0.05}
+
+
 def test_workbook_matches_stats_json(demo_db: Path, tmp_path: Path, capsys):
     from openpyxl import load_workbook
 
@@ -173,15 +176,16 @@ def test_workbook_matches_stats_json(demo_db: Path, tmp_path: Path, capsys):
         assert row["分子"] == kpis["total"][kpi.numerator]
         assert row["分母"] == kpis["total"][kpi.denominator]
         value = row["平均工作日"] if kpi.kind == "mean" else row["比率"]
-        assert value == pytest.approx(kpis["total"][kpi.key])
+        # The workbook holds the rounded figure every format shows: 0.01% for rates, 0.1 for days.
+        assert value == pytest.approx(kpis["total"][kpi.key], abs=_ROUNDING[kpi.kind])
 
     towns = {row["板块"]: row for row in summary["按板块"]}
     for entry in kpis["by_township"]:
         row = towns[entry["name"]]
         assert row["受理工单"] == entry["requests"] and row["超期未办结"] == entry["overdue"]
         for kpi in KPIS:
-            assert row[kpi.label] == pytest.approx(entry[kpi.key]) if entry[kpi.key] is not None \
-                else row[kpi.label] is None
+            shown = pytest.approx(entry[kpi.key], abs=_ROUNDING[kpi.kind])
+            assert row[kpi.label] == shown if entry[kpi.key] is not None else row[kpi.label] is None
     assert towns["合计"]["受理工单"] == stats["totals"]["total"]
 
     measures = {row["服务举措"]: row for row in summary["按服务举措"] if row["服务举措"] not in ("小计", "")}
@@ -190,8 +194,8 @@ def test_workbook_matches_stats_json(demo_db: Path, tmp_path: Path, capsys):
         assert (row["受理工单"], row["已办结"], row["超期未办结"]) == (old["total"], old["closed"], old["overdue"])
         assert isinstance(row["受理工单"], int)
         for kpi in KPIS:
-            assert row[kpi.label] == pytest.approx(entry[kpi.key]) if entry[kpi.key] is not None \
-                else row[kpi.label] is None
+            shown = pytest.approx(entry[kpi.key], abs=_ROUNDING[kpi.kind])
+            assert row[kpi.label] == shown if entry[kpi.key] is not None else row[kpi.label] is None
     subtotals = [row for row in summary["按服务举措"] if row["服务举措"] == "小计"]
     assert [row["受理工单"] for row in subtotals] == [c["requests"] for c in kpis["by_category"]]
 
@@ -263,3 +267,16 @@ def test_reports_import_without_textual():
 
 def test_desk_type_is_used(service: ReportService):
     assert isinstance(service.desk, Desk)
+
+
+def test_stats_and_report_name_every_kpi_of_issue_15(demo_db: Path, tmp_path: Path, capsys):
+    names = ["按时签收率", "一次办结率", "重复来电率", "回访及时率", "解决率", "满意率", "基本满意", "退单驳回数",
+             "催办", "督办"]
+    text = _run_cli(capsys, "--db", str(demo_db), "stats", "--period", "2026-10")
+    assert all(name in text for name in names), [name for name in names if name not in text]
+    _run_cli(capsys, "--db", str(demo_db), "report", "--period", "2026-10", "-o", str(tmp_path / "r.md"))
+    markdown = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert all(name in markdown for name in [*names, "按承办单位", "按话务员"])
+    stats = json.loads(_run_cli(capsys, "--db", str(demo_db), "stats", "--json", "--period", "2026-10"))
+    units = stats["kpis"]["by_unit"]
+    assert sum(row["requests"] for row in units) == stats["kpis"]["total"]["requests"]

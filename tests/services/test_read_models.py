@@ -31,7 +31,7 @@ def test_the_caller_card_is_typed(desk, act, cast, talent) -> None:
 
 
 def test_the_talent_profile_is_typed_and_masked_for_a_supervisor(act, cast, talent) -> None:
-    shown = act(cast.operator).views.talent_profile(talent.id)
+    shown = act(cast.specialist).views.talent_profile(talent.id)  # their own caseload: in full
     assert isinstance(shown, TalentProfile)
     assert (shown.name, shown.phone, shown.id_kind, shown.id_number) == (
         "陈人才", TALENT_PHONE, IdKind.RESIDENT, "11010519491231002X")

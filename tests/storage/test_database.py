@@ -137,7 +137,8 @@ def test_the_models_match_the_migrated_schema(desk: Desk) -> None:
 def test_every_synced_table_carries_the_exchange_columns(desk: Desk) -> None:
     synced = [model for model in tables.MODELS if issubclass(model, tables._Synced)]
     names = {model._meta.table_name for model in synced}
-    assert names == {"site", "staff", "enterprise", "talent", "call", "service_request", "request_event", "audit_log"}
+    assert names == {"site", "staff", "enterprise", "talent", "call", "service_request", "request_event", "audit_log",
+                     "standard_answer", "answer_use", "callback"}
     connection = sqlite3.connect(f"file:{desk.office.path}?mode=ro", uri=True)
     try:
         for table in sorted(names):

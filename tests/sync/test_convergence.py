@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
+from dongwu_tui.storage import erasure
 from dongwu_tui.sync import conflicts as cf
 from dongwu_tui.sync import engine, identity, merge
 from dongwu_tui.sync import knowledge as kn
@@ -96,6 +97,7 @@ class OfficesExchangingFiles(RuleBasedStateMachine):
         self.offices = {code: reopen(self.tmp / f"{code}.db") for code in CODES}
         self.writes: dict[tuple[str, int], dict] = dict(template_writes)
         self.abandoned: set[str] = set()
+        self.erased: set[str] = set()  # talents erased at some office: never back anywhere
         # Every township has a backup from the start (the first nightly copy), so a restore can happen at
         # any step; the backup rule takes newer ones.
         self.backups: dict[str, Path] = {code: template / f"{code}.db" for code in ("mudu", "xukou")}
@@ -158,6 +160,24 @@ class OfficesExchangingFiles(RuleBasedStateMachine):
         if self._live(office, "talent", talent[0]):
             self._write(office, "talent", talent[0], ["deleted"], lambda db: db.execute_sql(
                 "UPDATE talent SET deleted = 1 WHERE id = ?", (talent[0],)))
+
+    @rule(code=st.sampled_from(CODES), talent=st.sampled_from(TALENTS))
+    def erase(self, code, talent):
+        """A person's data erased at one office: the audit entry that says so travels as the tombstone."""
+        office = self.offices[code]
+        if not self._live(office, "talent", talent[0]):
+            return
+
+        def action(db):
+            db.execute_sql(
+                "INSERT INTO audit_log (id, site_id, created_at, updated_at, deleted, at, actor_id, entity, entity_id, "
+                "action, reason, changes) VALUES (?, 'x', datetime('now'), datetime('now'), 0, datetime('now'), NULL, "
+                "'talent', ?, 'erase', '', '{}')", (f"erase-{talent[0]}-{code}-{len(self.writes)}", talent[0]))
+            erasure.erase_person(db, talent[0])
+
+        self._write(office, "talent", talent[0], ["notes", "phone", "deleted"], action)
+        if erasure.is_erased(office.db, talent[0]):
+            self.erased.add(talent[0])
 
     @rule(code=st.sampled_from(CODES), request=st.sampled_from(REQUESTS), status=STATUSES)
     def move(self, code, request, status):
@@ -310,9 +330,14 @@ class OfficesExchangingFiles(RuleBasedStateMachine):
             assert len({json.dumps(v, sort_keys=True, default=str) for v in holders.values()}) == 1, (key, holders)
             part = next(iter(holders.values()))["part"]
             assert all(code in holders for code in CODES if subscribes(code, part)), (key, sorted(holders))
+        for key, holders in ((k, {c: views[c][k] for c in CODES if k in views[c]}) for k in everything):
+            if key[0] == "talent" and key[1] in self.erased:
+                for code, view in holders.items():  # notes, phone, card_no, township_code, deleted
+                    notes, phone, card_no, _, deleted = view["values"]
+                    assert (notes, phone, card_no, deleted) == ("", "", None, 1), (code, key, view)
         for (rep, counter), write in self.writes.items():
-            if rep in self.abandoned:
-                continue
+            if rep in self.abandoned or (write["table"] == "talent" and write["id"] in self.erased):
+                continue  # an erased person's edits are gone by design
             key = (write["table"], write["id"])
             for code in CODES:
                 if key in views[code]:
@@ -365,14 +390,15 @@ def last_writer_wins(mine, vv_mine, theirs, vv_theirs):
 
 # Deliberately broken sync rules, handed to the imports of the state machine.
 BROKEN = {"last_writer_wins": merge.MergeRules(merge_versions=last_writer_wins),
-          "no_gap_check": merge.MergeRules(gap_check=False)}
+          "no_gap_check": merge.MergeRules(gap_check=False),
+          "erasure_loses": merge.MergeRules(erasure_wins=False)}
 
 
 def broken_machine(variant: str) -> type[OfficesExchangingFiles]:
     return type(f"Broken_{variant}", (OfficesExchangingFiles,), {"merge_rules": BROKEN[variant]})
 
 
-@pytest.mark.parametrize("variant", ["last_writer_wins", "no_gap_check"])
+@pytest.mark.parametrize("variant", ["last_writer_wins", "no_gap_check", "erasure_loses"])
 def test_broken_variant_is_caught(variant):
     """The property test is only worth something if it fails on a broken sync: inject each bug and expect it."""
     # Without shrinking, Hypothesis may report several distinct failures at once as an ExceptionGroup.

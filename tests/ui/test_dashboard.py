@@ -8,6 +8,7 @@ import pytest
 from textual.app import App
 from textual.widgets import DataTable, Input, Select
 
+from dongwu_tui.reports.definitions import KPIS
 from dongwu_tui.reports.engine import ReportService
 from dongwu_tui.reports.period import span
 from dongwu_tui.ui.lines import PagedList
@@ -77,7 +78,7 @@ async def test_grid_totals_and_drill_down(desk, cast, act, office):
         assert grid.get_cell("all", "overdue") == figures.total["overdue"] == 1
         # KPIs beside the grid follow the highlighted row.
         kpis = screen.query_one("#kpis", DataTable)
-        assert kpis.row_count == 9
+        assert kpis.row_count == len(KPIS) == 13  # the nine and 按时签收率, 一次办结率, 回访及时率, 解决率
         # The cursor starts on the first figure; Enter on a row's name lists all of that row's requests.
         assert grid.cursor_coordinate.column == 1
         grid.move_cursor(row=total_row, column=grid.get_column_index("name"))
@@ -105,6 +106,13 @@ async def test_grid_totals_and_drill_down(desk, cast, act, office):
         await pilot.press("t")
         await _settle(app, pilot)
         assert grid.get_cell("township:mudu", "requests") == 3
+        # Then specialists, handling units (承办单位) and operators: each adds up to the total.
+        for axis in ("specialist", "unit", "operator"):
+            await pilot.press("t")
+            await _settle(app, pilot)
+            assert app.screen.axis == axis
+            rows = [figures for row_axis, _, figures, _ in app.screen.grid_rows.values() if row_axis == axis]
+            assert sum(f["requests"] for f in rows) == grid.get_cell("all", "requests") == 3
 
 
 async def test_enter_opens_a_request_of_the_list_and_n_walks_it(make_app, cast, office):

@@ -24,7 +24,7 @@ class TitleBar(Static):
     """
 
     def compose(self) -> ComposeResult:
-        # sync (issue 4): the open-conflict count, on every workspace's title line.
+        # sync: the open-conflict count, on every workspace's title line.
         from dongwu_tui.ui.sync_notice import ConflictNotice
 
         yield ConflictNotice()
@@ -78,7 +78,7 @@ class DeskScreen(FetchMixin, Screen):
     @classmethod
     def prepare(cls, desk: Desk) -> Any:
         """What this workspace shows first, read ahead before it exists: at start-up the worker that opens the
-        database reads it for the role's first workspace, so that its first frame has its rows (issue 6).
+        database reads it for the role's first workspace, so that its first frame has its rows.
         None: nothing to read ahead; the workspace fetches as it mounts. Runs in a worker, never on the UI
         thread."""
         return None

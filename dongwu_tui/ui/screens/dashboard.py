@@ -318,7 +318,7 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
     DashboardScreen PlotextPlot { border: round $primary; border-title-color: $text; }
     DashboardScreen #hint { height: 1; color: $text-muted; padding: 0 1; }
     """
-    AXES = ("measure", "township", "specialist")
+    AXES = ("measure", "township", "specialist", "unit", "operator")
 
     def __init__(self, desk: Any = None, period: Period | None = None) -> None:
         super().__init__()
@@ -332,7 +332,7 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Static("督办看板　加载中……", id="dash-title"):
-            yield ConflictNotice()  # sync (issue 4): the open-conflict count on the title line
+            yield ConflictNotice()  # sync: the open-conflict count on the title line
         grid: DataTable[Any] = DataTable(id="grid", cursor_type="cell", zebra_stripes=True)
         grid.fixed_columns = 1  # the row names stay when the figures scroll sideways
         yield grid
@@ -471,6 +471,8 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
         field = kpi.numerator if part == "numerator" else kpi.denominator
         if field not in COUNT_FIELDS:  # the mean's numerator is a sum of days: show the requests it sums
             field = kpi.denominator
+        if field not in COUNT_FIELDS:  # a per-call or per-event figure: no list of requests behind it
+            return
         axis, key, _, name = self.grid_rows.get(self.selected_row, self.grid_rows["all"])
         self.open_list(axis, key, field, f"{name.strip()} · {kpi.label} · {COUNT_FIELDS[field].label}")
 

@@ -299,6 +299,44 @@ class TalentEditDialog(FieldsDialog):
         self.dismiss(None)
 
 
+class RevealDialog(FieldsDialog):
+    """Show one person's full numbers: asks why (recorded with who and when), then `perform` reveals."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "取消", id="reveal.cancel"),
+        Binding("ctrl+s", "confirm", "确定", id="reveal.confirm", priority=True),
+    ]
+
+    def __init__(self, name: str, perform: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.person = name
+        self.perform = perform
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="reveal-dialog", classes="dialog"):
+            yield Static(f"显示 {escape(self.person)} 的完整号码", classes="dialog-title")
+            yield Label("原因（将记录查看人、时间和原因）")
+            yield Input("", id="reveal-reason")
+            yield self.error_line("reveal-reason")
+            yield Static("", id="error-dialog", classes="field-error hidden")
+            yield Static("Enter 确定　Esc 取消", classes="hint")
+
+    def action_confirm(self) -> None:
+        self.clear_errors()
+        reason = self.query_one("#reveal-reason", Input).value.strip()
+        if not reason:
+            self.show_error("reveal-reason", "请填写显示完整号码的原因。")
+            return
+        perform = self.perform
+        self.fetch(lambda: perform(reason), then=self.performed, failed=self.perform_failed)
+
+    def performed(self, result: Any) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class ConfirmDialog(ModalScreen[bool]):
     """A yes/no question: Enter or y confirms, Esc or n keeps things as they are."""
 

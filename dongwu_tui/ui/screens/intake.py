@@ -21,7 +21,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
 
-from dongwu_tui.domain.identifiers import InvalidIdentifier, normalize_phone
+from dongwu_tui.domain.identifiers import InvalidIdentifier, mask_phone, normalize_phone
+from dongwu_tui.domain.knowledge import StandardAnswer
 from dongwu_tui.domain.lifecycle import MOVE_RULES, Move
 from dongwu_tui.domain.models import CallOutcome, Measure, ServiceRequest, Site
 from dongwu_tui.services.search import match_measures
@@ -98,6 +99,8 @@ class CallDraft:
     started: float | None = None
     saved: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    offers: list[StandardAnswer] = field(default_factory=list)  # standard answers for the measure and question
+    answer: StandardAnswer | None = None  # the one inserted into 当场答复
 
 
 class IntakeScreen(DeskScreen):
@@ -108,6 +111,8 @@ class IntakeScreen(DeskScreen):
         Binding("ctrl+d", "toggle_dispatch", "派单开关", id="intake.toggle_dispatch", priority=True),
         Binding("ctrl+o", "open_talent", "来电人档案", id="intake.open_talent", priority=True),
         Binding("ctrl+l", "clear", "清空", id="intake.clear", priority=True),
+        Binding("ctrl+b", "insert_answer", "插入标准答复", id="intake.insert_answer", priority=True),
+        Binding("f8", "missed", "未接来电", id="intake.missed", priority=True),
     ]
 
     def __init__(self) -> None:
@@ -139,6 +144,7 @@ class IntakeScreen(DeskScreen):
                 yield Static("", id="measure-choice", classes="hint")
                 yield Label("来电摘要")
                 yield Input(placeholder="来电人反映的事项", id="summary")
+                yield Static("", id="answers", classes="hint")
                 yield Label(self._outcome_label(False), id="outcome-label")
                 yield OutcomeBar(id="outcome")
                 yield Static("", id="repeat", classes="warning hidden")
@@ -148,7 +154,9 @@ class IntakeScreen(DeskScreen):
                 yield Label("通话时长（分钟，可不填，默认自动计时）")
                 yield Input(placeholder="自动计时", id="duration")
                 yield Static("", id="status", classes="hint")
-            yield Static("请输入来电号码，来电人的信息会显示在这里。", id="caller")
+            with Vertical(id="intake-side"):
+                yield Static("请输入来电号码，来电人的信息会显示在这里。", id="caller")
+                yield Static("", id="callbacks", classes="hint")
 
     def on_mount(self) -> None:
         desk = self.desk
@@ -156,9 +164,10 @@ class IntakeScreen(DeskScreen):
             list(desk.directory.measures.values()),
             {s.code: s for s in desk.directory.sites()},
             dict(desk.directory.talent_categories),
-            {code: t.name for code, t in desk.directory.townships.items()},
+            {code: t.name for code, t in desk.directory.townships.items() if not t.retired},  # new talents only
         ), then=self.show_catalogue)
         self._update_outcome_fields()
+        self._read_callbacks()
         self.query_one("#phone", Input).focus()
 
     def show_catalogue(self, value: tuple[Any, ...]) -> None:
@@ -167,14 +176,15 @@ class IntakeScreen(DeskScreen):
         self.query_one("#new-township", Select).set_options([(n, c) for c, n in self.townships.items()])
         self._show_measure_choices(self.query_one("#measure", Input).value)
 
-    def prefill(self, phone: str | None = None, outcome: str | None = None, **_: Any) -> None:
+    def prefill(self, phone: str | None = None, outcome: str | None = None, full: bool = False,
+                **_: Any) -> None:
         """Filled in from elsewhere (a talent's page): start a fresh call for this number."""
         self.action_clear()
         if phone:
             box = self.query_one("#phone", Input)
-            # A supervisor or admin sees numbers masked everywhere: the number is there to be saved with
-            # the call, shown as dots until the field is cleared (Ctrl+L).
-            box.password = not self.desk.views.unmasked
+            # A call started from a talent's page: the number is there to be saved with the call, shown as
+            # dots until the field is cleared (Ctrl+L) unless that page showed it in full.
+            box.password = not full
             box.value = phone
         if outcome:
             self.query_one(OutcomeBar).set(CallOutcome(outcome))
@@ -189,6 +199,8 @@ class IntakeScreen(DeskScreen):
             self._phone_changed(event.value)
         elif event.input.id == "measure":
             self._measure_typed(event.value)
+        elif event.input.id == "summary":
+            self._offer_answers()
 
     def _phone_changed(self, text: str) -> None:
         try:
@@ -248,6 +260,7 @@ class IntakeScreen(DeskScreen):
             self.draft.measure = None
             self.draft.repeat = None
             self._update_repeat()
+            self._offer_answers()
         if self.draft.measure is not None:
             return
         matches = self._show_measure_choices(text)
@@ -279,6 +292,7 @@ class IntakeScreen(DeskScreen):
             field.value = self._measure_label(measure)
         self._show_measure_choices(field.value)
         self._check_repeat()
+        self._offer_answers()
         if advance:
             self.query_one("#summary", Input).focus()
 
@@ -420,6 +434,8 @@ class IntakeScreen(DeskScreen):
             if draft.repeat is None:
                 return "没有可以并入的未办结工单。"
             values["attach_to"] = draft.repeat.number
+        if outcome is CallOutcome.ANSWERED and draft.answer is not None:
+            values["answer_id"] = draft.answer.id
         if outcome is CallOutcome.REQUEST and draft.repeat is not None:
             values["force_new"] = True  # the operator chose a new request over attaching
         if draft.looked_up and draft.card is None:
@@ -502,7 +518,9 @@ class IntakeScreen(DeskScreen):
         self.query_one("#status", Static).update("")
         self.query_one("#caller", Static).update("请输入来电号码，来电人的信息会显示在这里。")
         self._show_measure_choices("")
+        self.query_one("#answers", Static).update("")
         self._update_outcome_fields()
+        self._read_callbacks()
         self.query_one("#phone", Input).focus()
 
     def unsaved_call(self) -> bool:
@@ -520,7 +538,92 @@ class IntakeScreen(DeskScreen):
 
         self.app.push_screen(TalentScreen(card.talent.id))
 
+    # -- standard answers (知识库) -------------------------------------------------------------------
+
+    def _offer_answers(self) -> None:
+        """The standard answers in force for the chosen measure that match the question typed so far."""
+        measure = self.draft.measure
+        if self.draft.answer is not None and (measure is None or self.draft.answer.measure != measure.number):
+            self.draft.answer = None  # an answer inserted for another measure is no longer the one used
+        if measure is None:
+            self.draft.offers = []
+            self.query_one("#answers", Static).update("")
+            return
+        desk, number, text = self.desk, measure.number, self.query_one("#summary", Input).value
+        self.read(lambda: desk.answers.offered(number, text), then=partial(self.show_answers, number))
+
+    def show_answers(self, number: int, offers: list[StandardAnswer]) -> None:
+        if self.draft.measure is None or self.draft.measure.number != number:
+            return
+        self.draft.offers = offers
+        self._show_answer_line()
+        self.refresh_bindings()
+
+    def _show_answer_line(self) -> None:
+        offers, chosen = self.draft.offers, self.draft.answer
+        if chosen is not None:
+            text = f"已引用标准答复：{chosen.title}（第 {chosen.version} 版）"
+            if len(offers) > 1:
+                text += "；再按 Ctrl+B 换下一条"
+        elif offers:
+            names = "　".join(f"{i + 1}. {a.title}" for i, a in enumerate(offers[:3]))
+            text = f"标准答复（Ctrl+B 插入第一条）：{names}"
+        else:
+            text = ""
+        self.query_one("#answers", Static).update(escape(text))
+
+    def action_insert_answer(self) -> None:
+        """Insert the best matching answer into 当场答复 (again: the next one), and choose 当场答复."""
+        offers = self.draft.offers
+        if not offers:
+            self.notify("该举措没有匹配的标准答复。", markup=False)
+            return
+        current = self.draft.answer
+        index = (offers.index(current) + 1) % len(offers) if current in offers else 0
+        answer = offers[index]
+        self.draft.answer = answer
+        self.query_one(OutcomeBar).set(CallOutcome.ANSWERED)
+        box = self.query_one("#resolution", Input)
+        box.value = answer.body
+        self._show_answer_line()
+
+    # -- the callback queue (回电) -------------------------------------------------------------------
+
+    def _read_callbacks(self) -> None:
+        desk = self.desk
+        if desk.actor is None:
+            return
+        self.read(lambda: desk.callbacks.queue(), then=self.show_callbacks)
+
+    def show_callbacks(self, items: list[Any]) -> None:
+        if not items:
+            self.query_one("#callbacks", Static).update("回电清单：无待办")
+            return
+        now = self.desk.clock()
+        overdue = sum(1 for item in items if item.due_at < now)
+        lines = [f"[b]回电清单 {len(items)} 项[/b]" + (f"（已超时 {overdue}）" if overdue else "")]
+        unmasked = self.desk.views.unmasked
+        for item in items[:5]:
+            phone = item.phone if unmasked else mask_phone(item.phone)
+            lines.append(f"  {item.due_at:%m-%d %H:%M}　{item.kind.label}　{phone}　{escape(item.note[:12])}")
+        self.query_one("#callbacks", Static).update("\n".join(lines))
+
+    def action_missed(self) -> None:
+        """F8: the number typed is a missed or dropped call, to be called back (it goes to the queue)."""
+        phone = self.draft.phone
+        if phone is None:
+            self.notify("请先输入来电号码。", markup=False)
+            return
+        desk = self.desk
+        self.fetch(lambda: desk.callbacks.missed(phone), then=self.show_missed, failed=self.save_failed)
+
+    def show_missed(self, item: Any) -> None:
+        self.notify(f"已登记未接来电，回电期限 {item.due_at:%H:%M}。", title="已保存", markup=False)
+        self.action_clear()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "insert_answer":
+            return bool(self.draft.offers)
         if action == "toggle_dispatch":
             try:
                 return self.query_one(OutcomeBar).value is CallOutcome.REQUEST and self._may_dispatch()

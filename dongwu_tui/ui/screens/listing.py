@@ -15,7 +15,7 @@ class ReloadsWhenBack:
     """For a screen showing a PagedList: coming back to it after being away (a record, another workspace)
     calls `came_back`, which reads the list again, since what it shows may have changed meanwhile. Not on the
     resumes Textual sends as a screen first opens (twice, when it is switched to as a mode): reading again
-    then would only throw away the first load (start-up, issue 6). Nor after a dialog over it (help, the
+    then would only throw away the first load (start-up). Nor after a dialog over it (help, the
     palette, a move's reason): the screen stayed where it was, and what a dialog changes, its own result
     reads again once the change is done."""
 

@@ -39,7 +39,7 @@ class RequestScreen(DeskScreen):
         self.sites: list[Site] = []
 
     def body(self) -> ComposeResult:
-        yield ConflictBanner("service_request", id="conflict-banner")  # sync (issue 4)
+        yield ConflictBanner("service_request", id="conflict-banner")  # sync
         with VerticalScroll(id="request-page"):
             yield Static("正在加载……", id="request-head")
             yield Static("", id="request-moves", classes="hint")
@@ -62,7 +62,7 @@ class RequestScreen(DeskScreen):
         request: ServiceRequest = page.request
         self.request = request
         self.request_id = request.id
-        self.query_one(ConflictBanner).show_for(request.id)  # sync (issue 4)
+        self.query_one(ConflictBanner).show_for(request.id)  # sync
         self.moves = list(page.moves)
         days = page.days_left
         if days is None:
@@ -80,16 +80,16 @@ class RequestScreen(DeskScreen):
             f"来电人：{escape(page.talent_name or '未登记')}　电话：{escape(page.phone)}",
             f"承办：{escape(page.assignee_site or '—')}　{escape(page.assignee or '')}",
             f"受理：{request.opened_at:%Y-%m-%d %H:%M}　期限：{due}",
-            f"摘要：{escape(request.summary)}",
+            f"摘要：{escape(page.summary)}",
         ]
         if request.merged_into_id:
             lines.append(f"已并入工单：{escape(page.merged_into or request.merged_into_id)}")
         if request.extension_pending:
-            lines.append(f"延期申请待审批：{request.extension_days} 个工作日，理由：{escape(request.extension_reason)}")
+            lines.append(f"延期申请待审批：{request.extension_days} 个工作日，理由：{escape(page.extension_reason)}")
         if request.return_reason and request.status.value == "returned":
-            lines.append(f"退单理由：{escape(request.return_reason)}")
+            lines.append(f"退单理由：{escape(page.return_reason)}")
         if request.resolution:
-            lines.append(f"办理结果：{escape(request.resolution)}")
+            lines.append(f"办理结果：{escape(page.resolution)}")
         self.query_one("#request-head", Static).update("\n".join(lines))
         if self.moves:
             keys = "　".join(f"{self.app.get_key_display(self._binding_for(m))} {MOVE_RULES[m].label}"

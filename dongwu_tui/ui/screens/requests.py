@@ -71,7 +71,9 @@ class RequestsScreen(ListWorkspace):
 
     def body(self) -> ComposeResult:
         with Horizontal(id="requests"):
-            yield OptionList(id="views")
+            with Vertical(id="requests-side"):
+                yield OptionList(id="views")
+                yield Static("", id="callback-counts", classes="hint")
             with Vertical(id="requests-main"):
                 yield Input(placeholder="搜索：工单编号、电话、人才姓名或拼音", id="search")
                 yield Static("", id="requests-header", classes="list-header")
@@ -111,6 +113,14 @@ class RequestsScreen(ListWorkspace):
     def _refresh_counts(self) -> None:
         desk = self.desk
         self.fetch(desk.views.view_counts, then=self.show_counts)
+        if desk.actor is not None:
+            self.fetch(desk.callbacks.counts, then=self.show_callback_counts)
+
+    def show_callback_counts(self, counts: dict[str, int]) -> None:
+        """The acting person's callback queue (回电), under the views: what is open, and what is past due."""
+        late = f"，超时 {counts['overdue']}" if counts["overdue"] else ""
+        self.query_one("#callback-counts", Static).update(
+            f"回电 {counts['open']} 项{late}\n未接 {counts['missed']}·约定 {counts['promised']}·回访 {counts['visit']}")
 
     def show_counts(self, counts: dict[str, int]) -> None:
         self.counts = counts

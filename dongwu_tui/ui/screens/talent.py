@@ -50,6 +50,7 @@ class TalentScreen(DeskScreen):
         Binding("c", "log_call", "登记来电", id="talent.log_call"),
         Binding("r", "open_request", "新开工单", id="talent.open_request"),
         Binding("e", "edit", "修改", id="talent.edit"),
+        Binding("z", "reveal", "显示完整号码", id="talent.reveal"),
     ]
 
     def __init__(self, talent_id: str) -> None:
@@ -57,9 +58,10 @@ class TalentScreen(DeskScreen):
         self.talent_id = talent_id
         self.talent: Any = None
         self.entries: list[TimelineEntry] = []
+        self.full = False  # this person's numbers are shown in full (need to know, or a reveal)
 
     def body(self) -> ComposeResult:
-        yield ConflictBanner("talent", id="conflict-banner")  # sync (issue 4)
+        yield ConflictBanner("talent", id="conflict-banner")  # sync
         with Horizontal(id="talent-page"):
             yield Static("正在加载……", id="profile")
             yield OptionList(id="timeline")
@@ -71,15 +73,16 @@ class TalentScreen(DeskScreen):
     def reload(self) -> None:
         desk, talent_id = self.desk, self.talent_id
         self.fetch(lambda: (desk.talents.get(talent_id), desk.views.talent_profile(talent_id),
-                            desk.views.timeline(talent_id)), then=self.show_page)
+                            desk.views.timeline(talent_id), desk.privacy.talent_needs_numbers(
+                                talent_id, desk.talents.get(talent_id).specialist_id)), then=self.show_page)
 
-    def show_page(self, value: tuple[Any, TalentProfile, list[TimelineEntry]]) -> None:
-        self.talent, profile, self.entries = value
-        self.query_one(ConflictBanner).show_for(self.talent_id)  # sync (issue 4)
+    def show_page(self, value: tuple[Any, TalentProfile, list[TimelineEntry], bool]) -> None:
+        self.talent, profile, self.entries, self.full = value
+        self.query_one(ConflictBanner).show_for(self.talent_id)  # sync
         rows = profile_rows(profile)
         width = max(cell_len(label) for label, _ in rows) + 2
         lines = [f"{escape(fit(label, width))}{escape(text)}" for label, text in rows]
-        lines += ["", "c 登记来电　r 新开工单　e 修改　Esc 返回"]
+        lines += ["", "c 登记来电　r 新开工单　e 修改　z 显示完整号码　Esc 返回"]
         self.query_one("#profile", Static).update("\n".join(lines))
         timeline = self.query_one("#timeline", OptionList)
         timeline.clear_options()
@@ -99,11 +102,25 @@ class TalentScreen(DeskScreen):
 
     def action_log_call(self) -> None:
         if self.talent is not None:
-            self.desk_app.start_call(phone=self.talent.phone)  # the outcome F2 starts with
+            self.desk_app.start_call(phone=self.talent.phone, full=self.full)  # the outcome F2 starts with
 
     def action_open_request(self) -> None:
         if self.talent is not None:
-            self.desk_app.start_call(phone=self.talent.phone, outcome="request")
+            self.desk_app.start_call(phone=self.talent.phone, outcome="request", full=self.full)
+
+    def action_reveal(self) -> None:
+        if self.talent is None:
+            return
+        from dongwu_tui.ui.screens.dialogs import RevealDialog
+
+        desk, talent_id = self.desk, self.talent_id
+
+        def revealed(done: Any) -> None:
+            if done:
+                self.reload()
+
+        self.app.push_screen(RevealDialog(self.talent.name, lambda reason: desk.privacy.reveal(
+            talent_id, reason, "人才档案")), revealed)
 
     def action_edit(self) -> None:
         if self.talent is None:
@@ -113,8 +130,8 @@ class TalentScreen(DeskScreen):
         talent = self.talent
         directory = self.desk.directory
         township = directory.townships.get(talent.township_code or "")
-        # Without the right to see personal numbers the phone and ID fields start empty: typing replaces them.
-        unmasked = self.desk.views.unmasked
+        # Without the need to see personal numbers the phone and ID fields start empty: typing replaces them.
+        unmasked = self.full
         values = {
             "name": talent.name,
             "phone": talent.phone if unmasked else "",
