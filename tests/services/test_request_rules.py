@@ -249,3 +249,14 @@ def test_a_call_about_a_merged_request_goes_to_the_surviving_one(desk: Desk, act
     result = act(cast.operator).calls.log(phone=TALENT_PHONE, summary="再次来电", attach_to=merged)
     assert result.call.request_id == desk.requests.get(survivor).id
     assert desk.requests.get(survivor).events[-1].action == "repeat-call"
+
+
+def test_a_rejected_return_is_counted_in_the_figures(desk: Desk, act: Act, cast: Cast, talent: Talent) -> None:
+    from dongwu_tui.reports.engine import ReportService
+    from dongwu_tui.reports.period import parse_period
+
+    number = dispatched(act, cast)
+    act(cast.specialist).requests.move(number, "return", reason="不属于本板块")
+    act(cast.supervisor).requests.move(number, "reject-return", reason="应由木渎办理")
+    total = ReportService(desk).figures(parse_period("2026-03")).total
+    assert total["return_refused"] == 1
