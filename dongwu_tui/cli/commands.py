@@ -68,6 +68,9 @@ def run(args: argparse.Namespace) -> int:
 
     desk = signed_in_desk(_db_path(args), args.actor)
     try:
+        # A year once counted on the law's holidays whose schedule has since been added: recount and list.
+        for number, old, new in desk.requests.recount_scheduled_years():
+            sys.stderr.write(f"提示：节假日安排已补充，工单 {number} 的期限由 {old} 改为 {new}\n")
         handler = {
             None: cmd_open,
             "summary": cmd_summary,
@@ -80,7 +83,12 @@ def run(args: argparse.Namespace) -> int:
             "stats": cmd_stats,
             "key": cmd_key,
         }[args.command]
-        return handler(desk, args)
+        code = handler(desk, args)
+        # A due date counted in a year without a published schedule says so, once, beside any output.
+        warning = desk.calendar.warning_line()
+        if warning:
+            sys.stderr.write(warning + "\n")
+        return code
     finally:
         desk.office.close()
 
@@ -245,8 +253,12 @@ def cmd_summary(desk: Desk, args: argparse.Namespace) -> int:
         f"来电 {t.CallRow.select().count()} 次，工作人员 {t.StaffRow.select().count()} 人"
     )
     print(f"工单 {stats['total']} 件：已办结 {stats['closed']}，未办结 {stats['open']}，其中超期 {stats['overdue']}")
+    for year in desk.requests.open_due_years():
+        desk.calendar.is_workday(date(year, 1, 1))  # a year counted on the fallback is noted by the calendar
     for warning in desk.calendar.warnings():
         print(f"提示：{warning}")
+    for line in desk.requests.migration_notes():
+        print(f"提示：{line}")
     duplicates = desk.talents.duplicate_identities()
     if duplicates:
         shown = "；".join(f"{'证件号码' if field == 'id_number' else '人才卡号'}相同：{' / '.join(cards)}"
@@ -475,6 +487,8 @@ def cmd_request(desk: Desk, args: argparse.Namespace) -> int:
         args.ref, args.action, reason=args.reason, to_site=getattr(args, "to_site", None),
         to_staff=getattr(args, "to_staff", None), satisfied=getattr(args, "satisfied", None),
         days=getattr(args, "days", None), into=getattr(args, "into", None),
+        restart_clock=getattr(args, "restart_clock", False), visit_result=getattr(args, "visit_result", None),
+        solved=getattr(args, "solved", None), reasonable=getattr(args, "reasonable", None),
     )
     request = requests.get(request.id)
     if args.json:

@@ -56,11 +56,11 @@ def _choices(kind: str, help_text: str) -> dict[str, Any]:
     and the help lists each value with its meaning."""
     import argparse
 
-    from dongwu_tui.domain.models import CallDirection, CallOutcome, Status
+    from dongwu_tui.domain.models import CallDirection, CallOutcome, Status, VisitResult
     from dongwu_tui.domain.roles import Role, SiteKind
 
     enum: Any = {"role": Role, "kind": SiteKind, "status": Status, "outcome": CallOutcome,
-                 "direction": CallDirection}[kind]
+                 "direction": CallDirection, "visit": VisitResult}[kind]
     members = [m for m in enum if not (enum is CallOutcome and m is CallOutcome.ATTACHED)]  # set by --attach
     by_label = {m.label: m.value for m in members}
 
@@ -242,6 +242,19 @@ def build_parser() -> argparse.ArgumentParser:
             group = p.add_mutually_exclusive_group(required=True)
             group.add_argument("--satisfied", dest="satisfied", action="store_true", help="满意")
             group.add_argument("--unsatisfied", dest="satisfied", action="store_false", help="不满意（退回重办）")
+            group.add_argument("--result", dest="visit_result", **_choices("visit", "回访结果"))
+            solved = p.add_mutually_exclusive_group()
+            solved.add_argument("--solved", dest="solved", action="store_true", default=None, help="诉求已解决")
+            solved.add_argument("--unsolved", dest="solved", action="store_false", help="诉求未解决")
+        if MoveInput.RESTART in rule.inputs:
+            p.add_argument("--restart-clock", action="store_true",
+                           help="认定首次派单有误，办理时限从本次改派重新起算（须填写改派说明）")
+        if MoveInput.FINDING in rule.inputs:
+            finding = p.add_mutually_exclusive_group(required=True)
+            finding.add_argument("--reasonable", dest="reasonable", action="store_true", default=None,
+                                 help="甄别：不满意诉求合理")
+            finding.add_argument("--unreasonable", dest="reasonable", action="store_false",
+                                 help="甄别：不满意诉求不合理")
         if MoveInput.DAYS in rule.inputs:
             p.add_argument("--days", type=integer, required=True, help="申请延期的工作日数")
         if MoveInput.TARGET in rule.inputs:

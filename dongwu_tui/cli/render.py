@@ -173,6 +173,19 @@ class Renderer:
             "extension_reason": text(request.extension_reason, full),
             "return_reason": text(request.return_reason, full),
             "confidential": request.confidential,
+            # The rules' stored facts (docs/KPI.md, "Stored facts").
+            "first_dispatched_at": _iso(request.first_dispatched_at),
+            "sign_due": request.sign_due.isoformat() if request.sign_due else None,
+            "first_resolved_at": _iso(request.first_resolved_at),
+            "first_on_time": request.first_on_time,
+            "rework_count": request.rework_count,
+            "extensions_used": request.extensions_used,
+            "extension_days_used": request.extension_days_used,
+            "return_rejections": request.return_rejections,
+            "visit_result": request.visit_result,
+            "visit_solved": request.visit_solved,
+            "visit_unreached": request.visit_unreached,
+            "review_result": request.review_result,
             "events": [self.event(e, full) for e in request.events],
         }
 

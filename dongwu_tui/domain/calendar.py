@@ -7,7 +7,10 @@ Where the schedule of a year comes from, in order of precedence:
 1. an office-supplied ``YYYY.toml`` file in one of the ``extra_dirs`` (the State Council
    publishes the next year's schedule each November, usually before a package update ships);
 2. the ``chinese_calendar`` package;
-3. Monday–Friday, with a warning, so that the desk keeps working in an unknown year.
+3. the statutory holidays that follow from the law itself (全国年节及纪念日放假办法: 元旦, 劳动节 and
+   国庆 on fixed days; 春节, 清明, 端午 and 中秋 from the lunar calendar and the solar terms), without the
+   调休 make-up days that only the yearly notice sets, and with a warning, so that the desk keeps counting
+   close to the real schedule in a year nobody has published yet.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ __all__ = [
     "load_office_schedule",
 ]
 
-YearSource = Literal["office-file", "chinese_calendar", "weekends"]
+YearSource = Literal["office-file", "chinese_calendar", "law"]
 
 _FILE_NAME_RE = re.compile(r"(\d{4})\.toml")
 _ISO_DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -159,8 +162,10 @@ class WorkingCalendar:
     deadline arithmetic over hundreds of days is a couple of binary searches.
     """
 
-    def __init__(self, extra_dirs: Iterable[Path] = ()) -> None:
+    def __init__(self, extra_dirs: Iterable[Path] = (), force_law: Iterable[int] = ()) -> None:
         self.extra_dirs: tuple[Path, ...] = tuple(Path(p) for p in extra_dirs)
+        # Years counted on the law's holidays whatever else is known (to recount what such a year gave).
+        self.force_law = frozenset(force_law)
         self.fallback_years: set[int] = set()
         self._office: dict[int, OfficeSchedule] = {}
         self._years: dict[int, _YearTable] = {}
@@ -178,12 +183,14 @@ class WorkingCalendar:
     # ------------------------------------------------------------------ per-year tables
 
     def year_source(self, year: int) -> YearSource:
-        """Where the schedule of ``year`` comes from: office-file, chinese_calendar or weekends."""
+        """Where the schedule of ``year`` comes from: office-file, chinese_calendar or law."""
+        if year in self.force_law:
+            return "law"
         if year in self._office:
             return "office-file"
         if year in self._years:
             return self._years[year].source
-        return "chinese_calendar" if _chinese_calendar_knows(year) else "weekends"
+        return "chinese_calendar" if _chinese_calendar_knows(year) else "law"
 
     def _table(self, year: int) -> _YearTable:
         table = self._years.get(year)
@@ -205,7 +212,8 @@ class WorkingCalendar:
             work = [d for d in days if d in workdays or (d.weekday() < 5 and d not in holidays)]
         else:
             self.fallback_years.add(year)
-            work = [d for d in days if d.weekday() < 5]
+            off = statutory_holidays(year)
+            work = [d for d in days if d.weekday() < 5 and d not in off]
         ordinals = [d.toordinal() for d in work]
         return _YearTable(source=source, ordinals=ordinals, members=frozenset(ordinals))
 
@@ -259,10 +267,42 @@ class WorkingCalendar:
     def warnings(self) -> list[str]:
         """Chinese warnings for every year so far counted on the Monday–Friday fallback."""
         return [
-            f"{year} 年的法定节假日安排尚未收录，按周一至周五计算工作日；"
+            f"{year} 年的节假日安排尚未收录，按法定节假日推算工作日（不含调休）；"
             f"可在 holidays/{year}.toml 中补充该年安排"
             for year in sorted(self.fallback_years)
         ]
+
+    def warning_line(self) -> str | None:
+        """The warnings of every fallback year as one line (the CLI's stderr), or None."""
+        if not self.fallback_years:
+            return None
+        years = "、".join(str(year) for year in sorted(self.fallback_years))
+        return (f"提示：{years} 年的节假日安排尚未收录，期限按法定节假日推算（不含调休），"
+                f"公布后请补充 holidays/年份.toml")
+
+
+def statutory_holidays(year: int) -> frozenset[date]:
+    """The days off that the law fixes for ``year`` (13 days since 2025): 元旦 1 January; 春节 除夕 and the
+    first three days of the first lunar month; 清明 on its solar term; 劳动节 1–2 May; 端午 5/5 and 中秋 8/15
+    of the lunar calendar; 国庆 1–3 October. The yearly notice moves and bridges these with 调休, which
+    no rule gives; a year with a notice is read from it instead."""
+    from lunardate import LunarDate  # here: only a year past the packaged schedules needs the lunar calendar
+
+    days = {date(year, 1, 1), date(year, 5, 1), date(year, 5, 2), date(year, 10, 1), date(year, 10, 2),
+            date(year, 10, 3)}
+    try:
+        new_year = LunarDate(year, 1, 1).to_solar_date()
+        days |= {new_year + timedelta(days=i) for i in range(-1, 3)}
+        days.add(LunarDate(year, 5, 5).to_solar_date())
+        days.add(LunarDate(year, 8, 15).to_solar_date())
+    except (ValueError, IndexError, KeyError):
+        pass  # outside the lunar tables (before 1900, after 2099): the fixed days only
+    try:
+        days |= {day for day, name in chinese_calendar.get_solar_terms(date(year, 4, 1), date(year, 4, 10))
+                 if name == "清明"}
+    except (IndexError, KeyError, ValueError, NotImplementedError):
+        days.add(date(year, 4, 5))  # 清明 falls on 4 or 5 April in these centuries
+    return frozenset(d for d in days if d.year == year)
 
 
 def _days_of_year(year: int) -> list[date]:

@@ -71,6 +71,25 @@ def view_status(view: str) -> Status:
     return next(status for status, rule in STATUS_RULES.items() if view in rule.views)
 
 
+class VisitResult(StrEnum):
+    """A return visit's outcome: the talent's rating, or that nobody could be reached (counted apart)."""
+
+    SATISFIED = "satisfied"
+    BASIC = "basically_satisfied"
+    UNSATISFIED = "unsatisfied"
+    UNREACHED = "unreached"
+
+    @property
+    def label(self) -> str:
+        return {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意",
+                "unreached": "未联系上"}[self.value]
+
+    @property
+    def satisfied(self) -> bool:
+        """满意 and 基本满意 close the request; 不满意 sends it back (or to 甄别)."""
+        return self in (VisitResult.SATISFIED, VisitResult.BASIC)
+
+
 class CallDirection(StrEnum):
     IN = "in"
     OUT = "out"
@@ -234,6 +253,21 @@ class ServiceRequest(Struct, frozen=True):
     extension_reason: str = ""
     return_reason: str = ""
     confidential: bool = False
+    # The rules' facts: the clock runs from the first dispatch, the return window from the first dispatch
+    # to the unit holding it, signing has its own limit, 按时办结 is judged on the first resolution.
+    first_dispatched_at: datetime | None = None
+    unit_dispatched_at: datetime | None = None
+    sign_due: date | None = None
+    first_resolved_at: datetime | None = None
+    first_on_time: bool | None = None
+    rework_count: int = 0
+    extensions_used: int = 0
+    extension_days_used: int = 0
+    return_rejections: int = 0
+    visit_result: str | None = None  # VisitResult value of the latest visit that reached the talent
+    visit_solved: bool | None = None
+    visit_unreached: int = 0
+    review_result: str | None = None  # 甄别: "reasonable" or "unreasonable"
     events: tuple[RequestEvent, ...] = ()
 
     @property

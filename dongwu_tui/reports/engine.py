@@ -322,10 +322,10 @@ class ReportService:
             FROM report_fact r JOIN service_request q ON q.id = r.request_id
             LEFT JOIN (SELECT e.request_id,
                     MAX(e.action = 'visit' AND json_extract(e.detail, '$.result') = 'basically_satisfied') AS basic,
-                    SUM(e.action = 'refuse-return') AS refused, SUM(e.action = 'chase') AS chased,
+                    SUM(e.action = 'reject-return') AS refused, SUM(e.action = 'chase') AS chased,
                     SUM(e.action = 'supervise') AS supervised
                 FROM request_event e WHERE e.deleted = 0
-                  AND e.action IN ('visit', 'refuse-return', 'chase', 'supervise')
+                  AND e.action IN ('visit', 'reject-return', 'chase', 'supervise')
                   AND e.request_id IN (SELECT r.request_id FROM report_fact r WHERE {where})
                 GROUP BY e.request_id) ev ON ev.request_id = r.request_id
             WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7"""

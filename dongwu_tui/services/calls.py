@@ -84,7 +84,8 @@ class CallService:
                     if repeat is None:
                         raise ValidationFailed("没有可以关联的未办结工单，请选择转工单。")
                     attach_to = repeat.number
-                target = requests.get(attach_to, with_events=False)
+                # A call about a merged request is attached to the request it lives on in.
+                target = requests.surviving(attach_to)
                 if not target.is_open:
                     raise ValidationFailed(
                         f"工单 {target.number} {target.status.label}，不能再关联来电；请另开新工单。"

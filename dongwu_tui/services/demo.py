@@ -622,7 +622,8 @@ class DemoBuilder:
         satisfied = rng.random() < (0.9 if rounds == 2 else 0.97)
 
         def visit() -> None:
-            desk.requests.move(number, "visit", satisfied=satisfied,
+            # The visit is the supervisor's: the handler does not rate their own work.
+            self.as_(supervisor).requests.move(number, "visit", satisfied=satisfied,
                                reason="" if satisfied else "人才认为问题未实际解决，要求重新办理")
             if not satisfied and rounds > 1:
                 again = self._work_time(self._next_workday(visit_at.date(), rng.randint(1, 4)), rng)

@@ -16,7 +16,16 @@ from peewee import fn
 
 from dongwu_tui.domain.errors import NotFound
 from dongwu_tui.domain.ids import uuid7_after
-from dongwu_tui.domain.lifecycle import MOVE_RULES, Move, MoveArgs, Transition, allowed_moves, as_move, plan_move
+from dongwu_tui.domain.lifecycle import (
+    MOVE_RULES,
+    Move,
+    MoveArgs,
+    Policy,
+    Transition,
+    allowed_moves,
+    as_move,
+    plan_move,
+)
 from dongwu_tui.domain.models import OPEN_STATUSES, RequestEvent, ServiceRequest, Status
 from dongwu_tui.domain.roles import Role
 from dongwu_tui.domain.safetext import check_text
@@ -28,6 +37,8 @@ if TYPE_CHECKING:
 LOG_ACTION = "log"
 REPEAT_CALL_ACTION = "repeat-call"
 MERGED_IN_ACTION = "merged-in"
+RECOUNT_ACTION = "recount-due"
+LAW_YEARS_KEY = "calendar_law_years"
 
 
 class RequestService:
@@ -151,7 +162,89 @@ class RequestService:
         return request_from_row(row) if row else None
 
     def allowed_moves(self, request: ServiceRequest) -> builtins.list[str]:
-        return allowed_moves(request, self.desk.actor) if self.desk.actor else []
+        return allowed_moves(request, self.desk.actor, self.policy(request.measure)) if self.desk.actor else []
+
+    def open_due_years(self) -> builtins.list[int]:
+        """The years the open requests are due in."""
+        r = self.t.RequestRow
+        years = (r.select(fn.DISTINCT(fn.substr(r.due_date, 1, 4)).alias("year"))
+                 .where((r.deleted == False) & r.status.in_([s.value for s in OPEN_STATUSES])).tuples())  # noqa: E712
+        return sorted(int(year) for (year,) in years if year)
+
+    def _note_law_years(self) -> None:
+        """Inside a write: the years whose due dates were counted on the law's holidays, kept in meta so that
+        they are recounted when the year's schedule arrives."""
+        used = self.desk.calendar.fallback_years
+        if not used:
+            return
+        known = set(json.loads(self.desk.office.meta(LAW_YEARS_KEY, "[]") or "[]"))
+        if not used <= known:
+            self.desk.office.set_meta(LAW_YEARS_KEY, json.dumps(sorted(known | used)))
+
+    def recount_scheduled_years(self) -> builtins.list[tuple[str, date, date]]:
+        """Open requests due in a year counted on the law's holidays whose schedule is now known (an office
+        file or a newer chinesecalendar) get their due date counted again: the same working days from the
+        last day both calendars agree on. Each change is an event (`recount-due`); returns (number, old, new).
+        A no-op without an actor: the change is then made by the next command run as someone."""
+        from dongwu_tui.domain.calendar import WorkingCalendar
+
+        years = json.loads(self.desk.office.meta(LAW_YEARS_KEY, "[]") or "[]")
+        ready = [year for year in years if self.desk.calendar.year_source(year) != "law"]
+        if not ready or self.desk.actor is None:
+            return []
+        calendar = self.desk.calendar
+        changed: builtins.list[tuple[str, date, date]] = []
+        r = self.t.RequestRow
+        with self.desk.office.write():
+            for year in sorted(ready):
+                old_calendar = WorkingCalendar(calendar.extra_dirs, force_law={year})
+                anchor = date(year - 1, 12, 31)
+                rows = r.select().where((r.deleted == False)  # noqa: E712
+                                        & r.status.in_([s.value for s in OPEN_STATUSES])
+                                        & (r.due_date >= date(year, 1, 1)) & (r.due_date <= date(year, 12, 31)))
+                for row in rows:
+                    request = request_from_row(row)
+                    start = request.first_dispatched_at or request.signed_at or request.opened_at
+                    since = max(anchor, start.date())
+                    new_due = calendar.add_working_days(since, old_calendar.working_days_between(since, request.due))
+                    if new_due == request.due:
+                        continue
+                    now = self.desk.clock()
+                    r.update(due_date=new_due, updated_at=now).where(r.id == request.id).execute()
+                    self._event(request.id, now, RECOUNT_ACTION, request.status, request.status,
+                                f"{year} 年节假日安排已补充，期限重新计算",
+                                {"old_due": request.due.isoformat(), "new_due": new_due.isoformat()})
+                    changed.append((request.number, request.due, new_due))
+            left = sorted(set(years) - set(ready))
+            self.desk.office.set_meta(LAW_YEARS_KEY, json.dumps(left))
+        return changed
+
+    def migration_notes(self) -> builtins.list[str]:
+        """What the upgrade to the 派单-clock rules did to the requests already open (migration 0016)."""
+        raw = self.desk.office.meta("rules_migration")
+        if not raw:
+            return []
+        note = json.loads(raw)
+        if not note.get("open"):
+            return []
+        return [f"升级到新的办理时限规则时有 {note['open']} 件未办结工单：其中 {note['dispatched']} 件按时间线补记了"
+                f"首次派单时间；这 {note['due_kept']} 件保留原办理期限，新派单的工单自派单起算时限"]
+
+    def policy(self, measure: int) -> Policy:
+        """The office's limits for a measure: data/rules.toml, overridden by the measure in measures.toml."""
+        return _policies().get(int(measure), _policies()[0])
+
+    def surviving(self, ref: str) -> ServiceRequest:
+        """The request `ref` lives on in: itself, or the end of its chain of merges."""
+        request = self.get(ref, with_events=False)
+        seen = {request.id}
+        while request.status is Status.MERGED and request.merged_into_id:
+            row = self.t.RequestRow.get_or_none(self.t.RequestRow.id == request.merged_into_id)
+            if row is None or row.id in seen:
+                break
+            seen.add(row.id)
+            request = request_from_row(row)
+        return request
 
     # -- writing ----------------------------------------------------------------------------------
 
@@ -211,6 +304,7 @@ class RequestService:
             **self.desk.record_fields(at),
         ).execute()
         self._event(request_id, at, LOG_ACTION, None, Status.NEW, reason or summary)
+        self._note_law_years()
         return request_id
 
     def note_repeat_call(self, request_id: str, call_id: str, summary: str) -> None:
@@ -230,6 +324,10 @@ class RequestService:
         satisfied: bool | None = None,
         days: int | None = None,
         into: str | None = None,
+        restart_clock: bool = False,
+        visit_result: str | None = None,
+        solved: bool | None = None,
+        reasonable: bool | None = None,
     ) -> ServiceRequest:
         """Apply one move of the lifecycle, or raise with a Chinese message and change nothing.
 
@@ -243,26 +341,62 @@ class RequestService:
         if staff is not None and site_id is not None and staff.office_id != site_id:
             raise NotFound(f"{staff.name}不在所选单位，不能派给他。")
         with self.desk.office.write():
-            request = self.get(ref, with_events=False)
+            request = self.get(ref)  # with its timeline: the return window counts from the unit's first dispatch
             from dongwu_tui.sync.conflicts import refuse_if_conflicted  # sync: a fork blocks moves
 
             refuse_if_conflicted(self.desk.office, "service_request", request.id)
-            target = self.get(into, with_events=False) if into else None
+            # A merge into a request that was itself merged joins the request the chain ends in.
+            target = self.surviving(into) if into else None
             limit = directory.measure(request.measure).limit_days
             now = self.desk.clock()
             args = MoveArgs(reason=reason, to_site_id=site_id, to_staff=staff, satisfied=satisfied, days=days,
-                            target=target)
-            transition = plan_move(request, move, actor, now, self.desk.calendar, limit, args)
+                            target=target, restart_clock=restart_clock, visit_result=visit_result, solved=solved,
+                            reasonable=reasonable)
+            transition = plan_move(request, move, actor, now, self.desk.calendar, limit, args,
+                                   self.policy(request.measure))
             self._apply(request, transition, now)
+            self._note_law_years()
             if move is Move.MERGE and target is not None:
                 self._event(target.id, now, MERGED_IN_ACTION, target.status, target.status, reason,
                             {"from": request.id, "from_number": request.number})
+                # Requests merged into this one follow it, so every chain ends in one open request.
+                r = self.t.RequestRow
+                r.update(merged_into_id=target.id, updated_at=now).where(
+                    (r.merged_into_id == request.id) & (r.status == Status.MERGED.value)).execute()
         return replace(request, status=transition.to_status, **transition.changes)  # type: ignore[arg-type]
 
     def _apply(self, request: ServiceRequest, transition: Transition, now: datetime) -> None:
-        columns = {("due_date" if key == "due" else key): value for key, value in transition.changes.items()}
+        renamed = {"due": "due_date", "sign_due": "sign_due_date"}
+        columns = {renamed.get(key, key): value for key, value in transition.changes.items()}
         self.t.RequestRow.update(status=transition.to_status.value, updated_at=now, **columns).where(
             self.t.RequestRow.id == request.id
         ).execute()
         self._event(request.id, now, str(transition.move), transition.from_status, transition.to_status,
                     transition.reason, dict(transition.detail))
+
+
+_POLICY_KEYS = ("sign_limit_days", "max_extensions", "max_extension_days")
+
+
+def _policies() -> dict[int, Policy]:
+    """Per measure number (0: the default), read once from the data files."""
+    global _POLICIES
+    if _POLICIES is None:
+        from dongwu_tui.storage.catalogue import read_data_file
+
+        rules = read_data_file("rules.toml")
+        default = Policy(
+            sign_limit_days=int(rules.get("sign_limit_days", 1)),
+            max_extensions=int(rules.get("max_extensions", 2)),
+            max_extension_days=int(rules.get("max_extension_days", 30)),
+            handler_may_visit=bool(rules.get("handler_may_visit", False)),
+        )
+        policies = {0: default}
+        for measure in read_data_file("measures.toml").get("measure", []):
+            own = {key: int(measure[key]) for key in _POLICY_KEYS if key in measure}
+            policies[int(measure["number"])] = replace(default, **own)
+        _POLICIES = policies
+    return _POLICIES
+
+
+_POLICIES: dict[int, Policy] | None = None

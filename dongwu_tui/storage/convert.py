@@ -116,6 +116,10 @@ def event_from_row(row: Any, actor_name: str = "") -> RequestEvent:
 
 
 def request_from_row(row: Any, events: tuple[RequestEvent, ...] = ()) -> ServiceRequest:
+    def fact(name: str) -> Any:
+        # The rules' facts; a row selected with only the listed columns (reports) leaves them out.
+        return getattr(row, name, None)
+
     return ServiceRequest(
         id=row.id,
         number=row.number,
@@ -143,6 +147,19 @@ def request_from_row(row: Any, events: tuple[RequestEvent, ...] = ()) -> Service
         extension_reason=row.extension_reason or "",
         return_reason=row.return_reason or "",
         confidential=bool(row.confidential),
+        first_dispatched_at=_dt(fact("first_dispatched_at")),
+        unit_dispatched_at=_dt(fact("unit_dispatched_at")),
+        sign_due=_date(fact("sign_due_date")) if fact("sign_due_date") else None,
+        first_resolved_at=_dt(fact("first_resolved_at")),
+        first_on_time=None if fact("first_on_time") is None else bool(fact("first_on_time")),
+        rework_count=fact("rework_count") or 0,
+        extensions_used=fact("extensions_used") or 0,
+        extension_days_used=fact("extension_days_used") or 0,
+        return_rejections=fact("return_rejections") or 0,
+        visit_result=fact("visit_result"),
+        visit_solved=None if fact("visit_solved") is None else bool(fact("visit_solved")),
+        visit_unreached=fact("visit_unreached") or 0,
+        review_result=fact("review_result"),
         events=events,
     )
 

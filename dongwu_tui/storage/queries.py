@@ -356,7 +356,9 @@ def request_view(view: str, today: date, soon: Callable[[], date],
         where.append(f"r.status IN ({statuses_sql(WORKING_STATUSES)}) AND r.due_date >= ? AND r.due_date <= ?")
         params += [today.isoformat(), soon().isoformat()]
     elif view == "overdue":
-        where.append(f"r.status IN ({statuses_sql(OPEN_STATUSES)}) AND r.due_date < ?")
+        # While a return waits for the supervisor, its clock and its overdue count are the supervisor's.
+        counted = OPEN_STATUSES - {Status.RETURNED} if specialist is not None else OPEN_STATUSES
+        where.append(f"r.status IN ({statuses_sql(counted)}) AND r.due_date < ?")
         params.append(today.isoformat())
     elif view == "to_visit":
         where.append(f"r.status = '{view_status(view).value}' AND r.direct = 0")

@@ -201,6 +201,20 @@ class RequestRow(_Synced):
     extension_reason = TextField(default="")
     return_reason = TextField(default="")
     confidential = BooleanField(default=False)
+    # The rules' facts (migration 0016, docs/KPI.md "stored facts"); local to this office, not synced.
+    first_dispatched_at = DateTimeField(null=True)
+    unit_dispatched_at = DateTimeField(null=True)
+    sign_due_date = DateField(null=True)
+    first_resolved_at = DateTimeField(null=True)
+    first_on_time = BooleanField(null=True)
+    rework_count = IntegerField(default=0)
+    extensions_used = IntegerField(default=0)
+    extension_days_used = IntegerField(default=0)
+    return_rejections = IntegerField(default=0)
+    visit_result = TextField(null=True)
+    visit_solved = BooleanField(null=True)
+    visit_unreached = IntegerField(default=0)
+    review_result = TextField(null=True)
 
     class Meta:
         table_name = "service_request"

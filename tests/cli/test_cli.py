@@ -109,7 +109,7 @@ def test_the_whole_life_through_the_command_line(tmp_path: Path, cli_env: dict[s
         ("sign", "李专员", [], "in_progress"),
         ("progress", "李专员", ["--reason", "已联系人才"], "in_progress"),
         ("resolve", "李专员", ["--reason", "已安排入住"], "resolved"),
-        ("visit", "李专员", ["--satisfied", "--reason", "满意"], "visited"),
+        ("visit", "王话务", ["--satisfied", "--reason", "满意"], "visited"),  # the hotline visits
     ]
     for move, actor, extra, status in moves:
         out = ok(run("request", move, number, "--as", actor, *extra))
@@ -129,11 +129,11 @@ def test_the_whole_life_through_the_command_line(tmp_path: Path, cli_env: dict[s
         ("sign", "dispatched", "in_progress", "李专员"),
         ("progress", "in_progress", "in_progress", "李专员"),
         ("resolve", "in_progress", "resolved", "李专员"),
-        ("visit", "resolved", "visited", "李专员"),
+        ("visit", "resolved", "visited", "王话务"),
         ("archive", "visited", "archived", "周督办"),
     ]
     assert shown["events"][3]["reason"] == "已联系人才"
-    assert shown["events"][5]["detail"] == {"satisfied": True}
+    assert shown["events"][5]["detail"] == {"result": "satisfied", "satisfied": True}
 
     file = as_json(run("talent", "show", talent["id"], "--json"))
     assert isinstance(file, dict) and file["id"] == talent["id"]

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dongwu_tui.domain.calendar import CalendarFileError, WorkingCalendar, load_office_schedule
+from dongwu_tui.domain.calendar import CalendarFileError, WorkingCalendar, load_office_schedule, statutory_holidays
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -175,31 +175,54 @@ def test_deadline_arithmetic_is_fast(cal: WorkingCalendar) -> None:
 # --------------------------------------------------------------------------- fallback years
 
 
-def test_2027_falls_back_to_weekends_with_a_warning() -> None:
+def test_2027_falls_back_to_the_laws_holidays_with_a_warning() -> None:
     cal = WorkingCalendar()
     assert cal.warnings() == []
-    assert cal.year_source(2027) == "weekends"
+    assert cal.year_source(2027) == "law"
     assert cal.fallback_years == set()  # asking where a year comes from is not using it
-    assert cal.is_workday(date(2027, 1, 1))  # a Friday; New Year not known without a schedule
+    assert not cal.is_workday(date(2027, 1, 1))  # a Friday: 元旦 is fixed by the law
     assert not cal.is_workday(date(2027, 1, 2))
+    assert cal.is_workday(date(2027, 1, 4))
     assert cal.fallback_years == {2027}
     assert cal.warnings() == [
-        "2027 年的法定节假日安排尚未收录，按周一至周五计算工作日；可在 holidays/2027.toml 中补充该年安排"
+        "2027 年的节假日安排尚未收录，按法定节假日推算工作日（不含调休）；可在 holidays/2027.toml 中补充该年安排"
     ]
+
+
+def test_the_laws_holidays_of_2027_from_the_lunar_calendar() -> None:
+    # 春节: 除夕 5 Feb and 6–8 Feb (lunar new year 6 Feb 2027); 清明 5 Apr; 端午 9 Jun; 中秋 15 Sep.
+    assert sorted(statutory_holidays(2027)) == [
+        date(2027, 1, 1), date(2027, 2, 5), date(2027, 2, 6), date(2027, 2, 7), date(2027, 2, 8),
+        date(2027, 4, 5), date(2027, 5, 1), date(2027, 5, 2), date(2027, 6, 9), date(2027, 9, 15),
+        date(2027, 10, 1), date(2027, 10, 2), date(2027, 10, 3),
+    ]
+    cal = WorkingCalendar()
+    # No 调休: the weekdays of the law's holidays are off, weekends stay weekends.
+    assert not cal.is_workday(date(2027, 2, 5)) and not cal.is_workday(date(2027, 2, 8))
+    assert cal.is_workday(date(2027, 2, 9)) and not cal.is_workday(date(2027, 2, 13))
+
+
+def test_the_laws_holidays_agree_with_the_notice_of_a_known_year() -> None:
+    # 2026's notice (chinese_calendar) gives every day the law fixes as a day off.
+    for day in statutory_holidays(2026):
+        assert chinese_calendar.is_holiday(day), day
 
 
 def test_deadline_running_into_2027_records_the_fallback() -> None:
     cal = WorkingCalendar()
-    # Wed 30 Dec 2026 + 3: Thu 31 Dec, Fri 1 Jan 2027, Mon 4 Jan 2027 (weekdays only in 2027).
-    assert cal.add_working_days(date(2026, 12, 30), 3) == date(2027, 1, 4)
+    # Wed 30 Dec 2026 + 3: Thu 31 Dec, then 元旦 (Fri 1 Jan 2027) is off: Mon 4, Tue 5 Jan 2027.
+    assert cal.add_working_days(date(2026, 12, 30), 3) == date(2027, 1, 5)
+    # A 2026-12-28 request of 5 working days is due no earlier than 2027-01-05.
+    assert cal.add_working_days(date(2026, 12, 28), 5) == date(2027, 1, 5)
     assert cal.fallback_years == {2027}
-    assert cal.year_source(2027) == "weekends"
+    assert cal.year_source(2027) == "law"
     assert cal.year_source(2026) == "chinese_calendar"
 
 
 def test_years_before_2004_fall_back_too() -> None:
     cal = WorkingCalendar()
-    assert cal.is_workday(date(2003, 10, 1))  # a Wednesday, really a holiday, but unknown here
+    assert not cal.is_workday(date(2003, 10, 1))  # a Wednesday: 国庆, from the law
+    assert cal.is_workday(date(2003, 10, 6))  # the notice's longer break is not known
     assert cal.fallback_years == {2003}
     assert "2003 年" in cal.warnings()[0]
 

@@ -86,7 +86,7 @@ def request_in(status: Status, **overrides: object) -> ServiceRequest:
             if status in (Status.RESOLVED, Status.VISITED, Status.ARCHIVED):
                 r = move(r, Move.RESOLVE, SPECIALIST, reason="已办理入住")
             if status in (Status.VISITED, Status.ARCHIVED):
-                r = move(r, Move.VISIT, SPECIALIST, satisfied=True)
+                r = move(r, Move.VISIT, OPERATOR, satisfied=True)
             if status is Status.ARCHIVED:
                 r = move(r, Move.ARCHIVE, SUPERVISOR)
     assert r.status is status
@@ -104,10 +104,14 @@ def good_args(what: Move, request: ServiceRequest) -> dict[str, object]:
         args["days"] = 3
     if what is Move.MERGE:
         args["target"] = new_request("req-9", "WZ-20260302-0009")
+    if what is Move.REVIEW:
+        args["reasonable"] = False
     return args
 
 
 def actor_for(what: Move) -> Staff:
+    if what is Move.VISIT:
+        return OPERATOR  # the hotline visits; the handler does not rate their own work
     roles = MOVE_RULES[what].roles
     for role in (Role.SPECIALIST, Role.OPERATOR, Role.SUPERVISOR):
         if role in roles:
@@ -122,6 +126,11 @@ def prepared(what: Move, status: Status) -> ServiceRequest:
     request = request_in(status)
     if what in (Move.APPROVE_EXTENSION, Move.REFUSE_EXTENSION):
         request = move(request, Move.EXTEND, SPECIALIST, reason="需要协调入学名额", days=3)
+    if what is Move.REVIEW:
+        # 重办 once, resolved again, and still unsatisfied: it waits for 甄别.
+        request = move(request, Move.VISIT, OPERATOR, satisfied=False, reason="问题未解决")
+        request = move(request, Move.RESOLVE, SPECIALIST, reason="再次办理")
+        request = move(request, Move.VISIT, OPERATOR, satisfied=False, reason="仍未解决")
     return request
 
 
@@ -137,6 +146,8 @@ EXPECTED_TO = {
     Move.RETURN: Status.RETURNED,
     Move.REASSIGN: Status.DISPATCHED,
     Move.MERGE: Status.MERGED,
+    Move.REJECT_RETURN: Status.DISPATCHED,  # back to the unit that returned it, not yet signed there
+    Move.REVIEW: Status.VISITED,  # closed as 不满意 with the supervisor's 甄别
 }
 ALLOWED = [(m, s) for m, rule in MOVE_RULES.items() for s in sorted(rule.sources)]
 REFUSED = [(m, s) for m, rule in MOVE_RULES.items() for s in sorted(Status) if s not in rule.sources]
@@ -155,7 +166,9 @@ def test_every_allowed_move_from_every_allowed_status(what: Move, status: Status
     assert what in allowed_moves(request, actor)
     # Each role the rule names may make the move; the request it leaves is a consistent one.
     for role in MOVE_RULES[what].roles:
-        plan_move(request, what, BY_ROLE[role], MONDAY, CAL, LIMIT, MoveArgs(**good_args(what, request)))
+        # A visit is made by anyone of its roles but the handler (SPECIALIST holds the request).
+        actor = SPECIALIST2 if what is Move.VISIT and role is Role.SPECIALIST else BY_ROLE[role]
+        plan_move(request, what, actor, MONDAY, CAL, LIMIT, MoveArgs(**good_args(what, request)))
     assert_consistent(after)
 
 
@@ -212,7 +225,7 @@ def test_a_move_that_needs_a_reason_is_refused_without_one(what: Move, status: S
 
 SPECIALIST_MOVES = [
     (m, s) for m, rule in MOVE_RULES.items() if Role.SPECIALIST in rule.roles for s in sorted(rule.sources)
-    if s is not Status.NEW
+    if s is not Status.NEW and m is not Move.VISIT  # a visit is anyone's but the handler's
 ]
 
 
@@ -241,12 +254,17 @@ def test_a_request_dispatched_to_an_office_is_signed_by_whichever_specialist_tak
 # ------------------------------------------------------------------------------ what the moves change
 
 
-def test_sign_starts_the_clock_from_the_signing_day() -> None:
+def test_the_clock_counts_from_dispatch_and_signing_has_its_own_limit() -> None:
+    # The handling limit runs from 派单 (Monday 2 March); signing on Thursday does not move it.
     dispatched = request_in(Status.DISPATCHED)
+    assert dispatched.first_dispatched_at == MONDAY
+    assert dispatched.sign_due == date(2026, 3, 3)  # one working day to sign
     thursday = datetime(2026, 3, 5, 15, 30)
-    signed = move(dispatched, Move.SIGN, SPECIALIST, now=thursday)
+    transition = plan_move(dispatched, Move.SIGN, SPECIALIST, thursday, CAL, LIMIT)
+    signed = apply(dispatched, transition)
     assert signed.signed_at == thursday
-    assert signed.due == CAL.add_working_days(thursday.date(), LIMIT) == date(2026, 3, 12)
+    assert signed.due == CAL.add_working_days(MONDAY.date(), LIMIT) == date(2026, 3, 9)
+    assert transition.detail["sign_late"] is True
 
 
 def test_dispatch_rejects_no_office_and_a_non_specialist() -> None:
@@ -378,8 +396,8 @@ def test_merge_records_the_target() -> None:
 
 def test_visit_needs_the_satisfied_flag_and_a_reason_when_unsatisfied() -> None:
     resolved = request_in(Status.RESOLVED)
-    assert str(refusal(resolved, Move.VISIT, SPECIALIST, reason="已回访")) == "回访必须记录是否满意。"
-    error = refusal(resolved, Move.VISIT, SPECIALIST, satisfied=False, reason="  ")
+    assert str(refusal(resolved, Move.VISIT, OPERATOR, reason="已回访")) == "回访必须记录是否满意。"
+    error = refusal(resolved, Move.VISIT, OPERATOR, satisfied=False, reason="  ")
     assert isinstance(error, MoveRefused)
     assert str(error) == "回访不满意时必须填写不满意的原因。"
 
@@ -387,12 +405,12 @@ def test_visit_needs_the_satisfied_flag_and_a_reason_when_unsatisfied() -> None:
 def test_unsatisfied_visit_sends_the_request_back_to_work_with_a_fresh_limit() -> None:
     resolved = request_in(Status.RESOLVED)
     later = datetime(2026, 3, 10, 11, 0)
-    reopened = move(resolved, Move.VISIT, SPECIALIST, now=later, satisfied=False, reason="房源不合适")
+    reopened = move(resolved, Move.VISIT, OPERATOR, now=later, satisfied=False, reason="房源不合适")
     assert reopened.status is Status.IN_PROGRESS
     assert reopened.satisfied is False and reopened.resolved_at is None and reopened.visited_at == later
     assert reopened.due == CAL.add_working_days(later.date(), LIMIT)
     resolved_again = move(reopened, Move.RESOLVE, SPECIALIST, reason="另行安排房源")
-    again = move(resolved_again, Move.VISIT, SPECIALIST, satisfied=True)
+    again = move(resolved_again, Move.VISIT, OPERATOR, satisfied=True)
     assert again.status is Status.VISITED and again.satisfied is True
 
 
@@ -452,7 +470,9 @@ def assert_consistent(r: ServiceRequest) -> None:
         assert r.resolved_at is not None, r
         assert r.resolution.strip(), r
     if r.status is Status.VISITED or (r.status is Status.ARCHIVED and not r.direct):
-        assert r.satisfied is True and r.visited_at is not None, r
+        # Closed satisfied, or closed 不满意 by a supervisor's 甄别 after a 重办.
+        assert r.visited_at is not None, r
+        assert r.satisfied is True or (r.review_result in ("reasonable", "unreasonable") and r.rework_count >= 1), r
     if r.status is Status.ARCHIVED and r.direct:
         # A direct answer may be archived without a visit, but never after an unsatisfied one.
         assert r.satisfied is not False, r

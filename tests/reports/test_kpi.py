@@ -74,7 +74,7 @@ def office(desk, cast, clock, talent, act):
     log("C", at(2, 12), 6)
     move(specialist, "C", at(2, 12, 10), "sign")
     move(specialist, "C", at(2, 26, 16), "resolve", reason="已办结")
-    move(specialist, "C", at(2, 28, 10), "visit", satisfied=True)
+    move(operator, "C", at(2, 28, 10), "visit", satisfied=True)
     # Monday 2 March.
     log("A", at(3, 2), 6)
     move(specialist, "A", at(3, 2, 10), "sign")
@@ -100,21 +100,21 @@ def office(desk, cast, clock, talent, act):
     move(supervisor, "I", at(3, 4, 11), "reassign", to_site="luzhi", to_staff=cast.specialist_luzhi.id,
          reason="改派属地")
     move(specialist, "D", at(3, 4, 15), "resolve", reason="第一次办结")
-    move(specialist, "D", at(3, 5, 10), "visit", satisfied=False, reason="问题未解决")
+    move(operator, "D", at(3, 5, 10), "visit", satisfied=False, reason="问题未解决")
     move(supervisor, "F", at(3, 5, 11), "supervise", reason="已超期，请尽快办结")
     clock.now = at(3, 6)
     operator.calls.log(phone=LUZHI_PHONE, summary="再次来电催问", measure=16, attach_to=numbers["F"])
     move(specialist, "A", at(3, 9, 16), "resolve", reason="按期办结")
     move(luzhi, "G", at(3, 9, 16), "resolve", reason="超期办结")
-    move(specialist, "A", at(3, 10, 10), "visit", satisfied=True)
+    move(operator, "A", at(3, 10, 10), "visit", satisfied=True)
     move(specialist, "B", at(3, 10, 15), "resolve", reason="延期后办结")
-    move(specialist, "B", at(3, 11, 10), "visit", satisfied=True)
+    move(operator, "B", at(3, 11, 10), "visit", satisfied=True)
     move(supervisor, "A", at(3, 11, 11), "archive")
     move(specialist, "D", at(3, 13, 15), "resolve", reason="重办后办结")
     log("K", at(3, 16), 8, phone=LUZHI_PHONE, staff=cast.specialist_luzhi)
     log("M", at(3, 16, 10), 3)
     move(specialist, "M", at(3, 16, 11), "sign")
-    move(specialist, "D", at(3, 16, 14), "visit", satisfied=True)
+    move(operator, "D", at(3, 16, 14), "visit", satisfied=True)
     move(luzhi, "K", at(3, 17), "return", reason="需区级部门办理")
     move(specialist, "M", at(3, 18), "extend", days=5, reason="等待材料")
     log("J", at(3, 19), 2, dispatch=False)
@@ -130,7 +130,7 @@ def test_due_dates_follow_the_story(desk, office):
     assert due["D"] == date(2026, 3, 16)  # fresh limit of 7 from the unsatisfied visit on 03-05
     assert due["F"] == date(2026, 3, 4)
     assert due["G"] == date(2026, 3, 5)
-    assert due["I"] == date(2026, 3, 13)  # 7 working days from the reassignment on 03-04
+    assert due["I"] == date(2026, 3, 11)  # 7 working days from the first dispatch on 03-02: 改派 keeps it
 
 
 def test_status_counts(desk, office):

@@ -59,7 +59,8 @@ def test_full_life_from_call_to_archive(desk: Desk, act: Act, cast: Cast, talent
     signed = act(cast.specialist).requests.move(opened.number, "sign")
     assert signed.status is Status.IN_PROGRESS
     assert signed.signed_at == datetime(2026, 3, 3, 10, 0)
-    assert signed.due == desk.calendar.add_working_days(date(2026, 3, 3), limit_of(desk, HOUSING))
+    # The limit counts from 派单 (2 March), not from signing.
+    assert signed.due == desk.calendar.add_working_days(date(2026, 3, 2), limit_of(desk, HOUSING))
 
     clock.advance(hours=2)
     act(cast.specialist).requests.move(opened.number, "progress", reason="已联系人才，材料已收齐")
@@ -67,7 +68,7 @@ def test_full_life_from_call_to_archive(desk: Desk, act: Act, cast: Cast, talent
     resolved = act(cast.specialist).requests.move(opened.number, "resolve", reason="已安排入住人才公寓")
     assert resolved.status is Status.RESOLVED and resolved.resolution == "已安排入住人才公寓"
     clock.set(date(2026, 3, 6), time(9, 30))
-    visited = act(cast.specialist).requests.move(opened.number, "visit", satisfied=True, reason="人才表示满意")
+    visited = act(cast.operator).requests.move(opened.number, "visit", satisfied=True, reason="人才表示满意")
     assert visited.status is Status.VISITED and visited.satisfied is True
     clock.set(date(2026, 3, 9), time(9, 0))
     archived = act(cast.supervisor).requests.move(opened.number, "archive")
@@ -85,15 +86,15 @@ def test_full_life_from_call_to_archive(desk: Desk, act: Act, cast: Cast, talent
         ("sign", "dispatched", "in_progress", "李专员", ""),
         ("progress", "in_progress", "in_progress", "李专员", "已联系人才，材料已收齐"),
         ("resolve", "in_progress", "resolved", "李专员", "已安排入住人才公寓"),
-        ("visit", "resolved", "visited", "李专员", "人才表示满意"),
+        ("visit", "resolved", "visited", "王话务", "人才表示满意"),
         ("archive", "visited", "archived", "周督办", ""),
     ]
     events = stored.events
-    assert [e.actor_id for e in events] == [cast.operator.id, cast.operator.id] + [cast.specialist.id] * 4 + [
-        cast.supervisor.id
+    assert [e.actor_id for e in events] == [cast.operator.id, cast.operator.id] + [cast.specialist.id] * 3 + [
+        cast.operator.id, cast.supervisor.id
     ]
     assert events[1].detail["to_staff_id"] == cast.specialist.id
-    assert events[5].detail == {"satisfied": True}
+    assert events[5].detail == {"result": "satisfied", "satisfied": True}
     assert events[-1].at == datetime(2026, 3, 9, 9, 0)
     assert [e.at for e in events] == sorted(e.at for e in events)
 
@@ -106,13 +107,14 @@ def test_unsatisfied_visit_goes_back_to_work_then_closes(desk: Desk, act: Act, c
     specialist.move(number, "sign")
     specialist.move(number, "resolve", reason="已提供房源信息")
     clock.set(date(2026, 3, 10), time(14, 0))
-    reopened = specialist.move(number, "visit", satisfied=False, reason="房源离单位太远")
+    hotline = act(cast.operator).requests  # the visit is the hotline's: the handler does not rate their own work
+    reopened = hotline.move(number, "visit", satisfied=False, reason="房源离单位太远")
     assert reopened.status is Status.IN_PROGRESS and reopened.satisfied is False and reopened.resolved_at is None
     assert reopened.due == desk.calendar.add_working_days(date(2026, 3, 10), limit_of(desk, HOUSING))
     clock.advance(days=1)
     specialist.move(number, "resolve", reason="改为推荐木渎人才公寓")
     clock.advance(days=1)
-    specialist.move(number, "visit", satisfied=True)
+    hotline.move(number, "visit", satisfied=True)
     act(cast.supervisor).requests.move(number, "archive")
     assert [row[:3] for row in timeline(desk, number)] == [
         ("log", None, "new"),
@@ -126,15 +128,18 @@ def test_unsatisfied_visit_goes_back_to_work_then_closes(desk: Desk, act: Act, c
     ]
     final = desk.requests.get(number)
     assert final.satisfied is True and final.resolution == "改为推荐木渎人才公寓"
-    assert final.events[4].reason == "房源离单位太远" and final.events[4].detail == {"satisfied": False}
+    assert final.events[4].reason == "房源离单位太远"
+    assert final.events[4].detail == {"result": "unsatisfied", "satisfied": False}
 
 
-def test_due_date_is_counted_from_signing_in_statutory_working_days(desk: Desk, act: Act, cast: Cast,
-                                                                  talent: Talent, clock: Clock) -> None:
+def test_due_date_is_counted_from_dispatch_in_statutory_working_days(desk: Desk, act: Act, cast: Cast,
+                                                                    talent: Talent, clock: Clock) -> None:
+    # Dispatched Thursday 2 April 2026; Qingming (4–6 April) is skipped: five working days end on 10 April.
+    clock.set(date(2026, 4, 2), time(16, 0))
     number = log_request(act, cast, measure=ONE_STOP).number
     act(cast.operator).requests.move(number, "dispatch", to_site="mudu")
-    # Signed Thursday 2 April 2026; Qingming (4–6 April) is skipped: five working days end on 10 April.
-    clock.set(date(2026, 4, 2), time(16, 0))
+    # Signed the next Tuesday: the clock still counts from the dispatch.
+    clock.set(date(2026, 4, 7), time(9, 0))
     signed = act(cast.specialist2).requests.move(number, "sign")
     assert limit_of(desk, ONE_STOP) == 5
     assert signed.due == date(2026, 4, 10) == desk.calendar.add_working_days(date(2026, 4, 2), 5)
@@ -300,7 +305,8 @@ def test_illegal_moves_leave_the_database_unchanged(desk: Desk, act: Act, cast: 
         (cast.specialist, "visit", {"satisfied": True}, MoveRefused, "当前状态为「办理中」，不能执行「回访」"),
         (cast.supervisor, "approve-extension", {}, MoveRefused, "没有待审批的延期申请"),
         (cast.specialist, "extend", {"reason": "需要时间", "days": 45}, MoveRefused, "延期天数应为 1 到 30"),
-        (cast.supervisor, "reassign", {"reason": "改派", "to_site": "mudu"}, MoveRefused, "不能执行「改派」"),
+        # 改派 is the supervisor's at any open status; 退单驳回 only on a return.
+        (cast.supervisor, "reject-return", {"reason": "驳回"}, MoveRefused, "不能执行「退单驳回」"),
     ]
     for actor, what, kwargs, error, text in attempts:
         with pytest.raises(error, match=text):
@@ -337,7 +343,7 @@ def test_role_refusals(desk: Desk, act: Act, cast: Cast, talent: Talent, dump) -
     specialist = act(cast.specialist).requests
     specialist.move(number, "sign")
     specialist.move(number, "resolve", reason="已办结")
-    specialist.move(number, "visit", satisfied=True)
+    act(cast.operator).requests.move(number, "visit", satisfied=True)
     with pytest.raises(PermissionRefused, match="^人才工作专员不能执行「归档」，该操作仅限督办负责人。$"):
         specialist.move(number, "archive")
     assert desk.requests.get(number).status is Status.VISITED

@@ -36,7 +36,7 @@ def test_every_move_has_its_own_key_and_what_it_asks_is_declared() -> None:
     assert not set(keys) & {"n", "p", "N", "P"}  # the request page's next / previous
     assert lifecycle.queue_moves(Queue.OVERDUE) == ("dispatch", "chase", "supervise")
     assert lifecycle.queue_moves(Queue.EXTENSIONS) == ("approve-extension", "refuse-extension")
-    assert lifecycle.queue_moves(Queue.RETURNED) == ("reassign",)
+    assert lifecycle.queue_moves(Queue.RETURNED) == ("reassign", "reject-return")
 
 
 async def test_a_move_added_to_the_table_is_on_the_page_in_its_dialog_and_on_the_command_line(
@@ -97,7 +97,7 @@ def test_a_move_has_the_same_key_and_binding_id_on_every_screen() -> None:
 
     page, queues = moves_of(RequestScreen), moves_of(RequestListScreen)
     assert set(queues) == {"move('dispatch')", "move('chase')", "move('supervise')", "move('approve-extension')",
-                           "move('refuse-extension')", "move('reassign')"}
+                           "move('refuse-extension')", "move('reassign')", "move('reject-return')"}
     assert {action: page[action] for action in queues} == queues
     assert queues["move('supervise')"] == "u request.supervise"
 

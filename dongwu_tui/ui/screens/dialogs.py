@@ -21,7 +21,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from dongwu_tui.domain.labels import FIELD_LABELS
 from dongwu_tui.domain.lifecycle import MOVE_RULES, MoveInput, Queue
-from dongwu_tui.domain.models import ServiceRequest, Site, Staff
+from dongwu_tui.domain.models import ServiceRequest, Site, Staff, VisitResult
 from dongwu_tui.ui.safe import escape
 from dongwu_tui.ui.work import FetchMixin
 
@@ -126,9 +126,17 @@ class MoveDialog(FieldsDialog):
                 yield Static(f"申请延期 {days} 个工作日：{why}", classes="hint")
             if self.asks(MoveInput.VISIT):
                 yield Label("回访结果（必选）")
-                yield Select([("满意", True), ("不满意（退回重办）", False)], prompt="请选择回访结果",
-                             id="satisfied")
+                yield Select([(result.label + ("（退回重办）" if result is VisitResult.UNSATISFIED else ""),
+                               result.value) for result in VisitResult], prompt="请选择回访结果", id="satisfied")
                 yield self.error_line("satisfied")
+                yield Select([("已解决", True), ("未解决", False)], prompt="诉求是否解决（可不选）", id="solved")
+            if self.asks(MoveInput.RESTART):
+                yield Select([("首次派单有误，时限重新起算", True)], prompt="时限从首次派单起算（不变）", id="restart")
+            if self.asks(MoveInput.FINDING):
+                yield Label("甄别结论（必选）")
+                yield Select([("不满意诉求合理", True), ("不满意诉求不合理", False)], prompt="请选择甄别结论",
+                             id="finding")
+                yield self.error_line("finding")
             if self.asks(MoveInput.DAYS):
                 yield Label("延期工作日数")
                 yield Input(placeholder="如 5", id="days", type="integer")
@@ -186,11 +194,21 @@ class MoveDialog(FieldsDialog):
             values["to_site"] = site
             values["to_staff"] = None if staff is Select.NULL else staff
         if self.asks(MoveInput.VISIT):
-            satisfied = self.query_one("#satisfied", Select).value
-            if satisfied is Select.NULL:
-                self.show_error("satisfied", "请选择回访结果：满意或不满意。")
+            result = self.query_one("#satisfied", Select).value
+            if result is Select.NULL:
+                self.show_error("satisfied", "请选择回访结果：满意、基本满意、不满意或未联系上。")
                 return None
-            values["satisfied"] = bool(satisfied)
+            values["visit_result"] = result
+            solved = self.query_one("#solved", Select).value
+            values["solved"] = None if solved is Select.NULL else bool(solved)
+        if self.asks(MoveInput.RESTART):
+            values["restart_clock"] = self.query_one("#restart", Select).value is True
+        if self.asks(MoveInput.FINDING):
+            finding = self.query_one("#finding", Select).value
+            if finding is Select.NULL:
+                self.show_error("finding", "请选择甄别结论。")
+                return None
+            values["reasonable"] = bool(finding)
         if self.asks(MoveInput.DAYS):
             text = self.query_one("#days", Input).value.strip()
             if not text.isdigit() or int(text) <= 0:
@@ -204,7 +222,7 @@ class MoveDialog(FieldsDialog):
                 return None
             values["into"] = into
         # An unsatisfied return visit needs its reason (lifecycle.plan_move).
-        needs_reason = self.rule.needs_reason or values.get("satisfied") is False
+        needs_reason = self.rule.needs_reason or values.get("visit_result") == VisitResult.UNSATISFIED
         if self.asks_note and needs_reason and not reason:
             self.show_error("reason", f"请填写{self.rule.reason_label}。")
             return None
