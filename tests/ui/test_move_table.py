@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 
 import pytest
+from deskkit import cli_argv
 from textual.widgets import Input
 
 from dongwu_tui.domain import lifecycle
@@ -83,8 +84,8 @@ async def test_a_move_added_to_the_table_is_on_the_page_in_its_dialog_and_on_the
     for name in ("HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
         monkeypatch.setenv(name, str(tmp_path / name))
     desk.office.close()
-    assert main(["--db", str(desk.office.path), "--as", cast.supervisor.name, "request", "remind",
-                 request.number, "--reason", "再次提醒", "--days", "2"]) == 0
+    assert main(cli_argv(["--db", str(desk.office.path), "--as", cast.supervisor.name, "request", "remind",
+                          request.number, "--reason", "再次提醒", "--days", "2"])) == 0
     assert "提醒完成" in capsys.readouterr().out
 
 
