@@ -475,6 +475,14 @@ class DeskApp(App[None]):
         await self.remove_mode(SWITCHING_MODE)
         self.refresh_conflict_count()
 
+    def _watch_app_focus(self, focus: bool) -> None:
+        super()._watch_app_focus(focus)
+        # Textual focuses a screen's first field only while the app has focus, and a browser session starts
+        # without it (textual-serve's driver): the first screen shown then (who is working) would take no
+        # typing. When focus comes (the tab is clicked, the first key), a screen with nothing focused gets it.
+        if focus and self.screen_stack and self.screen.focused is None:
+            self.screen._update_auto_focus()
+
     def action_help(self) -> None:
         from dongwu_tui.ui.screens.help import HelpScreen
 
