@@ -160,6 +160,7 @@ def make_server(db: Path, *, host: str = "127.0.0.1", port: int = 8000, max_sess
             app.add_routes([
                 web.get("/", self.handle_index, name="index"),
                 web.get("/ws", self.handle_websocket, name="websocket"),
+                web.get("/ws/{token}", self.handle_websocket),
                 web.get("/download/{key}", self.handle_download, name="download"),
                 web.get("/static/js/textual.js", self.handle_textual_js),
                 web.static("/static", self.statics_path, show_index=False, name="static"),
@@ -187,7 +188,7 @@ def make_server(db: Path, *, host: str = "127.0.0.1", port: int = 8000, max_sess
             scheme = "wss" if request.headers.get("X-Forwarded-Proto", request.scheme) == "https" else "ws"
             font_size = request.query.get("fontsize", "16")
             page = PAGE.format(font=FONT_STACK, bad_token=CLOSE_BAD_TOKEN, full=CLOSE_FULL, origin=CLOSE_ORIGIN,
-                               websocket_url=html.escape(f"{scheme}://{request.host}/ws?token={token}&"),
+                               websocket_url=html.escape(f"{scheme}://{request.host}/ws/{token}"),
                                font_size=int(font_size) if font_size.isdigit() else 16)
             return web.Response(text=page, content_type="text/html", charset="utf-8")
 
@@ -195,7 +196,7 @@ def make_server(db: Path, *, host: str = "127.0.0.1", port: int = 8000, max_sess
             origin = request.headers.get("Origin")
             if origin is not None and origin.split("://", 1)[-1] != request.host:
                 return CLOSE_ORIGIN
-            token = request.query.get("token", "")
+            token = request.match_info.get("token", "")  # textual.js adds ?width=…&height=… to the URL
             issued = self.tokens.pop(token, None)
             if issued is None or time.monotonic() - issued >= TOKEN_SECONDS:
                 return CLOSE_BAD_TOKEN

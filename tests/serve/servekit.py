@@ -89,7 +89,7 @@ class Session:
             if response.status != 200:
                 raise RuntimeError(f"page refused: {response.status}")
         ws_url = re.search(r'data-session-websocket-url="([^"]+)"', page).group(1).replace("&amp;", "&")
-        self.ws = await self.http.ws_connect(f"{ws_url}width={self.width}&height={self.height}",
+        self.ws = await self.http.ws_connect(f"{ws_url}?width={self.width}&height={self.height}",
                                              origin=self.url)
         self._task = asyncio.create_task(self._read())
 

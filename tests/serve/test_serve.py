@@ -108,12 +108,17 @@ async def test_chinese_typed_in_the_first_screen_is_taken(served):
         await tab.close()
 
 
-async def test_every_session_starts_on_the_first_screen(served):
+async def test_every_session_starts_on_the_first_screen_at_the_tabs_size(served):
+    from rich.cells import cell_len
+
     async with aiohttp.ClientSession() as http:
-        tab = Session(http, served)
+        tab = Session(http, served, width=100, height=30)  # textual.js adds ?width=&height= to the page's URL
         await tab.open()
         await tab.wait_for("请选择当前使用人")
         assert "来电号码" not in tab.text() and "待签收" not in tab.text()
+        rows = re.split(r"\x1b\[\d+;\d+H|\n", bytes(tab.received).decode())  # the pieces drawn at each place
+        assert max(cell_len(screen_text(row.encode())) for row in rows) == 100
+        assert "\x1b[30;1H" in bytes(tab.received).decode() and "\x1b[31;1H" not in bytes(tab.received).decode()
         await tab.close()
 
 
@@ -154,8 +159,8 @@ async def test_sessions_past_the_limit_are_refused_in_chinese(served):
 async def test_a_websocket_without_a_fresh_page_token_is_refused(served):
     async with aiohttp.ClientSession() as http:
         port = served.rsplit(":", 1)[1]
-        for query in ("", "?token=forged"):
-            ws = await http.ws_connect(f"ws://127.0.0.1:{port}/ws{query}", origin=served)
+        for path in ("/ws", "/ws/forged"):
+            ws = await http.ws_connect(f"ws://127.0.0.1:{port}{path}", origin=served)
             message = await ws.receive()
             assert message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
             assert ws.close_code == 4001
@@ -163,7 +168,7 @@ async def test_a_websocket_without_a_fresh_page_token_is_refused(served):
         await tab.open()
         await tab.wait_for("请选择当前使用人")
         ws_url = re.search(r"(ws://[^\"]+)", (await (await http.get(served + "/")).text())).group(1)
-        ws = await http.ws_connect(ws_url.replace("&amp;", "&"), origin="http://evil.example")
+        ws = await http.ws_connect(ws_url, origin="http://evil.example")
         await ws.receive()
         assert ws.close_code == 4004  # another site's page may not open a desk
         await tab.close()
