@@ -11,10 +11,9 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from typing import TYPE_CHECKING
-
-from textual.worker import get_current_worker
 
 if TYPE_CHECKING:
     from dongwu_tui.ui.app import DeskApp
@@ -54,8 +53,9 @@ def serve_keymap(user_keymap: dict[str, str]) -> dict[str, str]:
 def start(app: DeskApp) -> None:
     """Once the desk is open: watch the database for other sessions' writes and end the session when idle."""
     app.last_input = time.monotonic()
-    app.run_worker(lambda: _watch(app), thread=True, exit_on_error=False, group="serve-watch",
-                   name="serve-watch")
+    # A thread of its own rather than a Textual worker: it runs as long as the app, and waiting for the
+    # app's workers to finish (a screen's reads) must not wait for it.
+    threading.Thread(target=_watch, args=(app,), name="serve-watch", daemon=True).start()
     app.set_interval(IDLE_CHECK_S, lambda: _check_idle(app))
 
 
@@ -63,14 +63,13 @@ def _watch(app: DeskApp) -> None:
     from dongwu_tui.services.changes import ChangeSignal
 
     signal = ChangeSignal(app.desk.office.path)
-    worker = get_current_worker()
     try:
-        while not worker.is_cancelled:
+        while app.is_running:
             time.sleep(POLL_S)
             try:
-                if signal.changed():
+                if signal.changed() and app.is_running:
                     app.call_from_thread(data_changed, app)
-            except Exception:  # noqa: BLE001 - a busy or vanished file: the next poll tries again
+            except Exception:  # noqa: BLE001 - a busy file, or the app closing: the next poll tries again
                 continue
     finally:
         signal.close()
