@@ -56,7 +56,7 @@ def start(app: DeskApp) -> None:
     # A thread of its own rather than a Textual worker: it runs as long as the app, and waiting for the
     # app's workers to finish (a screen's reads) must not wait for it.
     threading.Thread(target=_watch, args=(app,), name="serve-watch", daemon=True).start()
-    app.set_interval(IDLE_CHECK_S, lambda: _check_idle(app))
+    app.set_interval(min(IDLE_CHECK_S, idle_limit_s() / 2), lambda: _check_idle(app))
 
 
 def _watch(app: DeskApp) -> None:

@@ -207,3 +207,21 @@ def test_serve_binds_to_localhost_by_default():
 
 def test_screen_text_drops_terminal_controls():
     assert screen_text("\x1b[4;2H\x1b[38;2;1;2;3m王芳\x1b[0m".encode()) == "王芳"
+
+
+async def test_an_idle_session_ends_and_its_desk_process_with_it(db_path, cast, desk):
+    desk.office.release()
+    with serving(db_path, "--idle-minutes", "0.05") as url:  # 3 s
+        async with aiohttp.ClientSession() as http:
+            before = _desk_processes()
+            tab = Session(http, url)
+            await tab.open()
+            await tab.wait_for("请选择当前使用人")
+            started = _desk_processes() - before
+            deadline = time.monotonic() + 20
+            while tab.closed is None and time.monotonic() < deadline:
+                await asyncio.sleep(0.2)
+            assert tab.closed is not None  # the server closed the tab's websocket
+            while started & _desk_processes() and time.monotonic() < deadline:
+                await asyncio.sleep(0.2)
+            assert started and not started & _desk_processes()
