@@ -225,3 +225,38 @@ async def test_an_idle_session_ends_and_its_desk_process_with_it(db_path, cast, 
             while started & _desk_processes() and time.monotonic() < deadline:
                 await asyncio.sleep(0.2)
             assert started and not started & _desk_processes()
+
+
+async def test_a_websocket_dropped_mid_save_saves_the_call_whole_or_not_at_all(served, talent, desk):
+    """The tab closes the moment Ctrl+S is sent: the call is saved with its request, or nothing is; after
+    signing in again the operator sees which in the caller's panel (最近来电)."""
+    async with aiohttp.ClientSession() as http:
+        tab = Session(http, served)
+        await tab.open()
+        await choose_user(tab, "王话务")
+        await tab.wait_for("来电号码")
+        await tab.type(talent.phone)
+        await tab.wait_for("陈人才")
+        await tab.type("11")
+        await asyncio.sleep(0.3)
+        await tab.type("断线时保存")
+        await asyncio.sleep(0.3)
+        await tab.keys(CTRL_S, pause=0)
+        await tab.close()
+        await asyncio.sleep(2)
+        rows = desk.office.db.execute_sql(
+            "SELECT c.request_id, r.id FROM call c LEFT JOIN service_request r ON r.id = c.request_id "
+            "WHERE c.summary = '断线时保存'").fetchall()
+        assert len(rows) <= 1 and all(call_request == request for call_request, request in rows)
+        again = Session(http, served)
+        await again.open()
+        await choose_user(again, "王话务")
+        await again.wait_for("来电号码")
+        await again.type(talent.phone)
+        await again.wait_for("最近来电")
+        if rows:
+            await again.wait_for("断线时保存")
+        else:
+            assert "断线时保存" not in again.text()
+        await again.close()
+
