@@ -12,9 +12,15 @@ from pathlib import Path
 class ChangeSignal:
     """`changed()` is true once after each commit made by any other connection, this process's included."""
 
-    def __init__(self, path: Path | str) -> None:
-        uri = Path(path).resolve().as_uri() + "?mode=ro"
-        self._connection = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=1.0)
+    def __init__(self, path: Path | str, key: bytes | None = None) -> None:
+        """`key`: an encrypted office database's key (OfficeDatabase.key), None for a plain file."""
+        if key is not None:
+            from dongwu_tui.storage.cipher import connect
+
+            self._connection = connect(path, key, timeout=1.0)
+        else:
+            uri = Path(path).resolve().as_uri() + "?mode=ro"
+            self._connection = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=1.0)
         self._version = self._read()
 
     def _read(self) -> int:

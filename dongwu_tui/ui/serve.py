@@ -62,7 +62,8 @@ def start(app: DeskApp) -> None:
 def _watch(app: DeskApp) -> None:
     from dongwu_tui.services.changes import ChangeSignal
 
-    signal = ChangeSignal(app.desk.office.path)
+    office = app.desk.office
+    signal = ChangeSignal(office.path, getattr(office, "key", None))
     try:
         while app.is_running:
             time.sleep(POLL_S)

@@ -152,7 +152,7 @@ class Tab:
     async def mark(self) -> int:
         return len(await self.drawn())
 
-    async def wait_for(self, needle: str, timeout: float = 20.0, since: int = 0) -> float:
+    async def wait_for(self, needle: str, timeout: float = 45.0, since: int = 0) -> float:
         start = time.monotonic()
         while True:
             text = await self.drawn()
@@ -176,8 +176,6 @@ class Tab:
         common = {"key": key, "code": code, "windowsVirtualKeyCode": vk, "nativeVirtualKeyCode": vk,
                   "modifiers": modifiers}
         await self.browser.send("Input.dispatchKeyEvent", self.session, type="rawKeyDown", **common)
-        if name in ("Enter",):
-            await self.browser.send("Input.dispatchKeyEvent", self.session, type="char", text="\r", **common)
         await self.browser.send("Input.dispatchKeyEvent", self.session, type="keyUp", **common)
         await asyncio.sleep(0.05)
 

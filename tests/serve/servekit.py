@@ -105,7 +105,7 @@ class Session:
     def text(self, since: int = 0) -> str:
         return screen_text(bytes(self.received[since:]))
 
-    async def wait_for(self, needle: str, timeout: float = 20.0, since: int = 0) -> float:
+    async def wait_for(self, needle: str, timeout: float = 45.0, since: int = 0) -> float:
         """Seconds until `needle` is on what was drawn after byte `since`; raises on timeout."""
         start = time.monotonic()
         while needle not in self.text(since):
@@ -140,10 +140,20 @@ ENTER, ESC, TAB, DOWN, UP = "\r", "\x1b", "\t", "\x1b[B", "\x1b[A"
 F2, F4, CTRL_S, ALT_N = "\x1bOQ", "\x1bOS", "\x13", "\x1bn"
 
 
-async def choose_user(session: Session, name: str) -> None:
-    """Who is working: the first screen of every session. The one place that knows how a session is signed
-    in to (the picker today; the sign-in screen's steps replace these)."""
-    await session.wait_for("请选择当前使用人")
+FIRST_SCREEN = "姓名或拼音首字母"  # the sign-in screen's name field, the first thing every session shows
+
+
+async def choose_user(session: Session, name: str, password: str | None = None) -> None:
+    """Signing in: the first screen of every session. The name typed (Chinese, as an input method commits
+    it) filters the list, Enter chooses, then the password and Enter."""
+    from deskkit import TEST_PASSWORD
+
+    await session.wait_for(FIRST_SCREEN)
     await session.type(name)
-    await asyncio.sleep(0.3)
+    await asyncio.sleep(0.5)
+    await session.keys(ENTER)
+    await session.wait_for("请输入密码")
+    await asyncio.sleep(0.5)
+    await session.type(TEST_PASSWORD if password is None else password, pause=0.01)
+    await asyncio.sleep(0.5)
     await session.keys(ENTER)

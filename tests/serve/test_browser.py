@@ -4,24 +4,33 @@ caller's call with the keys a person presses, see it in a second tab's request v
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
 import pytest
 from browser import CHROMIUM, Browser, Tab
+from deskkit import TEST_PASSWORD
+from servekit import FIRST_SCREEN
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)")
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
-async def sign_in(tab: Tab, name: str, password: str = "") -> None:
-    """The desk's first screen, in the browser. Who is working: the name typed (through the input method,
-    as Chinese is typed) filters the list, Enter chooses. The one place to change for a sign-in screen."""
-    await tab.wait_for("请选择当前使用人")
+async def sign_in(tab: Tab, name: str, password: str = TEST_PASSWORD) -> None:
+    """The desk's first screen, in the browser: the name typed (through the input method, as Chinese is
+    typed) filters the list, Enter chooses, then the password and Enter."""
+    await tab.wait_for(FIRST_SCREEN)
     await tab.focus_terminal()
     await tab.text(name)
     await tab.wait_for(name, since=0)
+    await asyncio.sleep(0.5)
+    await tab.press("Enter")
+    await tab.wait_for("请输入密码")
+    await asyncio.sleep(0.5)
+    await tab.text(password)
+    await asyncio.sleep(0.5)
     await tab.press("Enter")
 
 
@@ -29,9 +38,12 @@ async def test_a_call_logged_in_the_browser_shows_in_another_tab(served, talent,
     port = served.rsplit(":", 1)[1]
     async with Browser() as browser:
         operator = await browser.tab(served + "/")
-        await operator.wait_for("请选择当前使用人")
+        await operator.wait_for(FIRST_SCREEN)
         if os.environ.get("DONGWU_SCREENSHOTS"):
             await operator.screenshot(DOCS / "serve-signin.png")
+        wrong = await browser.tab(served + "/")
+        await sign_in(wrong, "王话务", "not-the-password")
+        await wrong.wait_for("姓名或密码不正确")
         await sign_in(operator, "王话务")
         await operator.wait_for("来电号码")
         supervisor = await browser.tab(served + "/")

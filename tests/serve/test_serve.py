@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import aiohttp
-from servekit import (CTRL_S, ENTER, Session, choose_user, dongwu, screen_text, serving)
+from servekit import (CTRL_S, FIRST_SCREEN, Session, choose_user, dongwu, screen_text, serving)
 
 
 
@@ -114,7 +114,7 @@ async def test_every_session_starts_on_the_first_screen_at_the_tabs_size(served)
     async with aiohttp.ClientSession() as http:
         tab = Session(http, served, width=100, height=30)  # textual.js adds ?width=&height= to the page's URL
         await tab.open()
-        await tab.wait_for("请选择当前使用人")
+        await tab.wait_for(FIRST_SCREEN)
         assert "来电号码" not in tab.text() and "待签收" not in tab.text()
         rows = re.split(r"\x1b\[\d+;\d+H|\n", bytes(tab.received).decode())  # the pieces drawn at each place
         assert max(cell_len(screen_text(row.encode())) for row in rows) == 100
@@ -127,7 +127,7 @@ async def test_a_closed_tab_ends_its_desk_process(served):
         before = _desk_processes()
         tab = Session(http, served)
         await tab.open()
-        await tab.wait_for("请选择当前使用人")
+        await tab.wait_for(FIRST_SCREEN)
         started = _desk_processes() - before
         assert len(started) == 1
         await tab.close()
@@ -142,7 +142,7 @@ async def test_sessions_past_the_limit_are_refused_in_chinese(served):
         tabs = [Session(http, served) for _ in range(3)]  # the fixture serves --max-sessions 3
         for tab in tabs:
             await tab.open()
-            await tab.wait_for("请选择当前使用人")
+            await tab.wait_for(FIRST_SCREEN)
         async with http.get(served + "/") as response:
             assert response.status == 503
             page = await response.text()
@@ -151,7 +151,7 @@ async def test_sessions_past_the_limit_are_refused_in_chinese(served):
         await asyncio.sleep(0.5)
         fourth = Session(http, served)
         await fourth.open()  # a place is free again
-        await fourth.wait_for("请选择当前使用人")
+        await fourth.wait_for(FIRST_SCREEN)
         for tab in [*tabs[1:], fourth]:
             await tab.close()
 
@@ -166,7 +166,7 @@ async def test_a_websocket_without_a_fresh_page_token_is_refused(served):
             assert ws.close_code == 4001
         tab = Session(http, served)
         await tab.open()
-        await tab.wait_for("请选择当前使用人")
+        await tab.wait_for(FIRST_SCREEN)
         ws_url = re.search(r"(ws://[^\"]+)", (await (await http.get(served + "/")).text())).group(1)
         ws = await http.ws_connect(ws_url, origin="http://evil.example")
         await ws.receive()
@@ -209,14 +209,14 @@ def test_screen_text_drops_terminal_controls():
     assert screen_text("\x1b[4;2H\x1b[38;2;1;2;3m王芳\x1b[0m".encode()) == "王芳"
 
 
-async def test_an_idle_session_ends_and_its_desk_process_with_it(db_path, cast, desk):
+async def test_an_idle_session_ends_and_its_desk_process_with_it(db_path, cast, desk, passwords):
     desk.office.release()
     with serving(db_path, "--idle-minutes", "0.05") as url:  # 3 s
         async with aiohttp.ClientSession() as http:
             before = _desk_processes()
             tab = Session(http, url)
             await tab.open()
-            await tab.wait_for("请选择当前使用人")
+            await tab.wait_for(FIRST_SCREEN)
             started = _desk_processes() - before
             deadline = time.monotonic() + 20
             while tab.closed is None and time.monotonic() < deadline:
@@ -260,3 +260,13 @@ async def test_a_websocket_dropped_mid_save_saves_the_call_whole_or_not_at_all(s
             assert "断线时保存" not in again.text()
         await again.close()
 
+
+
+async def test_a_wrong_password_is_refused(served):
+    async with aiohttp.ClientSession() as http:
+        tab = Session(http, served)
+        await tab.open()
+        await choose_user(tab, "王话务", password="not-the-password")
+        await tab.wait_for("姓名或密码不正确")
+        assert "来电号码" not in tab.text()
+        await tab.close()
