@@ -13,19 +13,6 @@ from servekit import (CTRL_S, FIRST_SCREEN, Session, choose_user, dongwu, screen
 
 
 
-def _children(pid: int) -> set[int]:
-    found = set()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.add(int(entry))
-    return found
-
-
 def _desk_processes() -> set[int]:
     found = set()
     for entry in os.listdir("/proc"):
