@@ -281,6 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
     from dongwu_tui.cli import kb_commands
 
     kb_commands.add_parsers(command, call, integer)
+    from dongwu_tui.cli.serve_commands import add_parser as add_serve_parser
+
+    add_serve_parser(command)
     return parser
 
 
@@ -364,7 +367,11 @@ def desk_arguments(argv: Sequence[str]) -> Any | None:
 def _open_desk_screens(args: Any) -> int:
     """No command: the desk screens (the summary when not on a terminal). The first frame is drawn before the
     database is opened and before the modules that open it are imported (ui/app.py `open_and_run`)."""
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    import os
+
+    # A browser session of `dongwu serve` talks through pipes (textual-serve's web driver), not a terminal.
+    in_browser = os.environ.get("DONGWU_SERVE") == "1"
+    if not in_browser and not (sys.stdin.isatty() and sys.stdout.isatty()):
         from dongwu_tui.cli.commands import run
 
         return run(args)
@@ -436,6 +443,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from dongwu_tui.cli.sync_commands import run_sync
 
             return run_sync(args)
+        if args.command == "serve":
+            from dongwu_tui.cli.serve_commands import run_serve
+
+            return run_serve(args)
         from dongwu_tui.cli.commands import run
 
         return run(args)

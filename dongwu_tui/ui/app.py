@@ -62,10 +62,15 @@ def open_and_run(db: Path | None, actor: str | None) -> int:
 
         return open_desk(db if db is not None else default_database_path())
 
+    from dongwu_tui.ui import serve
+
     keymap, warning = load_keymap()
     idle_minutes, idle_warning = load_idle_lock_minutes(default=DEFAULT_IDLE_LOCK_MINUTES)
+    in_browser = serve.in_browser()
+    if in_browser:
+        keymap = serve.serve_keymap(keymap)
     app = DeskApp(opener=opener, keymap=keymap, config_warning=warning or idle_warning, sign_in_as=actor,
-                  idle_lock_minutes=idle_minutes)
+                  idle_lock_minutes=idle_minutes, in_browser=in_browser)
     try:
         app.run()
     finally:
@@ -157,7 +162,7 @@ class DeskApp(App[None]):
     def __init__(self, desk: Desk | None = None, *, opener: Callable[[], Desk] | None = None, site_name: str = "",
                  keymap: dict[str, str] | None = None, config_warning: str | None = None,
                  sign_in_as: str | None = None, idle_lock_minutes: float = DEFAULT_IDLE_LOCK_MINUTES,
-                 **kwargs: Any) -> None:
+                 in_browser: bool = False, **kwargs: Any) -> None:
         """Either an open `desk` (the tests: the desk of a person signed in with the accounts service,
         `AccountService.sign_in(...).desk`), or an `opener` that opens it after the first frame (the command
         line, `open_and_run`); a desk with nobody acting starts on the sign-in screen (`sign_in_as`: the name
@@ -184,6 +189,11 @@ class DeskApp(App[None]):
         self.last_input = time.monotonic()
         self.locked = False
         self._idle_timer: Any = None
+        # A `dongwu serve` session (ui/serve.py): Alt keys for those the browser keeps, other tabs' writes
+        # shown without a key press, an idle limit.
+        self.in_browser = in_browser
+        if in_browser:
+            self.COMMAND_PALETTE_BINDING = "alt+p"
 
     # -- start-up -------------------------------------------------------------------------------
 
@@ -275,6 +285,10 @@ class DeskApp(App[None]):
 
     def _begin(self) -> None:
         self.call_after_refresh(tweaks.freeze_startup_objects)
+        if self.in_browser:
+            from dongwu_tui.ui import serve
+
+            serve.start(self)
         if self.desk.actor is None:
             from dongwu_tui.ui.screens.signin import SignInScreen
 
@@ -460,6 +474,14 @@ class DeskApp(App[None]):
         await self.switch_mode(FIRST_MODE.get(staff.role, "talents"))
         await self.remove_mode(SWITCHING_MODE)
         self.refresh_conflict_count()
+
+    def _watch_app_focus(self, focus: bool) -> None:
+        super()._watch_app_focus(focus)
+        # Textual focuses a screen's first field only while the app has focus, and a browser session starts
+        # without it (textual-serve's driver): the first screen shown then (who is working) would take no
+        # typing. When focus comes (the tab is clicked, the first key), a screen with nothing focused gets it.
+        if focus and self.screen_stack and self.screen.focused is None:
+            self.screen._update_auto_focus()
 
     def action_help(self) -> None:
         from dongwu_tui.ui.screens.help import HelpScreen

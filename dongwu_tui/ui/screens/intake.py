@@ -461,7 +461,7 @@ class IntakeScreen(DeskScreen):
             if then_next:
                 self.action_clear()
             else:
-                self.notify("本次来电已保存；按 Ctrl+N 开始下一个来电。", markup=False)
+                self.notify(f"本次来电已保存；按 {self._next_call_key()} 开始下一个来电。", markup=False)
             return
         values = self._call_values()
         if isinstance(values, str):
@@ -481,11 +481,18 @@ class IntakeScreen(DeskScreen):
         if then_next:
             self.action_clear()
         else:
-            self.query_one("#status", Static).update(escape(text) + "\n按 Ctrl+N 开始下一个来电。")
+            self.query_one("#status", Static).update(escape(f"{text}\n按 {self._next_call_key()} 开始下一个来电。"))
             # The caller's panel again, with this call and its request (a new caller now has a record).
             phone, desk = self.draft.phone, self.desk
             if phone is not None:
                 self.fetch(lambda: desk.views.caller_card(phone), then=partial(self.show_card_after_save, phone))
+
+    def _next_call_key(self) -> str:
+        """The key that starts the next call as the key line shows it (remapped, or Alt+N in a browser)."""
+        for _node, binding, _enabled, _tooltip in self.active_bindings.values():
+            if binding.id == "intake.save_next":
+                return "+".join(part.capitalize() if len(part) > 1 else part.upper() for part in binding.key.split("+"))
+        return "Ctrl+N"
 
     def show_card_after_save(self, phone: str, card: CallerCard | None) -> None:
         if phone != self.draft.phone or not self.draft.saved:
