@@ -100,7 +100,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     encrypt = args.encrypt if args.encrypt is not None else args.kind != "district"
     supplied = None if (args.password_stdin or args.password_file) else keyring.supplied_password()
     if not (supplied or args.password_stdin or args.password_file or sys.stdin.isatty()):
-        raise ValidationFailed(f"须设置管理员「{args.admin}」的密码：请在终端中运行，或用 --password-stdin、"
+        raise ValidationFailed(f"需要管理员密码（{args.admin}）：请在终端中运行，或用 --password-stdin、"
                                f"--password-file 或环境变量 {keyring.PASSWORD_VARIABLE} 提供；未创建任何文件。")
     password = supplied or PasswordSource(stdin=args.password_stdin, file=args.password_file).read(
         f"请设置管理员「{args.admin}」的密码：", what="管理员密码", confirm=True)
