@@ -85,10 +85,14 @@ class PasswordSource:
 
     def __init__(self, *, stdin: bool = False, file: Path | None = None) -> None:
         self._lines: list[str] | None = None
-        if stdin:
-            self._lines = sys.stdin.read().splitlines()
-        elif file is not None:
-            self._lines = Path(file).read_text(encoding="utf-8").splitlines()
+        try:
+            if stdin:
+                self._lines = sys.stdin.read().splitlines()
+            elif file is not None:
+                self._lines = Path(file).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as error:
+            where = "标准输入" if stdin else f"文件 {file}"
+            raise ValidationFailed(f"无法从{where}读取密码（{type(error).__name__}），未做任何修改。") from error
 
     def read(self, prompt: str, *, what: str, confirm: bool = False) -> str:
         if self._lines is not None:

@@ -116,6 +116,9 @@ def test_a_read_only_database_answers_reads_and_refuses_writes_saying_why(
     the first `stats` on a database that never had one needs no write."""
     db = tmp_path / "read-only.db"
     shutil.copy(small_db, db)
+    # The administrator signs in to the copy while it can still be written: the refusal below is the
+    # read-only file's, not a missing session's.
+    write = cli_argv(["--db", str(db), "staff", "add", "--as", "系统管理员", "--name", "新同事", "--role", "operator"])
     ok(dongwu(cli_env, db, "staff", "list"))  # the copy takes its own replica identity (a write) first
     connection = sqlite3.connect(db)
     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -130,8 +133,7 @@ def test_a_read_only_database_answers_reads_and_refuses_writes_saying_why(
         err = capsys.readouterr().err
         assert code == 0, (args, err)
     assert (tmp_path / "r.md").stat().st_size > 0
-    code = cli_main.main(cli_argv(["--db", str(db), "staff", "add", "--as", "系统管理员", "--name", "新同事",
-                                   "--role", "operator"]))
+    code = cli_main.main(write)
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "只读" in err, err
     assert db.read_bytes() == before

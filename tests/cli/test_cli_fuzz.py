@@ -55,8 +55,8 @@ BASE: dict[tuple[str, ...], list[str]] = {
     ("sync", "resolve"): [*SUPERVISOR, "1", "--take", "mine"],
     ("sync", "keys"): ["--as", "系统管理员", "-o", "{tmp}"],
 }
-# Slow (builds a whole demo) and covered by its own tests.
-SKIPPED = {("demo",)}
+# Slow (builds a whole demo; serves the desk until stopped) and covered by their own tests.
+SKIPPED = {("demo",), ("serve",)}
 
 
 def _leaves(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...],
