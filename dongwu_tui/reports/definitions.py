@@ -102,8 +102,8 @@ EXTRA_FIELDS: dict[str, str] = {
     "visit_on_time": "按时回访",  # visited within the visit limit (data/kpi.toml) of the resolution
     "basically_satisfied": "基本满意",  # a return visit whose result says 基本满意
     "return_refused": "退单驳回数",  # refused returns (event `reject-return`)
-    "chased": "催办",  # 催办 events
-    "supervised": "督办",  # 督办 events
+    "chased": Move.CHASE.label,  # 催办 events
+    "supervised": Move.SUPERVISE.label,  # 督办 events
     "returns_made": "本单位退单",  # per handling unit: returns made by its staff (the unit at that stage)
     "calls": "来电",  # calls logged in the period (by the call's day), with a measure
     "repeat_calls": "重复来电",  # of those, repeats: see docs/KPI.md

@@ -28,7 +28,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from dongwu_tui.domain.errors import NotFound, ValidationFailed
-from dongwu_tui.domain.models import ServiceRequest
+from dongwu_tui.domain.models import CLOSED_STATUSES, ServiceRequest, statuses_sql
 from dongwu_tui.reports.definitions import CLOSED, COUNT_FIELDS, EXTRA_FIELDS, KPIS, OPEN, SUM_FIELDS
 from dongwu_tui.reports.facts import profile_columns
 from dongwu_tui.reports.period import Period, month
@@ -380,7 +380,7 @@ class ReportService:
         if period.until:
             where += " AND c.at < ?"
             params.append((period.until + timedelta(days=1)).isoformat())
-        closed = ", ".join(f"'{s}'" for s in ("resolved", "visited", "archived"))
+        closed = statuses_sql(CLOSED_STATUSES)
         earlier = (f"SELECT p.id FROM service_request p WHERE p.deleted = 0 AND p.phone = c.phone "
                    f"AND p.measure_number = c.measure_number AND p.status IN ({closed}) "
                    f"AND p.id IS NOT coalesce(c.request_id, '') AND p.resolved_at <= c.at "

@@ -60,7 +60,7 @@ def start(app: DeskApp) -> None:
 
 
 def _watch(app: DeskApp) -> None:
-    from dongwu_tui.services.changes import ChangeSignal
+    from dongwu_tui.storage.changes import ChangeSignal
 
     office = app.desk.office
     signal = ChangeSignal(office.path, getattr(office, "key", None))

@@ -3,7 +3,7 @@ the key line and the help; other sessions' writes show without a key press."""
 
 from __future__ import annotations
 
-from dongwu_tui.services.changes import ChangeSignal
+from dongwu_tui.storage.changes import ChangeSignal
 from dongwu_tui.ui import serve
 from dongwu_tui.ui.app import DeskApp
 from dongwu_tui.ui.keybar import KeyBar

@@ -580,7 +580,7 @@ class IntakeScreen(DeskScreen):
         self.query_one("#answers", Static).update(escape(text))
 
     def action_insert_answer(self) -> None:
-        """Insert the best matching answer into 当场答复 (again: the next one), and choose 当场答复."""
+        """Put the best matching answer into 当场答复 (again: the next one), and choose 当场答复."""
         offers = self.draft.offers
         if not offers:
             self.notify("该举措没有匹配的标准答复。", markup=False)
