@@ -149,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--office", help="只看该单位（名称或代码）")
     _listing(p)
 
-    site = command("site", "单位（区中心、镇街道、开发区）").add_subparsers(
+    site = command("site", "单位（区中心、镇街道、开发区、职能部门）").add_subparsers(
         dest="action", metavar="操作", required=True, parser_class=ChineseArgumentParser)
     p = command("add", "添加单位", site)
     p.add_argument("--code", required=True, help="单位代码（小写字母、数字，用于工单编号）")

@@ -16,7 +16,7 @@ def add_parsers(command: Any) -> None:
     """Register `report` and extend `stats` (`command(name, help)` is main.build_parser's helper)."""
     p = command("report", "生成定期通报（汇总指标、超期工单、不满意回访），导出为 xlsx、csv 或 md；"
                           "report close --period 2026-11 月度关账（督办负责人），关账后该月通报不再变化")
-    p.add_argument("action", nargs="?", choices=["close"], help="close：关账（冻结该月通报）")
+    p.add_argument("action", nargs="?", choices=["close"], help="close 关账（冻结该月通报）")
     p.add_argument("--reason", default="", help="关账说明")
     _period_options(p)
     p.add_argument("--format", choices=["xlsx", "csv", "md"],
@@ -28,7 +28,7 @@ def add_parsers(command: Any) -> None:
 def add_catalogue_parser(command: Any) -> None:
     p = command("catalogue", "目录数据（服务举措、板块、行业、人才类别）："
                              "reload 将修改后的数据文件应用到本数据库（管理员）")
-    p.add_argument("action", choices=["reload"], help="reload：重新载入 data/ 下的目录数据文件")
+    p.add_argument("action", choices=["reload"], help="reload 重新载入 data/ 下的目录数据文件")
     p.add_argument("--reason", default="", help="说明")
 
 

@@ -18,6 +18,7 @@ import peewee
 from playhouse.pool import PooledSqliteDatabase
 
 from dongwu_tui.domain.errors import StorageError
+from dongwu_tui.storage import keyring
 from dongwu_tui.storage.tables import Tables, bind_tables
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -124,6 +125,7 @@ class OfficeDatabase:
         # that whatever a write leaves is complete and a read never has to write. Set by the desk.
         self.derive: Callable[[], None] | None = None
         self.upgraded = False  # migrations ran when it was opened
+        self._held = keyring.hold_file(path, encrypted=key is not None)  # see keyring._held
 
     # -- transactions ---------------------------------------------------------------------------
 
@@ -186,6 +188,8 @@ class OfficeDatabase:
     def close(self) -> None:
         """Close every connection of the pool, this thread's included (the last one out checkpoints)."""
         self.db.close_all()
+        keyring.release_file(self._held)
+        self._held = None
 
 
 class _PooledCipherDatabase(PooledSqliteDatabase):
@@ -259,12 +263,12 @@ def open_database(path: Path | str, *, create: bool = False, key: bytes | None =
             raise StorageError(f"无法创建数据库文件 {path}：{error.strerror}。") from error
     with translated_errors():
         database = _connect(path) if key is None else _connect_encrypted(path, key)
+        office = OfficeDatabase(path, database, key)
         try:
-            office = OfficeDatabase(path, database, key)
             _check_and_upgrade(office, create=create)
             database.pragma("journal_mode", dict(PRAGMAS)["journal_mode"], permanent=True)
         except BaseException:
-            database.close_all()  # nothing left open on a file that was refused or failed to upgrade
+            office.close()  # nothing left open on a file that was refused or failed to upgrade
             raise
     return office
 

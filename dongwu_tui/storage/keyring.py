@@ -45,8 +45,47 @@ def keyring_path(db_path: Path | str) -> Path:
     return Path(f"{Path(db_path).expanduser()}.keys")
 
 
+# The files this process has a database open on, by (device, inode): whether each is encrypted, and how
+# many open offices hold it. Closing any descriptor of a file drops every POSIX lock this process holds on
+# it, SQLite's included: reading the header of a database that is open here would let another process take
+# it for unused and delete its WAL under the open connections ("disk I/O error"). While a file is held its
+# inode cannot be reused, so the answer recorded at open stays true.
+_held: dict[tuple[int, int], list[Any]] = {}
+
+
+def _file_key(db_path: Path | str) -> tuple[int, int] | None:
+    try:
+        status = os.stat(Path(db_path).expanduser())
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
+
+
+def hold_file(db_path: Path | str, *, encrypted: bool) -> tuple[int, int] | None:
+    """Record that an office is open on `db_path` (see `_held`); give the key back to `release_file`."""
+    key = _file_key(db_path)
+    if key is not None:
+        entry = _held.setdefault(key, [encrypted, 0])
+        entry[1] += 1
+    return key
+
+
+def release_file(key: tuple[int, int] | None) -> None:
+    entry = _held.get(key) if key is not None else None
+    if entry is not None:
+        entry[1] -= 1
+        if entry[1] <= 0:
+            del _held[key]
+
+
 def is_encrypted_file(db_path: Path | str) -> bool:
-    """True for a file that exists, is not empty and does not start with SQLite's plain header."""
+    """True for a file that exists, is not empty and does not start with SQLite's plain header. A file an
+    office of this process has open is answered from memory, without opening it (see `_held`)."""
+    key = _file_key(db_path)
+    if key is None:
+        return False
+    if key in _held:
+        return bool(_held[key][0])
     try:
         with open(Path(db_path).expanduser(), "rb") as file:
             head = file.read(len(SQLITE_HEADER))

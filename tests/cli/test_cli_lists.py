@@ -18,7 +18,7 @@ from test_cli_errors import small_db  # noqa: F401 - a fixture: 40 talents, call
     (["request", "list", "--limit", "5"], 5, 40),
     (["request", "list", "--status", "new"], 40, None),
     (["staff", "list", "--limit", "1"], 1, 3),
-    (["site", "list", "--limit", "2"], 2, 19),
+    (["site", "list", "--limit", "2"], 2, 32),
     (["talent", "list", "--limit", "40"], 40, None),
     (["talent", "list"], 40, None),
 ])

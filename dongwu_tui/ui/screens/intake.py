@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
 
-from dongwu_tui.domain.identifiers import InvalidIdentifier, mask_phone, normalize_phone
+from dongwu_tui.domain.identifiers import InvalidIdentifier, normalize_phone
 from dongwu_tui.domain.knowledge import StandardAnswer
 from dongwu_tui.domain.lifecycle import MOVE_RULES, Move
 from dongwu_tui.domain.models import CallOutcome, Measure, ServiceRequest, Site
@@ -609,10 +609,11 @@ class IntakeScreen(DeskScreen):
         now = self.desk.clock()
         overdue = sum(1 for item in items if item.due_at < now)
         lines = [f"[b]回电清单 {len(items)} 项[/b]" + (f"（已超时 {overdue}）" if overdue else "")]
-        unmasked = self.desk.views.unmasked
+        privacy = self.desk.privacy
+        full = privacy.needs_numbers(caller=True)  # the queue is there to be dialled back
         for item in items[:5]:
-            phone = item.phone if unmasked else mask_phone(item.phone)
-            lines.append(f"  {item.due_at:%m-%d %H:%M}　{item.kind.label}　{phone}　{escape(item.note[:12])}")
+            phone, note = privacy.phone(item.phone, full), privacy.text(item.note, full)
+            lines.append(f"  {item.due_at:%m-%d %H:%M}　{item.kind.label}　{phone}　{escape(note[:12])}")
         self.query_one("#callbacks", Static).update("\n".join(lines))
 
     def action_missed(self) -> None:
