@@ -137,3 +137,33 @@ def test_the_idle_minutes_come_from_config_toml(tmp_path):
     path.write_text("[desk]\nidle_lock_minutes = \"十\"\n", encoding="utf-8")
     minutes, warning = load_idle_lock_minutes(path)
     assert minutes == 10.0 and warning is not None and "idle_lock_minutes" in warning
+
+
+def _typed_at_once(app: DeskApp, keys: str | list[str]) -> None:
+    """Keys as a fast typist (or a paste) sends them: all queued before the desk handles the first."""
+    from textual import events
+
+    for key in keys:
+        app.post_message(events.Key(key, key if len(key) == 1 else None))
+
+
+async def test_a_name_and_password_typed_at_once_sign_in(desk, cast, signed_in, settle):
+    signed_in(cast.supervisor)
+    app = DeskApp(desk.acting_as(None), site_name="吴中区高层次人才服务中心")
+    async with app.run_test(size=SIZE) as pilot:
+        while not isinstance(app.screen, SignInScreen):
+            await pilot.pause()
+        _typed_at_once(app, [*"zdb", "enter", *TEST_PASSWORD, "enter"])  # maybe before the staff list is in
+        await settle(app, pilot)
+        assert app.desk.actor is not None and app.desk.actor.id == cast.supervisor.id
+
+
+async def test_a_password_typed_at_once_after_as_signs_in(desk, cast, signed_in, settle):
+    signed_in(cast.operator)
+    app = DeskApp(desk.acting_as(None), site_name="吴中区高层次人才服务中心", sign_in_as=cast.operator.name)
+    async with app.run_test(size=SIZE) as pilot:
+        while not isinstance(app.screen, SignInScreen):
+            await pilot.pause()
+        _typed_at_once(app, [*TEST_PASSWORD, "enter"])
+        await settle(app, pilot)
+        assert app.desk.actor is not None and app.desk.actor.id == cast.operator.id

@@ -46,6 +46,10 @@ class SignInScreen(FetchMixin, ModalScreen["SignedIn | None"]):
         self.switching = switching
         self.signed: SignedIn | None = None  # signed in with a password that must be changed first
         self.password = ""
+        self.loaded = False  # the staff list has come back from its worker
+        self.resolving = False  # a name was entered and is being looked up (see action_enter)
+        self.pending_name: str | None = None  # entered before the staff list was in
+        self.pending_password: str | None = None  # entered before the name was looked up
 
     def compose(self) -> ComposeResult:
         title = "切换用户 · 请下一位登录" if self.switching else "东吴人才服务台 · 登录"
@@ -62,6 +66,8 @@ class SignInScreen(FetchMixin, ModalScreen["SignedIn | None"]):
     def on_mount(self) -> None:
         for field in ("#new-password", "#new-password-again"):
             self.query_one(field, Input).display = False
+        if self.preset:  # `--as` named someone: what they type at once is their password
+            self.set_focus(self.query_one("#password", Input))
         desk = self.app.desk  # type: ignore[attr-defined]
         self.fetch(lambda: [s for s in desk.directory.staff_list() if s.role in DESK_ROLES and s.active],
                    then=self.show_staff)
@@ -69,29 +75,39 @@ class SignInScreen(FetchMixin, ModalScreen["SignedIn | None"]):
     def show_staff(self, staff: list[Staff]) -> None:
         order = {role: i for i, role in enumerate(DESK_ROLES)}
         self.staff = sorted(staff, key=lambda s: (order[s.role], s.name))
+        self.loaded = True
         named = [s for s in self.staff if self.preset and self.preset in (s.name, s.id)]
-        if len(named) == 1:  # `--as` named them: the password is what is asked
+        if self.pending_name is not None:  # Enter came before the list
+            self._resolve_name(self.pending_name)
+        elif len(named) == 1:  # `--as` named them: the password is what is asked
             self._choose(named[0])
-            return
-        self._show(self.query_one("#who-filter", Input).value)
+            if self.pending_password is not None:
+                self._sign_in(self.pending_password)
+        else:
+            if self.preset:
+                self.set_focus(self.query_one("#who-filter", Input))
+            self._show(self.query_one("#who-filter", Input).value)
+
+    def _matching(self, text: str) -> list[Staff]:
+        text = text.strip().lower()
+        if not text:
+            return self.staff
+        from dongwu_tui.domain.pinyin import pinyin_keys
+
+        return [s for s in self.staff if text in s.name or pinyin_keys(s.name)[1].startswith(text)
+                or pinyin_keys(s.name)[0].startswith(text)]
 
     def _show(self, text: str) -> None:
-        text = text.strip().lower()
-        shown = self.staff
-        if text:
-            from dongwu_tui.domain.pinyin import pinyin_keys
-
-            shown = [s for s in self.staff if text in s.name or pinyin_keys(s.name)[1].startswith(text)
-                     or pinyin_keys(s.name)[0].startswith(text)]
-        self.shown = shown
+        self.shown = self._matching(text)
         options = self.query_one("#who-list", OptionList)
         options.clear_options()
-        options.add_options([Option(f"{escape(s.name)}　{s.role.label}　{escape(s.office_name)}") for s in shown])
-        if shown:
+        options.add_options([Option(f"{escape(s.name)}　{s.role.label}　{escape(s.office_name)}")
+                             for s in self.shown])
+        if self.shown:
             options.highlighted = 0
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "who-filter":
+        if event.input.id == "who-filter" and event.value == event.input.value:  # not one overtaken
             if self.chosen is not None and event.value != self.chosen.name:
                 self.chosen = None
             self.query_one("#who-list", OptionList).display = True
@@ -116,24 +132,66 @@ class SignInScreen(FetchMixin, ModalScreen["SignedIn | None"]):
         self.shown = [staff]
         self.query_one("#who-list", OptionList).display = False  # the password field comes up under the name
         self.say(f"{staff.name}（{staff.role.label}），请输入密码。")
-        self.query_one("#password", Input).focus()
+        self.set_focus(self.query_one("#password", Input))
+
+    # Enter is a priority key: it is taken as the desk reads the keys, while what was typed before it may
+    # still wait in the field's own queue. So the focus moves at once (the keys after Enter go to the next
+    # field) and the field is read by a callback queued behind those keys (`call_later` on the field).
 
     def action_enter(self) -> None:
         focused = self.app.focused
+        password = self.query_one("#password", Input)
         if self.signed is not None:
-            self._change_password()
-        elif focused is not None and focused.id == "password" and self.chosen is not None:
-            self._sign_in()
-        elif self.shown:
-            options = self.query_one("#who-list", OptionList)
-            self._choose(self.shown[options.highlighted or 0])
+            new, again = self.query_one("#new-password", Input), self.query_one("#new-password-again", Input)
+            if focused is new:
+                self.set_focus(again)
+            else:
+                again.call_later(self._change_password)
+        elif focused is password:
+            password.call_later(self._submit_password)
+        elif isinstance(focused, OptionList):
+            if self.shown:
+                self._choose(self.shown[focused.highlighted or 0])
         else:
-            self.say("没有这个名字的工作人员。")
+            who = self.query_one("#who-filter", Input)
+            self.resolving = True
+            self.set_focus(password)
+            who.call_later(lambda: self._resolve_name(who.value))
 
-    def _sign_in(self) -> None:
-        assert self.chosen is not None
+    def _resolve_name(self, text: str) -> None:
+        if not self.loaded:
+            self.pending_name = text
+            self.say("正在读取工作人员名单……")
+            return
+        self.resolving, self.pending_name = False, None
+        matches = self._matching(text)
+        if not matches:
+            self.pending_password = None
+            self.query_one("#password", Input).value = ""
+            self.set_focus(self.query_one("#who-filter", Input))
+            self._show(text)
+            self.say("没有这个名字的工作人员。")
+            return
+        highlighted = self.query_one("#who-list", OptionList).highlighted or 0
+        self._choose(matches[highlighted] if matches == self.shown and highlighted < len(matches) else matches[0])
+        if self.pending_password is not None:
+            self._sign_in(self.pending_password)
+
+    def _submit_password(self) -> None:
         field = self.query_one("#password", Input)
         password, field.value = field.value, ""
+        if self.chosen is None:
+            if self.resolving or (self.preset and not self.loaded):  # the name is still being looked up
+                self.pending_password = password
+            else:
+                self.set_focus(self.query_one("#who-filter", Input))
+                self.say("请先输入姓名并按 Enter 选择。")
+            return
+        self._sign_in(password)
+
+    def _sign_in(self, password: str) -> None:
+        assert self.chosen is not None
+        self.pending_password = None
         try:
             signed = self.app.desk.accounts.sign_in(self.chosen.id, password)  # type: ignore[attr-defined]
         except DeskError as error:
@@ -144,7 +202,7 @@ class SignInScreen(FetchMixin, ModalScreen["SignedIn | None"]):
             for name in ("#new-password", "#new-password-again"):
                 self.query_one(name, Input).display = True
             self.query_one("#password", Input).display = False
-            self.query_one("#new-password", Input).focus()
+            self.set_focus(self.query_one("#new-password", Input))
             self.say("首次登录或临时密码：请设置新密码。")
             return
         self.dismiss(signed)
@@ -153,13 +211,10 @@ class SignInScreen(FetchMixin, ModalScreen["SignedIn | None"]):
         assert self.signed is not None
         new = self.query_one("#new-password", Input)
         again = self.query_one("#new-password-again", Input)
-        if self.app.focused is new:
-            again.focus()
-            return
         if new.value != again.value:
             self.say("两次输入的新密码不一致，请重新输入。")
             new.value = again.value = ""
-            new.focus()
+            self.set_focus(new)
             return
         accounts = self.app.desk.accounts  # type: ignore[attr-defined]
         try:
@@ -168,7 +223,7 @@ class SignInScreen(FetchMixin, ModalScreen["SignedIn | None"]):
         except DeskError as error:
             self.say(error.message)
             new.value = again.value = ""
-            new.focus()
+            self.set_focus(new)
             return
         self.password = ""
         self.dismiss(signed)
@@ -197,6 +252,10 @@ class LockScreen(Screen[None]):
         self.query_one("#lock-password", Input).focus()
 
     def action_unlock(self) -> None:
+        # Read behind the keys still queued for the field (see SignInScreen.action_enter).
+        self.query_one("#lock-password", Input).call_later(self._unlock)
+
+    def _unlock(self) -> None:
         field = self.query_one("#lock-password", Input)
         password, field.value = field.value, ""
         app = self.app
