@@ -45,11 +45,13 @@ def _desk_rss_kib() -> list[int]:
 
 
 async def _operator(http: aiohttp.ClientSession, url: str, index: int, calls: int, gap: float,
-                    latencies: list[float], outcome: dict[str, int], ready: asyncio.Barrier) -> None:
+                    latencies: list[float], outcome: dict, ready: asyncio.Barrier, stagger: float) -> None:
+    await asyncio.sleep(index * stagger)  # operators arrive one after another, as a shift starts
     tab = Session(http, url)
     await tab.open()
+    await tab.wait_for("姓名或拼音首字母", timeout=180)
     await choose_user(tab, "王芳")
-    await tab.wait_for("来电号码", timeout=120)
+    await tab.wait_for("来电号码", timeout=180)
     await ready.wait()
 
     async def key(text: str) -> None:
@@ -67,27 +69,32 @@ async def _operator(http: aiohttp.ClientSession, url: str, index: int, calls: in
         phone = PHONES[index % len(PHONES)]
         for char in phone:
             await key(char)
+        # A person waits for what they typed to show before going on: the caller's card, the measure's
+        # name, the summary; then saves and waits for the confirmation.
         await tab.wait_for("陈", since=len(tab.received) - 20000 if len(tab.received) > 20000 else 0)
+        mark = len(tab.received)
         for char in "11":  # the same measure again: a repeat call, attached to the caller's open request
             await key(char)
-        await asyncio.sleep(0.3)
+        await tab.wait_for("人才安居", timeout=30, since=mark)
+        mark = len(tab.received)
         for char in f"负载测试第{n}次":
             await key(char)
+        await tab.wait_for(f"第{n}次", timeout=30, since=mark)
         mark = len(tab.received)
         outcome["sent"] += 1
         await tab.keys(CTRL_S, pause=0)
         try:
             await tab.wait_for("已登记来电", timeout=30, since=mark)
             outcome["confirmed"] += 1
-        except AssertionError:
-            pass
+        except AssertionError as error:
+            outcome.setdefault("refused", []).append(str(error)[-300:])  # type: ignore[attr-defined]
         await tab.keys("\x0c", pause=0.3)  # Ctrl+L: a clean form for the next call
     await tab.close()
 
 
-async def _run(url: str, sessions: int, calls: int, gap: float) -> dict[str, float]:
+async def _run(url: str, sessions: int, calls: int, gap: float, stagger: float) -> dict:
     latencies: list[float] = []
-    outcome = {"sent": 0, "confirmed": 0}
+    outcome: dict = {"sent": 0, "confirmed": 0}
     ready = asyncio.Barrier(sessions)
     rss: list[int] = []
 
@@ -100,14 +107,15 @@ async def _run(url: str, sessions: int, calls: int, gap: float) -> dict[str, flo
     async with aiohttp.ClientSession() as http:
         sampler = asyncio.create_task(sample())
         start = time.monotonic()
-        await asyncio.wait_for(asyncio.gather(*(_operator(http, url, i, calls, gap, latencies, outcome, ready)
-                                                for i in range(sessions))), 600)
+        await asyncio.wait_for(asyncio.gather(*(_operator(http, url, i, calls, gap, latencies, outcome, ready,
+                                                          stagger) for i in range(sessions))), 900)
         sampler.cancel()
     latencies.sort()
     return {"sessions": sessions, "median_ms": 1000 * statistics.median(latencies),
             "p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))], "keys": len(latencies),
             "rss_mib_per_session": (max(rss) / 1024 / sessions) if rss else float("nan"),
-            "sent": outcome["sent"], "confirmed": outcome["confirmed"], "seconds": time.monotonic() - start}
+            "sent": outcome["sent"], "confirmed": outcome["confirmed"], "seconds": time.monotonic() - start,
+            "refused": outcome.get("refused", [])}
 
 
 def main() -> None:
@@ -115,6 +123,7 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 10, 20])
     parser.add_argument("--calls", type=int, default=3)
     parser.add_argument("--key-gap", type=float, default=0.15, help="seconds between keys (a person: 0.1–0.3)")
+    parser.add_argument("--stagger", type=float, default=1.0, help="seconds between one operator's arrival and the next")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "office.db"
@@ -129,11 +138,13 @@ def main() -> None:
         for sessions in args.sessions:
             before = int(dongwu("--db", str(db), "call", "list", "--limit", "0", "--json").stdout.count('"id"'))
             with serving(db, "--max-sessions", str(max(args.sessions))) as url:
-                result = asyncio.run(_run(url, sessions, args.calls, args.key_gap))
+                result = asyncio.run(_run(url, sessions, args.calls, args.key_gap, args.stagger))
             after = int(dongwu("--db", str(db), "call", "list", "--limit", "0", "--json").stdout.count('"id"'))
             print(f"| {sessions} | {result['median_ms']:.0f} ms | {result['p95_ms']:.0f} ms | {result['keys']} | "
                   f"{result['rss_mib_per_session']:.0f} MiB | {result['sent']} | {after - before} "
                   f"({result['confirmed']} confirmed on screen) |", flush=True)
+            for refusal in result["refused"]:
+                print("  not confirmed:", refusal.replace("\n", " ")[-200:], file=sys.stderr)
 
 
 if __name__ == "__main__":

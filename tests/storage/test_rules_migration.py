@@ -19,6 +19,18 @@ NEW_COLUMNS = ["first_dispatched_at", "unit_dispatched_at", "sign_due_date", "fi
                "visit_solved", "visit_unreached", "review_result"]
 
 
+def _capture_trigger_of_0003() -> str:
+    import importlib.util
+
+    from dongwu_tui.storage.database import MIGRATIONS_DIR
+
+    spec = importlib.util.spec_from_file_location("migration_0003", MIGRATIONS_DIR / "0003_sync.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return next(sql for sql in module._triggers("service_request", module.SYNCED_COLUMNS["service_request"])
+                if "sync_service_request_update" in sql)
+
+
 def test_open_requests_are_filled_in_and_keep_their_due_dates(desk: Desk, cast: Cast, talent: Talent,
                                                               act: Callable[[Staff], Desk], db_path: Path) -> None:
     operator = act(cast.operator)
@@ -31,9 +43,12 @@ def test_open_requests_are_filled_in_and_keep_their_due_dates(desk: Desk, cast: 
     # The database as the release before 0016 left it: no rule columns, the migration not applied.
     connection = sqlite3.connect(db_path)
     with connection:
+        connection.execute("DROP TRIGGER sync_service_request_update")  # 0020's, naming the new columns
         for column in NEW_COLUMNS:
             connection.execute(f"ALTER TABLE service_request DROP COLUMN {column}")
-        connection.execute("DELETE FROM schema_migration WHERE name = '0016_request_rules'")
+        connection.execute("DELETE FROM schema_migration WHERE name IN ('0016_request_rules', "
+                           "'0020_request_rules_sync')")
+        connection.execute(_capture_trigger_of_0003())
         connection.execute("DELETE FROM meta WHERE key = 'rules_migration'")
         connection.execute("UPDATE service_request SET due_date = '2026-03-20' WHERE number = ?", (number,))
     connection.close()
@@ -42,6 +57,9 @@ def test_open_requests_are_filled_in_and_keep_their_due_dates(desk: Desk, cast: 
     try:
         request = upgraded.requests.get(number)
         assert request.first_dispatched_at == datetime(2026, 3, 2, 9, 0)
+        trigger = upgraded.office.db.execute_sql(
+            "SELECT sql FROM sqlite_master WHERE name = 'sync_service_request_update'").fetchone()[0]
+        assert "OLD.first_on_time IS NOT NEW.first_on_time" in trigger  # 0020: the rule columns are synced
         assert request.unit_dispatched_at == datetime(2026, 3, 2, 9, 0)
         assert str(request.due) == "2026-03-20" != str(due)  # the due date it was given is kept
         assert upgraded.requests.migration_notes() == [
