@@ -38,17 +38,19 @@ def insert_export(db: Database, record_id: str, at: str, actor_id: str | None, s
 
 
 def of_talent(db: Database, talent_id: str) -> list[tuple[Any, ...]]:
-    """(at, who, what, place, reason, subject) of one person's access records, oldest first."""
+    """(at, who, what, place, reason, subject) of one person's access records, oldest first. Records of
+    the same second (two commands, each its own process and clock) keep the order they were written in:
+    `rowid`, as the table stays in the office that wrote it."""
     return list(db.execute_sql(
         f"SELECT {_RECORD_COLUMNS} FROM access_log a LEFT JOIN staff s ON s.id = a.actor_id "
-        "WHERE a.talent_id = ? ORDER BY a.at, a.id", [talent_id]).fetchall())
+        "WHERE a.talent_id = ? ORDER BY a.at, a.rowid", [talent_id]).fetchall())
 
 
 def exports(db: Database) -> list[tuple[Any, ...]]:
     """The records of exports not about one person, oldest first."""
     return list(db.execute_sql(
         f"SELECT {_RECORD_COLUMNS} FROM access_log a LEFT JOIN staff s ON s.id = a.actor_id "
-        "WHERE a.talent_id IS NULL ORDER BY a.at, a.id").fetchall())
+        "WHERE a.talent_id IS NULL ORDER BY a.at, a.rowid").fetchall())
 
 
 def talent_id(db: Database, ref: str) -> str | None:
@@ -63,7 +65,7 @@ def audit_of_talent(db: Database, talent_id: str) -> list[tuple[Any, ...]]:
     return list(db.execute_sql(
         "SELECT a.at, coalesce(s.name, ''), a.action, a.reason, a.changes FROM audit_log a "
         "LEFT JOIN staff s ON s.id = a.actor_id WHERE a.entity = 'talent' AND a.entity_id = ? "
-        "ORDER BY a.at, a.id", [talent_id]).fetchall())
+        "ORDER BY a.at, a.rowid", [talent_id]).fetchall())
 
 
 def ensure_meta(db: Database, key: str, value: str) -> None:
