@@ -102,6 +102,9 @@ class Report:
     by_specialist: list[Row] = field(default_factory=list)
     by_unit: list[Row] = field(default_factory=list)
     by_operator: list[Row] = field(default_factory=list)
+    # Counted from the facts alone (`figures(passes=False)`): no unit or operator rows, and the
+    # EXTRA_FIELDS (and the KPIs over them) not counted yet.
+    partial: bool = False
 
     def rows(self, axis: str) -> list[Row]:
         return {"measure": self.by_measure, "category": self.by_category, "township": self.by_township,
@@ -231,8 +234,13 @@ class ReportService:
                              f"WHERE {OPEN} AND r.due_date < ? AND {where} GROUP BY {columns}",
                              [today.isoformat(), *params])
 
-    def figures(self, period: Period) -> Report:
-        """Every count of the period for the total and per measure, category, township and specialist."""
+    def figures(self, period: Period, *, passes: bool = True) -> Report:
+        """Every count of the period for the total and per measure, category, township and specialist.
+
+        `passes`: also the figures counted per request and per call (`_request_pass`): per handling unit and
+        operator, and the EXTRA_FIELDS on every axis. Those read every request and call of the period, so
+        the dashboard asks without them first (its grid then comes from the monthly facts alone) and with
+        them after; such a report says `partial`."""
         today = self.today()
         months, rest = self._month_split(period)
         parts: list[str] = []
@@ -285,12 +293,15 @@ class ReportService:
             if wd and matrix[(profile, 0)][worked_closed]:
                 figures["working_days"] += wd
         by_measure, by_township, by_specialist = groups
-        by_unit, by_operator = self._request_pass(period, today, groups)
+        if passes:
+            by_unit, by_operator = self._request_pass(period, today, groups)
         total = Figures.empty()
         for figures in by_measure.values():
             total.add(figures)
         report = self._assemble(period, today, total, by_measure, by_township, by_specialist)
-        self._assemble_units(report, by_unit, by_operator)
+        if passes:
+            self._assemble_units(report, by_unit, by_operator)
+        report.partial = not passes
         return report
 
     # -- figures counted per request: handling unit, operator, and the figures not held as flags ----
@@ -385,7 +396,7 @@ class ReportService:
                    f"AND p.measure_number = c.measure_number AND p.status IN ({closed}) "
                    f"AND p.id IS NOT coalesce(c.request_id, '') AND p.resolved_at <= c.at "
                    f"AND c.at < datetime(p.resolved_at, '+{int(window)} days') ORDER BY p.resolved_at DESC LIMIT 1")
-        sql = f"""WITH c AS (SELECT c.measure_number, c.operator_id, c.talent_id, c.request_id, c.outcome,
+        sql = f"""WITH c AS MATERIALIZED (SELECT c.measure_number, c.operator_id, c.talent_id, c.request_id, c.outcome,
                     ({earlier}) AS earlier_id
                 FROM call c WHERE c.deleted = 0 AND c.measure_number IS NOT NULL AND {where})
             SELECT c.measure_number, coalesce(t.township_code, q.township_code, ''), coalesce(q.assignee_id, ''),

@@ -419,3 +419,37 @@ async def test_the_figures_are_refused_to_an_operator(make_app, cast, open_reque
         said = "\n".join(str(n.message) for n in app._notifications)
         assert "话务员不能查看统计和通报" in said
         assert not isinstance(app.screen, DashboardScreen) or app.screen.report is None
+
+
+async def test_the_grid_shows_before_the_per_request_and_per_call_figures(desk, cast, act, office, monkeypatch):
+    """The grid comes from the monthly facts at once; the KPIs counted per request and per call say 计算中
+    until their own read is back, then show their values (at district scale that read takes seconds)."""
+    import threading
+
+    from dongwu_tui.reports.definitions import EXTRA_FIELDS
+
+    release = threading.Event()
+    full = ReportService.figures
+
+    def slow_passes(self, period, *, passes=True):
+        if passes:
+            release.wait(10)
+        return full(self, period, passes=passes)
+
+    monkeypatch.setattr(ReportService, "figures", slow_passes)
+    app = HostApp(act(cast.supervisor))
+    async with app.run_test(size=(180, 50)) as pilot:
+        for _ in range(20):
+            await pilot.pause(0.05)
+            if app.screen.query("#grid") and app.screen.query_one("#grid", DataTable).row_count:
+                break
+        screen = app.screen
+        kpis = screen.query_one("#kpis", DataTable)
+        assert screen.query_one("#grid", DataTable).get_cell("all", "requests") == 3
+        counted = [k.key for k in KPIS if k.numerator in EXTRA_FIELDS or k.denominator in EXTRA_FIELDS]
+        assert counted and all(kpis.get_cell(key, "value") == "计算中" for key in counted)
+        assert kpis.get_cell("closure_rate", "value") != "计算中"
+        release.set()
+        await _settle(app, pilot)
+        assert all(kpis.get_cell(key, "value") != "计算中" for key in counted)
+        assert "计算中" not in str(screen.query_one("#dash-title").render())

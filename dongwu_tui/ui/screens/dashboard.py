@@ -29,7 +29,7 @@ from textual_plotext import PlotextPlot
 from dongwu_tui.domain.errors import DeskError
 from dongwu_tui.domain.lifecycle import MOVE_RULES, MoveInput, Queue, as_move, queue_moves
 from dongwu_tui.domain.models import ServiceRequest, Site, Staff
-from dongwu_tui.reports.definitions import COUNT_FIELDS, GRID_STATUSES, KPIS
+from dongwu_tui.reports.definitions import COUNT_FIELDS, EXTRA_FIELDS, GRID_STATUSES, KPIS
 from dongwu_tui.reports.engine import AXIS_LABELS, Figures, Report, WeekPoint
 from dongwu_tui.reports.period import PRESETS, Period, preset, span
 from dongwu_tui.reports.tables import DrillLine, RequestColumns
@@ -47,6 +47,8 @@ from dongwu_tui.ui.work import FetchMixin
 GRID_FIELDS = [f"status_{s.value}" for s in GRID_STATUSES] + ["requests", "overdue", "merged"]
 GRID_HEADERS = {**{f"status_{s.value}": s.label for s in GRID_STATUSES}, "requests": "合计", "overdue": "超期",
                 "merged": COUNT_FIELDS["merged"].label}
+# Shown while the figures counted per request and per call are still being read.
+COUNTING = "（承办单位、话务员、签收、回访及时、重复来电等计算中……）"
 NAME_WIDTH = 22  # cells of the grid's row names; a longer name ends in "…"
 # The bars of opened and closed requests: plotext's names for two terminal colours, and Textual's for the legend.
 VOLUME_COLOURS = ("ansi_blue", "ansi_green")
@@ -366,9 +368,20 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
         def run() -> tuple[Report, list[WeekPoint]]:
             service = self.desk.reports  # refused for a role that may not see the figures: in the worker
             shown = period or service.latest_month_with_requests() or preset("this_month", service.today())
-            return service.figures(shown), service.trends(shown)
+            return service.figures(shown, passes=False), service.trends(shown)
 
-        self.fetch(run, then=self.show_figures)
+        self.fetch(run, then=self.show_first)
+
+    def show_first(self, value: tuple[Report, list[WeekPoint]]) -> None:
+        """The grid from the monthly facts at once; the figures counted per request and per call (units,
+        operators, signing, timely visits, repeat calls) follow from their own read."""
+        self.show_figures(value)
+        period = value[0].period
+        self.fetch(lambda: self.desk.reports.figures(period), then=self.show_counted)
+
+    def show_counted(self, report: Report) -> None:
+        if self.report is not None and report.period == self.report.period:
+            self.show_figures((report, self.trends))
 
     def show_figures(self, value: tuple[Report, list[WeekPoint]]) -> None:
         self.report, self.trends = value
@@ -376,7 +389,8 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
         self.period = report.period
         self.query_one("#dash-title", Static).update(
             f"督办看板 · {report.period.label}（按受理日期）· 截至 {report.as_of} · 按{AXIS_LABELS[self.axis]}"
-            f"　受理 {report.total['requests']} 件　超期 {report.total['overdue']} 件")
+            f"　受理 {report.total['requests']} 件　超期 {report.total['overdue']} 件"
+            + (f"　{COUNTING}" if report.partial else ""))
         self._fill_grid()
         self._fill_kpis()
         self._draw_trends()
@@ -414,7 +428,11 @@ class DashboardScreen(_DeskAccess, FetchMixin, Screen[None]):
         axis, key, figures, name = self.grid_rows.get(self.selected_row, self.grid_rows["all"])
         table = self.query_one("#kpis", DataTable)
         table.clear()
+        partial = self.report is not None and self.report.partial
         for kpi in KPIS:
+            if partial and (kpi.numerator in EXTRA_FIELDS or kpi.denominator in EXTRA_FIELDS):
+                table.add_row(kpi.label, "…", "…", "计算中", key=kpi.key)
+                continue
             value = figures.kpi(kpi.key)
             table.add_row(kpi.label, figures[kpi.numerator], figures[kpi.denominator],
                           format_value(value, "days" if kpi.kind == "mean" else "rate"), key=kpi.key)
