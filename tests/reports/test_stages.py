@@ -149,3 +149,20 @@ def test_stage_figures_in_stats_json_and_the_report(desk, office, capsys):
     rows = {row[0]: dict(zip(table.headers, row, strict=True)) for row in table.rows}
     assert (rows[MUDU]["按时签收率"], rows[MUDU]["超期转出"], rows[MUDU]["本单位退单"]) == (0.5, 1, 2)
     assert (rows["合计"]["超期转出"], rows["合计"]["按时签收率"]) == (2, pytest.approx(8 / 12))
+
+
+def test_stage_figures_in_the_stats_table(desk, office, capsys):
+    from argparse import Namespace
+
+    from dongwu_tui.cli.report_commands import cmd_stats
+
+    assert cmd_stats(desk, Namespace(json=False, period="2026-03", since=None, until=None)) == 0
+    out = capsys.readouterr().out
+    unit_table = out[out.index("按承办单位"):]
+    header = next(line for line in unit_table.splitlines() if line.startswith("承办单位"))
+    assert header.split()[:8] == ["承办单位", "受理工单", "应签收", "按时签收", "超期转出", "本单位退单", "办结率",
+                                  "按时办结率"]
+    mudu = next(line for line in unit_table.splitlines() if line.startswith(MUDU)).split()
+    assert mudu[2:6] == ["6", "3", "1", "2"] and mudu[-1] == "50.00%"
+    total = next(line for line in unit_table.splitlines() if line.startswith("合计")).split()
+    assert total[2:5] == ["12", "8", "2"] and total[-1] == "66.67%"
