@@ -352,12 +352,18 @@ class ReportService:
                 for name, value in zip(extras, extra, strict=True):
                     figures[name] += value or 0
         # The unit at the return stage: a return counts for the office of the staff who made it, whichever
-        # unit holds the request since (a reassignment moves the request, not the return).
-        for office, n in self._execute(
-                f"SELECT s.office_id, COUNT(*) FROM request_event e JOIN staff s ON s.id = e.actor_id "
-                f"JOIN report_fact r ON r.request_id = e.request_id WHERE e.deleted = 0 AND e.action = 'return' "
-                f"AND r.status <> 'merged' AND r.direct = 0 AND {where} GROUP BY 1", params):
-            by_unit[office]["returns_made"] += n
+        # unit holds the request since (a reassignment moves the request, not the return); for the
+        # specialist who made it, and for the request's measure, 板块 and operator, so every axis adds up.
+        for measure, township, specialist, office, operator, n in self._execute(
+                f"SELECT r.measure_number, coalesce(r.township_code, ''), "
+                f"CASE WHEN s.role = 'specialist' THEN s.id ELSE '' END, s.office_id, q.opened_by_id, COUNT(*) "
+                f"FROM request_event e JOIN staff s ON s.id = e.actor_id "
+                f"JOIN report_fact r ON r.request_id = e.request_id JOIN service_request q ON q.id = e.request_id "
+                f"WHERE e.deleted = 0 AND e.action = 'return' "
+                f"AND r.status <> 'merged' AND r.direct = 0 AND {where} GROUP BY 1, 2, 3, 4, 5", params):
+            for figures in (groups[0][measure], groups[1][township or None], groups[2][specialist or None],
+                            by_unit[office], by_operator[operator]):
+                figures["returns_made"] += n
         self._stage_pass(period, today, limits["sign_limit_days"], groups, by_unit, by_operator)
         self._call_pass(period, limits["repeat_window_days"], groups, by_unit, by_operator)
         return by_unit, by_operator

@@ -134,8 +134,13 @@ def test_closure_stays_the_holders(desk, office):
     # luzhi closed P1 (on time, due 03-09) and P2 (late: due 03-03 from mudu's dispatch); mudu closed P4.
     assert (units[LUZHI]["closed"], units[LUZHI]["on_time"], units[LUZHI]["late_closed"]) == (2, 1, 1)
     assert (units[MUDU]["closed"], units[MUDU]["on_time"]) == (1, 1)
-    # The returns stay counted for the unit whose staff made them: mudu P3 P5, luzhi P8 P9.
+    # The returns stay counted for the unit whose staff made them: mudu P3 P5, luzhi P8 P9; the district's
+    # is their sum on every axis.
     assert (units[MUDU]["returns_made"], units[LUZHI]["returns_made"]) == (2, 2)
+    report = ReportService(desk).figures(MARCH)
+    assert report.total["returns_made"] == 4
+    for axis in ("measure", "township", "specialist", "unit", "operator"):
+        assert sum(row.figures["returns_made"] for row in report.rows(axis)) == 4, axis
 
 
 def test_stage_figures_in_stats_json_and_the_report(desk, office, capsys):
@@ -148,7 +153,8 @@ def test_stage_figures_in_stats_json_and_the_report(desk, office, capsys):
     table = build_periodic_report(ReportService(desk), MARCH).table("by_unit")
     rows = {row[0]: dict(zip(table.headers, row, strict=True)) for row in table.rows}
     assert (rows[MUDU]["按时签收率"], rows[MUDU]["超期转出"], rows[MUDU]["本单位退单"]) == (0.5, 1, 2)
-    assert (rows["合计"]["超期转出"], rows["合计"]["按时签收率"]) == (2, pytest.approx(8 / 12))
+    assert (rows["合计"]["超期转出"], rows["合计"]["本单位退单"], rows["合计"]["按时签收率"]) == \
+        (2, 4, pytest.approx(8 / 12))
 
 
 def test_stage_figures_in_the_stats_table(desk, office, capsys):
@@ -165,4 +171,4 @@ def test_stage_figures_in_the_stats_table(desk, office, capsys):
     mudu = next(line for line in unit_table.splitlines() if line.startswith(MUDU)).split()
     assert mudu[2:6] == ["6", "3", "1", "2"] and mudu[-1] == "50.00%"
     total = next(line for line in unit_table.splitlines() if line.startswith("合计")).split()
-    assert total[2:5] == ["12", "8", "2"] and total[-1] == "66.67%"
+    assert total[2:6] == ["12", "8", "2", "4"] and total[-1] == "66.67%"
