@@ -54,6 +54,10 @@ HOTLINE_NAME = "服务热线（直接办结）"
 # return and a reassignment change the office, and neither applies to a closed request), the hotline for
 # an answer given during the call, '' when not yet dispatched.
 UNIT_KEY = f"CASE WHEN r.direct = 1 THEN '{HOTLINE}' ELSE coalesce(q.assignee_site_id, '') END"
+# The requests that passed through more than one stage (a return or a 改派): their stage figures are read
+# from their events, the others' from their row. Read from the index on the action (few rows).
+MULTI_STAGE = ("(SELECT DISTINCT x.request_id FROM request_event x INDEXED BY request_event_report "
+               "WHERE x.action IN ('reassign', 'return') AND x.deleted = 0)")
 
 
 class Figures(dict[str, int]):
@@ -307,10 +311,22 @@ class ReportService:
             return f"({workdays.format(last)} - {workdays.format(first)})"
 
         worked = "r.status <> 'merged' AND r.direct = 0"
+        # A request never returned nor reassigned had one signing stage, the one its row describes (the
+        # others: _stage_pass); unsigned, the unit holds it still (only a return or a 改派 takes it away).
+        single = f"q.dispatched_at IS NOT NULL AND r.request_id NOT IN {MULTI_STAGE}"
+
+        def sign_in_time(d: str) -> str:
+            return (f"(CASE WHEN q.sign_due_date IS NOT NULL THEN {d} <= q.sign_due_date "
+                    f"ELSE {wd('substr(q.dispatched_at, 1, 10)', d)} <= ? END)")
+
         visit_days = wd("substr(q.resolved_at, 1, 10)", "substr(q.visited_at, 1, 10)")
         sql = f"""SELECT r.measure_number, coalesce(r.township_code, ''), coalesce(r.assignee_id, ''), {UNIT_KEY},
                 q.opened_by_id, r.status, r.profile, COUNT(*), coalesce(SUM(r.working_days), 0),
                 SUM({OPEN} AND r.due_date < ?),
+                SUM({worked} AND {single} AND (q.signed_at IS NOT NULL
+                                               OR (r.status = 'dispatched' AND NOT {sign_in_time(f"'{today.isoformat()}'")}))),
+                SUM({worked} AND {single} AND q.signed_at IS NOT NULL
+                    AND {sign_in_time('substr(q.signed_at, 1, 10)')}),
                 SUM({worked} AND r.visited = 1 AND q.resolved_at IS NOT NULL AND {visit_days} <= ?),
                 coalesce(SUM(ev.basic), 0), coalesce(SUM(ev.refused), 0), coalesce(SUM(ev.chased), 0),
                 coalesce(SUM(ev.supervised), 0)
@@ -324,14 +340,16 @@ class ReportService:
                   AND e.request_id IN (SELECT r.request_id FROM report_fact r WHERE {where})
                 GROUP BY e.request_id) ev ON ev.request_id = r.request_id
             WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7"""
-        rows = self._execute(sql, [today.isoformat(), limits["visit_limit_days"], *params, *params])
+        sign_limit = limits["sign_limit_days"]
+        rows = self._execute(sql, [today.isoformat(), sign_limit, sign_limit,
+                                   limits["visit_limit_days"], *params, *params])
         keys = list(COUNT_FIELDS)
         matrix = self._matrix(((row[5], row[6]) for row in rows), today, keys)
         worked_closed = keys.index("worked_closed")
         holds: dict[Profile, list[str]] = {}
         by_unit: dict[Any, Figures] = defaultdict(Figures.empty)
         by_operator: dict[Any, Figures] = defaultdict(Figures.empty)
-        extras = ("visit_on_time", "basically_satisfied", "return_refused",
+        extras = ("sign_base", "sign_on_time", "visit_on_time", "basically_satisfied", "return_refused",
                   "chased", "supervised")
         for (measure, township, assignee, unit, operator, status, flags, n, wd_sum, n_past,
              *extra) in rows:
@@ -373,6 +391,9 @@ class ReportService:
         """The figures of each handling unit's stage, charged to the unit (and the specialist) that held the
         request then: 应签收 / 按时签收 per dispatch and 超期转出 (docs/KPI.md, "Stages").
 
+        Here the requests returned or reassigned at least once (MULTI_STAGE); the others had a single
+        stage, counted by _request_pass from their row by the same rule.
+
         A stage is a `dispatch` or `reassign` event of a worked request of the period, to the unit in its
         detail (`to_site_id`), up to the next such event. In it: the first `sign` (the unit signed it), the
         latest `return` and `reject-return` (the unit let it go by a return unless a supervisor sent that
@@ -405,10 +426,10 @@ class ReportService:
                     LEAD(e.at) OVER w AS next_at,
                     LEAD(json_extract(e.detail, '$.due')) OVER w AS next_due,
                     LEAD(coalesce(json_extract(e.detail, '$.clock_restarted'), 0)) OVER w AS next_restart
-                FROM request_event e INDEXED BY request_event_request
+                FROM {MULTI_STAGE} m JOIN report_fact r ON r.request_id = m.request_id
+                JOIN request_event e INDEXED BY request_event_request ON e.request_id = m.request_id
                 WHERE e.deleted = 0 AND e.action IN ('dispatch', 'reassign')
-                  AND e.request_id IN (SELECT r.request_id FROM report_fact r
-                                       WHERE r.status <> 'merged' AND r.direct = 0 AND {where})
+                  AND r.status <> 'merged' AND r.direct = 0 AND {where}
                 WINDOW w AS (PARTITION BY e.request_id ORDER BY e.at, e.id)),
             g AS (
                 SELECT s.*, MIN(CASE WHEN x.action = 'sign' THEN x.at || '|' || x.actor_id END) AS sign,

@@ -172,3 +172,18 @@ def test_stage_figures_in_the_stats_table(desk, office, capsys):
     assert mudu[2:6] == ["6", "3", "1", "2"] and mudu[-1] == "50.00%"
     total = next(line for line in unit_table.splitlines() if line.startswith("合计")).split()
     assert total[2:6] == ["12", "8", "2", "4"] and total[-1] == "66.67%"
+
+
+def test_a_single_stage_read_from_its_row_counts_as_from_its_events(desk, office, monkeypatch):
+    """Requests never returned nor reassigned are counted from their row (one stage); read from their
+    events like the others, every figure is the same."""
+    from dongwu_tui.reports import engine
+
+    service = ReportService(desk)
+    by_row = service.figures(MARCH)
+    monkeypatch.setattr(engine, "MULTI_STAGE", "(SELECT DISTINCT x.request_id FROM request_event x)")
+    by_events = service.figures(MARCH)
+    for axis in ("measure", "township", "specialist", "unit", "operator"):
+        assert [(row.key, dict(row.figures)) for row in by_row.rows(axis)] == \
+            [(row.key, dict(row.figures)) for row in by_events.rows(axis)], axis
+    assert dict(by_row.total) == dict(by_events.total)
