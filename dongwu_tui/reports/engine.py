@@ -314,6 +314,7 @@ class ReportService:
         # A request never returned nor reassigned had one signing stage, the one its row describes (the
         # others: _stage_pass); unsigned, the unit holds it still (only a return or a 改派 takes it away).
         single = f"q.dispatched_at IS NOT NULL AND r.request_id NOT IN {MULTI_STAGE}"
+        day = f"'{today.isoformat()}'"  # a date we format ourselves: safe to inline
 
         def sign_in_time(d: str) -> str:
             return (f"(CASE WHEN q.sign_due_date IS NOT NULL THEN {d} <= q.sign_due_date "
@@ -324,7 +325,7 @@ class ReportService:
                 q.opened_by_id, r.status, r.profile, COUNT(*), coalesce(SUM(r.working_days), 0),
                 SUM({OPEN} AND r.due_date < ?),
                 SUM({worked} AND {single} AND (q.signed_at IS NOT NULL
-                                               OR (r.status = 'dispatched' AND NOT {sign_in_time(f"'{today.isoformat()}'")}))),
+                                               OR (r.status = 'dispatched' AND NOT {sign_in_time(day)}))),
                 SUM({worked} AND {single} AND q.signed_at IS NOT NULL
                     AND {sign_in_time('substr(q.signed_at, 1, 10)')}),
                 SUM({worked} AND r.visited = 1 AND q.resolved_at IS NOT NULL AND {visit_days} <= ?),
