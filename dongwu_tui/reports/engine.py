@@ -402,7 +402,8 @@ class ReportService:
         holds it still. Signed on time: the sign day is no later than the dispatch's `sign_due` (stored
         by the move; else `sign_limit` working days from the dispatch day). Unsigned: in the base once the
         unit held it unsigned past that limit (left it later, or holds it still past it), late. 超期转出:
-        signed, left, and the day it left is after the due date it was left with (the return's `due`,
+        signed, left (a 改派 to the same unit keeps it there), and the day it left is after the due date it
+        was left with (the return's `due`,
         else the latest due a move recorded before; the 改派's `due`, none when it restarted the clock:
         the first dispatch was ruled wrong)."""
         where, params = self._where(period)
@@ -424,7 +425,7 @@ class ReportService:
         sql = f"""WITH s AS (
                 SELECT e.id, e.request_id, e.at, json_extract(e.detail, '$.to_site_id') AS unit,
                     json_extract(e.detail, '$.to_staff_id') AS staff, json_extract(e.detail, '$.sign_due') AS sign_due,
-                    LEAD(e.at) OVER w AS next_at,
+                    LEAD(e.at) OVER w AS next_at, LEAD(json_extract(e.detail, '$.to_site_id')) OVER w AS next_unit,
                     LEAD(json_extract(e.detail, '$.due')) OVER w AS next_due,
                     LEAD(coalesce(json_extract(e.detail, '$.clock_restarted'), 0)) OVER w AS next_restart
                 FROM {MULTI_STAGE} m JOIN report_fact r ON r.request_id = m.request_id
@@ -458,7 +459,8 @@ class ReportService:
                 SUM(CASE WHEN t.sign IS NOT NULL THEN 1
                          ELSE NOT {sign_in_time("coalesce(substr(t.left_at, 1, 10), :day)")} END),
                 SUM(t.sign IS NOT NULL AND {sign_in_time("substr(t.signed_at, 1, 10)")}),
-                SUM(t.sign IS NOT NULL AND t.left_at IS NOT NULL AND substr(t.left_at, 1, 10) > t.left_due)
+                SUM(t.sign IS NOT NULL AND t.left_at IS NOT NULL AND (t.by_return OR t.next_unit IS NOT t.unit)
+                    AND substr(t.left_at, 1, 10) > t.left_due)
             FROM u t JOIN report_fact r ON r.request_id = t.request_id JOIN service_request q ON q.id = t.request_id
             GROUP BY 1, 2, 3, 4, 5"""
         for measure, township, staff, unit, operator, base, on_time, left in self._execute(

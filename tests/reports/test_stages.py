@@ -21,11 +21,13 @@ data/kpi.toml): dispatched on day d, signed on time up to the next working day. 
        back at luzhi
   P9   m16 to luzhi Mon 03-02 (due 03-03), signed 03-02; luzhi returns it Wed 03-04   luzhi ok, and 超期转出
        (past the due date); 改派 to mudu 03-04, signed 03-04                          (by the return); mudu ok
+  P10  m16 to luzhi Mon 03-02 (due 03-03), signed 03-02; 改派 within luzhi 03-04     luzhi ok twice; no 超期转出:
+       (to 钱专员 again), signed again 03-04                                          it never left luzhi
 
   mudu:  应签收 P1 P2 P3 P4 P5(2nd) P9 = 6, 按时签收 P2 P4 P9 = 3, 超期转出 P2 = 1
-  luzhi: 应签收 P1 P2 P3 P6 P8 P9 = 6, 按时签收 P1 P2 P3 P8 P9 = 5, 超期转出 P9 = 1
+  luzhi: 应签收 P1 P2 P3 P6 P8 P9 P10×2 = 8, 按时签收 P1 P2 P3 P8 P9 P10×2 = 7, 超期转出 P9 = 1
 Charged to the holder at its latest dispatch (the request's last stage only), 应签收 / 按时签收 would be mudu
-3 / 2 (P4 P5 P9) and luzhi 5 / 4 (P1 P2 P3 P6 P8): mudu's late signing of P1 and P3 and its late handling
+3 / 2 (P4 P5 P9) and luzhi 6 / 5 (P1 P2 P3 P6 P8 P10): mudu's late signing of P1 and P3 and its late handling
 of P2 would not show at all.
 """
 
@@ -82,6 +84,10 @@ def office(desk, cast, clock, talent, act):
     move(luzhi, "P9", at(3, 4, 12), "return", reason="需木渎办理")
     reassign("P9", at(3, 4, 13), cast.specialist)
     move(mudu, "P9", at(3, 4, 14), "sign")
+    log("P10", at(3, 2, 16), 16, cast.specialist_luzhi)
+    move(luzhi, "P10", at(3, 2, 17), "sign")
+    reassign("P10", at(3, 4, 15), cast.specialist_luzhi)
+    move(luzhi, "P10", at(3, 4, 16), "sign")
     reassign("P1", at(3, 5), cast.specialist_luzhi)
     move(luzhi, "P1", at(3, 5, 10), "sign")
     move(luzhi, "P2", at(3, 5, 11), "resolve", reason="已办结")
@@ -111,21 +117,21 @@ def stage_figures(figures) -> tuple[int, int, int]:
 def test_each_stage_is_charged_to_the_unit_that_held_it(desk, office):
     report = ReportService(desk).figures(MARCH)
     signing = {row.name: (row.figures["sign_base"], row.figures["sign_on_time"]) for row in report.by_unit}
-    assert (signing[MUDU], signing[LUZHI]) == ((6, 3), (6, 5))
+    assert (signing[MUDU], signing[LUZHI]) == ((6, 3), (8, 7))
     units = {row.name: stage_figures(row.figures) for row in report.by_unit}
     assert units[MUDU] == (6, 3, 1)
-    assert units[LUZHI] == (6, 5, 1)
-    assert stage_figures(report.total) == (12, 8, 2)
+    assert units[LUZHI] == (8, 7, 1)
+    assert stage_figures(report.total) == (14, 10, 2)
     assert next(row for row in report.by_unit if row.name == MUDU).figures.kpi("sign_rate") == pytest.approx(3 / 6)
     # Every axis adds up to the district: the stages of a request share its measure, 板块 and operator.
     for axis in ("measure", "township", "specialist", "unit", "operator"):
         rows = report.rows(axis)
-        assert tuple(map(sum, zip(*(stage_figures(row.figures) for row in rows), strict=True))) == (12, 8, 2), axis
+        assert tuple(map(sum, zip(*(stage_figures(row.figures) for row in rows), strict=True))) == (14, 10, 2), axis
     # A specialist answers for the stages at their unit: 李专员 at mudu, 钱专员 at luzhi.
     assert {row.name: stage_figures(row.figures) for row in report.by_specialist if row.key} == \
-        {"李专员": (6, 3, 1), "钱专员": (6, 5, 1)}
+        {"李专员": (6, 3, 1), "钱专员": (8, 7, 1)}
     by_measure = {row.key: stage_figures(row.figures) for row in report.by_measure}
-    assert by_measure[16] == (4, 4, 2)  # P2 and P9: signed on time at both units, overdue when left
+    assert by_measure[16] == (6, 6, 2)  # P2, P9, P10: all signed on time; P2 and P9 left overdue
 
 
 def test_closure_stays_the_holders(desk, office):
@@ -154,7 +160,7 @@ def test_stage_figures_in_stats_json_and_the_report(desk, office, capsys):
     rows = {row[0]: dict(zip(table.headers, row, strict=True)) for row in table.rows}
     assert (rows[MUDU]["按时签收率"], rows[MUDU]["超期转出"], rows[MUDU]["本单位退单"]) == (0.5, 1, 2)
     assert (rows["合计"]["超期转出"], rows["合计"]["本单位退单"], rows["合计"]["按时签收率"]) == \
-        (2, 4, pytest.approx(8 / 12))
+        (2, 4, pytest.approx(10 / 14))
 
 
 def test_stage_figures_in_the_stats_table(desk, office, capsys):
@@ -171,7 +177,7 @@ def test_stage_figures_in_the_stats_table(desk, office, capsys):
     mudu = next(line for line in unit_table.splitlines() if line.startswith(MUDU)).split()
     assert mudu[2:6] == ["6", "3", "1", "2"] and mudu[-1] == "50.00%"
     total = next(line for line in unit_table.splitlines() if line.startswith("合计")).split()
-    assert total[2:6] == ["12", "8", "2", "4"] and total[-1] == "66.67%"
+    assert total[2:6] == ["14", "10", "2", "4"] and total[-1] == "71.43%"
 
 
 def test_a_single_stage_read_from_its_row_counts_as_from_its_events(desk, office, monkeypatch):
