@@ -403,11 +403,10 @@ class ReportService:
         by the move; else `sign_limit` working days from the dispatch day). Unsigned: in the base once the
         unit held it unsigned past that limit (left it later, or holds it still past it), late. 超期转出:
         signed, left (a 改派 to the same unit keeps it there), and the day it left is after the due date it
-        was left with (the return's `due`,
-        else the latest due a move recorded before; the 改派's `due`, none when it restarted the clock:
-        the first dispatch was ruled wrong)."""
+        was left with (the return's `due`, else the latest due a move recorded before; the 改派's `due`,
+        none when it restarted the clock: the first dispatch was ruled wrong)."""
         where, params = self._where(period)
-        day = today.isoformat()
+        day = f"'{today.isoformat()}'"  # a date we format ourselves: safe to inline
 
         def n(d: str) -> str:
             return f"(SELECT w.n FROM report_workday w WHERE w.day = {d})"
@@ -457,14 +456,14 @@ class ReportService:
             SELECT r.measure_number, coalesce(r.township_code, ''), coalesce(t.signer, t.staff, ''),
                 coalesce(t.unit, ''), q.opened_by_id,
                 SUM(CASE WHEN t.sign IS NOT NULL THEN 1
-                         ELSE NOT {sign_in_time("coalesce(substr(t.left_at, 1, 10), :day)")} END),
+                         ELSE NOT {sign_in_time(f"coalesce(substr(t.left_at, 1, 10), {day})")} END),
                 SUM(t.sign IS NOT NULL AND {sign_in_time("substr(t.signed_at, 1, 10)")}),
                 SUM(t.sign IS NOT NULL AND t.left_at IS NOT NULL AND (t.by_return OR t.next_unit IS NOT t.unit)
                     AND substr(t.left_at, 1, 10) > t.left_due)
             FROM u t JOIN report_fact r ON r.request_id = t.request_id JOIN service_request q ON q.id = t.request_id
             GROUP BY 1, 2, 3, 4, 5"""
         for measure, township, staff, unit, operator, base, on_time, left in self._execute(
-                sql.replace(":day", f"'{day}'"), params):
+                sql, params):
             for figures in (groups[0][measure], groups[1][township or None], groups[2][staff or None],
                             by_unit[unit or None], by_operator[operator]):
                 figures["sign_base"] += base or 0
