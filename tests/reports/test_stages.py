@@ -193,3 +193,10 @@ def test_a_single_stage_read_from_its_row_counts_as_from_its_events(desk, office
         assert [(row.key, dict(row.figures)) for row in by_row.rows(axis)] == \
             [(row.key, dict(row.figures)) for row in by_events.rows(axis)], axis
     assert dict(by_row.total) == dict(by_events.total)
+
+
+def test_a_return_records_the_due_date_it_was_left_with(desk, office):
+    """超期转出 judges a return by the due date at that moment, which a later 重办 or extension may move."""
+    events = desk.requests.get(office["P9"]).events
+    returned = next(e for e in events if e.action == "return")
+    assert returned.detail["due"] == "2026-03-03"
