@@ -99,7 +99,9 @@ def cmd_stats(desk: Desk, args: argparse.Namespace) -> int:
     from dongwu_tui.cli import commands
     from dongwu_tui.reports.export import kpis_dict
     from dongwu_tui.reports.period import resolve_period
-    from dongwu_tui.reports.tables import overall_table
+    from dongwu_tui.reports.definitions import KPIS, field_label
+    from dongwu_tui.reports.engine import Row
+    from dongwu_tui.reports.tables import RATE, overall_table
     from dongwu_tui.reports.writer import format_value
 
     period = resolve_period(getattr(args, "period", None), args.since, args.until)
@@ -120,4 +122,13 @@ def cmd_stats(desk: Desk, args: argparse.Namespace) -> int:
                   format_value(row[6], table.kinds[6]) if row[5] is None and row[6] is not None
                   else format_value(row[5], table.kinds[5]))
                  for row in table.rows])
+    print()
+    print("按承办单位（签收、超期转出按各阶段的承办单位计，办结按办结时的承办单位计）")
+    rates = ("closure_rate", "on_time_rate", "sign_rate")
+    counts = ("requests", "sign_base", "sign_on_time", "overdue_left", "returns_made")
+    labels = {k.key: k.label for k in KPIS}
+    print_table(["承办单位", *(field_label(key) for key in counts), *(labels[key] for key in rates)],
+                [(row.name, *(row.figures[key] for key in counts),
+                  *(format_value(row.figures.kpi(key), RATE) for key in rates))
+                 for row in [*report.by_unit, Row("unit", "", "合计", report.total)]])
     return 0

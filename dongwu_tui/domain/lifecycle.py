@@ -469,7 +469,8 @@ def plan_move(
             detail["late_accepted"] = True  # a supervisor accepts a return past the window
         to_status = Status.RETURNED
         changes.update(return_reason=reason, extension_days=None, extension_reason="")
-        detail.update(from_site_id=request.assignee_site_id, working_days=elapsed)
+        # The due date the unit leaves it with: the stage figures judge its 办理 stage by it.
+        detail.update(from_site_id=request.assignee_site_id, working_days=elapsed, due=request.due.isoformat())
     elif move is Move.REJECT_RETURN:
         # Back to the unit that returned it; its clock never stopped.
         to_status = Status.DISPATCHED if request.signed_at is None else Status.IN_PROGRESS

@@ -97,8 +97,12 @@ COUNT_FIELDS: dict[str, CountField] = {
 # Figures counted per request (or per call) from the request rows and their events rather than from the
 # facts' flags; additive like the count fields, but with no drill-down condition. engine.py counts them.
 EXTRA_FIELDS: dict[str, str] = {
-    "sign_base": "应签收",  # worked, dispatched, and signed since, or still unsigned past the sign limit
-    "sign_on_time": "按时签收",  # signed within the sign limit (data/kpi.toml) of the latest dispatch
+    # Per signing stage (each 派单 / 改派 to a unit), charged to that unit: signed, or held unsigned past the
+    # sign limit; and signed within the limit of that dispatch.
+    "sign_base": "应签收",
+    "sign_on_time": "按时签收",
+    # Per handling stage: a unit signed it and let it go (退单 or 改派) past the due date it held then.
+    "overdue_left": "超期转出",
     "visit_on_time": "按时回访",  # visited within the visit limit (data/kpi.toml) of the resolution
     "basically_satisfied": "基本满意",  # a return visit whose result says 基本满意
     "return_refused": "退单驳回数",  # refused returns (event `reject-return`)

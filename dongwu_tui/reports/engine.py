@@ -54,6 +54,10 @@ HOTLINE_NAME = "服务热线（直接办结）"
 # return and a reassignment change the office, and neither applies to a closed request), the hotline for
 # an answer given during the call, '' when not yet dispatched.
 UNIT_KEY = f"CASE WHEN r.direct = 1 THEN '{HOTLINE}' ELSE coalesce(q.assignee_site_id, '') END"
+# The requests that passed through more than one stage (a return or a 改派): their stage figures are read
+# from their events, the others' from their row. Read from the index on the action (few rows).
+MULTI_STAGE = ("(SELECT DISTINCT x.request_id FROM request_event x INDEXED BY request_event_report "
+               "WHERE x.action IN ('reassign', 'return') AND x.deleted = 0)")
 
 
 class Figures(dict[str, int]):
@@ -318,15 +322,23 @@ class ReportService:
             return f"({workdays.format(last)} - {workdays.format(first)})"
 
         worked = "r.status <> 'merged' AND r.direct = 0"
-        signed = "q.signed_at IS NOT NULL AND q.dispatched_at IS NOT NULL AND q.signed_at >= q.dispatched_at"
-        sign_days = wd("substr(q.dispatched_at, 1, 10)", "substr(q.signed_at, 1, 10)")
-        waiting = wd("substr(q.dispatched_at, 1, 10)", "?")
+        # A request never returned nor reassigned had one signing stage, the one its row describes (the
+        # others: _stage_pass); unsigned, the unit holds it still (only a return or a 改派 takes it away).
+        single = f"q.dispatched_at IS NOT NULL AND r.request_id NOT IN {MULTI_STAGE}"
+        day = f"'{today.isoformat()}'"  # a date we format ourselves: safe to inline
+
+        def sign_in_time(d: str) -> str:
+            return (f"(CASE WHEN q.sign_due_date IS NOT NULL THEN {d} <= q.sign_due_date "
+                    f"ELSE {wd('substr(q.dispatched_at, 1, 10)', d)} <= ? END)")
+
         visit_days = wd("substr(q.resolved_at, 1, 10)", "substr(q.visited_at, 1, 10)")
         sql = f"""SELECT r.measure_number, coalesce(r.township_code, ''), coalesce(r.assignee_id, ''), {UNIT_KEY},
                 q.opened_by_id, r.status, r.profile, COUNT(*), coalesce(SUM(r.working_days), 0),
                 SUM({OPEN} AND r.due_date < ?),
-                SUM({worked} AND (({signed}) OR (r.status = 'dispatched' AND {waiting} > ?))),
-                SUM({worked} AND ({signed}) AND {sign_days} <= ?),
+                SUM({worked} AND {single} AND (q.signed_at IS NOT NULL
+                                               OR (r.status = 'dispatched' AND NOT {sign_in_time(day)}))),
+                SUM({worked} AND {single} AND q.signed_at IS NOT NULL
+                    AND {sign_in_time('substr(q.signed_at, 1, 10)')}),
                 SUM({worked} AND r.visited = 1 AND q.resolved_at IS NOT NULL AND {visit_days} <= ?),
                 coalesce(SUM(ev.basic), 0), coalesce(SUM(ev.refused), 0), coalesce(SUM(ev.chased), 0),
                 coalesce(SUM(ev.supervised), 0)
@@ -340,8 +352,9 @@ class ReportService:
                   AND e.request_id IN (SELECT r.request_id FROM report_fact r WHERE {where})
                 GROUP BY e.request_id) ev ON ev.request_id = r.request_id
             WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7"""
-        rows = self._execute(sql, [today.isoformat(), today.isoformat(), limits["sign_limit_days"],
-                                   limits["sign_limit_days"], limits["visit_limit_days"], *params, *params])
+        sign_limit = limits["sign_limit_days"]
+        rows = self._execute(sql, [today.isoformat(), sign_limit, sign_limit,
+                                   limits["visit_limit_days"], *params, *params])
         keys = list(COUNT_FIELDS)
         matrix = self._matrix(((row[5], row[6]) for row in rows), today, keys)
         worked_closed = keys.index("worked_closed")
@@ -369,14 +382,104 @@ class ReportService:
                 for name, value in zip(extras, extra, strict=True):
                     figures[name] += value or 0
         # The unit at the return stage: a return counts for the office of the staff who made it, whichever
-        # unit holds the request since (a reassignment moves the request, not the return).
-        for office, n in self._execute(
-                f"SELECT s.office_id, COUNT(*) FROM request_event e JOIN staff s ON s.id = e.actor_id "
-                f"JOIN report_fact r ON r.request_id = e.request_id WHERE e.deleted = 0 AND e.action = 'return' "
-                f"AND r.status <> 'merged' AND r.direct = 0 AND {where} GROUP BY 1", params):
-            by_unit[office]["returns_made"] += n
+        # unit holds the request since (a reassignment moves the request, not the return); for the
+        # specialist who made it, and for the request's measure, 板块 and operator, so every axis adds up.
+        for measure, township, specialist, office, operator, n in self._execute(
+                f"SELECT r.measure_number, coalesce(r.township_code, ''), "
+                f"CASE WHEN s.role = 'specialist' THEN s.id ELSE '' END, s.office_id, q.opened_by_id, COUNT(*) "
+                f"FROM request_event e JOIN staff s ON s.id = e.actor_id "
+                f"JOIN report_fact r ON r.request_id = e.request_id JOIN service_request q ON q.id = e.request_id "
+                f"WHERE e.deleted = 0 AND e.action = 'return' "
+                f"AND r.status <> 'merged' AND r.direct = 0 AND {where} GROUP BY 1, 2, 3, 4, 5", params):
+            for figures in (groups[0][measure], groups[1][township or None], groups[2][specialist or None],
+                            by_unit[office], by_operator[operator]):
+                figures["returns_made"] += n
+        self._stage_pass(period, today, limits["sign_limit_days"], groups, by_unit, by_operator)
         self._call_pass(period, limits["repeat_window_days"], groups, by_unit, by_operator)
         return by_unit, by_operator
+
+    def _stage_pass(self, period: Period, today: date, sign_limit: int, groups: tuple[dict[Any, Figures], ...],
+                    by_unit: dict[Any, Figures], by_operator: dict[Any, Figures]) -> None:
+        """The figures of each handling unit's stage, charged to the unit (and the specialist) that held the
+        request then: 应签收 / 按时签收 per dispatch and 超期转出 (docs/KPI.md, "Stages").
+
+        Here the requests returned or reassigned at least once (MULTI_STAGE); the others had a single
+        stage, counted by _request_pass from their row by the same rule.
+
+        A stage is a `dispatch` or `reassign` event of a worked request of the period, to the unit in its
+        detail (`to_site_id`), up to the next such event. In it: the first `sign` (the unit signed it), the
+        latest `return` and `reject-return` (the unit let it go by a return unless a supervisor sent that
+        return back). The unit left the request at its return, else at the next dispatch (改派), else it
+        holds it still. Signed on time: the sign day is no later than the dispatch's `sign_due` (stored
+        by the move; else `sign_limit` working days from the dispatch day). Unsigned: in the base once the
+        unit held it unsigned past that limit (left it later, or holds it still past it), late. 超期转出:
+        signed, left (a 改派 to the same unit keeps it there), and the day it left is after the due date it
+        was left with (the return's `due`, else the latest due a move recorded before; the 改派's `due`,
+        none when it restarted the clock: the first dispatch was ruled wrong)."""
+        where, params = self._where(period)
+        day = f"'{today.isoformat()}'"  # a date we format ourselves: safe to inline
+
+        def n(d: str) -> str:
+            return f"(SELECT w.n FROM report_workday w WHERE w.day = {d})"
+
+        def sign_in_time(d: str) -> str:  # whether day `d` is within the stage's signing limit
+            return (f"(CASE WHEN t.sign_due IS NOT NULL THEN {d} <= t.sign_due "
+                    f"ELSE {n(d)} - {n('substr(t.at, 1, 10)')} <= {int(sign_limit)} END)")
+
+        due_before = ("(SELECT coalesce(json_extract(y.detail, '$.new_due'), json_extract(y.detail, '$.due')) "
+                      "FROM request_event y WHERE y.request_id = t.request_id AND y.deleted = 0 "
+                      "AND y.at < t.returned_at AND y.action IN ('dispatch', 'reassign', 'approve-extension', "
+                      "'recount-due', 'chase', 'supervise', 'return') "
+                      "AND coalesce(json_extract(y.detail, '$.new_due'), json_extract(y.detail, '$.due')) IS NOT NULL "
+                      "ORDER BY y.at DESC, y.id DESC LIMIT 1)")
+        sql = f"""WITH s AS (
+                SELECT e.id, e.request_id, e.at, json_extract(e.detail, '$.to_site_id') AS unit,
+                    json_extract(e.detail, '$.to_staff_id') AS staff, json_extract(e.detail, '$.sign_due') AS sign_due,
+                    LEAD(e.at) OVER w AS next_at, LEAD(json_extract(e.detail, '$.to_site_id')) OVER w AS next_unit,
+                    LEAD(json_extract(e.detail, '$.due')) OVER w AS next_due,
+                    LEAD(coalesce(json_extract(e.detail, '$.clock_restarted'), 0)) OVER w AS next_restart
+                FROM {MULTI_STAGE} m JOIN report_fact r ON r.request_id = m.request_id
+                JOIN request_event e INDEXED BY request_event_request ON e.request_id = m.request_id
+                WHERE e.deleted = 0 AND e.action IN ('dispatch', 'reassign')
+                  AND r.status <> 'merged' AND r.direct = 0 AND {where}
+                WINDOW w AS (PARTITION BY e.request_id ORDER BY e.at, e.id)),
+            g AS (
+                SELECT s.*, MIN(CASE WHEN x.action = 'sign' THEN x.at || '|' || x.actor_id END) AS sign,
+                    MAX(CASE WHEN x.action = 'return' THEN x.at END) AS returned_at,
+                    MAX(CASE WHEN x.action = 'return' THEN x.at || '|' || coalesce(json_extract(x.detail, '$.due'), '')
+                        END) AS returned,
+                    MAX(CASE WHEN x.action = 'reject-return' THEN x.at END) AS rejected_at
+                FROM s LEFT JOIN request_event x ON x.request_id = s.request_id AND x.deleted = 0
+                    AND x.action IN ('sign', 'return', 'reject-return')
+                    AND x.at >= s.at AND (s.next_at IS NULL OR x.at < s.next_at)
+                GROUP BY s.id),
+            t AS (
+                SELECT g.*, substr(g.sign, 1, instr(g.sign, '|') - 1) AS signed_at,
+                    substr(g.sign, instr(g.sign, '|') + 1) AS signer,
+                    g.returned_at IS NOT NULL AND (g.rejected_at IS NULL OR g.rejected_at < g.returned_at) AS by_return
+                FROM g),
+            u AS (
+                SELECT t.*, CASE WHEN t.by_return THEN t.returned_at ELSE t.next_at END AS left_at,
+                    CASE WHEN t.by_return THEN coalesce(nullif(substr(t.returned, instr(t.returned, '|') + 1), ''),
+                                                        {due_before})
+                         WHEN t.next_restart THEN NULL ELSE t.next_due END AS left_due
+                FROM t)
+            SELECT r.measure_number, coalesce(r.township_code, ''), coalesce(t.signer, t.staff, ''),
+                coalesce(t.unit, ''), q.opened_by_id,
+                SUM(CASE WHEN t.sign IS NOT NULL THEN 1
+                         ELSE NOT {sign_in_time(f"coalesce(substr(t.left_at, 1, 10), {day})")} END),
+                SUM(t.sign IS NOT NULL AND {sign_in_time("substr(t.signed_at, 1, 10)")}),
+                SUM(t.sign IS NOT NULL AND t.left_at IS NOT NULL AND (t.by_return OR t.next_unit IS NOT t.unit)
+                    AND substr(t.left_at, 1, 10) > t.left_due)
+            FROM u t JOIN report_fact r ON r.request_id = t.request_id JOIN service_request q ON q.id = t.request_id
+            GROUP BY 1, 2, 3, 4, 5"""
+        for measure, township, staff, unit, operator, base, on_time, left in self._execute(
+                sql, params):
+            for figures in (groups[0][measure], groups[1][township or None], groups[2][staff or None],
+                            by_unit[unit or None], by_operator[operator]):
+                figures["sign_base"] += base or 0
+                figures["sign_on_time"] += on_time or 0
+                figures["overdue_left"] += left or 0
 
     def _call_pass(self, period: Period, window: int, groups: tuple[dict[Any, Figures], ...],
                    by_unit: dict[Any, Figures], by_operator: dict[Any, Figures]) -> None:

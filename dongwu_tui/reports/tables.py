@@ -115,11 +115,13 @@ def unit_table(report: Report) -> Table:
     rows = [([row.name, row.office or ""], row.figures) for row in report.by_unit]
     rows.append((["合计", ""], report.total))
     table = _kpi_table("by_unit", "按承办单位", ["承办单位", "类型"], rows)
-    # The unit at the return stage: returns its own staff made (退单 counts where the request is now).
-    table.headers.append(field_label("returns_made"))
-    table.kinds.append(INT)
+    # The unit at the return and handling stages: returns its own staff made (退单 counts where the request
+    # is now), and requests it let go past their due date (超期转出). 按时签收率 is per stage already.
+    stages = ("returns_made", "overdue_left")
+    table.headers += [field_label(key) for key in stages]
+    table.kinds += [INT] * len(stages)
     for row, (_, figures) in zip(table.rows, rows, strict=True):
-        row.append(figures["returns_made"])
+        row += [figures[key] for key in stages]
     return table
 
 
