@@ -129,6 +129,7 @@ def proven(desk: Desk, staff: Staff, password: str) -> None:
         return
     if key is not None:
         with office.write():
+            sealing.keep_wraps(office.db.execute_sql, _allowed_ids(office))
             sealing.hand_out(office.db.execute_sql, key)
         _remember(office, key)
 
