@@ -51,7 +51,8 @@ def add_sync_parser(command: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--value", help="直接给出新值")
     p.add_argument("--json", action="store_true")
     p = command("roles", "可导出/导入同步文件、处理冲突的角色（系统管理员始终可以）", sync)
-    p.add_argument("--set", metavar="ROLES", help="管理员：新的角色，逗号分隔，如 supervisor,specialist 或 督办负责人、人才工作专员")
+    p.add_argument("--set", metavar="ROLES",
+                   help="管理员：新的角色，逗号分隔，如 supervisor,specialist 或 督办负责人、人才工作专员")
     p.add_argument("--reason", help="修改原因（与 --set 一同给出）")
     p.add_argument("--json", action="store_true")
 

@@ -166,9 +166,7 @@ class SyncService:
         password = keyring.supplied_password()
         key = _remembered(office)
         if key is None and password is None:
-            if sealing.key_exists(execute) and any(
-                    (sealing._get(execute, n) or "").startswith(sealing.EXCHANGE_SEALED)
-                    for n in sealing.PRIVATE_NAMES):
+            if sealing.exchange_sealed(execute):
                 raise StorageError(sealing.NEED_PASSWORD)
             return  # keys in clear, or by the administrator's password (sync/trust.py asks for it)
         allowed = _allowed_ids(office)
@@ -176,7 +174,7 @@ class SyncService:
         if key is None and wrap is not None and actor.id in allowed:
             key = sealing.open_wrap(wrap, password)  # type: ignore[arg-type]
         if key is None:
-            row = self.t_account(actor.id)
+            row = self._password_hash(actor.id)
             if row is None or not _verify(row, password):  # type: ignore[arg-type]
                 if sealing.old_format(execute):
                     sealing.read(execute, "sign_sk", None, password)  # the administrator's password still opens them
@@ -193,10 +191,10 @@ class SyncService:
                     sealing.new_wrap(execute, actor.id, actor.name, password, None)  # type: ignore[arg-type]
                 waiting = sealing.key_exists(execute) and not sealing.old_format(execute)
             else:
-                if wrap is None:
-                    sealing.new_wrap(execute, actor.id, actor.name, password, key)  # type: ignore[arg-type]
+                if wrap is None and password:
+                    sealing.new_wrap(execute, actor.id, actor.name, password, key)
                 sealing.hand_out(execute, key)
-                if not sealing.old_format(execute) or actor.role is Role.ADMIN:
+                if not sealing.old_format(execute) or (actor.role is Role.ADMIN and password):
                     sealing.seal_all(execute, key, password)
         if key is None:
             if waiting:
@@ -205,7 +203,7 @@ class SyncService:
             return  # keys sealed by the administrator's password: opened by it as before (sync/trust.py)
         _remember(office, key)
 
-    def t_account(self, staff_id: str) -> str | None:
+    def _password_hash(self, staff_id: str) -> str | None:
         row = self.desk.office.db.execute_sql("SELECT password_hash FROM account WHERE staff_id = ?",
                                               (staff_id,)).fetchone()
         return row[0] if row else None

@@ -212,9 +212,7 @@ def any_wrap_key(execute: Execute, password: str) -> bytes | None:
 
 def key_exists(execute: Execute) -> bool:
     """Whether this office has an exchange key: a wrap holds it, or keys are sealed by it."""
-    if any(w.get("key") for w in wraps(execute).values()):
-        return True
-    return any((_get(execute, n) or "").startswith(EXCHANGE_SEALED) for n in PRIVATE_NAMES)
+    return any(w.get("key") for w in wraps(execute).values()) or exchange_sealed(execute)
 
 
 def hand_out(execute: Execute, exchange_key: bytes) -> int:
@@ -246,6 +244,11 @@ def seal_all(execute: Execute, exchange_key: bytes, password: str | None) -> Non
         if raw is not None:
             write(execute, name, raw, None, None, exchange_key)
     execute("DELETE FROM sync_key WHERE name = ?", (SALT_NAME,))
+
+
+def exchange_sealed(execute: Execute) -> bool:
+    """Private keys sealed by the exchange key (so a password is needed to use them)."""
+    return any((_get(execute, n) or "").startswith(EXCHANGE_SEALED) for n in PRIVATE_NAMES)
 
 
 def old_format(execute: Execute) -> bool:

@@ -213,3 +213,26 @@ def test_keys_sealed_by_the_admin_password_still_work_and_move_to_the_exchange_k
     again.sync.unlock()
     assert bytes(trust.load_keys(again.office).signing) == bytes(32 * [7])
     again.office.close()
+
+
+def test_a_deactivated_person_loses_their_wrap(centre: Path, cast: Cast) -> None:
+    """However the staff row was deactivated (here as a sync import would write it), the next use of the
+    keys removes the wrap."""
+    admin = _as(centre, cast.admin.name, TEST_PASSWORD)
+    with admin.office.write():
+        admin.office.db.execute_sql("UPDATE staff SET active = 0 WHERE id = ?", (cast.supervisor.id,))
+    admin.sync.unlock()
+    assert set(sealing.wraps(admin.office.db.execute_sql)) == {cast.admin.id}
+    admin.office.close()
+
+
+def test_signing_in_hands_the_key_to_waiting_wraps(centre: Path, cast: Cast) -> None:
+    """The admin signing in at the desk completes a wrap made while no one held the key."""
+    desk = _as(centre, cast.admin.name, None)
+    desk.accounts.reset(cast.supervisor.id, "supervisor-temp-2026", must_change=False)  # no key at hand
+    assert sealing.wraps(desk.office.db.execute_sql)[cast.supervisor.id]["key"] is None
+    desk.office.close()
+    desk = _as(centre, cast.admin.name, None)
+    desk.accounts.sign_in(cast.admin.name, TEST_PASSWORD)
+    assert sealing.wraps(desk.office.db.execute_sql)[cast.supervisor.id]["key"] is not None
+    desk.office.close()
