@@ -236,3 +236,18 @@ def test_signing_in_hands_the_key_to_waiting_wraps(centre: Path, cast: Cast) -> 
     desk.accounts.sign_in(cast.admin.name, TEST_PASSWORD)
     assert sealing.wraps(desk.office.db.execute_sql)[cast.supervisor.id]["key"] is not None
     desk.office.close()
+
+
+def test_encrypting_the_office_moves_the_keys_to_the_database_key(centre: Path, cast: Cast) -> None:
+    from dongwu_tui.services.setup import encrypt_office
+
+    admin = _as(centre, cast.admin.name, TEST_PASSWORD)
+    admin.sync.unlock()
+    signing = bytes(trust.load_keys(admin.office).signing)
+    admin.office.close()
+    encrypt_office(centre, cast.admin.name, TEST_PASSWORD)
+    encrypted = _as(centre, cast.admin.name, TEST_PASSWORD)
+    execute = encrypted.office.db.execute_sql
+    assert not sealing.wraps(execute) and not sealing.exchange_sealed(execute)
+    assert bytes(trust.load_keys(encrypted.office).signing) == signing
+    encrypted.office.close()
