@@ -177,7 +177,7 @@ class SyncService:
             row = self._password_hash(actor.id)
             if row is None or not _verify(row, password):  # type: ignore[arg-type]
                 if sealing.old_format(execute):
-                    sealing.read(execute, "sign_sk", None, password)  # the administrator's password still opens them
+                    sealing.read(execute, "sign_sk", None, password)  # the administrator's password opens them
                     return
                 raise StorageError(sealing.WRONG_PASSWORD)
         waiting = False
@@ -200,7 +200,7 @@ class SyncService:
             if waiting:
                 raise StorageError(f"{actor.name}还没有拿到本单位的同步密钥：须由系统管理员或已能交换同步文件的人员"
                                    "先导出或导入一次（或登录桌面）后才能使用；未导出或导入任何内容。")
-            return  # keys sealed by the administrator's password: opened by it as before (sync/trust.py)
+            return  # keys sealed by the administrator's password: opened by it (sync/trust.py)
         _remember(office, key)
 
     def _password_hash(self, staff_id: str) -> str | None:

@@ -13,9 +13,9 @@ key can hand it to a person whose wrap is still waiting for it (made when their 
 while no one holding the key was at hand) without knowing that person's password. A plain office with
 no password given keeps the keys as they are until one is.
 
-Older plain offices sealed them by a key derived from the administrator's password (prefix `sealed:`
-with the salt row `seal_salt`); those are still read with that password, and sealed by the exchange key
-once an administrator gives theirs.
+Keys sealed by a key derived from the administrator's password (prefix `sealed:` with the salt row
+`seal_salt`: plain offices whose keys were made before they had an exchange key, or just decrypted) are
+read with that password, and sealed by the exchange key once an administrator gives theirs.
 
 The functions take `execute(sql, params) -> cursor`, so they work on the desk's peewee database and on
 the bare SQLCipher connection of a conversion (storage/cipher.py) alike.
@@ -252,5 +252,5 @@ def exchange_sealed(execute: Execute) -> bool:
 
 
 def old_format(execute: Execute) -> bool:
-    """Keys sealed by the administrator's password (the format before the exchange key)."""
+    """Keys sealed by a key from the administrator's password."""
     return any((_get(execute, n) or "").startswith(SEALED) for n in PRIVATE_NAMES)
