@@ -96,6 +96,11 @@ class AccountService:
         row = self.t.AccountRow.get_or_none(self.t.AccountRow.staff_id == staff_id)
         return row is None or bool(row.must_change)
 
+    def password_matches(self, staff_id: str, password: str) -> bool:
+        """Whether `password` is the account's (no failure counted: for opening keys, not signing in)."""
+        row = self.t.AccountRow.get_or_none(self.t.AccountRow.staff_id == staff_id)
+        return row is not None and _verify(row.password_hash, password)
+
     def _store(self, staff: Staff, password: str, *, must_change: bool, reason: str,
                current: str | None = None) -> None:
         check_new_password(password, name=staff.name, phone=staff.phone)

@@ -155,7 +155,6 @@ class SyncService:
         office's exchange key if it has none. A wrong password is refused before anything is written."""
         import secrets
 
-        from dongwu_tui.services.accounts import _verify
         from dongwu_tui.storage import keyring, sealing
 
         office = self.desk.office
@@ -174,8 +173,7 @@ class SyncService:
         if key is None and wrap is not None and actor.id in allowed:
             key = sealing.open_wrap(wrap, password)  # type: ignore[arg-type]
         if key is None:
-            row = self._password_hash(actor.id)
-            if row is None or not _verify(row, password):  # type: ignore[arg-type]
+            if not self.desk.accounts.password_matches(actor.id, password):  # type: ignore[arg-type]
                 if sealing.old_format(execute):
                     sealing.read(execute, "sign_sk", None, password)  # the administrator's password opens them
                     return
@@ -202,11 +200,6 @@ class SyncService:
                                    "先导出或导入一次（或登录桌面）后才能使用；未导出或导入任何内容。")
             return  # keys sealed by the administrator's password: opened by it (sync/trust.py)
         _remember(office, key)
-
-    def _password_hash(self, staff_id: str) -> str | None:
-        row = self.desk.office.db.execute_sql("SELECT password_hash FROM account WHERE staff_id = ?",
-                                              (staff_id,)).fetchone()
-        return row[0] if row else None
 
     # -- the exchange roles (administrators) --------------------------------------------------------
 
