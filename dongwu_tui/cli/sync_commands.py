@@ -1,4 +1,5 @@
-"""`dongwu sync ...`: keys, trust, export, import, status, conflicts, resolve (the twin of the sync screen)."""
+"""`dongwu sync ...`: keys, trust, export, import, status, conflicts, resolve (the twin of the sync screen),
+and roles (who may exchange sync files here)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,11 @@ def add_sync_parser(command: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--take", help="mine（本单位的版本）、theirs（其他单位的版本）或版本序号 1、2…")
     p.add_argument("--value", help="直接给出新值")
     p.add_argument("--json", action="store_true")
+    p = command("roles", "可导出/导入同步文件、处理冲突的角色（系统管理员始终可以）", sync)
+    p.add_argument("--set", metavar="ROLES",
+                   help="管理员：新的角色，逗号分隔，如 supervisor,specialist 或 督办负责人、人才工作专员")
+    p.add_argument("--reason", help="修改原因（与 --set 一同给出）")
+    p.add_argument("--json", action="store_true")
 
 
 def _print_json(data: Any) -> None:
@@ -63,10 +69,53 @@ def run_sync(args: argparse.Namespace) -> int:
     try:
         sync = desk.sync  # each operation checks the acting role (services/sync.py)
         handler = {"keys": _keys, "trust": _trust, "export": _export, "import": _import, "status": _status,
-                   "conflicts": _conflicts, "resolve": _resolve}[args.action]
+                   "conflicts": _conflicts, "resolve": _resolve, "roles": _roles}[args.action]
+        if args.action in _USE_KEYS:
+            _ask_password(desk)
         return handler(sync, desk, args)
     finally:
         desk.office.close()
+
+
+_USE_KEYS = ("keys", "trust", "export", "import")
+
+
+def _ask_password(desk: Any) -> None:
+    """On a plain office whose sync keys are sealed by its exchange key, the acting person's own password
+    opens them: DONGWU_PASSWORD, or asked here on a terminal (storage/sealing.py)."""
+    import getpass
+
+    from dongwu_tui.storage import keyring, sealing
+
+    if (desk.office.key is not None or desk.actor is None or keyring.supplied_password() is not None
+            or not sys.stdin.isatty() or not sealing.key_exists(desk.office.db.execute_sql)):
+        return
+    try:
+        keyring.supply_password(getpass.getpass(f"请输入{desk.actor.name}的密码（用于本单位的同步密钥）："))
+    except EOFError:
+        return  # no password typed: the keys are refused in one line
+
+
+def _role_names(roles: Any) -> str:
+    return "、".join(f"{role.label}（{role.value}）" for role in roles)
+
+
+def _roles(sync: Any, desk: Any, args: argparse.Namespace) -> int:
+    if args.set is None:
+        if args.reason is not None:
+            raise ValidationFailed("--reason 须与 --set 一同给出。")
+        roles = sync.roles()
+    else:
+        roles = sync.set_roles(args.set, reason=args.reason or "")
+    if args.json:
+        _print_json({"roles": [role.value for role in roles]})
+        return EXIT_OK
+    done = "已设置" if args.set is not None else "本单位"
+    print(f"{done}可导出/导入同步文件、处理冲突的角色：{_role_names(roles)}")
+    if args.set is not None:
+        print("新获权限的人员在下次提供本人密码时（登录、修改密码、导出或导入）领取同步密钥，若当时无人持有，"
+              "待系统管理员或其他有权限的人员导出或导入一次后即可使用；失去权限的人员的密钥已删除。", file=sys.stderr)
+    return EXIT_OK
 
 
 def _keys(sync: Any, desk: Any, args: argparse.Namespace) -> int:

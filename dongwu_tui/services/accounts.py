@@ -96,7 +96,13 @@ class AccountService:
         row = self.t.AccountRow.get_or_none(self.t.AccountRow.staff_id == staff_id)
         return row is None or bool(row.must_change)
 
-    def _store(self, staff: Staff, password: str, *, must_change: bool, reason: str) -> None:
+    def password_matches(self, staff_id: str, password: str) -> bool:
+        """Whether `password` is the account's (no failure counted: for opening keys, not signing in)."""
+        row = self.t.AccountRow.get_or_none(self.t.AccountRow.staff_id == staff_id)
+        return row is not None and _verify(row.password_hash, password)
+
+    def _store(self, staff: Staff, password: str, *, must_change: bool, reason: str,
+               current: str | None = None) -> None:
         check_new_password(password, name=staff.name, phone=staff.phone)
         stored = hash_password(password)
         at = self.desk.clock()
@@ -116,6 +122,11 @@ class AccountService:
                 from dongwu_tui.storage import keyring
 
                 keyring.add_slot(office.path, office.key, staff.id, password, name=staff.name)
+            # On a plain office the password also opens the person's wrap of the sync exchange key, if
+            # their role may exchange sync files (services/sync.py).
+            from dongwu_tui.services.sync import give_wrap
+
+            give_wrap(self.desk, staff, password, current)
 
     def set_initial(self, staff: Staff, password: str, *, must_change: bool = False) -> None:
         """The first password of the account `dongwu init` (or the demo) creates; no one is signed in yet."""
@@ -145,7 +156,7 @@ class AccountService:
         staff = self._check(ref, current)
         if new == current:
             raise ValidationFailed("新密码不能与原密码相同。")
-        self._store(staff, new, must_change=False, reason="本人修改密码")
+        self._store(staff, new, must_change=False, reason="本人修改密码", current=current)
         return staff
 
     # -- signing in -----------------------------------------------------------------------------
@@ -185,6 +196,9 @@ class AccountService:
                 A.update(failed_count=0, locked_until=None).where(A.staff_id == staff.id).execute()
         for hook in PROVEN:
             hook(self.desk, staff, password)
+        from dongwu_tui.services.sync import proven
+
+        proven(self.desk, staff, password)
         return staff
 
     def sign_in(self, ref: str, password: str) -> SignedIn:

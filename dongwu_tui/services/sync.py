@@ -1,9 +1,16 @@
 """Sync as a service of the desk (`desk.sync`): the sync layer's operations, each checking the acting role.
 
 Keys, certificates, revocation and trust files are the administrator's; moving files in and out and
-resolving conflicts are for supervisors and administrators; the status and the conflict inbox may be read
-by any active staff member, and with no one acting (masked). A resolved conflict is an audit entry: who
-chose, which conflict, which version was taken and the value written.
+resolving conflicts are for the exchange roles the office chose (`roles`/`set_roles`: stored in the
+office database, changed by an administrator with an audit entry; supervisors and administrators unless
+set, administrators always); the status and the conflict inbox may be read by any active staff member,
+and with no one acting (masked). A resolved conflict is an audit entry: who chose, which conflict, which
+version was taken and the value written.
+
+On a plain office the private keys are sealed by the office's exchange key, which each person allowed to
+exchange holds through a wrap opened by their own password (storage/sealing.py): `unlock` opens the
+acting person's wrap with the password given to this process before keys are used, and `give_wrap`
+makes a person's wrap whenever their account password is set.
 """
 
 from __future__ import annotations
@@ -11,7 +18,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dongwu_tui.domain.roles import Role
+from dongwu_tui.domain.errors import StorageError, ValidationFailed
+from dongwu_tui.domain.roles import ROLE_LABELS, Role
 from dongwu_tui.sync import conflicts as cf
 
 if TYPE_CHECKING:
@@ -20,8 +28,110 @@ if TYPE_CHECKING:
     from dongwu_tui.sync.errors import SyncRefused
     from dongwu_tui.sync.service import PeerStatus, SyncDesk
 
+    from dongwu_tui.domain.models import Staff
+    from dongwu_tui.storage.database import OfficeDatabase
+
 ADMIN = (Role.ADMIN,)
-EXCHANGE = (Role.SUPERVISOR, Role.ADMIN)
+EXCHANGE = (Role.SUPERVISOR, Role.ADMIN)  # unless the office sets its own
+ROLES_META = "exchange_roles"
+
+
+def exchange_roles(office: OfficeDatabase) -> tuple[Role, ...]:
+    """The roles that may export, import and resolve here: the office's setting, administrators always."""
+    text = office.meta(ROLES_META)
+    chosen = {Role(code) for code in text.split(",") if code} if text is not None else set(EXCHANGE)
+    return tuple(role for role in Role if role in chosen | {Role.ADMIN})
+
+
+def parse_roles(text: str) -> tuple[Role, ...]:
+    """Roles by English code or Chinese label, separated by commas (either width) or 、."""
+    by_name = {**{role.value: role for role in Role}, **{label: role for role, label in ROLE_LABELS.items()}}
+    found: set[Role] = set()
+    for part in text.replace("，", ",").replace("、", ",").split(","):
+        name = part.strip()
+        if not name:
+            continue
+        role = by_name.get(name) or by_name.get(name.lower())
+        if role is None:
+            choices = "、".join(f"{r.value}（{r.label}）" for r in Role)
+            raise ValidationFailed(f"角色「{name}」不正确，可选：{choices}。")
+        found.add(role)
+    return tuple(role for role in Role if role in found | {Role.ADMIN})
+
+
+def _allowed_ids(office: OfficeDatabase) -> set[str]:
+    """Staff ids that may hold a wrap of the exchange key: active members in an exchange role."""
+    roles = [role.value for role in exchange_roles(office)]
+    marks = ", ".join("?" for _ in roles)
+    rows = office.db.execute_sql(
+        f"SELECT id FROM staff WHERE deleted = 0 AND active = 1 AND role IN ({marks})", roles).fetchall()
+    return {staff_id for (staff_id,) in rows}
+
+
+def _remember(office: OfficeDatabase, key: bytes) -> None:
+    """The exchange key, once opened, serves this open office (as an encrypted office's database key does)."""
+    office.exchange_key = key  # type: ignore[attr-defined]
+
+
+def _remembered(office: OfficeDatabase) -> bytes | None:
+    return getattr(office, "exchange_key", None)
+
+
+def give_wrap(desk: Desk, staff: Staff, password: str, current: str | None = None) -> None:
+    """Inside the write that stores `staff`'s new password on a plain office: their wrap of the exchange
+    key, made for the new password (or removed when they may not exchange). The exchange key comes from
+    this open office, from their own wrap opened by `current`, or from the acting person's wrap opened by
+    the password given to this process; with none of these their wrap waits until someone who holds the
+    key exchanges or signs in. An office with no exchange key yet makes one here."""
+    import secrets
+
+    from dongwu_tui.storage import keyring, sealing
+
+    office = desk.office
+    if office.key is not None:
+        return
+    execute = office.db.execute_sql
+    allowed = _allowed_ids(office)
+    sealing.keep_wraps(execute, allowed)
+    if staff.id not in allowed:
+        return
+    key = _remembered(office)
+    have = sealing.wraps(execute)
+    tries = [(staff.id, current), (desk.actor.id if desk.actor else None, keyring.supplied_password())]
+    for staff_id, secret in tries:
+        if key is None and staff_id in have and secret:
+            try:
+                key = sealing.open_wrap(have[staff_id], secret)
+            except StorageError:
+                key = None
+    if key is None and not sealing.key_exists(execute):
+        key = secrets.token_bytes(32)
+    sealing.new_wrap(execute, staff.id, staff.name, password, key)
+    if key is not None:
+        sealing.hand_out(execute, key)
+        _remember(office, key)
+
+
+def proven(desk: Desk, staff: Staff, password: str) -> None:
+    """After `staff` proved `password` (sign-in, login): on a plain office, open their wrap for this
+    office and hand the key to the wraps waiting for it. Nothing here refuses a sign-in."""
+    from dongwu_tui.storage import sealing
+
+    office = desk.office
+    if office.key is not None or _remembered(office) is not None:
+        return
+    wrap = sealing.wraps(office.db.execute_sql).get(staff.id)
+    if wrap is None or staff.id not in _allowed_ids(office):
+        return
+    try:
+        key = sealing.open_wrap(wrap, password)
+    except StorageError:
+        return
+    if key is not None:
+        with office.write():
+            sealing.keep_wraps(office.db.execute_sql, _allowed_ids(office))
+            sealing.hand_out(office.db.execute_sql, key)
+        _remember(office, key)
 
 
 class SyncService:
@@ -34,6 +144,89 @@ class SyncService:
 
         return SyncDesk(self.desk.office, self.desk.actor.id if self.desk.actor else None)
 
+    def _exchanger(self, action: str) -> Staff:
+        return self.desk.require(*exchange_roles(self.desk.office), action=action)
+
+    def unlock(self) -> None:
+        """On a plain office, open the acting person's wrap of the exchange key with the password given to
+        this process (DONGWU_PASSWORD or the command line's prompt), before the private keys are used.
+        Keys kept in clear stay usable without one; once sealed, a password is needed. An administrator's
+        password also seals keys still kept in clear or by the administrator's password, and makes the
+        office's exchange key if it has none. A wrong password is refused before anything is written."""
+        import secrets
+
+        from dongwu_tui.storage import keyring, sealing
+
+        office = self.desk.office
+        actor = self.desk.actor
+        if office.key is not None or actor is None:
+            return
+        execute = office.db.execute_sql
+        password = keyring.supplied_password()
+        key = _remembered(office)
+        if key is None and password is None:
+            if sealing.exchange_sealed(execute):
+                raise StorageError(sealing.NEED_PASSWORD)
+            return  # keys in clear, or by the administrator's password (sync/trust.py asks for it)
+        allowed = _allowed_ids(office)
+        wrap = sealing.wraps(execute).get(actor.id)
+        if key is None and wrap is not None and actor.id in allowed:
+            key = sealing.open_wrap(wrap, password)  # type: ignore[arg-type]
+        if key is None:
+            if not self.desk.accounts.password_matches(actor.id, password):  # type: ignore[arg-type]
+                if sealing.old_format(execute):
+                    sealing.read(execute, "sign_sk", None, password)  # the administrator's password opens them
+                    return
+                raise StorageError(sealing.WRONG_PASSWORD)
+        waiting = False
+        with office.write():
+            sealing.keep_wraps(execute, allowed)
+            if key is None and actor.role is Role.ADMIN and not sealing.key_exists(execute):
+                key = secrets.token_bytes(32)
+            if key is None:
+                if wrap is None and actor.id in allowed:
+                    # Kept though this command stops here: the wrap waits for the key (`hand_out`).
+                    sealing.new_wrap(execute, actor.id, actor.name, password, None)  # type: ignore[arg-type]
+                waiting = sealing.key_exists(execute) and not sealing.old_format(execute)
+            else:
+                if wrap is None and password:
+                    sealing.new_wrap(execute, actor.id, actor.name, password, key)
+                sealing.hand_out(execute, key)
+                if not sealing.old_format(execute) or (actor.role is Role.ADMIN and password):
+                    sealing.seal_all(execute, key, password)
+        if key is None:
+            if waiting:
+                raise StorageError(f"{actor.name}还没有拿到本单位的同步密钥：须由系统管理员或已能交换同步文件的人员"
+                                   "先导出或导入一次（或登录桌面）后才能使用；未导出或导入任何内容。")
+            return  # keys sealed by the administrator's password: opened by it (sync/trust.py)
+        _remember(office, key)
+
+    # -- the exchange roles (administrators) --------------------------------------------------------
+
+    def roles(self) -> tuple[Role, ...]:
+        return exchange_roles(self.desk.office)
+
+    def set_roles(self, roles: tuple[Role, ...] | str, reason: str) -> tuple[Role, ...]:
+        """The office's exchange roles (administrators always included), with an audit entry. People who
+        lose the right lose their wrap of the exchange key now; those who gain it get one the next time
+        their password is given (sign-in, a password change or reset, or their first export)."""
+        from dongwu_tui.storage import sealing
+
+        self.desk.require(*ADMIN, action="设置可交换同步文件的角色")
+        if not reason or not reason.strip():
+            raise ValidationFailed("请用 --reason 说明修改原因。")
+        chosen = parse_roles(roles) if isinstance(roles, str) else tuple(
+            role for role in Role if role in set(roles) | {Role.ADMIN})
+        office = self.desk.office
+        before = exchange_roles(office)
+        with office.write():
+            office.set_meta(ROLES_META, ",".join(role.value for role in chosen))
+            removed = sealing.keep_wraps(office.db.execute_sql, _allowed_ids(office))
+            self.desk.audit("site", self.desk.site_id, "exchange_roles", {
+                "before": [role.value for role in before], "after": [role.value for role in chosen],
+                "wraps_removed": removed}, reason=reason.strip())
+        return chosen
+
     def _reader(self, action: str) -> None:
         """Reading: anyone active, or no one named (then numbers are masked)."""
         if self.desk.actor is not None:
@@ -43,29 +236,35 @@ class SyncService:
 
     def keys(self) -> dict[str, Any]:
         self.desk.require(*ADMIN, action="创建同步密钥")
+        self.unlock()
         return self._engine().keys()
 
     def enrolment(self) -> dict[str, Any]:
         self.desk.require(*ADMIN, action="生成入网申请")
+        self.unlock()
         return self._engine().enrolment()
 
     def trust(self, document: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         self.desk.require(*ADMIN, action="认证单位或安装信任文件")
+        self.unlock()
         return self._engine().trust(document)
 
     def trust_bundle(self) -> dict[str, Any]:
         self.desk.require(*ADMIN, action="生成信任文件")
+        self.unlock()
         return self._engine().trust_bundle()
 
     def revoke(self, site_ref: str) -> dict[str, Any]:
         self.desk.require(*ADMIN, action="吊销单位证书")
+        self.unlock()
         return self._engine().revoke(site_ref)
 
     # -- files (supervisors and administrators) -----------------------------------------------------
 
     def export(self, to: str, folder: Path, *, full: bool = False, progress: Progress | None = None
                ) -> ExportResult:
-        self.desk.require(*EXCHANGE, action="导出同步文件")
+        self._exchanger(action="导出同步文件")
+        self.unlock()
         result = self._engine().export(to, folder, full=full, progress=progress)
         # Who saw what: a sync file carries personal data in full; one record per file.
         self.desk.privacy.record_export(f"同步文件 {result.path.name}",
@@ -73,17 +272,20 @@ class SyncService:
         return result
 
     def preview(self, path: Path) -> Preview:
-        self.desk.require(*EXCHANGE, action="导入同步文件")
+        self._exchanger(action="导入同步文件")
+        self.unlock()
         return self._engine().preview(path)
 
     def import_file(self, path: Path, *, accept_future: bool = False, progress: Progress | None = None
                     ) -> ImportResult:
-        self.desk.require(*EXCHANGE, action="导入同步文件")
+        self._exchanger(action="导入同步文件")
+        self.unlock()
         return self._engine().import_file(path, accept_future=accept_future, progress=progress)
 
     def import_files(self, paths: list[Path], *, accept_future: bool = False, progress: Progress | None = None
                      ) -> list[tuple[Path, ImportResult | SyncRefused]]:
-        self.desk.require(*EXCHANGE, action="导入同步文件")
+        self._exchanger(action="导入同步文件")
+        self.unlock()
         return self._engine().import_files(paths, accept_future=accept_future, progress=progress)
 
     def default_folder(self) -> Path:
@@ -121,7 +323,7 @@ class SyncService:
 
     def resolve(self, ref: str, *, take: str | None = None, value: Any = None) -> list[cf.Conflict]:
         """Write the chosen value of every conflict `ref` names, each with an audit entry, in one transaction."""
-        actor = self.desk.require(*EXCHANGE, action="处理同步冲突")
+        actor = self._exchanger(action="处理同步冲突")
         engine = self._engine()
         office = self.desk.office
         at = str(self.desk.clock())

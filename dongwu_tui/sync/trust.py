@@ -85,14 +85,17 @@ def _set_key(office: OfficeDatabase, name: str, value: str) -> None:
 def _private(office: OfficeDatabase, name: str) -> bytes | None:
     from dongwu_tui.storage import keyring, sealing
 
-    return sealing.read(office.db.execute_sql, name, office.key, keyring.supplied_password())
+    return sealing.read(office.db.execute_sql, name, office.key, keyring.supplied_password(),
+                        getattr(office, "exchange_key", None))
 
 
 def _set_private(office: OfficeDatabase, name: str, raw: bytes) -> None:
-    """Private keys are sealed (storage/sealing.py): by the database key, or the administrator's password."""
+    """Private keys are sealed (storage/sealing.py): by the database key, or the office's exchange key once
+    the acting person's wrap opened it (services/sync.py `unlock`)."""
     from dongwu_tui.storage import keyring, sealing
 
-    sealing.write(office.db.execute_sql, name, raw, office.key, keyring.supplied_password())
+    sealing.write(office.db.execute_sql, name, raw, office.key, keyring.supplied_password(),
+                  getattr(office, "exchange_key", None))
 
 
 def load_keys(office: OfficeDatabase) -> OfficeKeys | None:
