@@ -23,7 +23,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "serve"))
 
-from servekit import CTRL_S, Session, choose_user, dongwu, serving  # noqa: E402
+from servekit import CTRL_S, Session, choose_user, serving  # noqa: E402
 
 PHONES = [f"1380013{n:04d}" for n in range(40)]
 
@@ -118,6 +118,33 @@ async def _run(url: str, sessions: int, calls: int, gap: float, stagger: float) 
             "refused": outcome.get("refused", [])}
 
 
+def _office(db: Path) -> None:
+    """A district office with one operator (王芳) and 40 talents, every account with the test password that
+    `choose_user` types (made through the services, as the tests make theirs)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from deskkit import sign_in
+
+    from dongwu_tui.services.setup import initialise
+
+    desk = initialise(db, "吴中区高层次人才服务中心", "district")
+    clerk = desk.acting_as(desk.directory.add_staff("王芳", "operator"))
+    for i, phone in enumerate(PHONES):
+        clerk.talents.add(name=f"陈{'甲乙丙丁戊己庚辛壬癸'[i % 10]}{i}", phone=phone, category_code="industry",
+                          township_code="mudu")
+    desk.office.close()
+    sign_in(db)
+
+
+def _calls(db: Path) -> int:
+    import sqlite3
+
+    connection = sqlite3.connect(db)
+    try:
+        return int(connection.execute("SELECT count(*) FROM call WHERE deleted = 0").fetchone()[0])
+    finally:
+        connection.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 10, 20])
@@ -127,19 +154,14 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "office.db"
-        for command in (["init", "--site", "吴中区高层次人才服务中心", "--kind", "district"],
-                        ["staff", "add", "--as", "系统管理员", "--name", "王芳", "--role", "operator"]):
-            dongwu("--db", str(db), *command).check_returncode()
-        for i, phone in enumerate(PHONES):
-            dongwu("--db", str(db), "talent", "add", "--as", "王芳", "--name", f"陈{'甲乙丙丁戊己庚辛壬癸'[i % 10]}{i}",
-                   "--phone", phone, "--category", "产业人才", "--township", "木渎镇").check_returncode()
+        _office(db)
         print("| sessions | key→screen median | p95 | keys | desk RSS per session | calls sent | saved (rows) |")
         print("|---|---|---|---|---|---|---|")
         for sessions in args.sessions:
-            before = int(dongwu("--db", str(db), "call", "list", "--limit", "0", "--json").stdout.count('"id"'))
+            before = _calls(db)
             with serving(db, "--max-sessions", str(max(args.sessions))) as url:
                 result = asyncio.run(_run(url, sessions, args.calls, args.key_gap, args.stagger))
-            after = int(dongwu("--db", str(db), "call", "list", "--limit", "0", "--json").stdout.count('"id"'))
+            after = _calls(db)
             print(f"| {sessions} | {result['median_ms']:.0f} ms | {result['p95_ms']:.0f} ms | {result['keys']} | "
                   f"{result['rss_mib_per_session']:.0f} MiB | {result['sent']} | {after - before} "
                   f"({result['confirmed']} confirmed on screen) |", flush=True)
