@@ -88,7 +88,7 @@ def _ask_password(desk: Any) -> None:
     from dongwu_tui.storage import keyring, sealing
 
     if (desk.office.key is not None or desk.actor is None or keyring.supplied_password() is not None
-            or not sys.stdin.isatty() or not sealing.key_exists(desk.office.db.execute_sql)):
+            or not sys.stdin.isatty() or not sealing.key_exists(sealing.of(desk.office))):
         return
     try:
         keyring.supply_password(getpass.getpass(f"请输入{desk.actor.name}的密码（用于本单位的同步密钥）："))

@@ -124,7 +124,7 @@ class AccountService:
                 keyring.add_slot(office.path, office.key, staff.id, password, name=staff.name)
             # On a plain office the password also opens the person's wrap of the sync exchange key, if
             # their role may exchange sync files (services/sync.py).
-            from dongwu_tui.services.sync import give_wrap
+            from dongwu_tui.services.exchange import give_wrap
 
             give_wrap(self.desk, staff, password, current)
 
@@ -196,7 +196,7 @@ class AccountService:
                 A.update(failed_count=0, locked_until=None).where(A.staff_id == staff.id).execute()
         for hook in PROVEN:
             hook(self.desk, staff, password)
-        from dongwu_tui.services.sync import proven
+        from dongwu_tui.services.exchange import proven
 
         proven(self.desk, staff, password)
         return staff

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dongwu_tui.domain.errors import StorageError, ValidationFailed
-from dongwu_tui.domain.roles import ROLE_LABELS, Role
+from dongwu_tui.domain.roles import Role
+from dongwu_tui.services.exchange import (ADMIN, ROLES_META, allowed_ids, exchange_roles, parse_roles, remember,
+                                          remembered)
 from dongwu_tui.sync import conflicts as cf
 
 if TYPE_CHECKING:
@@ -29,109 +31,6 @@ if TYPE_CHECKING:
     from dongwu_tui.sync.service import PeerStatus, SyncDesk
 
     from dongwu_tui.domain.models import Staff
-    from dongwu_tui.storage.database import OfficeDatabase
-
-ADMIN = (Role.ADMIN,)
-EXCHANGE = (Role.SUPERVISOR, Role.ADMIN)  # unless the office sets its own
-ROLES_META = "exchange_roles"
-
-
-def exchange_roles(office: OfficeDatabase) -> tuple[Role, ...]:
-    """The roles that may export, import and resolve here: the office's setting, administrators always."""
-    text = office.meta(ROLES_META)
-    chosen = {Role(code) for code in text.split(",") if code} if text is not None else set(EXCHANGE)
-    return tuple(role for role in Role if role in chosen | {Role.ADMIN})
-
-
-def parse_roles(text: str) -> tuple[Role, ...]:
-    """Roles by English code or Chinese label, separated by commas (either width) or 、."""
-    by_name = {**{role.value: role for role in Role}, **{label: role for role, label in ROLE_LABELS.items()}}
-    found: set[Role] = set()
-    for part in text.replace("，", ",").replace("、", ",").split(","):
-        name = part.strip()
-        if not name:
-            continue
-        role = by_name.get(name) or by_name.get(name.lower())
-        if role is None:
-            choices = "、".join(f"{r.value}（{r.label}）" for r in Role)
-            raise ValidationFailed(f"角色「{name}」不正确，可选：{choices}。")
-        found.add(role)
-    return tuple(role for role in Role if role in found | {Role.ADMIN})
-
-
-def _allowed_ids(office: OfficeDatabase) -> set[str]:
-    """Staff ids that may hold a wrap of the exchange key: active members in an exchange role."""
-    roles = [role.value for role in exchange_roles(office)]
-    marks = ", ".join("?" for _ in roles)
-    rows = office.db.execute_sql(
-        f"SELECT id FROM staff WHERE deleted = 0 AND active = 1 AND role IN ({marks})", roles).fetchall()
-    return {staff_id for (staff_id,) in rows}
-
-
-def _remember(office: OfficeDatabase, key: bytes) -> None:
-    """The exchange key, once opened, serves this open office (as an encrypted office's database key does)."""
-    office.exchange_key = key  # type: ignore[attr-defined]
-
-
-def _remembered(office: OfficeDatabase) -> bytes | None:
-    return getattr(office, "exchange_key", None)
-
-
-def give_wrap(desk: Desk, staff: Staff, password: str, current: str | None = None) -> None:
-    """Inside the write that stores `staff`'s new password on a plain office: their wrap of the exchange
-    key, made for the new password (or removed when they may not exchange). The exchange key comes from
-    this open office, from their own wrap opened by `current`, or from the acting person's wrap opened by
-    the password given to this process; with none of these their wrap waits until someone who holds the
-    key exchanges or signs in. An office with no exchange key yet makes one here."""
-    import secrets
-
-    from dongwu_tui.storage import keyring, sealing
-
-    office = desk.office
-    if office.key is not None:
-        return
-    execute = office.db.execute_sql
-    allowed = _allowed_ids(office)
-    sealing.keep_wraps(execute, allowed)
-    if staff.id not in allowed:
-        return
-    key = _remembered(office)
-    have = sealing.wraps(execute)
-    tries = [(staff.id, current), (desk.actor.id if desk.actor else None, keyring.supplied_password())]
-    for staff_id, secret in tries:
-        if key is None and staff_id in have and secret:
-            try:
-                key = sealing.open_wrap(have[staff_id], secret)
-            except StorageError:
-                key = None
-    if key is None and not sealing.key_exists(execute):
-        key = secrets.token_bytes(32)
-    sealing.new_wrap(execute, staff.id, staff.name, password, key)
-    if key is not None:
-        sealing.hand_out(execute, key)
-        _remember(office, key)
-
-
-def proven(desk: Desk, staff: Staff, password: str) -> None:
-    """After `staff` proved `password` (sign-in, login): on a plain office, open their wrap for this
-    office and hand the key to the wraps waiting for it. Nothing here refuses a sign-in."""
-    from dongwu_tui.storage import sealing
-
-    office = desk.office
-    if office.key is not None or _remembered(office) is not None:
-        return
-    wrap = sealing.wraps(office.db.execute_sql).get(staff.id)
-    if wrap is None or staff.id not in _allowed_ids(office):
-        return
-    try:
-        key = sealing.open_wrap(wrap, password)
-    except StorageError:
-        return
-    if key is not None:
-        with office.write():
-            sealing.keep_wraps(office.db.execute_sql, _allowed_ids(office))
-            sealing.hand_out(office.db.execute_sql, key)
-        _remember(office, key)
 
 
 class SyncService:
@@ -161,14 +60,14 @@ class SyncService:
         actor = self.desk.actor
         if office.key is not None or actor is None:
             return
-        execute = office.db.execute_sql
+        execute = sealing.of(office)
         password = keyring.supplied_password()
-        key = _remembered(office)
+        key = remembered(office)
         if key is None and password is None:
             if sealing.exchange_sealed(execute):
                 raise StorageError(sealing.NEED_PASSWORD)
             return  # keys in clear, or by the administrator's password (sync/trust.py asks for it)
-        allowed = _allowed_ids(office)
+        allowed = allowed_ids(office)
         wrap = sealing.wraps(execute).get(actor.id)
         if key is None and wrap is not None and actor.id in allowed:
             key = sealing.open_wrap(wrap, password)  # type: ignore[arg-type]
@@ -199,7 +98,7 @@ class SyncService:
                 raise StorageError(f"{actor.name}还没有拿到本单位的同步密钥：须由系统管理员或已能交换同步文件的人员"
                                    "先导出或导入一次（或登录桌面）后才能使用；未导出或导入任何内容。")
             return  # keys sealed by the administrator's password: opened by it (sync/trust.py)
-        _remember(office, key)
+        remember(office, key)
 
     # -- the exchange roles (administrators) --------------------------------------------------------
 
@@ -221,7 +120,7 @@ class SyncService:
         before = exchange_roles(office)
         with office.write():
             office.set_meta(ROLES_META, ",".join(role.value for role in chosen))
-            removed = sealing.keep_wraps(office.db.execute_sql, _allowed_ids(office))
+            removed = sealing.keep_wraps(sealing.of(office), allowed_ids(office))
             self.desk.audit("site", self.desk.site_id, "exchange_roles", {
                 "before": [role.value for role in before], "after": [role.value for role in chosen],
                 "wraps_removed": removed}, reason=reason.strip())

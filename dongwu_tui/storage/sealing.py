@@ -39,6 +39,18 @@ WRAP_PREFIX = "exchange-wrap:"
 Execute = Callable[..., Any]
 
 
+def of(office: Any) -> Execute:
+    """The `execute` of an open office (storage/database.py OfficeDatabase)."""
+    return office.db.execute_sql
+
+
+def exchangers(execute: Execute, roles: list[str]) -> set[str]:
+    """Ids of the active staff members whose role is one of `roles` (those who may hold a wrap)."""
+    marks = ", ".join("?" for _ in roles)
+    rows = execute(f"SELECT id FROM staff WHERE deleted = 0 AND active = 1 AND role IN ({marks})", roles).fetchall()
+    return {staff_id for (staff_id,) in rows}
+
+
 def _get(execute: Execute, name: str) -> str | None:
     row = execute("SELECT value FROM sync_key WHERE name = ?", (name,)).fetchone()
     return row[0] if row else None

@@ -251,3 +251,19 @@ def test_encrypting_the_office_moves_the_keys_to_the_database_key(centre: Path, 
     assert not sealing.wraps(execute) and not sealing.exchange_sealed(execute)
     assert bytes(trust.load_keys(encrypted.office).signing) == signing
     encrypted.office.close()
+
+
+def test_a_sign_in_with_nothing_waiting_opens_the_wrap_only_when_sync_needs_it(centre: Path, cast: Cast,
+                                                                               tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each wrap opening is a key derivation: a sign-in keeps the password, and the first export opens."""
+    opened: list[str] = []
+    real = sealing.open_wrap
+    monkeypatch.setattr(sealing, "open_wrap", lambda wrap, password: opened.append(wrap["name"]) or real(wrap, password))
+    desk = _as(centre, cast.supervisor.name, None)
+    assert all(w["key"] for w in sealing.wraps(desk.office.db.execute_sql).values())  # nothing waits
+    desk.accounts.sign_in(cast.supervisor.name, SUPERVISOR_PASSWORD)
+    assert opened == []
+    assert desk.sync.export("mudu", tmp_path / "out").path.exists()  # no DONGWU_PASSWORD: the sign-in's
+    assert opened == [cast.supervisor.name]
+    desk.office.close()
