@@ -31,6 +31,7 @@ WRONG = "姓名或密码不正确。"
 # The one password of every account of a demo database, printed in its summary and in the README: a demo is
 # for trying the desk, so its accounts need no change at first sign-in. Office databases never get it.
 DEMO_PASSWORD = "dongwu-demo-2026"
+DEMO_MARK = "demo"  # meta key: present only in a demo database, written as its build's last row
 
 
 # Hooks for the database key ring (storage/keyring.py): each account's key slot is wrapped by a key from its
@@ -133,6 +134,11 @@ class AccountService:
         if self.has_password(staff.id):
             raise PermissionRefused(f"{staff.name}已设置密码，请用 dongwu password 修改。")
         self._store(staff, password, must_change=must_change, reason="初始密码")
+
+    def demo_password(self) -> str | None:
+        """The shared password of a demo database's accounts (for the sign-in screen to say), None for a real
+        office: its passwords are its people's own."""
+        return DEMO_PASSWORD if self.desk.office.meta(DEMO_MARK) is not None else None
 
     def demo_passwords(self) -> int:
         """Every account of a demo database gets DEMO_PASSWORD (one hash for all; no change required)."""

@@ -32,7 +32,7 @@ from dongwu_tui.domain import identifiers
 from dongwu_tui.domain.errors import DeskError, StorageError
 from dongwu_tui.domain.lifecycle import Move, MoveArgs, plan_move
 from dongwu_tui.domain.models import WORKING_STATUSES, CallOutcome, Enterprise, ServiceRequest, Staff, Status, Talent
-from dongwu_tui.services.accounts import DEMO_PASSWORD
+from dongwu_tui.services.accounts import DEMO_MARK, DEMO_PASSWORD
 from dongwu_tui.services.calls import RepeatCallFound
 from dongwu_tui.services.desk import Desk, china_now
 from dongwu_tui.services.setup import initialise
@@ -650,7 +650,6 @@ class DemoBuilder:
                 desk.requests.move(request.number, "supervise", reason="已超期，请于 2 个工作日内办结并反馈")
 
 
-DEMO_MARK = "demo"  # meta key: present only in a demo database, written as its build's last row
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 

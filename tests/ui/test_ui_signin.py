@@ -167,3 +167,20 @@ async def test_a_password_typed_at_once_after_as_signs_in(desk, cast, signed_in,
         _typed_at_once(app, [*TEST_PASSWORD, "enter"])
         await settle(app, pilot)
         assert app.desk.actor is not None and app.desk.actor.id == cast.operator.id
+
+
+async def test_a_demo_database_says_its_shared_password_and_a_real_office_does_not(desk, cast, signed_in, settle):
+    """Whoever tries the demo meets the sign-in screen first: it says the demo password (the one `demo`
+    printed before the screen took the terminal). A real office's sign-in says nothing of passwords."""
+    from dongwu_tui.services.accounts import DEMO_MARK, DEMO_PASSWORD
+
+    for demo in (False, True):
+        if demo:
+            with desk.office.write():
+                desk.office.set_meta(DEMO_MARK, "{}")
+        app = DeskApp(desk.acting_as(None), site_name="吴中区高层次人才服务中心")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            hint = app.screen.query_one("#signin-demo")
+            assert hint.display is demo
+            assert (DEMO_PASSWORD in str(hint.render())) is demo

@@ -61,16 +61,26 @@ class SignInScreen(FetchMixin, ModalScreen["SignedIn | None"]):
             yield Input(placeholder="新密码（至少 10 个字符，不含姓名、电话）", password=True, id="new-password")
             yield Input(placeholder="再输入一次新密码", password=True, id="new-password-again")
             yield Static("", id="signin-message", markup=False)
+            yield Static("", id="signin-demo", markup=False, classes="hint")
             yield Static("输入姓名筛选，↑↓ 选择，Enter 确定后输入密码　Esc 取消", classes="hint")
 
     def on_mount(self) -> None:
         for field in ("#new-password", "#new-password-again"):
             self.query_one(field, Input).display = False
+        self.query_one("#signin-demo", Static).display = False
         if self.preset:  # `--as` named someone: what they type at once is their password
             self.set_focus(self.query_one("#password", Input))
         desk = self.app.desk  # type: ignore[attr-defined]
-        self.fetch(lambda: [s for s in desk.directory.staff_list() if s.role in DESK_ROLES and s.active],
-                   then=self.show_staff)
+        self.fetch(lambda: ([s for s in desk.directory.staff_list() if s.role in DESK_ROLES and s.active],
+                            desk.accounts.demo_password()), then=self.show_staff_and_hint)
+
+    def show_staff_and_hint(self, value: tuple[list[Staff], str | None]) -> None:
+        staff, demo_password = value
+        if demo_password is not None:  # a demo database: whoever tries it needs the shared password
+            hint = self.query_one("#signin-demo", Static)
+            hint.update(f"演示数据库：每个演示账号的密码都是 {demo_password}")
+            hint.display = True
+        self.show_staff(staff)
 
     def show_staff(self, staff: list[Staff]) -> None:
         order = {role: i for i, role in enumerate(DESK_ROLES)}
