@@ -150,7 +150,8 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 10, 20])
     parser.add_argument("--calls", type=int, default=3)
     parser.add_argument("--key-gap", type=float, default=0.15, help="seconds between keys (a person: 0.1–0.3)")
-    parser.add_argument("--stagger", type=float, default=1.0, help="seconds between one operator's arrival and the next")
+    parser.add_argument("--stagger", type=float, default=1.0,
+                        help="seconds between one operator's arrival and the next")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "office.db"

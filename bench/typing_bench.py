@@ -3,12 +3,13 @@
     python -m bench.typing_bench --db /tmp/district.db [--text 曹怡] [--rounds 20] [--compare before=/tmp/old]
 
 The desk signs in as the supervisor (the bench district's password), F3 opens the talent list, `/`
-focuses the search box, and each character of `--text` is typed in turn. A key's time runs from sending it until the screen shows that prefix's result:
-its count line ("搜索结果共 N 人", N as the desk's own query counts it here) and the name of its first row,
-both drawn; the echo of the key in the box alone does not count. Backspaces then bring the whole list back
-and the next round starts. `--compare LABEL=DIR` runs another copy of the package (`git archive main
-dongwu_tui | tar -x -C DIR`) in the same loop, sessions alternating, so that before and after share the
-machine's moments. Prints median and p95 per key and for all keys together.
+focuses the search box, and each character of `--text` is typed in turn. A key's time runs from sending it
+until the screen shows that prefix's result: its count line ("搜索结果共 N 人", N as the desk's own query
+counts it here) and the name of its first row, both drawn; the echo of the key in the box alone does not
+count. Backspaces then bring the whole list back and the next round starts. `--compare LABEL=DIR` runs
+another copy of the package (`git archive main dongwu_tui | tar -x -C DIR`) in the same loop, sessions
+alternating, so that before and after share the machine's moments. Prints median and p95 per key and for
+all keys together.
 """
 
 from __future__ import annotations

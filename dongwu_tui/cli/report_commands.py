@@ -97,10 +97,10 @@ def cmd_report(desk: Desk, args: argparse.Namespace) -> int:
 
 def cmd_stats(desk: Desk, args: argparse.Namespace) -> int:
     from dongwu_tui.cli import commands
-    from dongwu_tui.reports.export import kpis_dict
-    from dongwu_tui.reports.period import resolve_period
     from dongwu_tui.reports.definitions import KPIS, field_label
     from dongwu_tui.reports.engine import Row
+    from dongwu_tui.reports.export import kpis_dict
+    from dongwu_tui.reports.period import resolve_period
     from dongwu_tui.reports.tables import RATE, overall_table
     from dongwu_tui.reports.writer import format_value
 

@@ -20,17 +20,23 @@ from typing import TYPE_CHECKING, Any
 
 from dongwu_tui.domain.errors import StorageError, ValidationFailed
 from dongwu_tui.domain.roles import Role
-from dongwu_tui.services.exchange import (ADMIN, ROLES_META, allowed_ids, exchange_roles, parse_roles, remember,
-                                          remembered)
+from dongwu_tui.services.exchange import (
+    ADMIN,
+    ROLES_META,
+    allowed_ids,
+    exchange_roles,
+    parse_roles,
+    remember,
+    remembered,
+)
 from dongwu_tui.sync import conflicts as cf
 
 if TYPE_CHECKING:
+    from dongwu_tui.domain.models import Staff
     from dongwu_tui.services.desk import Desk
     from dongwu_tui.sync.engine import ExportResult, ImportResult, Preview, Progress
     from dongwu_tui.sync.errors import SyncRefused
     from dongwu_tui.sync.service import PeerStatus, SyncDesk
-
-    from dongwu_tui.domain.models import Staff
 
 
 class SyncService:

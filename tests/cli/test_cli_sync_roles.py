@@ -12,7 +12,7 @@ from test_cli import assert_refused, cli_env, dongwu, iterdump, ok  # noqa: F401
 
 
 @pytest.fixture
-def office(tmp_path: Path, cli_env: dict[str, str]) -> tuple[Path, dict[str, str]]:
+def office(tmp_path: Path, cli_env: dict[str, str]) -> tuple[Path, dict[str, str]]:  # noqa: F811
     env = {k: v for k, v in cli_env.items() if k != "DONGWU_PASSWORD"}
     db = tmp_path / "office.db"
     ok(dongwu(env, db, "init", "--site", DISTRICT_NAME, "--kind", "district", "--no-encrypt"))
@@ -54,7 +54,7 @@ def test_bad_role_settings_are_refused_in_one_line_and_change_nothing(office, ar
 
 
 def test_a_supervisor_exports_from_a_plain_office_with_their_own_password(tmp_path: Path,
-                                                                           cli_env: dict[str, str]) -> None:
+                                                                           cli_env: dict[str, str]) -> None:  # noqa: F811
     env = {k: v for k, v in cli_env.items() if k != "DONGWU_PASSWORD"}
     # Every account the test helpers make has TEST_PASSWORD: here it is the acting person's own.
     own = {**env, "DONGWU_PASSWORD": TEST_PASSWORD}

@@ -259,7 +259,8 @@ def test_a_sign_in_with_nothing_waiting_opens_the_wrap_only_when_sync_needs_it(c
     """Each wrap opening is a key derivation: a sign-in keeps the password, and the first export opens."""
     opened: list[str] = []
     real = sealing.open_wrap
-    monkeypatch.setattr(sealing, "open_wrap", lambda wrap, password: opened.append(wrap["name"]) or real(wrap, password))
+    monkeypatch.setattr(sealing, "open_wrap",
+                        lambda wrap, password: opened.append(wrap["name"]) or real(wrap, password))
     desk = _as(centre, cast.supervisor.name, None)
     assert all(w["key"] for w in sealing.wraps(desk.office.db.execute_sql).values())  # nothing waits
     desk.accounts.sign_in(cast.supervisor.name, SUPERVISOR_PASSWORD)
