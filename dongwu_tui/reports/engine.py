@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from dongwu_tui.domain.errors import NotFound, ValidationFailed
 from dongwu_tui.domain.models import CLOSED_STATUSES, ServiceRequest, statuses_sql
-from dongwu_tui.reports.definitions import CLOSED, COUNT_FIELDS, EXTRA_FIELDS, KPIS, OPEN, SUM_FIELDS
+from dongwu_tui.reports.definitions import CLOSED, COUNT_FIELDS, KPIS, OPEN, SUM_FIELDS
 from dongwu_tui.reports.facts import profile_columns
 from dongwu_tui.reports.period import Period, month
 from dongwu_tui.storage.convert import request_from_row
@@ -58,6 +58,18 @@ UNIT_KEY = f"CASE WHEN r.direct = 1 THEN '{HOTLINE}' ELSE coalesce(q.assignee_si
 # from their events, the others' from their row. Read from the index on the action (few rows).
 MULTI_STAGE = ("(SELECT DISTINCT x.request_id FROM request_event x INDEXED BY request_event_report "
                "WHERE x.action IN ('reassign', 'return') AND x.deleted = 0)")
+
+
+def _workday(day: str) -> str:
+    """The working-day number of the day an SQL expression gives (report_workday)."""
+    return f"(SELECT w.n FROM report_workday w WHERE w.day = {day})"
+
+
+def _within_sign_limit(day: str, sign_due: str, dispatched: str, sign_limit: int) -> str:
+    """SQL: whether `day` is within a signing stage's limit: the `sign_due` the dispatch stored, else
+    `sign_limit` working days from the dispatch day (dispatches made before the sign limit was stored)."""
+    return (f"(CASE WHEN {sign_due} IS NOT NULL THEN {day} <= {sign_due} "
+            f"ELSE {_workday(day)} - {_workday(dispatched)} <= {int(sign_limit)} END)")
 
 
 class Figures(dict[str, int]):
@@ -316,22 +328,17 @@ class ReportService:
         period's facts joined to their request rows (one pass, grouped) and from the period's calls."""
         limits = kpi_limits()
         where, params = self._where(period)
-        workdays = "(SELECT w.n FROM report_workday w WHERE w.day = {})"
-
-        def wd(first: str, last: str) -> str:
-            return f"({workdays.format(last)} - {workdays.format(first)})"
-
         worked = "r.status <> 'merged' AND r.direct = 0"
         # A request never returned nor reassigned had one signing stage, the one its row describes (the
         # others: _stage_pass); unsigned, the unit holds it still (only a return or a 改派 takes it away).
         single = f"q.dispatched_at IS NOT NULL AND r.request_id NOT IN {MULTI_STAGE}"
         day = f"'{today.isoformat()}'"  # a date we format ourselves: safe to inline
+        sign_limit = int(limits["sign_limit_days"])
 
         def sign_in_time(d: str) -> str:
-            return (f"(CASE WHEN q.sign_due_date IS NOT NULL THEN {d} <= q.sign_due_date "
-                    f"ELSE {wd('substr(q.dispatched_at, 1, 10)', d)} <= ? END)")
+            return _within_sign_limit(d, "q.sign_due_date", "substr(q.dispatched_at, 1, 10)", sign_limit)
 
-        visit_days = wd("substr(q.resolved_at, 1, 10)", "substr(q.visited_at, 1, 10)")
+        visit_days = f"({_workday('substr(q.visited_at, 1, 10)')} - {_workday('substr(q.resolved_at, 1, 10)')})"
         sql = f"""SELECT r.measure_number, coalesce(r.township_code, ''), coalesce(r.assignee_id, ''), {UNIT_KEY},
                 q.opened_by_id, r.status, r.profile, COUNT(*), coalesce(SUM(r.working_days), 0),
                 SUM({OPEN} AND r.due_date < ?),
@@ -352,9 +359,7 @@ class ReportService:
                   AND e.request_id IN (SELECT r.request_id FROM report_fact r WHERE {where})
                 GROUP BY e.request_id) ev ON ev.request_id = r.request_id
             WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7"""
-        sign_limit = limits["sign_limit_days"]
-        rows = self._execute(sql, [today.isoformat(), sign_limit, sign_limit,
-                                   limits["visit_limit_days"], *params, *params])
+        rows = self._execute(sql, [today.isoformat(), limits["visit_limit_days"], *params, *params])
         keys = list(COUNT_FIELDS)
         matrix = self._matrix(((row[5], row[6]) for row in rows), today, keys)
         worked_closed = keys.index("worked_closed")
@@ -419,12 +424,8 @@ class ReportService:
         where, params = self._where(period)
         day = f"'{today.isoformat()}'"  # a date we format ourselves: safe to inline
 
-        def n(d: str) -> str:
-            return f"(SELECT w.n FROM report_workday w WHERE w.day = {d})"
-
         def sign_in_time(d: str) -> str:  # whether day `d` is within the stage's signing limit
-            return (f"(CASE WHEN t.sign_due IS NOT NULL THEN {d} <= t.sign_due "
-                    f"ELSE {n(d)} - {n('substr(t.at, 1, 10)')} <= {int(sign_limit)} END)")
+            return _within_sign_limit(d, "t.sign_due", "substr(t.at, 1, 10)", sign_limit)
 
         due_before = ("(SELECT coalesce(json_extract(y.detail, '$.new_due'), json_extract(y.detail, '$.due')) "
                       "FROM request_event y WHERE y.request_id = t.request_id AND y.deleted = 0 "
