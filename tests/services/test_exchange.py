@@ -57,6 +57,16 @@ def _as(path: Path, name: str, password: str | None) -> Desk:
     return open_desk(path, name)
 
 
+def _export_refused(path: Path, name: str, password: str | None, out: Path, match: str) -> None:
+    """`name`'s export with `password` given to the process is refused with `match`."""
+    desk = _as(path, name, password)
+    try:
+        with pytest.raises(StorageError, match=match):
+            desk.sync.export("mudu", out)
+    finally:
+        desk.office.close()
+
+
 def _rows(desk: Desk) -> list[tuple]:
     return desk.office.db.execute_sql(
         "SELECT name, value FROM sync_key UNION ALL SELECT key, value FROM meta ORDER BY 1").fetchall()
@@ -126,18 +136,12 @@ def test_a_wrong_or_missing_password_is_refused_and_nothing_changes(centre: Path
         supervisor.sync.export("mudu", tmp_path / "out")
     assert _rows(supervisor) == before and not (tmp_path / "out").exists()
     supervisor.office.close()
-    nobody = _as(centre, cast.supervisor.name, None)
-    with pytest.raises(StorageError, match="DONGWU_PASSWORD"):
-        nobody.sync.export("mudu", tmp_path / "out")
-    nobody.office.close()
+    _export_refused(centre, cast.supervisor.name, None, tmp_path / "out", "DONGWU_PASSWORD")
 
 
 def test_the_admin_password_opens_nothing_for_a_supervisor(centre: Path, cast: Cast, tmp_path: Path) -> None:
     """Each wrap is opened by its own person's password only."""
-    desk = _as(centre, cast.supervisor.name, TEST_PASSWORD)
-    with pytest.raises(StorageError, match="密码不正确"):
-        desk.sync.export("mudu", tmp_path / "out")
-    desk.office.close()
+    _export_refused(centre, cast.supervisor.name, TEST_PASSWORD, tmp_path / "out", "密码不正确")
 
 
 def test_only_people_who_may_exchange_hold_a_wrap(centre: Path, cast: Cast) -> None:
@@ -157,10 +161,7 @@ def test_losing_the_right_removes_the_wrap_and_gaining_it_waits_for_the_password
     admin.office.close()
     # The specialist's password was set before they had the right: their first export makes their wrap,
     # which waits for someone holding the key.
-    specialist = _as(centre, cast.specialist.name, TEST_PASSWORD)
-    with pytest.raises(StorageError, match="还没有拿到本单位的同步密钥"):
-        specialist.sync.export("mudu", tmp_path / "out")
-    specialist.office.close()
+    _export_refused(centre, cast.specialist.name, TEST_PASSWORD, tmp_path / "out", "还没有拿到本单位的同步密钥")
     admin = _as(centre, cast.admin.name, TEST_PASSWORD)
     admin.sync.export("mudu", tmp_path / "out")  # the admin's key hands itself to the waiting wrap
     admin.office.close()
@@ -177,10 +178,7 @@ def test_a_password_set_by_an_admin_holding_the_key_gives_a_full_wrap(centre: Pa
     supervisor = _as(centre, cast.supervisor.name, "supervisor-new-2026")
     assert supervisor.sync.export("mudu", tmp_path / "out").path.exists()
     supervisor.office.close()
-    old = _as(centre, cast.supervisor.name, SUPERVISOR_PASSWORD)
-    with pytest.raises(StorageError, match="密码不正确"):
-        old.sync.export("mudu", tmp_path / "out")
-    old.office.close()
+    _export_refused(centre, cast.supervisor.name, SUPERVISOR_PASSWORD, tmp_path / "out", "密码不正确")
 
 
 def test_a_password_change_keeps_the_key(centre: Path, cast: Cast, tmp_path: Path) -> None:
