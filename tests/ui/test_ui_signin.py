@@ -184,3 +184,27 @@ async def test_a_demo_database_says_its_shared_password_and_a_real_office_does_n
             hint = app.screen.query_one("#signin-demo")
             assert hint.display is demo
             assert (DEMO_PASSWORD in str(hint.render())) is demo
+
+
+async def test_the_password_is_checked_off_the_screen_thread(desk, cast, signed_in, settle, monkeypatch):
+    """Each check is an argon2id derivation: run on the screen's thread it would freeze the desk."""
+    import threading
+
+    from dongwu_tui.services.accounts import AccountService
+
+    threads: list[bool] = []
+    real = AccountService.sign_in
+
+    def sign_in(self, ref, password):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return real(self, ref, password)
+
+    signed_in(cast.supervisor)  # the test's own sign-in, before the desk's are watched
+    monkeypatch.setattr(AccountService, "sign_in", sign_in)
+    app = DeskApp(desk.acting_as(None), site_name="吴中区高层次人才服务中心", sign_in_as=cast.supervisor.name)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*TEST_PASSWORD, "enter")
+        await settle(app, pilot)
+        assert app.desk.actor is not None and app.desk.actor.id == cast.supervisor.id
+    assert threads and not any(threads)

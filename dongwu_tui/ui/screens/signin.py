@@ -8,6 +8,7 @@ The accounts service checks the password (argon2 is loaded then, not as the desk
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -17,7 +18,6 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from dongwu_tui.domain.errors import DeskError
 from dongwu_tui.domain.models import Staff
 from dongwu_tui.domain.roles import Role
 from dongwu_tui.ui.safe import escape
@@ -199,14 +199,18 @@ class SignInScreen(FetchMixin, ModalScreen["SignedIn | None"]):
             return
         self._sign_in(password)
 
+    # The password checks run in a worker: each is an argon2id derivation (64 MiB, a few hundred ms),
+    # which on the UI thread would freeze the screen and the keys typed meanwhile.
+
     def _sign_in(self, password: str) -> None:
         assert self.chosen is not None
         self.pending_password = None
-        try:
-            signed = self.app.desk.accounts.sign_in(self.chosen.id, password)  # type: ignore[attr-defined]
-        except DeskError as error:
-            self.say(error.message)
-            return
+        staff_id, accounts = self.chosen.id, self.app.desk.accounts  # type: ignore[attr-defined]
+        self.say("正在核对密码……")
+        self.fetch(lambda: accounts.sign_in(staff_id, password), then=partial(self._signed, password=password),
+                   failed=self.say)
+
+    def _signed(self, signed: SignedIn, password: str) -> None:
         if signed.must_change:
             self.signed, self.password = signed, password
             for name in ("#new-password", "#new-password-again"):
@@ -227,22 +231,30 @@ class SignInScreen(FetchMixin, ModalScreen["SignedIn | None"]):
             self.set_focus(new)
             return
         accounts = self.app.desk.accounts  # type: ignore[attr-defined]
-        try:
-            accounts.change(self.signed.staff.id, self.password, new.value)
-            signed = accounts.sign_in(self.signed.staff.id, new.value)
-        except DeskError as error:
-            self.say(error.message)
-            new.value = again.value = ""
-            self.set_focus(new)
-            return
+        staff_id, current, chosen = self.signed.staff.id, self.password, new.value
+
+        def change() -> SignedIn:
+            accounts.change(staff_id, current, chosen)
+            return accounts.sign_in(staff_id, chosen)
+
+        self.say("正在设置新密码……")
+        self.fetch(change, then=self._changed, failed=self._change_refused)
+
+    def _changed(self, signed: SignedIn) -> None:
         self.password = ""
         self.dismiss(signed)
+
+    def _change_refused(self, message: str) -> None:
+        self.say(message)
+        new = self.query_one("#new-password", Input)
+        new.value = self.query_one("#new-password-again", Input).value = ""
+        self.set_focus(new)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
 
 
-class LockScreen(Screen[None]):
+class LockScreen(FetchMixin, Screen[None]):
     """Over everything after the desk was left idle: no record, no list, no toast shows until the person who
     was working types their password again (or F9 lets another person sign in)."""
 
@@ -268,10 +280,13 @@ class LockScreen(Screen[None]):
     def _unlock(self) -> None:
         field = self.query_one("#lock-password", Input)
         password, field.value = field.value, ""
-        app = self.app
-        try:
-            app.desk.accounts.sign_in(app.desk.actor.id, password)  # type: ignore[attr-defined]
-        except DeskError as error:
-            self.query_one("#lock-message", Static).update(error.message)
-            return
-        app.unlock()  # type: ignore[attr-defined]
+        desk = self.app.desk  # type: ignore[attr-defined]
+        actor_id = desk.actor.id
+        self.query_one("#lock-message", Static).update("正在核对密码……")
+        self.fetch(lambda: desk.accounts.sign_in(actor_id, password), then=self._unlocked, failed=self._refused)
+
+    def _unlocked(self, _signed: SignedIn) -> None:
+        self.app.unlock()  # type: ignore[attr-defined]
+
+    def _refused(self, message: str) -> None:
+        self.query_one("#lock-message", Static).update(message)
