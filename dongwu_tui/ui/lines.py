@@ -22,6 +22,7 @@ from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -81,12 +82,17 @@ class PagedList(FetchMixin, ScrollView, can_focus=True):
     """Rows of a `PagedQuery` with a cursor; Enter opens the row under it."""
 
     DEFAULT_CSS = """
-    PagedList { height: 1fr; scrollbar-size-vertical: 1; }
+    PagedList { height: 1fr; scrollbar-size-vertical: 1; overflow-y: scroll; }
     PagedList > .paged-list--cursor { background: $accent 40%; text-style: bold; }
     PagedList:focus > .paged-list--cursor { background: $accent; color: $text; }
     PagedList > .paged-list--empty { color: $text-muted; }
     """
     COMPONENT_CLASSES = {"paged-list--cursor", "paged-list--empty"}
+
+    # The rows' count is the virtual height. The list's box never depends on it (the scrollbar is always
+    # shown: `overflow-y: scroll`), so a new count moves the scrollbar's thumb and lays nothing out; as a
+    # Widget's, each search's count cost a layout and a repaint of the whole screen.
+    virtual_size = Reactive(Size(0, 0), layout=False)
 
     BINDINGS = [
         Binding("up", "cursor(-1)", "上移", show=False, id="list.up"),
@@ -150,6 +156,27 @@ class PagedList(FetchMixin, ScrollView, can_focus=True):
         first_index = (self.cursor // PAGE_SIZE) * PAGE_SIZE if keep_cursor else 0
         self.read(lambda: first_load(query, first_index), then=partial(self.loaded, generation), group="load")
 
+    def read_query(self, make: Callable[[], PagedQuery]) -> None:
+        """Show the query `make()` returns, made in the reader thread together with its count and first page:
+        making a search's query reads the database too (the enterprises a short name matches), and the UI
+        thread never does. The rows on show stay until the new ones arrive."""
+        self._generation += 1
+        generation = self._generation
+        self._pending.clear()
+        self.cursor = 0
+        self.scroll_to(y=0, animate=False)
+
+        def load() -> tuple[PagedQuery, Loaded]:
+            query = make()
+            return query, first_load(query)
+
+        self.read(load, then=partial(self.made, generation), group="load")
+
+    def made(self, generation: int, value: tuple[PagedQuery, Loaded]) -> None:
+        if generation == self._generation:
+            self.query_source, loaded = value
+            self._show_loaded(loaded)
+
     def refresh_rows(self) -> None:
         """Reload the same query (after a change), keeping the cursor where it was."""
         if self.query_source is not None:
@@ -179,8 +206,9 @@ class PagedList(FetchMixin, ScrollView, can_focus=True):
             # Once these rows are drawn: the anchors are needed only to jump further than the next page.
             self.call_after_refresh(self.fetch, query.anchors, partial(self.anchors_read, generation))
         if query.capped:
-            # A broad search counted up to its cap ("1000+"); the exact figure follows from a worker.
-            self.fetch(query.exact_count, then=partial(self.counted_exactly, generation))
+            # A broad search counted up to its cap ("1000+"); the exact figure follows from a worker, started
+            # once these rows are drawn (its thread would otherwise share the interpreter with their drawing).
+            self.call_after_refresh(self.fetch, query.exact_count, partial(self.counted_exactly, generation))
 
     def counted_exactly(self, generation: int, count: int) -> None:
         if generation != self._generation:
@@ -276,6 +304,11 @@ class PagedList(FetchMixin, ScrollView, can_focus=True):
             widths = layout(self.columns, width - 1)
             self._layout = (width, widths, 1 + sum(widths) + cell_len(GAP) * (len(widths) - 1))
         return self._layout[1], self._layout[2]
+
+    def watch_virtual_size(self, size: Size) -> None:
+        if self.is_mounted:
+            self.vertical_scrollbar.window_virtual_size = size.height
+            self.scroll_y = self.validate_scroll_y(self.scroll_y)
 
     def notify_style_update(self) -> None:
         # A drawn line holds the cursor's style, which changes with focus (`PagedList:focus`) and the theme.

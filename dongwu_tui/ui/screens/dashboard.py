@@ -35,6 +35,7 @@ from dongwu_tui.reports.period import PRESETS, Period, preset, span
 from dongwu_tui.reports.tables import DrillLine, RequestColumns
 from dongwu_tui.reports.writer import format_value
 from dongwu_tui.services.views import PagedQuery
+from dongwu_tui.ui.fields import Field
 from dongwu_tui.ui.keybar import KeyBar
 from dongwu_tui.ui.lines import Column, PagedList, fit, header_line
 from dongwu_tui.ui.moves import bind_moves, binding_id, move_bindings
@@ -125,8 +126,8 @@ class PeriodDialog(ModalScreen[Period | None]):
             yield OptionList(*options, Option("全部", id="all"), id="presets")
             yield Label("自定义：起止日期（YYYY-MM-DD），回车确定")
             with Horizontal():
-                yield Input(placeholder="起", id="since")
-                yield Input(placeholder="止", id="until")
+                yield Field(placeholder="起", id="since")
+                yield Field(placeholder="止", id="until")
 
     @on(OptionList.OptionSelected)
     def _preset(self, event: OptionList.OptionSelected) -> None:
@@ -162,7 +163,7 @@ class ExportDialog(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("导出通报到文件（扩展名 .xlsx、.csv 或 .md），回车确定")
-            yield Input(value=self.default, id="path")
+            yield Field(value=self.default, id="path")
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

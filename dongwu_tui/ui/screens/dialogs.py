@@ -22,6 +22,7 @@ from textual.widgets import Input, Label, Select, Static
 from dongwu_tui.domain.labels import FIELD_LABELS
 from dongwu_tui.domain.lifecycle import MOVE_RULES, MoveInput, Queue
 from dongwu_tui.domain.models import ServiceRequest, Site, Staff, VisitResult
+from dongwu_tui.ui.fields import Field
 from dongwu_tui.ui.safe import escape
 from dongwu_tui.ui.work import FetchMixin
 
@@ -139,16 +140,16 @@ class MoveDialog(FieldsDialog):
                 yield self.error_line("finding")
             if self.asks(MoveInput.DAYS):
                 yield Label("延期工作日数")
-                yield Input(placeholder="如 5", id="days", type="integer")
+                yield Field(placeholder="如 5", id="days", type="integer")
                 yield self.error_line("days")
             if self.asks(MoveInput.TARGET):
                 yield Label("并入工单编号")
-                yield Input(placeholder="如 WZ-20261128-0001", id="into")
+                yield Field(placeholder="如 WZ-20261128-0001", id="into")
                 yield self.error_line("into")
             if self.asks_note:
                 need = "（必填）" if rule.needs_reason else "（选填）"
                 yield Label(f"{rule.reason_label}{need}", id="reason-label")
-                yield Input(placeholder=f"请填写{rule.reason_label}", id="reason")
+                yield Field(placeholder=f"请填写{rule.reason_label}", id="reason")
                 yield self.error_line("reason")
                 yield Static("Enter 下一项，最后一项 Enter 确定　Ctrl+S 确定　Esc 取消", classes="hint")
             else:
@@ -271,7 +272,7 @@ class TalentEditDialog(FieldsDialog):
             yield Static(f"修改人才信息：{escape(self.initial.get('name', ''))}", classes="dialog-title")
             for field, label in self.FIELDS:
                 yield Label(label)
-                yield Input(self.initial.get(field, ""), id=f"edit-{field}")
+                yield Field(self.initial.get(field, ""), id=f"edit-{field}")
                 yield self.error_line(f"edit-{field}")
             yield Static("", id="error-dialog", classes="field-error hidden")
             yield Static("Enter 下一项，最后一项 Enter 保存　Ctrl+S 保存　Esc 取消", classes="hint")
@@ -316,7 +317,7 @@ class RevealDialog(FieldsDialog):
         with Vertical(id="reveal-dialog", classes="dialog"):
             yield Static(f"显示 {escape(self.person)} 的完整号码", classes="dialog-title")
             yield Label("原因（将记录查看人、时间和原因）")
-            yield Input("", id="reveal-reason")
+            yield Field("", id="reveal-reason")
             yield self.error_line("reveal-reason")
             yield Static("", id="error-dialog", classes="field-error hidden")
             yield Static("Enter 确定　Esc 取消", classes="hint")

@@ -26,6 +26,7 @@ from dongwu_tui.domain.knowledge import StandardAnswer
 from dongwu_tui.domain.lifecycle import MOVE_RULES, Move
 from dongwu_tui.domain.models import CallOutcome, Measure, ServiceRequest, Site
 from dongwu_tui.services.search import match_measures
+from dongwu_tui.ui.fields import Field
 from dongwu_tui.ui.safe import escape
 from dongwu_tui.ui.screens.base import DeskScreen
 
@@ -130,29 +131,29 @@ class IntakeScreen(DeskScreen):
                 yield Static("光标会自动前进：手机号输满 11 位跳到下一项，举措编号唯一时跳到来电摘要。",
                              id="auto-advance", classes="hint")
                 yield Label("来电号码")
-                yield Input(placeholder="输入来电号码，如 13812345678", id="phone")
+                yield Field(placeholder="输入来电号码，如 13812345678", id="phone")
                 with Vertical(id="new-talent", classes="hidden"):
                     yield Static("未登记的号码：保存时同时建立人才档案", classes="warning")
                     yield Label("姓名")
-                    yield Input(placeholder="来电人姓名", id="new-name")
+                    yield Field(placeholder="来电人姓名", id="new-name")
                     yield Label("人才类别")
                     yield Select([], prompt="请选择人才类别", id="new-category")
                     yield Label("所属板块")
                     yield Select([], prompt="请选择所属板块", id="new-township")
                 yield Label("服务举措")
-                yield Input(placeholder="编号、名称、拼音或首字母", id="measure")
+                yield Field(placeholder="编号、名称、拼音或首字母", id="measure")
                 yield Static("", id="measure-choice", classes="hint")
                 yield Label("来电摘要")
-                yield Input(placeholder="来电人反映的事项", id="summary")
+                yield Field(placeholder="来电人反映的事项", id="summary")
                 yield Static("", id="answers", classes="hint")
                 yield Label(self._outcome_label(False), id="outcome-label")
                 yield OutcomeBar(id="outcome")
                 yield Static("", id="repeat", classes="warning hidden")
                 yield Label("答复内容（当场答复时必填）", id="resolution-label")
-                yield Input(placeholder="当场答复的内容", id="resolution")
+                yield Field(placeholder="当场答复的内容", id="resolution")
                 yield Static("", id="dispatch", classes="hint")
                 yield Label("通话时长（分钟，可不填，默认自动计时）")
-                yield Input(placeholder="自动计时", id="duration")
+                yield Field(placeholder="自动计时", id="duration")
                 yield Static("", id="status", classes="hint")
             with Vertical(id="intake-side"):
                 yield Static("请输入来电号码，来电人的信息会显示在这里。", id="caller")

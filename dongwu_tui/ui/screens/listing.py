@@ -7,6 +7,7 @@ from collections.abc import Callable
 from textual.screen import ModalScreen
 from textual.widgets import Input
 
+from dongwu_tui.ui.fields import SearchField
 from dongwu_tui.ui.lines import PagedList
 from dongwu_tui.ui.screens.base import DeskScreen
 
@@ -36,14 +37,14 @@ class ReloadsWhenBack:
 
 
 class ListWorkspace(ReloadsWhenBack, DeskScreen):
-    """Typing in `#search` reloads the list (`reload`, each workspace's own: the current search and
-    filters); Enter there, or `action_focus_list`, moves to the list; `action_search` comes back to the box."""
+    """Typing in the search box (`search_field`, id `search`) reads the list again (`reload_list`, each
+    workspace's own: the current search and filters) as each key is taken; Enter there, or
+    `action_focus_list`, moves to the list; `action_search` comes back to the box."""
 
-    reload: Callable[[], None]
+    reload_list: Callable[[], None]
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "search":
-            self.reload()
+    def search_field(self, placeholder: str) -> SearchField:
+        return SearchField(placeholder=placeholder, id="search", changed=lambda _value: self.reload_list())
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -75,7 +75,7 @@ class RequestsScreen(ListWorkspace):
                 yield OptionList(id="views")
                 yield Static("", id="callback-counts", classes="hint")
             with Vertical(id="requests-main"):
-                yield Input(placeholder="搜索：工单编号、电话、人才姓名或拼音", id="search")
+                yield self.search_field("搜索：工单编号、电话、人才姓名或拼音")
                 yield Static("", id="requests-header", classes="list-header")
                 yield PagedList(REQUEST_COLUMNS, empty_text="这个视图里没有工单", id="requests-list")
                 yield Static("", id="requests-count", classes="hint")
@@ -127,9 +127,14 @@ class RequestsScreen(ListWorkspace):
         self._show_views()
 
     def reload(self) -> None:
+        """The view's rows and every view's count (a view chosen, a change made)."""
         self._refresh_counts()
-        search = self.query_one("#search", Input).value
-        self.query_one(PagedList).set_query(self.desk.views.requests(self.view_key, search))
+        self.reload_list()
+
+    def reload_list(self) -> None:
+        """The rows alone: what a key typed in the search box changes."""
+        views, view_key, search = self.desk.views, self.view_key, self.query_one("#search", Input).value
+        self.query_one(PagedList).read_query(lambda: views.requests(view_key, search))
 
     def on_resize(self) -> None:
         width = self.query_one("#requests-main").size.width or (self.size.width - 24)
@@ -154,7 +159,7 @@ class RequestsScreen(ListWorkspace):
     def on_paged_list_counted(self, message: PagedList.Counted) -> None:
         label = next((v.label for v in self.views if v.key == self.view_key), "")
         self.query_one("#requests-count", Static).update(
-            f"{label}：共 {message.count} 件　Enter 打开　1–7 切换视图　/ 搜索")
+            f"{label}：共 {message.count} 件　Enter 打开　1–7 切换视图　/ 搜索", layout=False)  # one line (desk.tcss)
 
     def on_paged_list_selected(self, message: PagedList.Selected) -> None:
         from dongwu_tui.ui.screens.request import RequestScreen

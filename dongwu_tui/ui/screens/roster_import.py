@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Select, Static
 
+from dongwu_tui.ui.fields import Field
 from dongwu_tui.ui.safe import printable
 from dongwu_tui.ui.screens.base import DeskScreen
 
@@ -25,9 +26,9 @@ class RosterImportScreen(DeskScreen):
 
     def body(self) -> ComposeResult:
         with Horizontal(id="import-file"):
-            yield Input(placeholder="文件路径（.xlsx、.xls 或 .csv），Enter 预览", id="import-path")
+            yield Field(placeholder="文件路径（.xlsx、.xls 或 .csv），Enter 预览", id="import-path")
             yield Select(KIND_OPTIONS, value="talents", allow_blank=False, id="import-kind")
-        yield Input(placeholder="列对应（可不填）：表头=列，多项用空格分隔，如 手机号码=手机；导入时保存", id="import-map")
+        yield Field(placeholder="列对应（可不填）：表头=列，多项用空格分隔，如 手机号码=手机；导入时保存", id="import-map")
         yield Static("", id="import-mapping", markup=False)
         yield DataTable(id="import-preview", zebra_stripes=True)
         yield Static("Enter 预览　Ctrl+E 检查　Ctrl+S 导入", id="import-result", classes="hint", markup=False)

@@ -21,6 +21,7 @@ from textual.widgets import Input, Label, ProgressBar, Select, Static
 from dongwu_tui.domain.chinatime import china_text
 from dongwu_tui.sync import conflicts as cf
 from dongwu_tui.sync.service import PeerStatus
+from dongwu_tui.ui.fields import Field
 from dongwu_tui.ui.safe import escape
 from dongwu_tui.ui.sync_notice import field_label
 from dongwu_tui.ui.work import FetchMixin
@@ -88,7 +89,7 @@ class ExportDialog(_SyncWork, ModalScreen[Any]):
             yield Select([("增量（对方尚未确认的修改）", "delta"), ("完整（全部记录）", "full")], value="delta",
                          allow_blank=False, id="export-kind")
             yield Label("存放文件夹")
-            yield Input(str(self.folder), id="export-folder")
+            yield Field(str(self.folder), id="export-folder")
             yield ProgressBar(id="export-progress", show_eta=False)
             yield Static("", id="export-result")
             yield Static("Ctrl+S 导出　Esc 关闭　Tab 下一项", classes="hint")
@@ -174,7 +175,7 @@ class ImportDialog(_SyncWork, ModalScreen[Any]):
         with Vertical(id="sync-import", classes="dialog"):
             yield Static("导入同步文件", classes="dialog-title")
             yield Label("文件（Enter 检查）")
-            yield Input(self.start_path, placeholder="如 /media/U盘/wz-to-mudu-….dwsync", id="import-path")
+            yield Field(self.start_path, placeholder="如 /media/U盘/wz-to-mudu-….dwsync", id="import-path")
             yield Static("", id="import-preview")
             yield ProgressBar(id="import-progress", show_eta=False)
             yield Static("", id="import-result")
@@ -319,7 +320,7 @@ class ResolveDialog(_SyncWork, ModalScreen[bool]):
                     yield VersionPanel(index, version, c.field)
             if c.field != "deleted":
                 yield Label("或输入新值（Enter 采用）")
-                yield Input(placeholder="留空则从上面选一个版本", id="resolve-value")
+                yield Field(placeholder="留空则从上面选一个版本", id="resolve-value")
             yield Static("←/→ 或 Tab 切换　数字键/Enter 采用该版本　Esc 取消", classes="hint")
 
     def on_mount(self) -> None:

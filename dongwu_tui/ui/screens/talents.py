@@ -51,7 +51,7 @@ class TalentsScreen(ListWorkspace):
 
     def body(self) -> ComposeResult:
         with Horizontal(id="filters"):
-            yield Input(placeholder="搜索：姓名、拼音、首字母、电话、人才卡号或企业", id="search")
+            yield self.search_field("搜索：姓名、拼音、首字母、电话、人才卡号或企业")
             yield Select([], prompt="全部板块", id="township")
             yield Select([], prompt="全部类别", id="category")
             yield Select([], prompt="全部专员", id="specialist")
@@ -87,7 +87,7 @@ class TalentsScreen(ListWorkspace):
     def catalogue_read(self, value: tuple[dict[str, str], dict[str, str], list[Staff]]) -> None:
         self._show_catalogue(value)
         self.ready = True
-        self.reload()
+        self.reload_list()
 
     def _show_catalogue(self, value: tuple[dict[str, str], dict[str, str], list[Staff]]) -> None:
         townships, categories, specialists = value
@@ -115,20 +115,22 @@ class TalentsScreen(ListWorkspace):
             "specialist_id": value("#specialist"),
         }
 
-    def reload(self) -> None:
+    def reload_list(self) -> None:
         if not self.ready:
             return
-        self.query_one(PagedList).set_query(self.desk.views.talents(**self._filters()))
+        views, filters = self.desk.views, self._filters()
+        self.query_one(PagedList).read_query(lambda: views.talents(**filters))
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        self.reload()
+        self.reload_list()
 
     def on_paged_list_counted(self, message: PagedList.Counted) -> None:
         filters = self._filters()
         shown = "搜索结果" if filters["search"].strip() else "人才"
         query = message.paged_list.query_source
         figure = query.shown_count(message.count) if query is not None else str(message.count)
-        self.query_one("#talents-count", Static).update(f"{shown}共 {figure} 人　Enter 打开档案　/ 搜索")
+        # A box of one line (desk.tcss): the new figure is drawn without a layout of the screen.
+        self.query_one("#talents-count", Static).update(f"{shown}共 {figure} 人　Enter 打开档案　/ 搜索", layout=False)
 
     def on_paged_list_selected(self, message: PagedList.Selected) -> None:
         from dongwu_tui.ui.screens.talent import TalentScreen
@@ -159,4 +161,4 @@ class TalentsScreen(ListWorkspace):
         for select in self.query(Select):
             with select.prevent(Select.Changed):
                 select.clear()
-        self.reload()
+        self.reload_list()
