@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 
-import textual.screen
-
 from dongwu_tui.ui import tweaks
 from dongwu_tui.ui.app import DeskApp
+from dongwu_tui.ui.tweaks.frames import FrameClock
 
 UI = Path(tweaks.__file__).resolve().parent.parent
 SIZE = (140, 40)
 
 # What only ui/tweaks/ may touch: Textual's private attributes and modules, and the interpreter settings.
 PRIVATE = re.compile(
-    r"_css_update_count|textual\._compositor|UPDATE_PERIOD|setswitchinterval|gc\.freeze|_no_matches"
+    r"_css_update_count|textual\._compositor|UPDATE_PERIOD|_update_timer|_on_timer_update|setswitchinterval"
+    r"|gc\.freeze|_no_matches"
     r"|refresh_styles\s*="
 )
 
@@ -31,12 +32,48 @@ def test_private_textual_api_is_used_only_in_the_tweaks_package() -> None:
     assert found == []
 
 
-async def test_the_desk_screens_update_at_the_tweaked_period(make_app, cast, settle) -> None:
-    assert textual.screen.UPDATE_PERIOD == tweaks.SCREEN_UPDATE_PERIOD_S < 1 / 60
+async def test_the_desk_screens_draw_by_the_frame_clock(make_app, cast, settle) -> None:
+    assert tweaks.SCREEN_UPDATE_PERIOD_S < 1 / 60
     app = make_app(cast.supervisor)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert app.screen._update_timer._interval == tweaks.SCREEN_UPDATE_PERIOD_S
+        clock = app.screen._update_timer
+        assert isinstance(clock, FrameClock) and clock._period == tweaks.SCREEN_UPDATE_PERIOD_S
+
+
+class _Screen:
+    """What a FrameClock uses of a screen: the frame, its app, whether it is still there."""
+
+    def __init__(self) -> None:
+        self.frames: list[float] = []
+        self.is_attached = True
+        self.app = type("App", (), {"_exit": False, "_handle_exception": staticmethod(print)})()
+
+    def _on_timer_update(self) -> None:
+        self.frames.append(asyncio.get_running_loop().time())
+
+
+async def test_a_frame_is_due_one_period_after_the_last_not_on_a_grid() -> None:
+    period = 0.05
+    screen = _Screen()
+    clock = FrameClock(screen, period)  # type: ignore[arg-type]
+    clock.resume()
+    await asyncio.sleep(0.01)
+    assert len(screen.frames) == 1  # after a quiet moment: at once
+    clock.resume()  # a change just after that frame (a key's rows after its echo)
+    clock.resume()  # asked again before it is drawn: still one frame
+    await asyncio.sleep(2.5 * period)
+    assert len(screen.frames) == 2
+    # One period after the first; Textual's timer skipped to the grid point after the next (1–2 periods).
+    assert period <= screen.frames[1] - screen.frames[0] < 1.5 * period
+    clock.resume()
+    clock.pause()  # a layout drew it meanwhile
+    await asyncio.sleep(2 * period)
+    assert len(screen.frames) == 2
+    screen.is_attached = False
+    clock.resume()  # the screen is gone before its frame is due: nothing is drawn
+    await asyncio.sleep(2 * period)
+    assert len(screen.frames) == 2
 
 
 async def test_the_palette_says_no_match_in_chinese(make_app, cast, settle) -> None:

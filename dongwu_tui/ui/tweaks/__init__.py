@@ -8,7 +8,9 @@ tests/ui/test_tweaks.py notice when one stops holding.
 
 - `wide` (wide.py): the compositor does not cut a double-width character in two at the edge of a widget an
   overlay covers. Correctness, not speed.
-- `apply()`: installs `wide` and the screen update period, once, as the app module is imported.
+- `frames` (frames.py): a screen's next frame is due one update period after its last, not on a timer's grid
+  that, after a quiet moment, made the frame after the first wait up to two periods.
+- `apply()`: installs `wide` and `frames` with the screen update period, once, as the app module is imported.
 - `style_as_current`: a workspace made for a mode switch takes the app's CSS generation, so that Textual
   does not restyle the whole app for it.
 - `fast_switching`: Python's switch interval at 1 ms while the desk runs.
@@ -31,10 +33,10 @@ if TYPE_CHECKING:
     from textual.events import ScreenResume
     from textual.screen import Screen
 
-# Textual draws a screen at most once per update period (1/60 s): a change waits for the next tick of the
-# screen's update timer, which keeps its own grid. Rows read for a key that arrive just after a tick waited
-# up to a whole period for the frame that shows them. At 1/120 s that wait is at most ~8 ms; frames still
-# coalesce every change made within a period. Search as you type, key → matching rows: see PERFORMANCE.md.
+# Textual draws a screen at most once per update period (1/60 s). Rows read for a key that arrive just after
+# a frame wait for the next one; at 1/120 s that wait is at most ~8 ms, and frames still coalesce every change
+# made within a period. When the next frame is due: `frames.FrameClock`. Search as you type, key → matching
+# rows: see PERFORMANCE.md.
 SCREEN_UPDATE_PERIOD_S = 1 / 120
 
 # Textual's writer thread puts each frame on the terminal, and takes the GIL three times to do it (as it wakes,
@@ -47,17 +49,14 @@ _applied = False
 
 
 def apply() -> None:
-    """Once, as the desk's app module is imported: the compositor patch and the screen update period."""
+    """Once, as the desk's app module is imported: the compositor patch and the screens' frame clock."""
     global _applied
     if _applied:
         return
-    import textual.screen
-
-    from dongwu_tui.ui.tweaks import wide
+    from dongwu_tui.ui.tweaks import frames, wide
 
     wide.apply()
-    # Read by Screen as it makes its update timer (`Screen._update_timer`): screens made from now on.
-    textual.screen.UPDATE_PERIOD = SCREEN_UPDATE_PERIOD_S  # type: ignore[misc]
+    frames.apply(SCREEN_UPDATE_PERIOD_S)
     _applied = True
 
 
