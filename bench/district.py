@@ -37,6 +37,8 @@ END = datetime(2026, 11, 27, 17, 0)
 DAYS = 730
 SITE = "吴中区高层次人才服务中心"
 SUPERVISOR = "督办乙"
+OPERATOR = "话务员甲"  # the first of the operators below
+SPECIALIST = "专员木渎0"  # the first specialist of 木渎 (specialists are named by township)
 PASSWORD = DEMO_PASSWORD
 SIZES = {"talents": 100_000, "enterprises": 20_000, "requests": 300_000, "calls": 1_000_000}
 

@@ -7,7 +7,6 @@ and Esc goes back within one. The role of the person at the desk decides where t
 from __future__ import annotations
 
 import logging
-import sys
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -30,10 +29,11 @@ tweaks.apply()  # Textual's private API, all in ui/tweaks/: see there
 
 if TYPE_CHECKING:
     from dongwu_tui.domain.models import Staff
-    from dongwu_tui.ui.work import Reader
     from dongwu_tui.services.accounts import SignedIn
     from dongwu_tui.services.desk import Desk
     from dongwu_tui.ui.screens.base import DeskScreen
+    from dongwu_tui.ui.screens.signin import SignInScreen
+    from dongwu_tui.ui.work import Reader
 
 # By role (domain.roles.Role, a StrEnum: its members look up their values). The domain, storage and services
 # modules load after the first frame when the desk starts from the command line (start-up).
@@ -185,6 +185,7 @@ class DeskApp(App[None]):
         self._reader: Reader | None = None
         self.theme = "textual-dark"
         self._sign_in_as = sign_in_as
+        self._sign_in: SignInScreen | None = None  # the first sign-in, up from the first frame until it is done
         self.idle_lock_s = idle_lock_minutes * 60
         self.last_input = time.monotonic()
         self.locked = False
@@ -227,7 +228,13 @@ class DeskApp(App[None]):
         if self._config_warning:
             self.notify(self._config_warning, title="配置", severity="warning", markup=False)
         if self.desk is None:
-            self.run_worker(self._open_desk, thread=True, exit_on_error=False, name="open-desk")
+            # A desk opened from the command line has nobody acting yet: sign-in comes first, and is up from the
+            # first frame, taking the name and the password while the database opens in a worker. The worker
+            # starts once that frame is drawn: its imports would otherwise share the interpreter with it.
+            self._push_sign_in()
+            assert self._sign_in is not None
+            self._sign_in.call_after_refresh(self.run_worker, self._open_desk, thread=True, exit_on_error=False,
+                                             name="open-desk")
         else:
             self._begin()
 
@@ -290,13 +297,21 @@ class DeskApp(App[None]):
 
             serve.start(self)
         if self.desk.actor is None:
-            from dongwu_tui.ui.screens.signin import SignInScreen
-
-            self.push_screen(SignInScreen(name=self._sign_in_as), self._signed_in)
+            if self._sign_in is None:
+                self._push_sign_in()
+            else:
+                self._sign_in.desk_opened()
         else:
             self._start_as(self.desk.actor)
 
+    def _push_sign_in(self) -> None:
+        from dongwu_tui.ui.screens.signin import SignInScreen
+
+        self._sign_in = SignInScreen(name=self._sign_in_as)
+        self.push_screen(self._sign_in, self._signed_in)
+
     def _signed_in(self, signed: SignedIn | None) -> None:
+        self._sign_in = None
         if signed is None:
             self.exit()
             return

@@ -128,8 +128,9 @@ def _headless(seen: dict[str, object], look=None):
 
 
 def test_the_first_frame_comes_before_the_database(desk, cast, monkeypatch, signed_in):
-    """From the command line the app draws its title line and keys first, then opens the database (the
-    opener runs after that first frame), then shows the role's workspace."""
+    """From the command line the first frame is the sign-in screen over the title line and keys, asking the
+    `--as` person for their password; the database opens after that frame (the opener runs then), and the
+    role's workspace follows the sign-in."""
     path = desk.office.path
     signed_in(cast.supervisor)  # their password, typed on the sign-in screen
     desk.office.close()
@@ -137,15 +138,17 @@ def test_the_first_frame_comes_before_the_database(desk, cast, monkeypatch, sign
     open_desk = DeskApp._open_desk
 
     def opening(self) -> None:
-        seen["opening"] = (type(self.screen).__name__, self.desk, self.screen.query_one("#title").render())
+        seen["opening"] = (type(self.screen).__name__, self.desk, self.screen_stack[0].query_one("#title").render(),
+                           self.screen.query_one("#signin-message").render())
         open_desk(self)
 
     monkeypatch.setattr(DeskApp, "_open_desk", opening)
     monkeypatch.setattr(DeskApp, "run", _headless(seen))
     assert open_and_run(path, cast.supervisor.name) == 0
-    screen, desk_then, title = seen["opening"]  # type: ignore[misc]
-    assert (screen, desk_then) == ("OpeningScreen", None)
+    screen, desk_then, title, asked = seen["opening"]  # type: ignore[misc]
+    assert (screen, desk_then) == ("SignInScreen", None)
     assert "东吴人才服务台" in str(title)
+    assert str(asked) == f"{cast.supervisor.name}，请输入密码。"
     assert seen["screen"] == "RequestsScreen"
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -18,12 +19,13 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from dongwu_tui.domain.models import Staff
 from dongwu_tui.domain.roles import Role
+from dongwu_tui.ui.fields import Field
 from dongwu_tui.ui.safe import escape
 from dongwu_tui.ui.work import FetchMixin
 
 if TYPE_CHECKING:
+    from dongwu_tui.domain.models import Staff  # the first frame needs no models (msgspec loads after it)
     from dongwu_tui.services.accounts import SignedIn
 
 DESK_ROLES = (Role.OPERATOR, Role.SPECIALIST, Role.SUPERVISOR)
@@ -51,15 +53,27 @@ class SignInScreen(FetchMixin, ModalScreen["SignedIn | None"]):
         self.pending_name: str | None = None  # entered before the staff list was in
         self.pending_password: str | None = None  # entered before the name was looked up
 
+    _been_away = False
+
+    @on(events.ScreenSuspend)
+    def _went_away(self) -> None:
+        self._been_away = True
+
+    @on(events.ScreenResume)
+    def _styles_still_current(self, event: events.ScreenResume) -> None:
+        from dongwu_tui.ui.tweaks import keep_styles_on_resume
+
+        keep_styles_on_resume(event, self._been_away)
+
     def compose(self) -> ComposeResult:
         title = "切换用户 · 请下一位登录" if self.switching else "东吴人才服务台 · 登录"
         with Vertical(id="signin", classes="dialog"):
             yield Static(title, classes="dialog-title")
-            yield Input(value=self.preset, placeholder="姓名或拼音首字母", id="who-filter")
+            yield Field(value=self.preset, placeholder="姓名或拼音首字母", id="who-filter")
             yield OptionList(id="who-list")
-            yield Input(placeholder="密码", password=True, id="password")
-            yield Input(placeholder="新密码（至少 10 个字符，不含姓名、电话）", password=True, id="new-password")
-            yield Input(placeholder="再输入一次新密码", password=True, id="new-password-again")
+            yield Field(placeholder="密码", password=True, id="password")
+            yield Field(placeholder="新密码（至少 10 个字符，不含姓名、电话）", password=True, id="new-password")
+            yield Field(placeholder="再输入一次新密码", password=True, id="new-password-again")
             yield Static("", id="signin-message", markup=False)
             yield Static("", id="signin-demo", markup=False, classes="hint")
             yield Static("输入姓名筛选，↑↓ 选择，Enter 确定后输入密码　Esc 取消", classes="hint")
@@ -70,6 +84,13 @@ class SignInScreen(FetchMixin, ModalScreen["SignedIn | None"]):
         self.query_one("#signin-demo", Static).display = False
         if self.preset:  # `--as` named someone: what they type at once is their password
             self.set_focus(self.query_one("#password", Input))
+            self.say(f"{self.preset}，请输入密码。")
+        if self.app.desk is not None:  # type: ignore[attr-defined]
+            self.desk_opened()
+        # Else the database is still opening (start-up): the name and the password are taken meanwhile, and
+        # checked once it is open and the staff list is in.
+
+    def desk_opened(self) -> None:
         desk = self.app.desk  # type: ignore[attr-defined]
         self.fetch(lambda: ([s for s in desk.directory.staff_list() if s.role in DESK_ROLES and s.active],
                             desk.accounts.demo_password()), then=self.show_staff_and_hint)
@@ -266,7 +287,7 @@ class LockScreen(FetchMixin, Screen[None]):
             yield Static("东吴人才服务台 · 已锁定", classes="dialog-title")
             yield Static(f"长时间未操作，屏幕已锁定。{escape(actor.name)}（{actor.role.label}）请输入密码解锁。",
                          id="lock-who")
-            yield Input(placeholder="密码", password=True, id="lock-password")
+            yield Field(placeholder="密码", password=True, id="lock-password")
             yield Static("", id="lock-message", markup=False)
             yield Static("Enter 解锁　F9 换人登录　Ctrl+Q 退出", classes="hint")
 

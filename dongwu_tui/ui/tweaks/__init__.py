@@ -16,7 +16,8 @@ tests/ui/test_tweaks.py notice when one stops holding.
 - `fast_switching`: Python's switch interval at 1 ms while the desk runs.
 - `hold_frames`: no 50 ms frame hold when leaving the opening frame.
 - `freeze_startup_objects`: what start-up made goes to the collector's permanent generation.
-- `keep_styles_on_resume`: a workspace never away skips the restyle of its first resumes.
+- `keep_styles_on_resume`: a workspace (or the sign-in screen) never away skips the restyle of its first
+  resumes.
 - `NoMatchesText`: the command palette's "no matches" line in the palette's own words.
 """
 
