@@ -14,7 +14,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from textual import events
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.command import Provider
@@ -96,11 +96,19 @@ class _LoggingWorkerManager(WorkerManager):
 class OpeningScreen(Screen):
     """The first frame while the database opens: the title line and the keys that work everywhere."""
 
+    @on(events.ScreenResume)
+    def _styles_still_current(self, event: events.ScreenResume) -> None:
+        # Its first resume (as the app starts) finds the styles it was given as it mounted; later ones restyle.
+        tweaks.keep_styles_on_resume(event, self._been_away)
+        self._been_away = True
+
+    _been_away = False
+
     def compose(self) -> ComposeResult:
         from dongwu_tui.ui.keybar import KeyBar
         from dongwu_tui.ui.screens.base import TitleBar
 
-        yield TitleBar("东吴人才服务台", id="title")
+        yield TitleBar("东吴人才服务台", id="title", notice=False)
         yield KeyBar()
 
 

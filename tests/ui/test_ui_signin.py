@@ -208,3 +208,23 @@ async def test_the_password_is_checked_off_the_screen_thread(desk, cast, signed_
         await settle(app, pilot)
         assert app.desk.actor is not None and app.desk.actor.id == cast.supervisor.id
     assert threads and not any(threads)
+
+
+async def test_with_a_name_from_as_the_list_of_names_comes_only_when_a_name_must_be_chosen(desk, cast, signed_in,
+                                                                                          settle):
+    signed_in(cast.operator)
+    app = DeskApp(desk.acting_as(None), site_name="吴中区高层次人才服务中心", sign_in_as=cast.operator.name)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert not app.screen.query("#who-list")  # the name is known: only the password is asked
+        assert message(app) == f"{cast.operator.name}（{cast.operator.role.label}），请输入密码。"
+        await pilot.press("shift+tab")  # back to the name, to pick someone else
+        await pilot.press(*["backspace"] * 5, *"zdb")
+        await settle(app, pilot)
+        assert app.screen.query_one("#who-list").display
+        assert [s.name for s in app.screen.shown] == ["周督办"]
+    app = DeskApp(desk.acting_as(None), site_name="吴中区高层次人才服务中心", sign_in_as="无此人")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.focused is app.screen.query_one("#who-filter", Input)  # a name nobody has: choose from the list
+        assert app.screen.query_one("#who-list").display

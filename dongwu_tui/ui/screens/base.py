@@ -23,11 +23,16 @@ class TitleBar(Static):
     TitleBar { dock: top; height: 1; background: $primary; color: $text; text-style: bold; padding: 0 1; }
     """
 
-    def compose(self) -> ComposeResult:
-        # sync: the open-conflict count, on every workspace's title line.
-        from dongwu_tui.ui.sync_notice import ConflictNotice
+    def __init__(self, *args: Any, notice: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.notice = notice  # the opening frame has no database yet, so no conflicts to count
 
-        yield ConflictNotice()
+    def compose(self) -> ComposeResult:
+        if self.notice:
+            # sync: the open-conflict count, on every workspace's title line.
+            from dongwu_tui.ui.sync_notice import ConflictNotice
+
+            yield ConflictNotice()
 
 
 def go_back(screen: Screen) -> None:

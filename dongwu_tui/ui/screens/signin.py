@@ -70,17 +70,14 @@ class SignInScreen(FetchMixin, ModalScreen["SignedIn | None"]):
         with Vertical(id="signin", classes="dialog"):
             yield Static(title, classes="dialog-title")
             yield Field(value=self.preset, placeholder="姓名或拼音首字母", id="who-filter")
-            yield OptionList(id="who-list")
+            if not self.preset:  # with a name from `--as`, the list comes only if the name must be chosen
+                yield OptionList(id="who-list")
             yield Field(placeholder="密码", password=True, id="password")
-            yield Field(placeholder="新密码（至少 10 个字符，不含姓名、电话）", password=True, id="new-password")
-            yield Field(placeholder="再输入一次新密码", password=True, id="new-password-again")
             yield Static("", id="signin-message", markup=False)
             yield Static("", id="signin-demo", markup=False, classes="hint")
             yield Static("输入姓名筛选，↑↓ 选择，Enter 确定后输入密码　Esc 取消", classes="hint")
 
     def on_mount(self) -> None:
-        for field in ("#new-password", "#new-password-again"):
-            self.query_one(field, Input).display = False
         self.query_one("#signin-demo", Static).display = False
         if self.preset:  # `--as` named someone: what they type at once is their password
             self.set_focus(self.query_one("#password", Input))
@@ -128,9 +125,22 @@ class SignInScreen(FetchMixin, ModalScreen["SignedIn | None"]):
         return [s for s in self.staff if text in s.name or pinyin_keys(s.name)[1].startswith(text)
                 or pinyin_keys(s.name)[0].startswith(text)]
 
+    def _who_list(self, make: bool = True) -> OptionList | None:
+        """The list of matching names under the name field; made when first needed (`make`), since a first
+        screen with the name filled in asks only for the password and draws sooner without it."""
+        found = self.query("#who-list")
+        if found:
+            return found.first(OptionList)
+        if not make:
+            return None
+        options = OptionList(id="who-list")
+        self.query_one("#signin", Vertical).mount(options, after=self.query_one("#who-filter"))
+        return options
+
     def _show(self, text: str) -> None:
         self.shown = self._matching(text)
-        options = self.query_one("#who-list", OptionList)
+        options = self._who_list()
+        assert options is not None
         options.clear_options()
         options.add_options([Option(f"{escape(s.name)}　{s.role.label}　{escape(s.office_name)}")
                              for s in self.shown])
@@ -139,17 +149,21 @@ class SignInScreen(FetchMixin, ModalScreen["SignedIn | None"]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "who-filter" and event.value == event.input.value:  # not one overtaken
+            if event.value == self.preset and self._who_list(make=False) is None:
+                return  # the name `--as` gave, as the field starts with it: nothing to choose from yet
             if self.chosen is not None and event.value != self.chosen.name:
                 self.chosen = None
-            self.query_one("#who-list", OptionList).display = True
             self._show(event.value)
+            options = self._who_list()
+            assert options is not None
+            options.display = True
 
     def say(self, text: str) -> None:
         self.query_one("#signin-message", Static).update(text)
 
     def action_move(self, delta: int) -> None:
-        options = self.query_one("#who-list", OptionList)
-        if self.shown:
+        options = self._who_list(make=False)
+        if options is not None and self.shown:
             options.highlighted = max(0, min(len(self.shown) - 1, (options.highlighted or 0) + delta))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -161,7 +175,9 @@ class SignInScreen(FetchMixin, ModalScreen["SignedIn | None"]):
         with field.prevent(Input.Changed):
             field.value = staff.name
         self.shown = [staff]
-        self.query_one("#who-list", OptionList).display = False  # the password field comes up under the name
+        options = self._who_list(make=False)
+        if options is not None:
+            options.display = False  # the password field comes up under the name
         self.say(f"{staff.name}（{staff.role.label}），请输入密码。")
         self.set_focus(self.query_one("#password", Input))
 
@@ -203,7 +219,8 @@ class SignInScreen(FetchMixin, ModalScreen["SignedIn | None"]):
             self._show(text)
             self.say("没有这个名字的工作人员。")
             return
-        highlighted = self.query_one("#who-list", OptionList).highlighted or 0
+        options = self._who_list(make=False)
+        highlighted = (options.highlighted if options is not None else None) or 0
         self._choose(matches[highlighted] if matches == self.shown and highlighted < len(matches) else matches[0])
         if self.pending_password is not None:
             self._sign_in(self.pending_password)
@@ -234,10 +251,14 @@ class SignInScreen(FetchMixin, ModalScreen["SignedIn | None"]):
     def _signed(self, signed: SignedIn, password: str) -> None:
         if signed.must_change:
             self.signed, self.password = signed, password
-            for name in ("#new-password", "#new-password-again"):
-                self.query_one(name, Input).display = True
-            self.query_one("#password", Input).display = False
-            self.set_focus(self.query_one("#new-password", Input))
+            # The new password's fields come now: most sign-ins never need them, and the first screen draws
+            # sooner without them.
+            new = Field(placeholder="新密码（至少 10 个字符，不含姓名、电话）", password=True, id="new-password")
+            again = Field(placeholder="再输入一次新密码", password=True, id="new-password-again")
+            password_field = self.query_one("#password", Input)
+            self.query_one("#signin", Vertical).mount(new, again, after=password_field)
+            password_field.display = False
+            new.focus()
             self.say("首次登录或临时密码：请设置新密码。")
             return
         self.dismiss(signed)
