@@ -9,7 +9,8 @@ counts it here) and the name of its first row, both drawn; the echo of the key i
 count. Backspaces then bring the whole list back and the next round starts. `--compare LABEL=DIR` runs
 another copy of the package (`git archive main dongwu_tui | tar -x -C DIR`) in the same loop, sessions
 alternating, so that before and after share the machine's moments. Prints median and p95 per key and for
-all keys together.
+all keys together. Before the search, each session also times ten Down and ten PageDown in the talent list
+(key → the screen's last change), printed beside the bare Textual app's key → label.
 """
 
 from __future__ import annotations
@@ -60,8 +61,10 @@ def _until(session: tmux.Session, ready: Callable[[str], bool], start: float, ti
     return float("nan")
 
 
-def session_rounds(command: str, text: str, wanted: list[tuple[str, str]], rounds: int) -> list[list[float]]:
-    """Per round, the milliseconds of each key of `text` to its matching rows."""
+def session_rounds(command: str, text: str, wanted: list[tuple[str, str]], rounds: int,
+                   moves: dict[str, list[float]] | None = None) -> list[list[float]]:
+    """Per round, the milliseconds of each key of `text` to its matching rows; with `moves`, first ten Down and
+    ten PageDown in the list, each key's milliseconds to the screen's last change (added to `moves[key]`)."""
     session = tmux.launch(command, "typing")
     try:
         session.wait_for(lambda s: "请输入密码" in s)  # the sign-in screen, the name `--as` gave filled in
@@ -71,6 +74,9 @@ def session_rounds(command: str, text: str, wanted: list[tuple[str, str]], round
         session.keys("F3")
         session.wait_for(lambda s: "人才共 " in s and "DW" in s)
         time.sleep(1.0)  # the page anchors' worker, once
+        if moves is not None:  # the list's own keys first, the cursor on its rows
+            for key in ("Down", "PageDown"):
+                moves.setdefault(key, []).extend(session.key_to_screen(key, settle=0.15) * 1000 for _ in range(10))
         session.keys("/")
         time.sleep(0.3)
         out = []
@@ -105,12 +111,17 @@ def main(argv: list[str] | None = None) -> None:
     print("expected:", wanted)
     trees = {"this tree": ROOT, **{c.split("=", 1)[0]: Path(c.split("=", 1)[1]) for c in args.compare}}
     results: dict[str, list[list[float]]] = {label: [] for label in trees}
+    moves: dict[str, dict[str, list[float]]] = {label: {} for label in trees}
     per_session = max(1, args.rounds // args.sessions)
     for _ in range(args.sessions):
         for label, tree in trees.items():
             command = (f"sh -c 'cd / && PYTHONPATH={tree} exec {sys.executable} -m dongwu_tui --db {args.db} "
                        f"--as {ACTOR}'")
-            results[label] += session_rounds(command, args.text, wanted, per_session)
+            results[label] += session_rounds(command, args.text, wanted, per_session, moves[label])
+    bare = tmux.launch(f"{sys.executable} -m bench.apps bare", "bare-keys")
+    bare.wait_for(lambda s: "READY" in s)
+    floor = [bare.key_to_screen("j", settle=0.15) * 1000 for _ in range(20)]
+    bare.close()
     print(f"text 「{args.text}」, {per_session * args.sessions} rounds per tree; ms key → matching rows drawn")
     print("| tree | " + " | ".join(f"key {i + 1} 「{args.text[: i + 1]}」 median / p95" for i in range(len(args.text)))
           + " | every key median / p95 |")
@@ -123,6 +134,11 @@ def main(argv: list[str] | None = None) -> None:
         m, p = _stats([t for r in rounds for t in r])
         cells.append(f"{m:.1f} / {p:.1f}")
         print(f"| {label} | " + " | ".join(cells) + " |")
+    print("\nms key → the screen's last change (10 per session), beside the bare app's key → label")
+    print("| tree | Down median / p95 | PageDown median / p95 |\n|---|---:|---:|")
+    for label, keys in moves.items():
+        print(f"| {label} | " + " | ".join("%.1f / %.1f" % _stats(keys[k]) for k in ("Down", "PageDown")) + " |")
+    print("| bare app, `j` | %.1f / %.1f | |" % _stats(floor))
 
 
 if __name__ == "__main__":

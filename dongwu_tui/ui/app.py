@@ -226,6 +226,7 @@ class DeskApp(App[None]):
     def on_unmount(self) -> None:
         if self._reader is not None:
             self._reader.stop()
+        tweaks.restore_collector()
 
     def get_default_screen(self) -> Screen:
         return OpeningScreen() if self.desk is None else super().get_default_screen()
@@ -300,6 +301,8 @@ class DeskApp(App[None]):
 
     def _begin(self) -> None:
         self.call_after_refresh(tweaks.freeze_startup_objects)
+        self._last_full_collection = time.monotonic()
+        self.set_interval(2.0, self._collect_when_idle)
         if self.in_browser:
             from dongwu_tui.ui import serve
 
@@ -454,6 +457,12 @@ class DeskApp(App[None]):
                 self.call_later(self._restart_as, signed.staff)
 
         self.push_screen(SignInScreen(switching=True), chosen)
+
+    def _collect_when_idle(self) -> None:
+        """Full garbage collections run here, between keys, not inside a frame (`tweaks.collect_when_idle`)."""
+        now = time.monotonic()
+        if tweaks.collect_when_idle(now - self.last_input, now - self._last_full_collection):
+            self._last_full_collection = now
 
     # -- the idle lock --------------------------------------------------------------------------
 

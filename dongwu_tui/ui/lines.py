@@ -124,8 +124,13 @@ class PagedList(FetchMixin, ScrollView, can_focus=True):
             self.index = index
             self.row = row
 
-    def __init__(self, columns: Sequence[Column], *, empty_text: str = "没有符合条件的记录", **kwargs: Any) -> None:
+    def __init__(self, columns: Sequence[Column], *, empty_text: str = "没有符合条件的记录",
+                 counted: Callable[[PagedList.Counted], object] | None = None, **kwargs: Any) -> None:
+        """`counted`: called with each new count as the rows are shown, in the same turn, so that a count line
+        it updates is drawn in the same frame as the rows; without it, a `Counted` message is posted (it
+        reaches the screen a few message hops later, often after that frame)."""
         super().__init__(**kwargs)
+        self._counted = counted
         self.columns = list(columns)
         self.empty_text = empty_text
         self.query_source: PagedQuery | None = None
@@ -200,7 +205,7 @@ class PagedList(FetchMixin, ScrollView, can_focus=True):
         self.cursor = min(self.cursor, max(0, count - 1))
         self.virtual_size = Size(self.size.width, max(count, 1))
         self.refresh()
-        self.post_message(self.Counted(self, count))
+        self._announce_count(count)
         self._announce()
         if count > PAGE_SIZE and anchors is None:
             # Once these rows are drawn: the anchors are needed only to jump further than the next page.
@@ -216,7 +221,7 @@ class PagedList(FetchMixin, ScrollView, can_focus=True):
         self.count = count
         self.virtual_size = Size(self.size.width, max(count, 1))
         self.refresh()
-        self.post_message(self.Counted(self, count))
+        self._announce_count(count)
 
     def anchors_read(self, generation: int, anchors: list[tuple[Any, ...]]) -> None:
         if generation == self._generation:
@@ -353,6 +358,12 @@ class PagedList(FetchMixin, ScrollView, can_focus=True):
         for page in range(max(0, top - height) // PAGE_SIZE, min(last_row, top + 2 * height) // PAGE_SIZE + 1):
             if page not in self._pages:
                 self._request_page(page)
+
+    def _announce_count(self, count: int) -> None:
+        if self._counted is not None:
+            self._counted(self.Counted(self, count))
+        else:
+            self.post_message(self.Counted(self, count))
 
     def _announce(self) -> None:
         if self.count:

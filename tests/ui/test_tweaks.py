@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import re
 from pathlib import Path
 
@@ -16,7 +17,7 @@ SIZE = (140, 40)
 # What only ui/tweaks/ may touch: Textual's private attributes and modules, and the interpreter settings.
 PRIVATE = re.compile(
     r"_css_update_count|textual\._compositor|UPDATE_PERIOD|_update_timer|_on_timer_update|setswitchinterval"
-    r"|gc\.freeze|_no_matches"
+    r"|gc\.freeze|gc\.set_threshold|gc\.collect\(|_no_matches"
     r"|refresh_styles\s*="
 )
 
@@ -89,3 +90,24 @@ async def test_the_palette_says_no_match_in_chinese(make_app, cast, settle) -> N
         options = app.screen.query_one(CommandList)
         shown = [str(options.get_option_at_index(i).prompt.renderable) for i in range(options.option_count)]
         assert any("没有匹配的操作" in text for text in shown), shown
+
+
+def test_full_collections_wait_for_an_idle_moment() -> None:
+    gc.collect()
+    assert not tweaks.collect_when_idle(idle_s=5.0, since_full_s=1.0)  # none due
+    for _ in range(10):
+        gc.collect(1)  # each young pass counts toward the next full one, as the automatic ones do
+    assert gc.get_count()[2] >= 10
+    assert not tweaks.collect_when_idle(idle_s=0.2, since_full_s=5.0)  # due, but someone is typing
+    assert tweaks.collect_when_idle(idle_s=2.0, since_full_s=5.0)
+    assert gc.get_count()[2] == 0
+    assert tweaks.collect_when_idle(idle_s=0.0, since_full_s=tweaks.FULL_AT_LEAST_EVERY_S)  # never starved
+
+
+async def test_the_desk_leaves_full_collections_to_its_idle_timer_while_it_runs(make_app, cast, settle) -> None:
+    before = gc.get_threshold()
+    app = make_app(cast.supervisor)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert gc.get_threshold() == (before[0], before[1], tweaks.FULL_COLLECTION_THRESHOLD)
+    assert gc.get_threshold() == before  # a test process runs many apps

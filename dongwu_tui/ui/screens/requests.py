@@ -77,7 +77,8 @@ class RequestsScreen(ListWorkspace):
             with Vertical(id="requests-main"):
                 yield self.search_field("搜索：工单编号、电话、人才姓名或拼音")
                 yield Static("", id="requests-header", classes="list-header")
-                yield PagedList(REQUEST_COLUMNS, empty_text="这个视图里没有工单", id="requests-list")
+                yield PagedList(REQUEST_COLUMNS, empty_text="这个视图里没有工单", id="requests-list",
+                                counted=self.show_count)
                 yield Static("", id="requests-count", classes="hint")
 
     @classmethod
@@ -156,7 +157,7 @@ class RequestsScreen(ListWorkspace):
             self._show_views()
             self.reload()
 
-    def on_paged_list_counted(self, message: PagedList.Counted) -> None:
+    def show_count(self, message: PagedList.Counted) -> None:
         label = next((v.label for v in self.views if v.key == self.view_key), "")
         self.query_one("#requests-count", Static).update(
             f"{label}：共 {message.count} 件　Enter 打开　1–7 切换视图　/ 搜索", layout=False)  # one line (desk.tcss)

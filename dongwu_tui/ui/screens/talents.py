@@ -56,7 +56,7 @@ class TalentsScreen(ListWorkspace):
             yield Select([], prompt="全部类别", id="category")
             yield Select([], prompt="全部专员", id="specialist")
         yield Static("", id="talents-header", classes="list-header")
-        yield PagedList(TALENT_COLUMNS, id="talents-list")
+        yield PagedList(TALENT_COLUMNS, id="talents-list", counted=self.show_count)
         yield Static("正在加载……", id="talents-count", classes="hint")
 
     @classmethod
@@ -124,7 +124,7 @@ class TalentsScreen(ListWorkspace):
     def on_select_changed(self, event: Select.Changed) -> None:
         self.reload_list()
 
-    def on_paged_list_counted(self, message: PagedList.Counted) -> None:
+    def show_count(self, message: PagedList.Counted) -> None:
         filters = self._filters()
         shown = "搜索结果" if filters["search"].strip() else "人才"
         query = message.paged_list.query_source

@@ -15,7 +15,8 @@ tests/ui/test_tweaks.py notice when one stops holding.
   does not restyle the whole app for it.
 - `fast_switching`: Python's switch interval at 1 ms while the desk runs.
 - `hold_frames`: no 50 ms frame hold when leaving the opening frame.
-- `freeze_startup_objects`: what start-up made goes to the collector's permanent generation.
+- `freeze_startup_objects`: what start-up made goes to the collector's permanent generation, and full
+  collections wait for an idle moment (`collect_when_idle`).
 - `keep_styles_on_resume`: a workspace (or the sign-in screen) never away skips the restyle of its first
   resumes.
 - `NoMatchesText`: the command palette's "no matches" line in the palette's own words.
@@ -46,7 +47,15 @@ SCREEN_UPDATE_PERIOD_S = 1 / 120
 # the UI thread sooner too.
 SWITCH_INTERVAL_S = 0.001
 
+# The collector's oldest generation is collected only while nobody types (`collect_when_idle`): a full pass
+# over the desk's heap took 22-24 ms, and the automatic one fell inside a frame, so the key that triggered it
+# waited for it (the tail of search as you type, key → rows: PERFORMANCE.md). Young generations stay automatic.
+FULL_COLLECTION_THRESHOLD = 1_000_000  # gen-1 passes before an automatic full pass: never, in practice
+IDLE_BEFORE_FULL_S = 1.0  # no key or click for this long: a full pass will not hold up a key
+FULL_AT_LEAST_EVERY_S = 120.0  # and a desk typed at without a pause still gets one
+
 _applied = False
+_threshold_before: tuple[int, int, int] | None = None
 
 
 def apply() -> None:
@@ -101,6 +110,30 @@ def freeze_startup_objects() -> None:
     if not gc.isenabled():
         gc.freeze()
         gc.enable()
+    global _threshold_before
+    if _threshold_before is None:
+        _threshold_before = gc.get_threshold()
+        young, middle, _full = _threshold_before
+        gc.set_threshold(young, middle, FULL_COLLECTION_THRESHOLD)
+
+
+def restore_collector() -> None:
+    """As the app ends (a test process runs many): the collector's thresholds as they were."""
+    global _threshold_before
+    if _threshold_before is not None:
+        gc.set_threshold(*_threshold_before)
+        _threshold_before = None
+
+
+def collect_when_idle(idle_s: float, since_full_s: float) -> bool:
+    """A full collection now, when the desk has been idle `idle_s` and one is due (as many gen-1 passes since
+    the last as Python's default would wait for, 10), or when none ran for `FULL_AT_LEAST_EVERY_S`. True when
+    it ran. Called from the app's timer (DeskApp._collect_when_idle)."""
+    due = gc.get_count()[2] >= 10
+    if (due and idle_s >= IDLE_BEFORE_FULL_S) or since_full_s >= FULL_AT_LEAST_EVERY_S:
+        gc.collect()
+        return True
+    return False
 
 
 def keep_styles_on_resume(event: ScreenResume, been_away: bool) -> None:
@@ -140,6 +173,7 @@ class NoMatchesText:
 
 
 __all__ = [
-    "SCREEN_UPDATE_PERIOD_S", "SWITCH_INTERVAL_S", "apply", "fast_switching", "freeze_startup_objects",
+    "SCREEN_UPDATE_PERIOD_S", "SWITCH_INTERVAL_S", "apply", "collect_when_idle", "fast_switching",
+    "freeze_startup_objects", "restore_collector",
     "NoMatchesText", "hold_frames", "keep_styles_on_resume", "style_as_current",
 ]
