@@ -312,7 +312,11 @@ class PagedList(FetchMixin, ScrollView, can_focus=True):
 
     def watch_virtual_size(self, size: Size) -> None:
         if self.is_mounted:
-            self.vertical_scrollbar.window_virtual_size = size.height
+            # As a layout would set them (Widget._scroll_update): the thumb's size needs both, whichever of
+            # the count and the list's first layout came first.
+            bar = self.vertical_scrollbar
+            bar.window_virtual_size = size.height
+            bar.window_size = self.container_size.height - self.scrollbar_size_horizontal
             self.scroll_y = self.validate_scroll_y(self.scroll_y)
 
     def notify_style_update(self) -> None:

@@ -117,6 +117,7 @@ async def test_a_new_row_count_moves_the_scrollbar_and_lays_nothing_out(monkeypa
                 await app.workers.wait_for_complete()
                 await pilot.pause()
             assert bar.window_virtual_size == max(count, 1)
+            assert bar.window_size == paged.container_size.height  # the thumb's other measure, as a layout sets it
             assert paged.show_vertical_scrollbar  # always shown: the list's width never changes with its rows
         assert layouts.count == 0
         last = paged.scrollable_content_region.height - 1
