@@ -14,7 +14,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from textual import events, on
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.command import Provider
@@ -24,6 +24,7 @@ from textual.worker import Worker, WorkerState
 from textual.worker_manager import WorkerManager
 
 from dongwu_tui.ui import tweaks
+from dongwu_tui.ui.screens.base import StylesKeptUntilAway
 
 tweaks.apply()  # Textual's private API, all in ui/tweaks/: see there
 
@@ -93,16 +94,8 @@ class _LoggingWorkerManager(WorkerManager):
         super()._remove_worker(worker)
 
 
-class OpeningScreen(Screen):
+class OpeningScreen(StylesKeptUntilAway):
     """The first frame while the database opens: the title line and the keys that work everywhere."""
-
-    @on(events.ScreenResume)
-    def _styles_still_current(self, event: events.ScreenResume) -> None:
-        # Its first resume (as the app starts) finds the styles it was given as it mounted; later ones restyle.
-        tweaks.keep_styles_on_resume(event, self._been_away)
-        self._been_away = True
-
-    _been_away = False
 
     def compose(self) -> ComposeResult:
         from dongwu_tui.ui.keybar import KeyBar

@@ -55,11 +55,10 @@ def go_back(screen: Screen) -> None:
         app.switch_mode(target)
 
 
-class DeskScreen(FetchMixin, Screen):
-    """A workspace screen. Subclasses set TITLE_TEXT and compose their body in `body()`."""
+class StylesKeptUntilAway(Screen):
+    """A screen whose resumes skip Textual's restyle of every node until another screen has once covered it
+    (`tweaks.keep_styles_on_resume`): the workspaces, the opening frame and the sign-in screen."""
 
-    TITLE_TEXT = ""
-    BINDINGS = [Binding("escape", "back", "返回", id="screen.back")]
     _been_away = False
 
     @on(events.ScreenSuspend)
@@ -71,6 +70,13 @@ class DeskScreen(FetchMixin, Screen):
         from dongwu_tui.ui.tweaks import keep_styles_on_resume
 
         keep_styles_on_resume(event, self._been_away)
+
+
+class DeskScreen(FetchMixin, StylesKeptUntilAway):
+    """A workspace screen. Subclasses set TITLE_TEXT and compose their body in `body()`."""
+
+    TITLE_TEXT = ""
+    BINDINGS = [Binding("escape", "back", "返回", id="screen.back")]
 
     @property
     def desk(self) -> Desk:

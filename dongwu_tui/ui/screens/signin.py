@@ -11,7 +11,6 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -22,6 +21,7 @@ from textual.widgets.option_list import Option
 from dongwu_tui.domain.roles import Role
 from dongwu_tui.ui.fields import Field
 from dongwu_tui.ui.safe import escape
+from dongwu_tui.ui.screens.base import StylesKeptUntilAway
 from dongwu_tui.ui.work import FetchMixin
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 DESK_ROLES = (Role.OPERATOR, Role.SPECIALIST, Role.SUPERVISOR)
 
 
-class SignInScreen(FetchMixin, ModalScreen["SignedIn | None"]):
+class SignInScreen(FetchMixin, StylesKeptUntilAway, ModalScreen["SignedIn | None"]):
     BINDINGS = [
         Binding("escape", "cancel", "取消", id="signin.cancel"),
         Binding("down", "move(1)", "下一位", show=False, id="signin.down"),
@@ -52,18 +52,6 @@ class SignInScreen(FetchMixin, ModalScreen["SignedIn | None"]):
         self.resolving = False  # a name was entered and is being looked up (see action_enter)
         self.pending_name: str | None = None  # entered before the staff list was in
         self.pending_password: str | None = None  # entered before the name was looked up
-
-    _been_away = False
-
-    @on(events.ScreenSuspend)
-    def _went_away(self) -> None:
-        self._been_away = True
-
-    @on(events.ScreenResume)
-    def _styles_still_current(self, event: events.ScreenResume) -> None:
-        from dongwu_tui.ui.tweaks import keep_styles_on_resume
-
-        keep_styles_on_resume(event, self._been_away)
 
     def compose(self) -> ComposeResult:
         title = "切换用户 · 请下一位登录" if self.switching else "东吴人才服务台 · 登录"
