@@ -137,8 +137,13 @@ def main(argv: list[str] | None = None) -> None:
     print("\nms key → the screen's last change (10 per session), beside the bare app's key → label")
     print("| tree | Down median / p95 | PageDown median / p95 |\n|---|---:|---:|")
     for label, keys in moves.items():
-        print(f"| {label} | " + " | ".join("%.1f / %.1f" % _stats(keys[k]) for k in ("Down", "PageDown")) + " |")
-    print("| bare app, `j` | %.1f / %.1f | |" % _stats(floor))
+        cells = []
+        for key in ("Down", "PageDown"):
+            m, p = _stats(keys[key])
+            cells.append(f"{m:.1f} / {p:.1f}")
+        print(f"| {label} | " + " | ".join(cells) + " |")
+    m, p = _stats(floor)
+    print(f"| bare app, `j` | {m:.1f} / {p:.1f} | |")
 
 
 if __name__ == "__main__":
