@@ -7,9 +7,8 @@ key), but the next change (that key's rows, read a few ms later) then waits 1–
 12 ms on average at 1/120 s, although the last frame was drawn long enough before.
 
 `FrameClock` stands in for that timer (the screen uses only its `resume` and `pause`): a frame is due one
-period after the start of the last, or a few event-loop turns from now when that time has passed (so that
-repaints asked for in the same turn reach the screen first); it still waits for the screen to be idle, as
-Textual's does, so that every change made meanwhile shows in the one frame.
+period after the start of the last, or at once when that time has passed; it still waits for the screen
+to be idle, as Textual's does, so that every change made meanwhile shows in the one frame.
 tests/ui/test_tweaks.py checks the spacing of frames and that a second change draws one period after the
 first, not two.
 """
@@ -23,39 +22,23 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
 
-HOPS = 3  # event-loop turns a frame due at once waits for: widget idle -> Update -> screen (`_after_turns`)
-
-
 class FrameClock:
     """`resume()`: draw the screen (`Screen._on_timer_update`) once the period since the last frame is over.
     `pause()`: the frame asked for is no longer wanted (a layout drew it meanwhile)."""
 
-    __slots__ = ("_handle", "_last", "_period", "_screen")  # _handle: a TimerHandle or a Handle
+    __slots__ = ("_handle", "_last", "_period", "_screen")
 
     def __init__(self, screen: Screen, period: float) -> None:
         self._screen = screen
         self._period = period
         self._last = float("-inf")
-        self._handle: asyncio.Handle | None = None
+        self._handle: asyncio.TimerHandle | None = None
 
     def resume(self) -> None:
         if self._handle is not None:
             return
         loop = asyncio.get_running_loop()
-        due = self._last + self._period
-        if due > loop.time():
-            self._handle = loop.call_at(due, self._fire)
-        else:
-            self._handle = loop.call_soon(self._after_turns, HOPS)
-
-    def _after_turns(self, turns: int) -> None:
-        """A frame due at once waits `turns` turns of the event loop: a widget asks for its repaint from its own
-        idle handler, and the screen hears of it a turn or two later (a count line updated with the rows it
-        counts came one frame, ~8 ms, after them). Each turn costs microseconds."""
-        if turns:
-            self._handle = asyncio.get_running_loop().call_soon(self._after_turns, turns - 1)
-        else:
-            self._fire()
+        self._handle = loop.call_at(max(loop.time(), self._last + self._period), self._fire)
 
     def pause(self) -> None:
         if self._handle is not None:
