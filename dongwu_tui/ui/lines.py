@@ -82,7 +82,7 @@ class PagedList(FetchMixin, ScrollView, can_focus=True):
     """Rows of a `PagedQuery` with a cursor; Enter opens the row under it."""
 
     DEFAULT_CSS = """
-    PagedList { height: 1fr; scrollbar-size-vertical: 1; overflow-y: scroll; }
+    PagedList { height: 1fr; scrollbar-size-vertical: 1; overflow-y: scroll; overflow-x: hidden; }
     PagedList > .paged-list--cursor { background: $accent 40%; text-style: bold; }
     PagedList:focus > .paged-list--cursor { background: $accent; color: $text; }
     PagedList > .paged-list--empty { color: $text-muted; }
