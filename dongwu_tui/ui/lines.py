@@ -146,36 +146,36 @@ class PagedList(FetchMixin, ScrollView, can_focus=True):
     # -- the source -------------------------------------------------------------------------------
 
     def set_query(self, query: PagedQuery, *, keep_cursor: bool = False, loaded: Loaded | None = None) -> None:
-        """Show another query (a filter or a search changed); the count and first page load in a worker, unless
-        they come `loaded` already (`first_load`, read in a worker before the list existed: start-up)."""
-        self._generation += 1
-        generation = self._generation
+        """Show another query; its count and first page are read as `read_query` reads them, unless they come
+        `loaded` already (`first_load`, read in a worker before the list existed: start-up)."""
+        if loaded is None:
+            self.read_query(lambda: query, keep_cursor=keep_cursor)
+            return
+        self._restart(keep_cursor)
         self.query_source = query
+        self._show_loaded(loaded)
+
+    def read_query(self, make: Callable[[], PagedQuery], *, keep_cursor: bool = False) -> None:
+        """Show the query `make()` returns, made in the reader thread together with its count and first page:
+        making a search's query reads the database too (the enterprises a short name matches), and the UI
+        thread never does. The rows on show stay until the new ones arrive."""
+        generation = self._restart(keep_cursor)
+        first_index = (self.cursor // PAGE_SIZE) * PAGE_SIZE if keep_cursor else 0
+
+        def load() -> tuple[PagedQuery, Loaded]:
+            query = make()
+            return query, first_load(query, first_index)
+
+        self.read(load, then=partial(self.made, generation), group="load")
+
+    def _restart(self, keep_cursor: bool) -> int:
+        """A new generation of rows: reads for the one before are dropped as they come back."""
+        self._generation += 1
         self._pending.clear()
         if not keep_cursor:
             self.cursor = 0
             self.scroll_to(y=0, animate=False)
-        if loaded is not None:
-            self._show_loaded(loaded)
-            return
-        first_index = (self.cursor // PAGE_SIZE) * PAGE_SIZE if keep_cursor else 0
-        self.read(lambda: first_load(query, first_index), then=partial(self.loaded, generation), group="load")
-
-    def read_query(self, make: Callable[[], PagedQuery]) -> None:
-        """Show the query `make()` returns, made in the reader thread together with its count and first page:
-        making a search's query reads the database too (the enterprises a short name matches), and the UI
-        thread never does. The rows on show stay until the new ones arrive."""
-        self._generation += 1
-        generation = self._generation
-        self._pending.clear()
-        self.cursor = 0
-        self.scroll_to(y=0, animate=False)
-
-        def load() -> tuple[PagedQuery, Loaded]:
-            query = make()
-            return query, first_load(query)
-
-        self.read(load, then=partial(self.made, generation), group="load")
+        return self._generation
 
     def made(self, generation: int, value: tuple[PagedQuery, Loaded]) -> None:
         if generation == self._generation:
@@ -186,10 +186,6 @@ class PagedList(FetchMixin, ScrollView, can_focus=True):
         """Reload the same query (after a change), keeping the cursor where it was."""
         if self.query_source is not None:
             self.set_query(self.query_source, keep_cursor=True)
-
-    def loaded(self, generation: int, loaded: Loaded) -> None:
-        if generation == self._generation:
-            self._show_loaded(loaded)
 
     def _show_loaded(self, loaded: Loaded) -> None:
         count, first, anchors = loaded

@@ -47,12 +47,8 @@ async def test_opening_the_request_views_asks_once(make_app, cast, settle, open_
     open_request()
     loads: list[int] = []
     counts: list[int] = []
-    loaded, made = PagedList.loaded, PagedList.made
+    made = PagedList.made
     view_counts = ViewService.view_counts
-
-    def counting_load(self, generation, value):
-        loads.append(value)
-        loaded(self, generation, value)
 
     def counting_made(self, generation, value):
         loads.append(value)
@@ -62,7 +58,6 @@ async def test_opening_the_request_views_asks_once(make_app, cast, settle, open_
         counts.append(1)
         return view_counts(self, *args, **kwargs)
 
-    monkeypatch.setattr(PagedList, "loaded", counting_load)
     monkeypatch.setattr(PagedList, "made", counting_made)
     monkeypatch.setattr(ViewService, "view_counts", counting_counts)
     app = make_app(cast.supervisor)

@@ -174,7 +174,36 @@ async def test_search_as_you_type_reads_on_the_reader_not_a_worker_per_key(make_
         fetched.clear()
         await pilot.press("slash", *"chen")
         await settle(app, pilot)
-        assert "loaded" not in fetched
+        assert "loaded" not in fetched and "made" not in fetched  # the rows come from the reader, not a worker
         assert app._reader is not None and app._reader._thread is not None
         paged = app.screen.query_one(PagedList)
         assert {paged.row(i).name for i in range(paged.count)} == {"陈人才", "陈晓明"}
+
+
+async def test_ctrl_r_clears_the_search_and_reads_the_whole_list_once(make_app, cast, people, settle,
+                                                                       monkeypatch) -> None:
+    from dongwu_tui.ui.work import Reader
+
+    app = make_app(cast.supervisor)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f3")
+        await settle(app, pilot)
+        await pilot.press("slash", *"chen")
+        await settle(app, pilot)
+        paged = app.screen.query_one(PagedList)
+        assert paged.count == 2
+        reads: list[str] = []
+        submit = Reader.submit
+
+        def counting(self, node, group, function, then, failed):
+            if group.endswith(":load"):
+                reads.append(group)
+            return submit(self, node, group, function, then, failed)
+
+        monkeypatch.setattr(Reader, "submit", counting)
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        assert app.screen.query_one("#search").value == ""
+        assert paged.count == 4  # every talent again
+        assert len(reads) == 1  # one read of the list, not one for the box and one for the filters

@@ -155,10 +155,11 @@ class TalentsScreen(ListWorkspace):
         self.app.push_screen(RosterImportScreen())
 
     def action_clear_filters(self) -> None:
-        search = self.query_one("#search", Input)
-        with search.prevent(Input.Changed):
-            search.value = ""
         for select in self.query(Select):
             with select.prevent(Select.Changed):
                 select.clear()
-        self.reload_list()
+        search = self.query_one("#search", Input)
+        if search.value:
+            search.value = ""  # the search box reads the list again as its value changes (SearchField)
+        else:
+            self.reload_list()
